@@ -1,0 +1,98 @@
+/// The hardware abstraction layer: memory and kernels behind one protocol.
+///
+/// Everything above this seam (tensor ops, autodiff, layers) calls these methods and never
+/// knows which backend runs. Kernels take raw pointers to row-major, contiguous buffers
+/// unless a parameter says otherwise (strides are in elements). Two backends implement it:
+/// ``ReferenceBackend`` (plain, serial Swift loops that every kernel is tested against) and
+/// ``CPUBackend`` (OpenBLAS for matrix products and convolutions, all cores for the rest).
+/// A GPU backend would plug in here.
+public protocol Backend: AnyObject, Sendable {
+    /// A short name for logs and test output (`"reference"`, `"cpu"`).
+    var name: String { get }
+
+    // MARK: Memory
+    /// Returns `byteCount` bytes of uninitialised memory, aligned to 64 bytes.
+    func allocate(byteCount: Int) -> UnsafeMutableRawPointer
+    /// Takes back memory from ``allocate(byteCount:)``.
+    func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int)
+
+    // MARK: Element-wise
+    /// `y[i] = value` for `count` elements.
+    func fill(_ y: UnsafeMutablePointer<Float>, count: Int, value: Float)
+    /// Copies a strided view of `elementSize`-byte elements into contiguous `y`:
+    /// `y[i0,…,ik] = x[offset + Σ ij·strides[j]]` for every index of `shape`.
+    func copyStrided(_ x: UnsafeRawPointer, strides: [Int], shape: [Int], elementSize: Int,
+                     into y: UnsafeMutableRawPointer)
+    /// The inverse of ``copyStrided(_:strides:shape:elementSize:into:)``: writes contiguous `x`
+    /// into the strided positions of `y` (`y[Σ ij·strides[j]] = x[i0,…,ik]`).
+    func copyIntoStrided(_ x: UnsafeRawPointer, _ y: UnsafeMutableRawPointer, strides: [Int], shape: [Int],
+                         elementSize: Int)
+    /// `y[i] = op(x[i])`.
+    func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int)
+    /// `dx[i] = dy[i] · op′(x[i])`, where `y = op(x)` is given for ops whose derivative uses it.
+    func unaryBackward(_ op: UnaryOp, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                       dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int)
+    /// `out = op(a, b)` over `shape`, reading `a` and `b` with (broadcast) strides; `out` is contiguous.
+    func binary(_ op: BinaryOp, _ a: UnsafePointer<Float>, aStrides: [Int],
+                _ b: UnsafePointer<Float>, bStrides: [Int],
+                _ out: UnsafeMutablePointer<Float>, shape: [Int])
+    /// `out = cond ≠ 0 ? a : b` over `shape`, with broadcast strides for all three inputs.
+    func select(_ cond: UnsafePointer<Float>, condStrides: [Int],
+                _ a: UnsafePointer<Float>, aStrides: [Int],
+                _ b: UnsafePointer<Float>, bStrides: [Int],
+                _ out: UnsafeMutablePointer<Float>, shape: [Int])
+    /// Converts `count` elements between element types.
+    func convert(_ x: UnsafeRawPointer, from: DType, _ y: UnsafeMutableRawPointer, to: DType, count: Int)
+
+    // MARK: Reductions (x viewed as [outer, reduced, inner])
+    /// `out[o, i] = op_k x[o, k, i]`.
+    func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
+                _ out: UnsafeMutablePointer<Float>)
+    /// `out[o, i] = argmax_k x[o, k, i]` (or argmin); the first index wins ties.
+    func argReduce(max: Bool, _ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
+                   _ out: UnsafeMutablePointer<Int32>)
+    /// Softmax (or log-softmax) along the middle axis of `[outer, reduced, inner]`.
+    func softmax(log: Bool, _ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
+                 _ y: UnsafeMutablePointer<Float>)
+    /// Gradient of ``softmax(log:_:outer:reduced:inner:_:)`` given its output `y`.
+    func softmaxBackward(log: Bool, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                         outer: Int, reduced: Int, inner: Int, dx: UnsafeMutablePointer<Float>)
+
+    // MARK: Linear algebra
+    /// `C = alpha · op(A) · op(B) + beta · C` for row-major matrices (BLAS sgemm).
+    func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+              _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+              beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int)
+
+    // MARK: Convolution and pooling (NCHW)
+    /// `y = conv2d(x, w)`; x is [N, C, H, W], w is [O, C/groups, KH, KW], y is [N, O, OH, OW].
+    func conv2d(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                _ y: UnsafeMutablePointer<Float>)
+    /// `dx = ∂conv2d/∂x · dy` (overwrites dx). Also the forward pass of a transposed convolution.
+    func conv2dBackwardData(_ p: Conv2DParameters, _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                            _ dx: UnsafeMutablePointer<Float>)
+    /// `dw = ∂conv2d/∂w · dy` (overwrites dw).
+    func conv2dBackwardFilter(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                              _ dw: UnsafeMutablePointer<Float>)
+    /// Max or average pooling over windows; for max, `indices` receives each output's
+    /// flat position within its input plane.
+    func pool2d(_ p: Pool2DParameters, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                indices: UnsafeMutablePointer<Int32>?)
+    /// Gradient of ``pool2d(_:_:_:indices:)`` (overwrites dx).
+    func pool2dBackward(_ p: Pool2DParameters, _ dy: UnsafePointer<Float>, indices: UnsafePointer<Int32>?,
+                        _ dx: UnsafeMutablePointer<Float>)
+
+    // MARK: Indexing (x viewed as [outer, axis, inner])
+    /// `out[o, j, i] = x[o, index[j], i]` for `count` indices (index-select / embedding lookup).
+    func indexSelect(_ x: UnsafeRawPointer, outer: Int, axis: Int, inner: Int, elementSize: Int,
+                     index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutableRawPointer)
+    /// `out[o, index[j], i] += src[o, j, i]` (the gradient of index-select).
+    func indexAdd(_ src: UnsafePointer<Float>, outer: Int, axis: Int, inner: Int,
+                  index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutablePointer<Float>)
+    /// `out[o, j, i] = x[o, index[o, j, i], i]` (torch.gather); x has `axis` rows, index `count`.
+    func gather(_ x: UnsafePointer<Float>, outer: Int, axis: Int, inner: Int,
+                index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutablePointer<Float>)
+    /// `out[o, index[o, j, i], i] += src[o, j, i]` (torch.scatter_add).
+    func scatterAdd(_ src: UnsafePointer<Float>, outer: Int, axis: Int, inner: Int,
+                    index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutablePointer<Float>)
+}

@@ -1,0 +1,201 @@
+import Foundation
+import CBLAS
+
+/// The CPU backend: OpenBLAS `sgemm` for matrix products and convolutions (im2col + GEMM),
+/// element-wise and reduction loops spread over ``Lepton/threadCount`` threads, and a caching
+/// allocator that reuses large blocks between steps.
+public final class CPUBackend: Backend, @unchecked Sendable {
+    /// The shared instance, the default backend.
+    public static let shared = CPUBackend()
+
+    /// Element-wise work below this many elements per thread stays on one thread.
+    static let elementGrain = 32_768
+    let cache: BufferCache
+
+    /// Creates a CPU backend whose allocator keeps at most `cacheLimitBytes` idle.
+    public init(cacheLimitBytes: Int = 512 << 20) {
+        cache = BufferCache(limitBytes: cacheLimitBytes)
+    }
+
+    public var name: String { "cpu" }
+
+    /// Returns every idle cached block to the system.
+    public func emptyCache() { cache.empty() }
+
+    public func allocate(byteCount: Int) -> UnsafeMutableRawPointer { cache.allocate(byteCount: byteCount) }
+
+    public func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        cache.deallocate(pointer, byteCount: byteCount)
+    }
+
+    public func fill(_ y: UnsafeMutablePointer<Float>, count: Int, value: Float) {
+        Parallel.forRanges(count, grain: Self.elementGrain) { ElementwiseKernels.fill(y, $0, value) }
+    }
+
+    public func copyStrided(_ x: UnsafeRawPointer, strides: [Int], shape: [Int], elementSize: Int,
+                            into y: UnsafeMutableRawPointer) {
+        let layout = StridedLayout(shape: shape, strides: [strides])
+        Parallel.forRanges(layout.rows, grain: Self.rowGrain(layout)) {
+            ElementwiseKernels.copy(x, y, elementSize: elementSize, layout, $0)
+        }
+    }
+
+    public func copyIntoStrided(_ x: UnsafeRawPointer, _ y: UnsafeMutableRawPointer, strides: [Int], shape: [Int],
+                                elementSize: Int) {
+        let layout = StridedLayout(shape: shape, strides: [strides])
+        Parallel.forRanges(layout.rows, grain: Self.rowGrain(layout)) {
+            ElementwiseKernels.copyInto(x, y, elementSize: elementSize, layout, $0)
+        }
+    }
+
+    public func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forRanges(count, grain: Self.elementGrain) { ElementwiseKernels.unary(op, x, y, $0) }
+    }
+
+    public func unaryBackward(_ op: UnaryOp, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                              dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forRanges(count, grain: Self.elementGrain) { ElementwiseKernels.unaryBackward(op, x, y, dy, dx, $0) }
+    }
+
+    public func binary(_ op: BinaryOp, _ a: UnsafePointer<Float>, aStrides: [Int], _ b: UnsafePointer<Float>,
+                       bStrides: [Int], _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+        let layout = StridedLayout(shape: shape, strides: [aStrides, bStrides])
+        if layout.rows == 1 {
+            // One long row: split the row itself.
+            let sa = layout.innerStride(0), sb = layout.innerStride(1)
+            let one = StridedLayout(shape: [1], strides: [[0], [0]])
+            Parallel.forRanges(layout.columns, grain: Self.elementGrain) { r in
+                var sub = one
+                sub.shape = [r.count]
+                sub.strides = [[sa], [sb]]
+                ElementwiseKernels.binary(op, a + r.lowerBound * sa, b + r.lowerBound * sb, out + r.lowerBound, sub, 0..<1)
+            }
+            return
+        }
+        Parallel.forRanges(layout.rows, grain: Self.rowGrain(layout)) {
+            ElementwiseKernels.binary(op, a, b, out, layout, $0)
+        }
+    }
+
+    public func select(_ cond: UnsafePointer<Float>, condStrides: [Int], _ a: UnsafePointer<Float>, aStrides: [Int],
+                       _ b: UnsafePointer<Float>, bStrides: [Int], _ out: UnsafeMutablePointer<Float>, shape: [Int]) {
+        let layout = StridedLayout(shape: shape, strides: [condStrides, aStrides, bStrides])
+        Parallel.forRanges(layout.rows, grain: Self.rowGrain(layout)) {
+            ElementwiseKernels.select(cond, a, b, out, layout, $0)
+        }
+    }
+
+    public func convert(_ x: UnsafeRawPointer, from: DType, _ y: UnsafeMutableRawPointer, to: DType, count: Int) {
+        Parallel.forRanges(count, grain: Self.elementGrain) { ElementwiseKernels.convert(x, from: from, y, to: to, $0) }
+    }
+
+    public func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
+                       _ out: UnsafeMutablePointer<Float>) {
+        if outer == 1 && inner == 1 && op == .sum && reduced >= 2 * Self.elementGrain {
+            // One long sum: partial sums per thread.
+            let threads = Swift.max(1, Swift.min(Lepton.threadCount, reduced / Self.elementGrain))
+            var partial = [Float](repeating: 0, count: threads)
+            partial.withUnsafeMutableBufferPointer { part in
+                Parallel.forRanges(threads, grain: 1) { ts in
+                    for t in ts {
+                        let lo = reduced * t / threads, hi = reduced * (t + 1) / threads
+                        part[t] = ReductionKernels.reduceRow(.sum, x + lo, hi - lo)
+                    }
+                }
+            }
+            out[0] = partial.reduce(0, +)
+            return
+        }
+        Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, reduced * inner))) {
+            ReductionKernels.reduce(op, x, reduced: reduced, inner: inner, out, $0)
+        }
+    }
+
+    public func argReduce(max: Bool, _ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
+                          _ out: UnsafeMutablePointer<Int32>) {
+        Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, reduced * inner))) {
+            ReductionKernels.argReduce(max: max, x, reduced: reduced, inner: inner, out, $0)
+        }
+    }
+
+    public func softmax(log: Bool, _ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
+                        _ y: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(outer, grain: Swift.max(1, 8192 / Swift.max(1, reduced * inner))) {
+            ReductionKernels.softmax(log: log, x, reduced: reduced, inner: inner, y, $0)
+        }
+    }
+
+    public func softmaxBackward(log: Bool, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, outer: Int,
+                                reduced: Int, inner: Int, dx: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(outer, grain: Swift.max(1, 8192 / Swift.max(1, reduced * inner))) {
+            ReductionKernels.softmaxBackward(log: log, y, dy, reduced: reduced, inner: inner, dx, $0)
+        }
+    }
+
+    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    public func pool2d(_ p: Pool2DParameters, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                       indices: UnsafeMutablePointer<Int32>?) {
+        Parallel.forRanges(p.planes, grain: Swift.max(1, 4096 / Swift.max(1, p.height * p.width))) {
+            PoolKernels.forward(p, x, y, indices, $0)
+        }
+    }
+
+    public func pool2dBackward(_ p: Pool2DParameters, _ dy: UnsafePointer<Float>, indices: UnsafePointer<Int32>?,
+                               _ dx: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(p.planes, grain: Swift.max(1, 4096 / Swift.max(1, p.height * p.width))) {
+            PoolKernels.backward(p, dy, indices, dx, $0)
+        }
+    }
+
+    public func indexSelect(_ x: UnsafeRawPointer, outer: Int, axis: Int, inner: Int, elementSize: Int,
+                            index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutableRawPointer) {
+        if outer == 1 {
+            Parallel.forRanges(count, grain: Swift.max(1, Self.elementGrain / Swift.max(1, inner))) { r in
+                IndexKernels.indexSelect(x, axis: axis, inner: inner, elementSize: elementSize, index + r.lowerBound,
+                                         count: r.count, out + r.lowerBound * inner * elementSize, 0..<1)
+            }
+            return
+        }
+        Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, count * inner))) {
+            IndexKernels.indexSelect(x, axis: axis, inner: inner, elementSize: elementSize, index, count: count, out, $0)
+        }
+    }
+
+    public func indexAdd(_ src: UnsafePointer<Float>, outer: Int, axis: Int, inner: Int,
+                         index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutablePointer<Float>) {
+        // Indices may repeat, so rows of one outer slice are added on one thread.
+        Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, count * inner))) {
+            IndexKernels.indexAdd(src, axis: axis, inner: inner, index, count: count, out, $0)
+        }
+    }
+
+    public func gather(_ x: UnsafePointer<Float>, outer: Int, axis: Int, inner: Int,
+                       index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, count * inner))) {
+            IndexKernels.gather(x, axis: axis, inner: inner, index, count: count, out, $0)
+        }
+    }
+
+    public func scatterAdd(_ src: UnsafePointer<Float>, outer: Int, axis: Int, inner: Int,
+                           index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, count * inner))) {
+            IndexKernels.scatterAdd(src, axis: axis, inner: inner, index, count: count, out, $0)
+        }
+    }
+
+    /// Rows per thread so that each thread gets at least ``elementGrain`` elements.
+    static func rowGrain(_ layout: StridedLayout) -> Int {
+        Swift.max(1, elementGrain / Swift.max(1, layout.columns))
+    }
+}

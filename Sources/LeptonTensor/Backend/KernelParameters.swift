@@ -1,0 +1,100 @@
+/// Geometry of a 2-D convolution over NCHW tensors (PyTorch's conventions).
+public struct Conv2DParameters: Sendable, Equatable {
+    public var batch: Int
+    public var inChannels: Int
+    public var height: Int
+    public var width: Int
+    public var outChannels: Int
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    public var padTop: Int
+    public var padLeft: Int
+    public var dilationHeight: Int
+    public var dilationWidth: Int
+    public var groups: Int
+    /// Output height and width (for a transposed convolution: its input's).
+    public var outHeight: Int
+    public var outWidth: Int
+
+    /// Input channels seen by one group.
+    public var groupInChannels: Int { inChannels / groups }
+    /// Output channels made by one group.
+    public var groupOutChannels: Int { outChannels / groups }
+    /// Rows of one group's im2col matrix: `C/groups · KH · KW`.
+    public var patchSize: Int { groupInChannels * kernelHeight * kernelWidth }
+    /// Elements of one output plane.
+    public var outPlane: Int { outHeight * outWidth }
+
+    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+                kernelHeight: Int, kernelWidth: Int, strideHeight: Int = 1, strideWidth: Int = 1,
+                padTop: Int = 0, padLeft: Int = 0, padBottom: Int? = nil, padRight: Int? = nil,
+                dilationHeight: Int = 1, dilationWidth: Int = 1, groups: Int = 1) {
+        self.batch = batch
+        self.inChannels = inChannels
+        self.height = height
+        self.width = width
+        self.outChannels = outChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.padTop = padTop
+        self.padLeft = padLeft
+        self.dilationHeight = dilationHeight
+        self.dilationWidth = dilationWidth
+        self.groups = groups
+        let spanH = dilationHeight * (kernelHeight - 1) + 1
+        let spanW = dilationWidth * (kernelWidth - 1) + 1
+        self.outHeight = (height + padTop + (padBottom ?? padTop) - spanH) / strideHeight + 1
+        self.outWidth = (width + padLeft + (padRight ?? padLeft) - spanW) / strideWidth + 1
+    }
+}
+
+/// Geometry of 2-D max or average pooling over NCHW tensors.
+public struct Pool2DParameters: Sendable, Equatable {
+    /// Max or average.
+    public enum Kind: Sendable, Equatable { case max, average }
+
+    public var kind: Kind
+    /// `N · C`: pooling treats every channel of every sample alike.
+    public var planes: Int
+    public var height: Int
+    public var width: Int
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    public var padTop: Int
+    public var padLeft: Int
+    /// Average pooling divides by the full window (true, PyTorch's default) or by its valid part.
+    public var countIncludePad: Bool
+    public var outHeight: Int
+    public var outWidth: Int
+
+    public init(kind: Kind, planes: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+                strideHeight: Int, strideWidth: Int, padTop: Int = 0, padLeft: Int = 0,
+                countIncludePad: Bool = true, ceilMode: Bool = false) {
+        self.kind = kind
+        self.planes = planes
+        self.height = height
+        self.width = width
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.padTop = padTop
+        self.padLeft = padLeft
+        self.countIncludePad = countIncludePad
+        func outSize(_ n: Int, _ k: Int, _ s: Int, _ p: Int) -> Int {
+            let span = n + 2 * p - k
+            var o = (ceilMode ? (span + s - 1) / s : span / s) + 1
+            // PyTorch: the last window must start inside the input or left padding.
+            if ceilMode && (o - 1) * s >= n + p { o -= 1 }
+            return o
+        }
+        outHeight = outSize(height, kernelHeight, strideHeight, padTop)
+        outWidth = outSize(width, kernelWidth, strideWidth, padLeft)
+    }
+}

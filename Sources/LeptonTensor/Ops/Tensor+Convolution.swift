@@ -1,0 +1,98 @@
+/// 2-D convolution and transposed convolution over NCHW tensors (PyTorch's layout and
+/// weight conventions).
+extension Tensor {
+    /// Resolves a 2- or 4-element padding list to (top, bottom, left, right).
+    static func padding4(_ padding: [Int], op: String) -> (Int, Int, Int, Int) {
+        switch padding.count {
+        case 2: return (padding[0], padding[0], padding[1], padding[1])
+        case 4: return (padding[0], padding[1], padding[2], padding[3])
+        default: fatalError(TensorError(op, "padding \(padding) must have 2 (height, width) or 4 (top, bottom, left, right) values").description)
+        }
+    }
+
+    static func pair(_ values: [Int], _ name: String, op: String) -> (Int, Int) {
+        require(values.count == 2 && values.allSatisfy { $0 > 0 }, op, "\(name) \(values) must be two positive integers")
+        return (values[0], values[1])
+    }
+
+    /// Cross-correlation of `self` (`[N, C, H, W]`) with `weight` (`[O, C/groups, KH, KW]`),
+    /// plus an optional `bias` (`[O]`), as `torch.nn.functional.conv2d`.
+    ///
+    /// - Parameters:
+    ///   - stride: `[sh, sw]`.
+    ///   - padding: zeros added: `[ph, pw]` on both sides, or `[top, bottom, left, right]`.
+    ///   - dilation: spacing of the kernel taps `[dh, dw]`.
+    ///   - groups: channels split into this many independent groups.
+    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
+                       dilation: [Int] = [1, 1], groups: Int = 1) -> Tensor {
+        require(rank == 4 && weight.rank == 4, "conv2d", "expected input [N, C, H, W] and weight [O, C/groups, KH, KW], got \(shape) and \(weight.shape)")
+        require(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0, "conv2d",
+                "channels \(shape[1]) in and \(weight.shape[0]) out must divide by groups \(groups)")
+        require(weight.shape[1] * groups == shape[1], "conv2d",
+                "input has \(shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1] * groups) (groups \(groups))")
+        let (sh, sw) = Tensor.pair(stride, "stride", op: "conv2d"), (dh, dw) = Tensor.pair(dilation, "dilation", op: "conv2d")
+        let (pt, pb, pl, pr) = Tensor.padding4(padding, op: "conv2d")
+        let p = Conv2DParameters(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
+                                 outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+                                 strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl, padBottom: pb, padRight: pr,
+                                 dilationHeight: dh, dilationWidth: dw, groups: groups)
+        require(p.outHeight > 0 && p.outWidth > 0, "conv2d", "kernel \(weight.shape[2])×\(weight.shape[3]) does not fit input \(shape) with this padding and dilation")
+        let out = Tensor(uninitializedShape: [p.batch, p.outChannels, p.outHeight, p.outWidth], backend: backend)
+        backend.conv2d(p, floats, weight.floats, out.floats)
+        let x = self
+        let y = Tensor.record("conv2d", out, inputs: [x, weight]) { g in
+            var dx: Tensor?, dw: Tensor?
+            if x.requiresGrad {
+                dx = Tensor(uninitializedShape: x.shape, backend: x.backend)
+                x.backend.conv2dBackwardData(p, g.floats, weight.floats, dx!.floats)
+            }
+            if weight.requiresGrad {
+                dw = Tensor(uninitializedShape: weight.shape, backend: x.backend)
+                x.backend.conv2dBackwardFilter(p, x.floats, g.floats, dw!.floats)
+            }
+            return [dx, dw]
+        }
+        return bias.map { y + $0.reshape([1, p.outChannels, 1, 1]) } ?? y
+    }
+
+    /// Transposed convolution (the gradient of ``conv2d(_:bias:stride:padding:dilation:groups:)``
+    /// with respect to its input), as `torch.nn.functional.conv_transpose2d`: `self` is
+    /// `[N, C, H, W]`, `weight` is `[C, O/groups, KH, KW]`.
+    public func convTranspose2d(_ weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
+                                outputPadding: [Int] = [0, 0], dilation: [Int] = [1, 1], groups: Int = 1) -> Tensor {
+        require(rank == 4 && weight.rank == 4, "convTranspose2d", "expected input [N, C, H, W] and weight [C, O/groups, KH, KW], got \(shape) and \(weight.shape)")
+        require(groups > 0 && weight.shape[0] == shape[1] && shape[1] % groups == 0, "convTranspose2d",
+                "input has \(shape[1]) channels, weight \(weight.shape) expects \(weight.shape[0]) (groups \(groups))")
+        let (sh, sw) = Tensor.pair(stride, "stride", op: "convTranspose2d"), (dh, dw) = Tensor.pair(dilation, "dilation", op: "convTranspose2d")
+        require(padding.count == 2 && outputPadding.count == 2, "convTranspose2d", "padding and outputPadding take [h, w]")
+        let (ph, pw) = (padding[0], padding[1]), (oph, opw) = (outputPadding[0], outputPadding[1])
+        require(oph < Swift.max(sh, dh) && opw < Swift.max(sw, dw) && oph >= 0 && opw >= 0, "convTranspose2d",
+                "outputPadding \(outputPadding) must be smaller than stride or dilation")
+        let (kh, kw) = (weight.shape[2], weight.shape[3])
+        let outH = (shape[2] - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1
+        let outW = (shape[3] - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
+        require(outH > 0 && outW > 0, "convTranspose2d", "output size \(outH)×\(outW) is not positive")
+        let outChannels = weight.shape[1] * groups
+        // The convolution whose input-gradient this is: it maps [N, O, outH, outW] to [N, C, H, W].
+        let p = Conv2DParameters(batch: shape[0], inChannels: outChannels, height: outH, width: outW,
+                                 outChannels: shape[1], kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                                 padTop: ph, padLeft: pw, padBottom: ph - oph, padRight: pw - opw,
+                                 dilationHeight: dh, dilationWidth: dw, groups: groups)
+        let out = Tensor(uninitializedShape: [shape[0], outChannels, outH, outW], backend: backend)
+        backend.conv2dBackwardData(p, floats, weight.floats, out.floats)
+        let x = self
+        let y = Tensor.record("convTranspose2d", out, inputs: [x, weight]) { g in
+            var dx: Tensor?, dw: Tensor?
+            if x.requiresGrad {
+                dx = Tensor(uninitializedShape: x.shape, backend: x.backend)
+                x.backend.conv2d(p, g.floats, weight.floats, dx!.floats)
+            }
+            if weight.requiresGrad {
+                dw = Tensor(uninitializedShape: weight.shape, backend: x.backend)
+                x.backend.conv2dBackwardFilter(p, g.floats, x.floats, dw!.floats)
+            }
+            return [dx, dw]
+        }
+        return bias.map { y + $0.reshape([1, outChannels, 1, 1]) } ?? y
+    }
+}
