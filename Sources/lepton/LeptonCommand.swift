@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `lepton` command line: one subcommand per file.
+@main
+struct LeptonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lepton",
+        abstract: "Lepton: a deep learning framework and AI platform in Swift.",
+        subcommands: [DemoCommand.self]
+    )
+}
