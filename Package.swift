@@ -5,6 +5,7 @@ let package = Package(
     name: "Lepton",
     products: [
         .library(name: "LeptonTensor", targets: ["LeptonTensor"]),
+        .library(name: "LeptonNN", targets: ["LeptonNN"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
@@ -21,6 +22,10 @@ let package = Package(
         .target(
             name: "LeptonTensor",
             dependencies: ["CBLAS"]
+        ),
+        .target(
+            name: "LeptonNN",
+            dependencies: ["LeptonTensor"]
         ),
         .target(
             name: "LeptonTestSupport",

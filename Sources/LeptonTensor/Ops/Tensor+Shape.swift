@@ -52,8 +52,11 @@ extension Tensor {
         require(resolved.count == rank && Set(resolved).count == rank, "permute",
                 "axes \(axes) are not a permutation of 0..<\(rank) for shape \(shape)")
         if resolved == Array(0..<rank) { return self }
-        let own = Shape.strides(shape)
         let outShape = resolved.map { shape[$0] }
+        // Moving only size-1 axes keeps the memory order: a reshape, no copy.
+        let moved = resolved.filter { shape[$0] != 1 }
+        if moved == moved.sorted() { return reshape(outShape) }
+        let own = Shape.strides(shape)
         let out = Tensor(uninitializedShape: outShape, dtype: dtype, backend: backend)
         backend.copyStrided(storage.pointer, strides: resolved.map { own[$0] }, shape: outShape,
                             elementSize: dtype.byteSize, into: out.storage.pointer)

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Monotonic wall-clock time in seconds.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Seconds taken by `body`.
+func time(_ body: () -> Void) -> Double {
+    let t0 = now()
+    body()
+    return now() - t0
+}
+
+/// Median, minimum and maximum of a set of samples.
+struct Summary {
+    let median: Double
+    let min: Double
+    let max: Double
+
+    init(_ samples: [Double]) {
+        precondition(!samples.isEmpty, "no samples")
+        let s = samples.sorted()
+        median = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        min = s.first!
+        max = s.last!
+    }
+}
+
+/// How a benchmark's figure is shown: a rate (higher is better, e.g. GFLOP/s) computed from
+/// `work / secondsPerRep`, or a time per repetition in milliseconds (lower is better).
+enum Metric {
+    case rate(unit: String, workPerRep: Double)
+    case milliseconds
+
+    var unit: String {
+        switch self {
+        case .rate(let unit, _): return unit
+        case .milliseconds: return "ms/iter"
+        }
+    }
+
+    /// The figure shown for one window of `reps` repetitions that took `seconds`.
+    func value(seconds: Double, reps: Int) -> Double {
+        let perRep = seconds / Double(reps)
+        switch self {
+        case .rate(_, let work): return work / perRep
+        case .milliseconds: return perRep * 1e3
+        }
+    }
+
+    /// Lepton's speed relative to the peer's (> 1: Lepton is faster), from median figures.
+    func speedRatio(lepton: Double, peer: Double) -> Double {
+        switch self {
+        case .rate: return lepton / peer
+        case .milliseconds: return peer / lepton
+        }
+    }
+}

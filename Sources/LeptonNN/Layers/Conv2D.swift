@@ -1,0 +1,70 @@
+import LeptonTensor
+
+/// 2-D convolution (`keras.layers.Conv2D`). Images are `[N, H, W, C]` by default, as Keras
+/// users write `inputShape: [28, 28, 1]`; `dataFormat: .channelsFirst` takes PyTorch's
+/// `[N, C, H, W]`. The kernel is stored in PyTorch's layout `[filters, C / groups, KH, KW]`.
+///
+/// ```swift
+/// let conv = Conv2D(filters: 32, kernelSize: [3, 3], activation: .relu)
+/// conv(Tensor.zeros([8, 28, 28, 1])).shape   // [8, 26, 26, 32]
+/// ```
+public final class Conv2D: Module {
+    public let filters: Int
+    public let kernelSize: [Int]
+    public let strides: [Int]
+    public let padding: PaddingMode
+    public let dilation: [Int]
+    public let groups: Int
+    public let activation: ActivationFunction
+    public let useBias: Bool
+    public let dataFormat: DataFormat
+    public let kernelInitializer: Initializer
+    public let biasInitializer: Initializer
+    /// `[filters, C / groups, KH, KW]`, built from the first input when the channel count was not given.
+    public private(set) var kernel: Tensor?
+    /// `[filters]`.
+    public private(set) var bias: Tensor?
+
+    public init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: PaddingMode = .valid,
+                dilation: [Int] = [1, 1], groups: Int = 1, activation: ActivationFunction = .linear,
+                useBias: Bool = true, dataFormat: DataFormat = .channelsLast, inputChannels: Int? = nil,
+                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
+        precondition(filters > 0 && kernelSize.count == 2 && strides.count == 2 && dilation.count == 2,
+                     "Conv2D: filters must be positive and kernelSize, strides, dilation two values each")
+        precondition(groups > 0 && filters % groups == 0, "Conv2D: filters \(filters) must divide by groups \(groups)")
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.activation = activation
+        self.useBias = useBias
+        self.dataFormat = dataFormat
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        super.init()
+        if let inputChannels { build(inputChannels: inputChannels) }
+    }
+
+    /// Creates the weights for `inputChannels` input channels.
+    public func build(inputChannels: Int) {
+        precondition(inputChannels % groups == 0, "Conv2D: input channels \(inputChannels) must divide by groups \(groups)")
+        let receptive = kernelSize[0] * kernelSize[1]
+        let fanIn = inputChannels / groups * receptive, fanOut = filters / groups * receptive
+        kernel = kernelInitializer.make([filters, inputChannels / groups, kernelSize[0], kernelSize[1]],
+                                        fanIn: fanIn, fanOut: fanOut).requiringGrad()
+        if useBias { bias = biasInitializer.make([filters], fanIn: fanIn, fanOut: fanOut).requiringGrad() }
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4, "Conv2D: expected a rank-4 image batch, got shape \(input.shape)")
+        let x = dataFormat == .channelsLast ? input.permute([0, 3, 1, 2]) : input
+        if kernel == nil { build(inputChannels: x.shape[1]) }
+        let (pt, pb) = padding.amounts(input: x.shape[2], kernel: kernelSize[0], stride: strides[0], dilation: dilation[0])
+        let (pl, pr) = padding.amounts(input: x.shape[3], kernel: kernelSize[1], stride: strides[1], dilation: dilation[1])
+        let y = activation(x.conv2d(kernel!, bias: bias, stride: strides, padding: [pt, pb, pl, pr],
+                                    dilation: dilation, groups: groups))
+        return dataFormat == .channelsLast ? y.permute([0, 2, 3, 1]) : y
+    }
+}

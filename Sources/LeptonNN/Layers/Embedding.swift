@@ -1,0 +1,38 @@
+import LeptonTensor
+
+/// A lookup table of `vocabularySize` vectors of `dimensions` (`keras.layers.Embedding`,
+/// `torch.nn.Embedding`); input is `int32` token ids of any shape.
+///
+/// With a `paddingIndex`, that row starts at zero and receives no gradient, as in PyTorch.
+public final class Embedding: Module {
+    public let vocabularySize: Int
+    public let dimensions: Int
+    public let paddingIndex: Int?
+    public let weight: Tensor
+
+    public init(vocabularySize: Int, dimensions: Int, paddingIndex: Int? = nil,
+                initializer: Initializer = .uniform(low: -0.05, high: 0.05)) {
+        precondition(vocabularySize > 0 && dimensions > 0, "Embedding: sizes must be positive")
+        if let paddingIndex {
+            precondition(paddingIndex >= 0 && paddingIndex < vocabularySize,
+                         "Embedding: paddingIndex \(paddingIndex) is outside 0..<\(vocabularySize)")
+        }
+        self.vocabularySize = vocabularySize
+        self.dimensions = dimensions
+        self.paddingIndex = paddingIndex
+        let w = initializer.make([vocabularySize, dimensions])
+        if let paddingIndex {
+            w.floats.advanced(by: paddingIndex * dimensions).update(repeating: 0, count: dimensions)
+        }
+        weight = w.requiringGrad()
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.dtype == .int32, "Embedding: expected int32 token ids, got \(input.dtype) \(input.shape)")
+        let out = Tensor.embedding(weight, input)
+        guard let paddingIndex, out.requiresGrad else { return out }
+        // Block the gradient into the padding row: mask the looked-up padding vectors.
+        let mask = input.cast(to: .float32).notEqual(Tensor(Float(paddingIndex))).unsqueeze(-1)
+        return out * mask
+    }
+}
