@@ -6,9 +6,11 @@ let package = Package(
     products: [
         .library(name: "LeptonTensor", targets: ["LeptonTensor"]),
         .library(name: "LeptonNN", targets: ["LeptonNN"]),
+        .library(name: "LeptonData", targets: ["LeptonData"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
+        .executable(name: "lepton-gan", targets: ["lepton-gan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,6 +24,14 @@ let package = Package(
         .target(
             name: "LeptonTensor",
             dependencies: ["CBLAS"]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "LeptonData",
+            dependencies: ["LeptonTensor", "CZlib"]
         ),
         .target(
             name: "LeptonNN",
@@ -39,12 +49,28 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "lepton-gan",
+            dependencies: [
+                "LeptonTensor", "LeptonNN", "LeptonData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/GAN"
+        ),
+        .executableTarget(
             name: "LeptonBenchmarks",
-            dependencies: ["LeptonTensor", "LeptonTestSupport"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonTensorTests",
             dependencies: ["LeptonTensor", "LeptonTestSupport"]
+        ),
+        .testTarget(
+            name: "LeptonDataTests",
+            dependencies: ["LeptonData", "LeptonTensor"]
+        ),
+        .testTarget(
+            name: "LeptonNNTests",
+            dependencies: ["LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v5]

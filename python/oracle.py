@@ -74,7 +74,7 @@ def encode(array):
         a, name = a.astype("<i4"), "int32"
     else:
         raise ValueError(f"cannot encode an array of dtype {a.dtype}")
-    a = np.ascontiguousarray(a)
+    a = np.array(a, order="C", copy=True)
     return {"shape": list(a.shape), "dtype": name, "data": base64.b64encode(a.tobytes()).decode("ascii")}
 
 

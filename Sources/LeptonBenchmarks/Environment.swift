@@ -33,4 +33,10 @@ enum BenchEnvironment {
         if let dropped = env[marker] { note += " (re-executed without \(dropped))" }
         return "OpenBLAS \(config), core \(core); \(note)"
     }
+
+    /// The 1-, 5- and 15-minute load averages from /proc/loadavg.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
 }

@@ -62,8 +62,8 @@ final class PeerProcess {
 
     /// Sends one command line and returns the reply line.
     func command(_ line: String) throws -> String {
-        input.fileHandleForWriting.write((line + "\n").data(using: .utf8)!)
-        guard let reply = readLine() else {
+        let sent = (try? input.fileHandleForWriting.write(contentsOf: (line + "\n").data(using: .utf8)!)) != nil
+        guard sent, let reply = readLine() else {
             throw BenchError("the Python peer exited (command '\(line)'); is numpy/torch installed for "
                              + "\(ProcessInfo.processInfo.environment["LEPTON_PYTHON"] ?? "python3")?")
         }

@@ -62,6 +62,7 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+signal(SIGPIPE, SIG_IGN)  // a dead peer must give an error message, not kill the benchmark
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 BenchEnvironment.dropOpenBLASOverridesByReexec(keep: options.keepOpenBLASEnv)
 
@@ -77,6 +78,7 @@ if options.only.contains("elementwise") { benchmarks += elementwiseBenchmarks() 
 let started = Date()
 print("lepton-bench  \(ISO8601DateFormatter().string(from: started))  \(settings.windows) windows of ~\(settings.windowSeconds) s per side, interleaved")
 print("Lepton: \(BenchEnvironment.leptonBLASDescription())")
+print("load average at start: \(BenchEnvironment.loadAverage())  (other work on this 2-core VM skews absolute figures; ratios are interleaved)")
 
 var results: [Result] = []
 do {
@@ -100,5 +102,6 @@ print("\nspeed ratio = Lepton speed / peer speed (GFLOP/s ratio, or peer time / 
       + "bars apply at 1 thread\n")
 print(Report.text(results))
 if options.markdown { print("\n" + Report.markdown(results)) }
+print("\nload average at end: \(BenchEnvironment.loadAverage()); took \(Int(Date().timeIntervalSince(started))) s")
 let missed = results.filter { $0.passes == false }
 print(missed.isEmpty ? "\nall 1-thread bars met" : "\n1-thread bars missed: " + missed.map(\.benchmark.name).joined(separator: ", "))

@@ -104,8 +104,15 @@ public final class NumPyOracle: @unchecked Sendable {
         .deletingLastPathComponent()   // Sources
         .deletingLastPathComponent()
 
-    /// `python/oracle.py` in the repository.
-    public static var scriptPath: String { repositoryRoot.appendingPathComponent("python/oracle.py").path }
+    /// The oracle for layers, losses and optimizers: PyTorch, through `python/torch_oracle.py`
+    /// (same protocol).
+    public static let torch = NumPyOracle(script: "python/torch_oracle.py")
+
+    /// The oracle script, relative to the repository root.
+    public let script: String
+
+    /// The oracle script's absolute path.
+    public var scriptPath: String { Self.repositoryRoot.appendingPathComponent(script).path }
 
     /// The Python interpreter: `LEPTON_PYTHON`, else `python3` on the `PATH`.
     public static var pythonExecutable: String {
@@ -117,13 +124,16 @@ public final class NumPyOracle: @unchecked Sendable {
     private var process: Process?
     private var input: FileHandle?
     private var output: FileHandle?
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     private var startupError: NumPyOracleError?
     /// NumPy's version once the oracle has started.
     public private(set) var numpyVersion: String?
 
-    /// Creates an oracle; the Python process starts on the first request.
-    public init() {}
+    /// Creates an oracle running `script` (relative to the repository root); the Python process
+    /// starts on the first request.
+    public init(script: String = "python/oracle.py") {
+        self.script = script
+    }
 
     deinit {
         try? input?.close()
@@ -193,7 +203,7 @@ public final class NumPyOracle: @unchecked Sendable {
     }
 
     private func start() throws {
-        let python = Self.pythonExecutable, script = Self.scriptPath
+        let python = Self.pythonExecutable, script = scriptPath
         guard FileManager.default.fileExists(atPath: script) else {
             throw NumPyOracleError("\(script) is missing")
         }
@@ -241,21 +251,26 @@ public final class NumPyOracle: @unchecked Sendable {
         process = nil
         input = nil
         output = nil
-        buffer = Data()
+        buffer = []
     }
 
     /// One line from the oracle's stdout (without the newline), or nil at end of file.
     private func readLine() -> Data? {
         guard let output else { return nil }
+        let fd = output.fileDescriptor
+        var scanned = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer = Data(buffer[buffer.index(after: newline)...])
+            if let newline = buffer[scanned...].firstIndex(of: 0x0A) {
+                let line = buffer[..<newline]
+                buffer.removeSubrange(...newline)
                 return Data(line)
             }
-            let chunk = output.availableData
-            if chunk.isEmpty { return nil }
-            buffer.append(chunk)
+            scanned = buffer.count
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return nil }
+            buffer.append(contentsOf: chunk[..<n])
         }
     }
 

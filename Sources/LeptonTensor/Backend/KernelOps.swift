@@ -40,14 +40,16 @@ public enum ScalarMath {
         case .sigmoid: return sigmoid(x)
         case .tanh: return Foundation.tanh(x)
         case .relu: return x > 0 ? x : 0
-        case .gelu: return 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752))
+        // erfc and the sigmoid form keep full relative precision in the negative tail, where
+        // 1 + erf(…) and 1 + tanh(…) cancel.
+        case .gelu: return 0.5 * x * Foundation.erfc(-x * 0.70710678118654752)
         case .geluTanh:
             let u: Float = 0.7978845608028654 * (x + 0.044715 * x * x * x)
-            return 0.5 * x * (1 + Foundation.tanh(u))
+            return x * sigmoid(2 * u)
         case .softplus: return softplus(x)
         case .sign: return x > 0 ? 1 : (x < 0 ? -1 : 0)
         case .leakyRelu(let s): return x < 0 ? s * x : x
-        case .elu(let a): return x < 0 ? a * (Foundation.exp(x) - 1) : x
+        case .elu(let a): return x < 0 ? a * Foundation.expm1(x) : x
         case .pow(let p): return Foundation.pow(x, p)
         case .clamp(let lo, let hi): return Swift.min(Swift.max(x, lo), hi)
         case .affine(let s, let t): return s * x + t

@@ -9,6 +9,8 @@ extension Tensor {
     /// ```
     public func matmul(_ other: Tensor) -> Tensor {
         require(rank >= 1 && other.rank >= 1, "matmul", "operands must have rank ≥ 1, got \(shape) and \(other.shape)")
+        // 1-D · 1-D is the inner product, a scalar (the row/column promotions below would leave [1]).
+        if rank == 1 && other.rank == 1 { return unsqueeze(0).matmul(other.unsqueeze(1)).reshape([]) }
         if rank == 1 { return unsqueeze(0).matmul(other).squeeze(-2) }
         if other.rank == 1 { return matmul(other.unsqueeze(1)).squeeze(-1) }
         let (m, k) = (shape[rank - 2], shape[rank - 1])
