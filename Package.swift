@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "LeptonTensor", targets: ["LeptonTensor"]),
         .library(name: "LeptonNN", targets: ["LeptonNN"]),
         .library(name: "LeptonData", targets: ["LeptonData"]),
+        .library(name: "LeptonTrain", targets: ["LeptonTrain"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
@@ -38,6 +39,10 @@ let package = Package(
             dependencies: ["LeptonTensor"]
         ),
         .target(
+            name: "LeptonTrain",
+            dependencies: ["LeptonTensor", "LeptonNN"]
+        ),
+        .target(
             name: "LeptonTestSupport",
             dependencies: ["LeptonTensor"]
         ),
@@ -67,6 +72,10 @@ let package = Package(
         .testTarget(
             name: "LeptonDataTests",
             dependencies: ["LeptonData", "LeptonTensor"]
+        ),
+        .testTarget(
+            name: "LeptonTrainTests",
+            dependencies: ["LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor"]
         ),
         .testTarget(
             name: "LeptonNNTests",

@@ -18,6 +18,12 @@ enum LayerTesting {
         try NumPyOracle.torch.compare(op, inputs, attrs: attrs, actual: actual, tolerance: 1e-4)
     }
 
+    /// ``compare(_:_:attrs:actual:)`` for one output.
+    static func compare(_ op: String, _ inputs: [Tensor], attrs: OracleAttributes = [:],
+                        actual: Tensor) throws -> OracleComparison {
+        try compare(op, inputs, attrs: attrs, actual: [actual])
+    }
+
     /// A seeded 0/1 mask of `shape` with about `keep` of the entries 1.
     static func mask(_ shape: [Int], seed: UInt64, keep: Float = 0.6) -> Tensor {
         TestSupport.uniform(shape, seed: seed, low: 0, high: 1).less(keep)

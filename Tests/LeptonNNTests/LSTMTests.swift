@@ -54,7 +54,7 @@ import LeptonNN
     @Test("LSTM with goBackwards returns its outputs in processing order, like Keras")
     func goBackwardsOrder() {
         let x = TestSupport.randn([2, 5, 3], seed: 4)
-        let back = LSTM(units: 4, returnSequences: true, goBackwards: true, inputDimensions: 3)
+        let back = LSTM(units: 4, returnSequences: true, inputDimensions: 3, goBackwards: true)
         let fwd = LSTM(units: 4, returnSequences: true, inputDimensions: 3)
         for ((_, p), (_, q)) in zip(fwd.namedParameters(), back.namedParameters()) { p.assign(q) }
         let reversed = Tensor.concatenate((0..<5).reversed().map { x.slice(axis: 1, start: $0, end: $0 + 1) }, axis: 1)

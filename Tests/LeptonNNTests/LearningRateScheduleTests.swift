@@ -34,7 +34,11 @@ import LeptonNN
 
     @Test(arguments: cases)
     func matchesTorch(c: Case) throws {
-        let base: Float = 0.1, steps = 20
+        // Past its T_max, PyTorch's CosineAnnealingLR rises again; Lepton's cosine stays at the
+        // minimum (checked below), so compare up to the end of the cosine.
+        var steps = 20
+        if case .cosine(let total, _) = c.schedule { steps = Swift.min(steps, total + 1) }
+        let base: Float = 0.1
         let expected = try NumPyOracle.torch.run("lr_schedule", [], attrs: ["base": .float(base), "steps": .int(steps),
                                                                             "schedule": c.torch])[0].scalars
         let direct = (0..<steps).map { c.schedule.learningRate(base: base, step: $0) }

@@ -150,6 +150,10 @@ import LeptonNN
         #expect(Set(adam.stateDict().keys) == ["iterations", "0.m", "0.v", "0.step", "1.m", "1.v", "1.step"])
         let other = Adam(parameters: [params[0]])
         #expect(throws: StateDictError.self) { try other.loadStateDict(adam.stateDict()) }
+        // Parameters in another order: the moment shapes no longer fit, and nothing is loaded.
+        let swapped = Adam(parameters: [params[1], params[0]])
+        #expect(throws: StateDictError.self) { try swapped.loadStateDict(adam.stateDict()) }
+        #expect(swapped.iterations == 0 && swapped.stateDict().count == 1)
     }
 
     @Test func stepSkipsParametersWithoutGradient() {

@@ -47,13 +47,16 @@ struct ConvolutionOracleTests {
     @Test("conv2d", arguments: TestSupport.backendNames, conv2dCases)
     func conv2d(backend: String, conv: ConvCase) throws {
         try Device.with(TestSupport.backend(named: backend)) {
-            let x = TestSupport.randn(conv.input, seed: 1), w = TestSupport.randn(conv.weight, seed: 2, scale: 0.5)
+            // Weights scaled by 1/√fan-in (as initialisers do), so outputs are of unit scale and
+            // floor 1 checks errors relative to the outputs' magnitude.
+            let fanIn = Float(conv.weight[1] * conv.weight[2] * conv.weight[3])
+            let x = TestSupport.randn(conv.input, seed: 1), w = TestSupport.randn(conv.weight, seed: 2, scale: 1 / fanIn.squareRoot())
             let bias = conv.bias ? TestSupport.randn([conv.weight[0]], seed: 3) : nil
             let attrs: OracleAttributes = ["stride": .ints(conv.stride), "padding": .ints(conv.padding),
                                            "dilation": .ints(conv.dilation), "groups": .int(conv.groups)]
             let actual = x.conv2d(w, bias: bias, stride: conv.stride, padding: conv.padding, dilation: conv.dilation,
                                   groups: conv.groups)
-            // Sums of many products of unit scale: errors relative to that scale (floor 1).
+            // Long sums: errors relative to the outputs' unit scale (floor 1).
             let c = try NumPyOracle.shared.compare("conv2d", [x, w] + (bias.map { [$0] } ?? []), attrs: attrs,
                                                    actual: actual, floor: 1)
             #expect(c.passes, "\(c)")
@@ -97,7 +100,9 @@ struct ConvolutionOracleTests {
     @Test("convTranspose2d", arguments: TestSupport.backendNames, transposeCases)
     func convTranspose2d(backend: String, conv: TransposeCase) throws {
         try Device.with(TestSupport.backend(named: backend)) {
-            let x = TestSupport.randn(conv.input, seed: 11), w = TestSupport.randn(conv.weight, seed: 12, scale: 0.5)
+            // Each output sums C/groups · KH·KW / stride² products on average: scaled to unit size.
+            let fanIn = Float(conv.weight[0] / conv.groups * conv.weight[2] * conv.weight[3])
+            let x = TestSupport.randn(conv.input, seed: 11), w = TestSupport.randn(conv.weight, seed: 12, scale: 1 / fanIn.squareRoot())
             let bias = conv.bias ? TestSupport.randn([conv.weight[1] * conv.groups], seed: 13) : nil
             let attrs: OracleAttributes = ["stride": .ints(conv.stride), "padding": .ints(conv.padding),
                                            "output_padding": .ints(conv.outputPadding), "dilation": .ints(conv.dilation),

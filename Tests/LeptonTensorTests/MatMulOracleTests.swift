@@ -17,8 +17,11 @@ struct MatMulOracleTests {
     func matmul(backend: String) throws {
         try Device.with(TestSupport.backend(named: backend)) {
             for (i, (sa, sb)) in Self.cases.enumerated() {
-                let a = TestSupport.randn(sa, seed: UInt64(2 * i)), b = TestSupport.randn(sb, seed: UInt64(2 * i + 1))
-                // Long sums of unit-scale products: errors relative to that scale (floor 1).
+                // b scaled by 1/√k, so that outputs are of unit scale and floor 1 checks errors of
+                // the long sums relative to the outputs' magnitude.
+                let k = Float(Swift.max(sa.last!, 1))
+                let a = TestSupport.randn(sa, seed: UInt64(2 * i))
+                let b = TestSupport.randn(sb, seed: UInt64(2 * i + 1), scale: 1 / k.squareRoot())
                 let c = try NumPyOracle.shared.compare("matmul", [a, b], actual: a.matmul(b), floor: 1)
                 #expect(c.passes, "\(c)")
             }

@@ -71,6 +71,18 @@ struct ReductionOracleTests {
         }
     }
 
+    @Test("sum over an empty axis is zero", arguments: TestSupport.backendNames)
+    func emptySum(backend: String) throws {
+        try Device.with(TestSupport.backend(named: backend)) {
+            for (shape, axes) in [([0, 3], [0]), ([3, 0], [1]), ([2, 0, 4], nil)] as [([Int], [Int]?)] {
+                let x = Tensor.zeros(shape)
+                let c = try NumPyOracle.shared.compare("sum", [x], attrs: ["axes": axes.map { .ints($0) } ?? nil],
+                                                       actual: x.sum(axes: axes), tolerance: 0)
+                #expect(c.passes, "\(c)")
+            }
+        }
+    }
+
     @Test("logSumExp of large and -inf values stays finite", arguments: TestSupport.backendNames)
     func logSumExpRange(backend: String) throws {
         try Device.with(TestSupport.backend(named: backend)) {

@@ -31,8 +31,12 @@ public final class Embedding: Module {
         precondition(input.dtype == .int32, "Embedding: expected int32 token ids, got \(input.dtype) \(input.shape)")
         let out = Tensor.embedding(weight, input)
         guard let paddingIndex, out.requiresGrad else { return out }
-        // Block the gradient into the padding row: mask the looked-up padding vectors.
+        // Block the gradient into the padding row without changing the values looked up (as
+        // PyTorch: a padding row that was loaded or trained to non-zero values is returned as
+        // it is): `frozen + (out − frozen) · mask` equals `out` exactly, and its gradient
+        // reaches the weight only where the id is not the padding index.
         let mask = input.cast(to: .float32).notEqual(Tensor(Float(paddingIndex))).unsqueeze(-1)
-        return out * mask
+        let frozen = out.detach()
+        return frozen + (out - frozen) * mask
     }
 }

@@ -28,7 +28,7 @@ public class Pooling2D: Module {
                 x = x.pad([(0, 0), (0, 0), (pt, pb), (pl, pr)], value: -.infinity)
             } else {
                 let padded = x.pad([(0, 0), (0, 0), (pt, pb), (pl, pr)])
-                let ones = Tensor.ones([1, 1, x.shape[2], x.shape[3]]).pad([(0, 0), (0, 0), (pt, pb), (pl, pr)])
+                let ones = Tensor.ones([1, 1, x.shape[2], x.shape[3]], backend: x.backend).pad([(0, 0), (0, 0), (pt, pb), (pl, pr)])
                 let y = padded.avgPool2d(kernel: poolSize, stride: strides) / ones.avgPool2d(kernel: poolSize, stride: strides)
                 return dataFormat == .channelsLast ? y.permute([0, 2, 3, 1]) : y
             }

@@ -8,7 +8,9 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
     case step(stepSize: Int, gamma: Float)
     /// Multiply by `gamma` every step (`ExponentialLR`).
     case exponential(gamma: Float)
-    /// Cosine from the base rate down to `minimum` over `totalSteps` (`CosineAnnealingLR`).
+    /// Cosine from the base rate down to `minimum` over `totalSteps` (`CosineAnnealingLR`), then
+    /// `minimum` from then on (as Keras's `CosineDecay`; PyTorch's `CosineAnnealingLR` would
+    /// rise again after `T_max`).
     case cosine(totalSteps: Int, minimum: Float)
     /// Rise linearly from 0 to the base rate over `steps`, then follow `then`, counted from the end of warm-up.
     case linearWarmup(steps: Int, then: LearningRateSchedule)

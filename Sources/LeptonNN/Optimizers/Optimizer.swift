@@ -87,6 +87,11 @@ open class Optimizer {
             guard parts.count == 2, let i = Int(parts[0]), i >= 0, i < params.count else {
                 throw StateDictError(description: "optimizer state entry '\(key)' does not name one of \(params.count) parameters")
             }
+            // Per-element state has the parameter's shape; counters (`step`) are scalars.
+            guard value.shape == params[i].shape || value.rank == 0 else {
+                throw StateDictError(description: "optimizer state entry '\(key)' has shape \(value.shape), "
+                                     + "but parameter \(i) has shape \(params[i].shape)")
+            }
             restored[ObjectIdentifier(params[i]), default: [:]][String(parts[1])] = value.copy()
         }
         iterations = Int(dict["iterations"]?.item() ?? 0)

@@ -83,8 +83,9 @@ enum ReductionKernels {
                     s += e
                 }
                 if log {
-                    let ls = Foundation.log(s) + m
-                    for k in 0..<r { py[k * inner] = px[k * inner] - ls }
+                    // (x − m) − log s: adding m to log s first would round it at m's magnitude.
+                    let ls = Foundation.log(s)
+                    for k in 0..<r { py[k * inner] = (px[k * inner] - m) - ls }
                 } else {
                     let inv = 1 / s
                     for k in 0..<r { py[k * inner] *= inv }

@@ -30,8 +30,8 @@ struct StridedLayout {
 
     /// Length of the inner loop.
     var columns: Int { shape[shape.count - 1] }
-    /// Number of inner loops.
-    var rows: Int { Shape.count(shape) / columns }
+    /// Number of inner loops (0 for an empty iteration space).
+    var rows: Int { columns == 0 ? 0 : Shape.count(shape) / columns }
     /// Inner-loop stride of each operand.
     func innerStride(_ operand: Int) -> Int { strides[operand][shape.count - 1] }
 

@@ -44,7 +44,7 @@ public final class Bidirectional: Module {
     /// Wraps `layer` (which must not have `goBackwards` set); the backward layer is a fresh copy
     /// of its configuration.
     public init(_ layer: RecurrentLayer, mergeMode: MergeMode = .concat) {
-        precondition(!layer.goBackwards,
+        recurrentRequire(!layer.goBackwards,
                      "Bidirectional: the wrapped \(layer.layerName) must not have goBackwards set; it is the forward direction")
         forwardLayer = layer
         backwardLayer = layer.makeSibling()
@@ -72,7 +72,7 @@ public final class Bidirectional: Module {
     public func run(_ input: Tensor, mask: Tensor? = nil, initialState: [Tensor]? = nil) -> (output: Tensor, states: [Tensor]) {
         let n = forwardLayer.cell.stateCount
         if let initialState {
-            precondition(initialState.count == 2 * n,
+            recurrentRequire(initialState.count == 2 * n,
                          "Bidirectional: expected \(2 * n) initial state tensors (forward then backward), got \(initialState.count)")
         }
         let sequences = forwardLayer.returnSequences

@@ -71,7 +71,7 @@ public class RecurrentLayer: Module {
         self.recurrentInitializer = recurrentInitializer
         self.biasInitializer = biasInitializer
         super.init()
-        precondition(units > 0, "\(layerName): units must be positive, got \(units)")
+        recurrentRequire(units > 0, "\(layerName): units must be positive, got \(units)")
     }
 
     /// Input features, once built.
@@ -79,7 +79,7 @@ public class RecurrentLayer: Module {
 
     /// Creates the weights for inputs of `inputDimensions` features.
     public func build(inputDimensions: Int) {
-        precondition(inputDimensions > 0, "\(layerName): inputDimensions must be positive, got \(inputDimensions)")
+        recurrentRequire(inputDimensions > 0, "\(layerName): inputDimensions must be positive, got \(inputDimensions)")
         let width = cell.gates * units
         kernel = kernelInitializer.make([inputDimensions, width]).requiringGrad()
         recurrentKernel = recurrentInitializer.make([units, width]).requiringGrad()
@@ -131,23 +131,23 @@ public class RecurrentLayer: Module {
     /// ``run(_:mask:initialState:)`` with explicit sequence options.
     func run(_ input: Tensor, mask: Tensor?, initialState: [Tensor]?,
              options: RecurrentSequenceOptions) -> (output: Tensor, states: [Tensor]) {
-        precondition(input.rank == 3 && input.dtype == .float32,
+        recurrentRequire(input.rank == 3 && input.dtype == .float32,
                      "\(layerName): expected a float32 input [batch, time, features], got \(input.dtype) shape \(input.shape)")
         let (batch, time, features) = (input.shape[0], input.shape[1], input.shape[2])
-        precondition(time > 0, "\(layerName): the input has no time steps (shape \(input.shape))")
+        recurrentRequire(time > 0, "\(layerName): the input has no time steps (shape \(input.shape))")
         if kernel == nil { build(inputDimensions: features) }
-        precondition(kernel!.shape[0] == features,
+        recurrentRequire(kernel!.shape[0] == features,
                      "\(layerName): input has \(features) features (shape \(input.shape)), expected \(kernel!.shape[0])")
         if let mask {
-            precondition(mask.shape == [batch, time],
+            recurrentRequire(mask.shape == [batch, time],
                          "\(layerName): mask has shape \(mask.shape), expected [batch, time] = \([batch, time])")
         }
         let states: [Tensor]
         if let initialState {
-            precondition(initialState.count == cell.stateCount,
+            recurrentRequire(initialState.count == cell.stateCount,
                          "\(layerName): expected \(cell.stateCount) initial state tensor(s), got \(initialState.count)")
             for s in initialState {
-                precondition(s.shape == [batch, units],
+                recurrentRequire(s.shape == [batch, units],
                              "\(layerName): initial state has shape \(s.shape), expected \([batch, units])")
             }
             states = initialState
@@ -165,4 +165,12 @@ public class RecurrentLayer: Module {
         let finalStates = (0..<cell.stateCount).map { packed[.all, .at(slots + $0)] }
         return (output, finalStates)
     }
+}
+
+/// Stops with `message` when a caller broke a precondition; unlike `precondition`, the
+/// message is also printed in optimised builds.
+@inline(__always)
+func recurrentRequire(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                      file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
 }

@@ -31,7 +31,7 @@ public final class SimpleRNN: RecurrentLayer {
                 inputDimensions: Int? = nil, goBackwards: Bool = false, zeroOutputForMask: Bool = false,
                 useBias: Bool = true, kernelInitializer: Initializer = .glorotUniform,
                 recurrentInitializer: Initializer = .orthogonal(gain: 1), biasInitializer: Initializer = .zeros) {
-        precondition(activation == .tanh || activation == .relu,
+        recurrentRequire(activation == .tanh || activation == .relu,
                      "SimpleRNN: activation must be .tanh or .relu, got .\(activation)")
         self.activation = activation
         super.init(cell: activation == .tanh ? .rnnTanh : .rnnRelu, units: units, returnSequences: returnSequences,

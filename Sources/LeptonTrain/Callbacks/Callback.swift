@@ -1,0 +1,76 @@
+import LeptonNN
+import LeptonTensor
+
+/// Named values at a point of training (`loss`, metrics, `val_…`), in the order they were added.
+public struct Logs: Sendable, Equatable, CustomStringConvertible {
+    public private(set) var entries: [(String, Float)] = []
+
+    public init(_ entries: [(String, Float)] = []) { self.entries = entries }
+
+    public subscript(key: String) -> Float? {
+        get { entries.first { $0.0 == key }?.1 }
+        set {
+            if let i = entries.firstIndex(where: { $0.0 == key }) {
+                if let newValue { entries[i].1 = newValue } else { entries.remove(at: i) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    public var keys: [String] { entries.map(\.0) }
+
+    public var description: String {
+        entries.map { "\($0.0): \(Logs.format($0.1))" }.joined(separator: " - ")
+    }
+
+    /// Keras's number format in progress lines.
+    static func format(_ v: Float) -> String {
+        if v != 0 && (abs(v) < 1e-3 || abs(v) >= 1e5) { return String(format: "%.4e", v) }
+        return String(format: "%.4f", v)
+    }
+
+    public static func == (a: Logs, b: Logs) -> Bool {
+        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+}
+
+/// What callbacks see and may change during ``Model/fit(x:y:epochs:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)``.
+public final class TrainingContext {
+    /// The model being trained.
+    public unowned let model: Model
+    /// Its optimizer (callbacks may change its learning rate).
+    public let optimizer: Optimizer
+    /// Planned epochs and batches per epoch.
+    public let epochs: Int
+    public let stepsPerEpoch: Int
+    /// Set to true to stop after the current epoch (EarlyStopping, TerminateOnNaN).
+    public var stopTraining = false
+
+    init(model: Model, optimizer: Optimizer, epochs: Int, stepsPerEpoch: Int) {
+        self.model = model
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.stepsPerEpoch = stepsPerEpoch
+    }
+}
+
+/// Reacts to training events (`keras.callbacks.Callback`). Every method has an empty default;
+/// epochs and batches are counted from 0.
+public protocol Callback: AnyObject {
+    func trainBegin(_ context: TrainingContext)
+    func trainEnd(_ context: TrainingContext)
+    func epochBegin(_ epoch: Int, _ context: TrainingContext)
+    func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext)
+    func batchBegin(_ batch: Int, _ context: TrainingContext)
+    func batchEnd(_ batch: Int, logs: Logs, _ context: TrainingContext)
+}
+
+extension Callback {
+    public func trainBegin(_ context: TrainingContext) {}
+    public func trainEnd(_ context: TrainingContext) {}
+    public func epochBegin(_ epoch: Int, _ context: TrainingContext) {}
+    public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) {}
+    public func batchBegin(_ batch: Int, _ context: TrainingContext) {}
+    public func batchEnd(_ batch: Int, logs: Logs, _ context: TrainingContext) {}
+}

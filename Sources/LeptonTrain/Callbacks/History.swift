@@ -1,0 +1,14 @@
+/// Every epoch's logs (`keras.callbacks.History`); ``Model/fit(x:y:epochs:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)`` returns it.
+public final class History: Callback {
+    /// `history["loss"]` is the loss of each epoch, and so on for every logged key.
+    public private(set) var history: [String: [Float]] = [:]
+    /// Epoch indices recorded.
+    public private(set) var epochs: [Int] = []
+
+    public init() {}
+
+    public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) {
+        epochs.append(epoch)
+        for (key, value) in logs.entries { history[key, default: []].append(value) }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Stops training as soon as the loss becomes NaN or infinite (`keras.callbacks.TerminateOnNaN`).
+public final class TerminateOnNaN: Callback {
+    /// The batch at which a non-finite loss was seen.
+    public private(set) var terminatedAtBatch: Int?
+    public init() {}
+    public func batchEnd(_ batch: Int, logs: Logs, _ context: TrainingContext) {
+        if let loss = logs["loss"], !loss.isFinite {
+            terminatedAtBatch = batch
+            context.stopTraining = true
+        }
+    }
+}
+
+/// Writes each epoch's logs as a CSV row (`keras.callbacks.CSVLogger`).
+public final class CSVLogger: Callback {
+    public let url: URL
+    public let append: Bool
+    private var keys: [String]?
+    private var handle: FileHandle?
+
+    public init(url: URL, append: Bool = false) {
+        self.url = url
+        self.append = append
+    }
+
+    public func trainBegin(_ context: TrainingContext) {
+        keys = nil
+        if !append || !FileManager.default.fileExists(atPath: url.path) {
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+        } else {
+            keys = (try? String(contentsOf: url, encoding: .utf8))?.split(separator: "\n").first?
+                .split(separator: ",").dropFirst().map(String.init)
+        }
+        handle = try? FileHandle(forWritingTo: url)
+        _ = try? handle?.seekToEnd()
+    }
+
+    public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) {
+        if keys == nil {
+            keys = logs.keys
+            write((["epoch"] + logs.keys).joined(separator: ","))
+        }
+        let values = keys!.map { logs[$0].map { "\($0)" } ?? "" }
+        write(([String(epoch)] + values).joined(separator: ","))
+    }
+
+    public func trainEnd(_ context: TrainingContext) {
+        try? handle?.close()
+        handle = nil
+    }
+
+    private func write(_ line: String) {
+        try? handle?.write(contentsOf: Data((line + "\n").utf8))
+    }
+}
+
+/// A callback from closures (`keras.callbacks.LambdaCallback`).
+public final class LambdaCallback: Callback {
+    public var onEpochEnd: ((Int, Logs, TrainingContext) -> Void)?
+    public var onBatchEnd: ((Int, Logs, TrainingContext) -> Void)?
+    public var onTrainBegin: ((TrainingContext) -> Void)?
+    public var onTrainEnd: ((TrainingContext) -> Void)?
+
+    public init(onEpochEnd: ((Int, Logs, TrainingContext) -> Void)? = nil,
+                onBatchEnd: ((Int, Logs, TrainingContext) -> Void)? = nil,
+                onTrainBegin: ((TrainingContext) -> Void)? = nil, onTrainEnd: ((TrainingContext) -> Void)? = nil) {
+        self.onEpochEnd = onEpochEnd
+        self.onBatchEnd = onBatchEnd
+        self.onTrainBegin = onTrainBegin
+        self.onTrainEnd = onTrainEnd
+    }
+
+    public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) { onEpochEnd?(epoch, logs, context) }
+    public func batchEnd(_ batch: Int, logs: Logs, _ context: TrainingContext) { onBatchEnd?(batch, logs, context) }
+    public func trainBegin(_ context: TrainingContext) { onTrainBegin?(context) }
+    public func trainEnd(_ context: TrainingContext) { onTrainEnd?(context) }
+}

@@ -1,0 +1,77 @@
+import LeptonNN
+import LeptonTensor
+
+/// A training objective for ``Model/compile(optimizer:loss:metrics:)``, by value or by the
+/// name Keras uses (`"categorical_crossentropy"`, `"mse"`, …).
+public struct LossFunction: @unchecked Sendable {
+    /// The name shown in progress output and history (`"loss"` is always the key used there).
+    public let name: String
+    private let function: (Tensor, Tensor) -> Tensor
+
+    /// A custom loss: `(prediction, target) → scalar`.
+    public init(name: String, _ function: @escaping (Tensor, Tensor) -> Tensor) {
+        self.name = name
+        self.function = function
+    }
+
+    /// The loss of `prediction` against `target` (a scalar).
+    public func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Tensor { function(prediction, target) }
+
+    public static let meanSquaredError = LossFunction(name: "mean_squared_error") { LeptonNN.meanSquaredError($0, $1) }
+    public static let meanAbsoluteError = LossFunction(name: "mean_absolute_error") { LeptonNN.meanAbsoluteError($0, $1) }
+    public static func huber(delta: Float = 1) -> LossFunction {
+        LossFunction(name: "huber") { huberLoss($0, $1, delta: delta) }
+    }
+    /// Binary cross-entropy on probabilities, or on logits with `fromLogits`.
+    public static func binaryCrossEntropy(fromLogits: Bool = false) -> LossFunction {
+        LossFunction(name: "binary_crossentropy") { p, t in
+            fromLogits ? LeptonNN.binaryCrossEntropy(logits: p, t) : LeptonNN.binaryCrossEntropy(p, t)
+        }
+    }
+    /// Categorical cross-entropy with one-hot targets.
+    public static func categoricalCrossEntropy(fromLogits: Bool = false, labelSmoothing: Float = 0) -> LossFunction {
+        LossFunction(name: "categorical_crossentropy") { p, t in
+            fromLogits ? LeptonNN.categoricalCrossEntropy(logits: p, t, labelSmoothing: labelSmoothing)
+                : LeptonNN.categoricalCrossEntropy(p, t, labelSmoothing: labelSmoothing)
+        }
+    }
+    /// Categorical cross-entropy with `int32` class labels.
+    public static func sparseCategoricalCrossEntropy(fromLogits: Bool = false) -> LossFunction {
+        LossFunction(name: "sparse_categorical_crossentropy") { p, t in
+            fromLogits ? LeptonNN.sparseCategoricalCrossEntropy(logits: p, t) : LeptonNN.sparseCategoricalCrossEntropy(p, t)
+        }
+    }
+
+    /// The loss Keras names `name`.
+    /// - Throws: ``TrainingError`` listing the known names.
+    public init(named name: String) throws {
+        switch name.lowercased() {
+        case "mse", "mean_squared_error", "meansquarederror": self = .meanSquaredError
+        case "mae", "mean_absolute_error", "meanabsoluteerror": self = .meanAbsoluteError
+        case "huber", "huber_loss": self = .huber()
+        case "binary_crossentropy", "binarycrossentropy", "bce": self = .binaryCrossEntropy()
+        case "categorical_crossentropy", "categoricalcrossentropy": self = .categoricalCrossEntropy()
+        case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy": self = .sparseCategoricalCrossEntropy()
+        default:
+            throw TrainingError("unknown loss '\(name)'; expected one of \(Self.knownNames.joined(separator: ", "))")
+        }
+    }
+
+    /// Names accepted by ``init(named:)``.
+    public static let knownNames = ["mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
+                                    "sparse_categorical_crossentropy"]
+}
+
+extension LossFunction: ExpressibleByStringLiteral {
+    /// A loss from a Keras name in source code (`loss: "mse"`); an unknown name stops with the
+    /// list of known ones. Use ``init(named:)`` for names read from outside.
+    public init(stringLiteral value: String) {
+        do { try self.init(named: value) } catch { fatalError("\(error)") }
+    }
+}
+
+/// A user-caused training error: an unknown name, a bad argument, a shape that does not fit.
+public struct TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

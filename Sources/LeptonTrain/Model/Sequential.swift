@@ -1,0 +1,72 @@
+import LeptonNN
+import LeptonTensor
+
+/// Layers applied one after another (`keras.Sequential`).
+///
+/// ```swift
+/// let model = Sequential([
+///     Conv2D(filters: 32, kernelSize: [3, 3], activation: .relu),
+///     MaxPooling2D(poolSize: [2, 2]),
+///     Flatten(),
+///     Dense(units: 128, activation: .relu),
+///     Dense(units: 10, activation: .softmax),
+/// ])
+/// try model.compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])
+/// try model.fit(x: images, y: labels, epochs: 3, batchSize: 32, validationSplit: 0.1)
+/// ```
+public final class Sequential: Model {
+    /// The layers, in order.
+    public private(set) var layers: [Module]
+
+    public init(_ layers: [Module] = []) {
+        self.layers = layers
+        super.init()
+    }
+
+    /// Appends a layer.
+    public func add(_ layer: Module) { layers.append(layer) }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        layers.reduce(input) { $1($0) }
+    }
+
+    /// Builds every lazily sized layer by running one zero sample of `inputShape` (without the batch axis).
+    public func build(inputShape: [Int]) {
+        _ = Tensor.withoutGrad { forward(Tensor.zeros([1] + inputShape)) }
+    }
+
+    /// Keras's summary table: each layer, its output shape and parameter count, and totals.
+    /// Builds the layers first when `inputShape` is given.
+    public func summary(inputShape: [Int]? = nil) -> String {
+        var rows: [(String, String, Int)] = []
+        var x: Tensor? = inputShape.map { Tensor.zeros([1] + $0) }
+        var counters: [String: Int] = [:]
+        Tensor.withoutGrad {
+            for layer in layers {
+                let type = String(describing: Swift.type(of: layer))
+                let snake = type.reduce(into: "") { s, c in
+                    if c.isUppercase && !s.isEmpty && !(s.last?.isNumber ?? false) { s += "_" }
+                    s += c.lowercased()
+                }
+                let k = counters[snake, default: 0]
+                counters[snake] = k + 1
+                let name = k == 0 ? snake : "\(snake)_\(k)"
+                var shape = "?"
+                if let input = x {
+                    let y = layer(input)
+                    shape = "(None, " + y.shape.dropFirst().map(String.init).joined(separator: ", ") + ")"
+                    x = y
+                }
+                rows.append(("\(name) (\(type))", shape, layer.parameterCount))
+            }
+        }
+        let total = rows.reduce(0) { $0 + $1.2 }
+        let trainable = parameters().reduce(0) { $0 + $1.count }
+        let line = String(repeating: "─", count: 72)
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+        var out = "Model: \"sequential\"\n" + line + "\n" + pad("Layer (type)", 34) + pad("Output Shape", 24) + "Param #\n" + line + "\n"
+        for (name, shape, count) in rows { out += pad(name, 34) + pad(shape, 24) + "\(count)\n" }
+        out += line + "\nTotal params: \(total)\nTrainable params: \(trainable)\nNon-trainable params: \(total - trainable)\n"
+        return out
+    }
+}
