@@ -23,6 +23,10 @@ import LeptonNN
         #expect(layer.bias == nil)
         #expect(layer.namedParameters().map(\.0) == ["kernel"])
         try Torch.expectMatch("dense", [x, layer.kernel!], actual: y, tolerance: 1e-4, "Dense rank 3")
+        let images = TestSupport.randn([2, 3, 2, 4], seed: 8)
+        try Torch.expectMatch("dense", [images, layer.kernel!], actual: layer(images), tolerance: 1e-4, "Dense rank 4")
+        let result = GradientChecker.check(parameters: [x, layer.kernel!], maxElementsPerInput: 20) { layer(x) }
+        #expect(result.passed, "Dense rank 3: \(result)")
     }
 
     @Test func defaultInitializersAreKeras() {

@@ -27,6 +27,9 @@ import LeptonNN
         Config(name: "3×3 stride 2 same", input: [1, 6, 7, 3], pool: [3, 3], strides: [2, 2], padding: .same),
         Config(name: "2×3 stride (1, 2) same", input: [1, 5, 6, 2], pool: [2, 3], strides: [1, 2], padding: .same),
         Config(name: "2×2 same, even size (no padding)", input: [1, 4, 4, 2], pool: [2, 2], padding: .same),
+        Config(name: "2×2 stride 3 valid (gaps)", input: [1, 7, 8, 2], pool: [2, 2], strides: [3, 3]),
+        Config(name: "2×2 stride 3 same (gaps, pad after)", input: [1, 7, 7, 2], pool: [2, 2], strides: [3, 3], padding: .same),
+        Config(name: "5×5 same on 3×4 (window larger than image)", input: [1, 3, 4, 1], pool: [5, 5], strides: [1, 1], padding: .same),
     ]
 
     static func layer(_ c: Config, max: Bool, format: DataFormat) -> Pooling2D {

@@ -373,48 +373,33 @@ enum RecurrentMath {
         }
     }
 
-    /// `eˣ` to float32 accuracy (Cephes polynomial), on 8 lanes.
+    /// `eˣ` to float32 accuracy (Cephes polynomial, round-to-nearest range reduction written
+    /// with SSE2-friendly operations so that loops over it vectorise).
     @inline(__always)
-    static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        var x = v.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-        var fx = x * 1.44269504088896341 + 0.5
-        fx.round(.down)
-        x = x - fx * 0.693359375
+    static func exp(_ v: Float) -> Float {
+        let x0 = Swift.min(Swift.max(v, -87.3), 88.3)
+        let magic: Float = 12_582_912   // 1.5·2²³: adding it rounds to an integer
+        let shifted = x0 * 1.44269504088896341 + magic
+        let fx = shifted - magic
+        let n = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: magic.bitPattern)
+        var x = x0 - fx * 0.693359375
         x = x + fx * 2.12194440e-4
-        var p = SIMD8<Float>(repeating: 1.9875691500e-4)
+        var p: Float = 1.9875691500e-4
         p = p * x + 1.3981999507e-3
         p = p * x + 8.3334519073e-3
         p = p * x + 4.1665795894e-2
         p = p * x + 1.6666665459e-1
         p = p * x + 5.0000001201e-1
         let y = p * (x * x) + x + 1
-        let n = SIMD8<Int32>(fx, rounding: .towardZero) &+ 127
-        let scale = unsafeBitCast(n &<< 23, to: SIMD8<Float>.self)
-        return y * scale
-    }
-
-    @inline(__always) static func sigmoid8(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-x)) }
-    @inline(__always) static func tanh8(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 - 2 / (exp(2 * x) + 1) }
-
-    @inline(__always)
-    static func apply(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) {
-        var i = 0
-        let raw = UnsafeMutableRawPointer(p)
-        while i + 8 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            raw.storeBytes(of: f(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        if i < n {
-            var v = SIMD8<Float>(repeating: 0)
-            for k in 0..<(n - i) { v[k] = p[i + k] }
-            let r = f(v)
-            for k in 0..<(n - i) { p[i + k] = r[k] }
-        }
+        return y * Float(bitPattern: UInt32(bitPattern: (n &+ 127) &<< 23))
     }
 
     /// Logistic sigmoid in place.
-    static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) { apply(p, n, sigmoid8) }
+    static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { p[i] = 1 / (1 + exp(-p[i])) }
+    }
     /// Hyperbolic tangent in place.
-    static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) { apply(p, n, tanh8) }
+    static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { p[i] = 1 - 2 / (exp(2 * p[i]) + 1) }
+    }
 }
