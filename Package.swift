@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LeptonNN", targets: ["LeptonNN"]),
         .library(name: "LeptonData", targets: ["LeptonData"]),
         .library(name: "LeptonTrain", targets: ["LeptonTrain"]),
+        .library(name: "LeptonIO", targets: ["LeptonIO"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
@@ -41,6 +42,10 @@ let package = Package(
         .target(
             name: "LeptonTrain",
             dependencies: ["LeptonTensor", "LeptonNN"]
+        ),
+        .target(
+            name: "LeptonIO",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain"]
         ),
         .target(
             name: "LeptonTestSupport",

@@ -1,11 +1,11 @@
 /// Where image channels sit: Keras's default `channelsLast` (`[N, H, W, C]`, as in
 /// `input_shape=(28, 28, 1)`) or PyTorch's `channelsFirst` (`[N, C, H, W]`).
-public enum DataFormat: String, Sendable, Codable {
+public enum DataFormat: String, Sendable, Codable, CaseIterable {
     case channelsLast, channelsFirst
 }
 
 /// Padding modes of Keras's convolution and pooling layers.
-public enum PaddingMode: String, Sendable, Codable {
+public enum PaddingMode: String, Sendable, Codable, CaseIterable {
     /// No padding: the output shrinks.
     case valid
     /// Zero padding so that the output size is `ceil(input / stride)` (TensorFlow's rule; any

@@ -1,0 +1,94 @@
+import Foundation
+import LeptonNN
+import LeptonTensor
+import LeptonTrain
+
+/// Lepton's model file: a folder holding `model.json` (the architecture: each layer's
+/// registered type name and configuration) and `model.safetensors` (every parameter and buffer
+/// by its state-dictionary name).
+///
+/// ```swift
+/// try ModelFile.save(model, to: URL(fileURLWithPath: "out/mnist-cnn"))
+/// let again = try ModelFile.load(from: URL(fileURLWithPath: "out/mnist-cnn"))
+/// ```
+public enum ModelFile {
+    public static let architectureName = "model.json"
+    public static let weightsName = "model.safetensors"
+    public static let formatName = "lepton-model"
+    public static let formatVersion = 1
+
+    /// Saves a ``Sequential`` model of registered layers. The folder is written next to its
+    /// final place and renamed in, so a crash mid-save never leaves a half-written model.
+    /// - Throws: ``IOError`` when a layer is not registered (it could not be rebuilt) or the
+    ///   folder cannot be written.
+    public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil) throws {
+        var layers: [ConfigValue] = []
+        for (i, layer) in model.layers.enumerated() {
+            guard let config = LayerRegistry.config(of: layer) else {
+                throw IOError("layer \(i) (\(type(of: layer))) is not a registered layer, so it could not be rebuilt from a file")
+            }
+            layers.append(config)
+        }
+        var architecture: [String: ConfigValue] = [
+            "format": .string(formatName), "version": .int(formatVersion), "class": .string("Sequential"),
+            "layers": .array(layers),
+        ]
+        if let inputShape { architecture["input_shape"] = .ints(inputShape) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let json = try encoder.encode(ConfigValue.object(architecture))
+        let fm = FileManager.default
+        let parent = url.deletingLastPathComponent()
+        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        let staging = parent.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            try json.write(to: staging.appendingPathComponent(architectureName))
+            try Safetensors.write(model.stateDict(), metadata: ["format": "pt", "lepton": "\(formatVersion)"],
+                                  to: staging.appendingPathComponent(weightsName))
+            if fm.fileExists(atPath: url.path) {
+                _ = try fm.replaceItemAt(url, withItemAt: staging)
+            } else {
+                try fm.moveItem(at: staging, to: url)
+            }
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Rebuilds a saved model with its weights.
+    /// - Throws: ``IOError`` for a missing or malformed file, an unknown layer type or setting,
+    ///   or weights that do not match the architecture (naming each mismatch).
+    public static func load(from url: URL) throws -> Sequential {
+        let architectureURL = url.appendingPathComponent(architectureName)
+        guard let data = FileManager.default.contents(atPath: architectureURL.path) else {
+            throw IOError("\(architectureName) not found (expected a Lepton model folder)", file: url.path)
+        }
+        let value: ConfigValue
+        do { value = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
+            throw IOError("\(architectureName) is not valid JSON (\(error.localizedDescription))", file: url.path)
+        }
+        let model: Sequential
+        do {
+            let reader = try ConfigReader(value, path: architectureName)
+            guard try reader.string("format") == formatName else {
+                throw IOError("\(architectureName): format is not \"\(formatName)\"", file: url.path)
+            }
+            guard case .array(let layers)? = reader.raw("layers") else {
+                throw IOError("\(architectureName): 'layers' must be a list of layer configurations", file: url.path)
+            }
+            model = Sequential(try layers.enumerated().map { try LayerRegistry.make($1, path: "layers[\($0)]") })
+            if let shape = try reader.ints("input_shape") { model.build(inputShape: shape) }
+        } catch let error as ConfigError {
+            throw IOError(error.description, file: url.path)
+        }
+        let (tensors, _) = try Safetensors.read(url.appendingPathComponent(weightsName))
+        do {
+            try model.loadStateDict(tensors)
+        } catch let error as StateDictError {
+            throw IOError("\(weightsName): \(error.description)", file: url.path)
+        }
+        return model
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// A layer that can be rebuilt from a configuration: model files and training configs name it
+/// by ``typeName`` and give its settings as a ``ConfigValue`` object (Keras's `get_config` /
+/// `from_config`).
+public protocol ConfigurableLayer: Module {
+    /// The registered name (`"Dense"`, `"Conv2D"`, …).
+    static var typeName: String { get }
+    /// Every key ``init(config:)`` understands (others are refused, to catch typos).
+    static var configKeys: [String] { get }
+    /// Builds the layer from its settings.
+    /// - Throws: ``ConfigError`` naming the key, the value and what was expected.
+    init(config: ConfigReader) throws
+    /// The settings that rebuild this layer, including sizes found on the first call.
+    var config: [String: ConfigValue] { get }
+}
+
+/// Maps type names to layers, so a model file or a YAML config can rebuild a model. The built-in
+/// layers are registered; ``register(_:)`` adds custom ones (the only mutable global state here,
+/// guarded by a lock).
+public enum LayerRegistry {
+    nonisolated(unsafe) private static var types: [String: any ConfigurableLayer.Type] = Dictionary(
+        uniqueKeysWithValues: builtins.map { ($0.typeName, $0) })
+    private static let lock = NSLock()
+
+    /// The layers Lepton ships.
+    public static let builtins: [any ConfigurableLayer.Type] = [
+        Dense.self, Activation.self, Flatten.self, Reshape.self, Dropout.self, Conv2D.self,
+        MaxPooling2D.self, AveragePooling2D.self, GlobalAveragePooling2D.self,
+        BatchNormalization.self, LayerNormalization.self, Embedding.self,
+    ]
+
+    /// Registers a layer type under its ``ConfigurableLayer/typeName``.
+    public static func register(_ type: any ConfigurableLayer.Type) {
+        lock.lock(); defer { lock.unlock() }
+        types[type.typeName] = type
+    }
+
+    /// Registered names, sorted.
+    public static var typeNames: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return types.keys.sorted()
+    }
+
+    /// Builds a layer from `{"type": "Dense", "units": 10, …}`.
+    /// - Throws: ``ConfigError`` for an unknown type or a bad setting, naming `path`.
+    public static func make(_ value: ConfigValue, path: String) throws -> Module {
+        let reader = try ConfigReader(value, path: path)
+        guard let name = try reader.string("type") else {
+            throw ConfigError("\(path).type: missing (expected a layer type, one of \(typeNames.joined(separator: ", ")))")
+        }
+        lock.lock()
+        let type = types[name] ?? types.first { ConfigReader.normalise($0.key) == ConfigReader.normalise(name) }?.value
+        lock.unlock()
+        guard let type else {
+            throw ConfigError("\(path).type: unknown layer type \"\(name)\"; expected one of \(typeNames.joined(separator: ", "))")
+        }
+        var settings = reader.values
+        settings["type"] = nil
+        let settingsReader = ConfigReader(settings, path: path)
+        try settingsReader.rejectUnknownKeys(type.configKeys)
+        return try type.init(config: settingsReader)
+    }
+
+    /// `{"type": name, …settings}` for a registered layer, nil for other modules.
+    public static func config(of module: Module) -> ConfigValue? {
+        guard let layer = module as? any ConfigurableLayer else { return nil }
+        var settings = layer.config
+        settings["type"] = .string(type(of: layer).typeName)
+        return .object(settings)
+    }
+}
+
+extension ConfigValue {
+    /// An integer list value.
+    public static func ints(_ values: [Int]) -> ConfigValue { .array(values.map { .int($0) }) }
+    /// A float value.
+    public static func float(_ value: Float) -> ConfigValue { .double(Double(value)) }
+}

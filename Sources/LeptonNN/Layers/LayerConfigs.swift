@@ -1,0 +1,169 @@
+import LeptonTensor
+
+// Configurations of the built-in layers: Keras's snake_case keys, sizes found on the first
+// call included so that a saved model rebuilds with the same weight shapes.
+
+extension Dense: ConfigurableLayer {
+    public static let typeName = "Dense"
+    public static let configKeys = ["units", "activation", "use_bias", "input_dim"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(units: try c.requiredInt("units", minimum: 1),
+                  activation: try c.choice("activation", default: .linear),
+                  useBias: try c.bool("use_bias", default: true),
+                  inputDimensions: try c.int("input_dim"))
+    }
+    public var config: [String: ConfigValue] {
+        var c: [String: ConfigValue] = ["units": .int(units), "activation": .string(activation.rawValue), "use_bias": .bool(useBias)]
+        if let kernel { c["input_dim"] = .int(kernel.shape[0]) }
+        return c
+    }
+}
+
+extension Activation: ConfigurableLayer {
+    public static let typeName = "Activation"
+    public static let configKeys = ["activation"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(try c.choice("activation", default: .linear))
+    }
+    public var config: [String: ConfigValue] { ["activation": .string(function.rawValue)] }
+}
+
+extension Flatten: ConfigurableLayer {
+    public static let typeName = "Flatten"
+    public static let configKeys: [String] = []
+    public convenience init(config c: ConfigReader) throws { self.init() }
+    public var config: [String: ConfigValue] { [:] }
+}
+
+extension Reshape: ConfigurableLayer {
+    public static let typeName = "Reshape"
+    public static let configKeys = ["target_shape"]
+    public convenience init(config c: ConfigReader) throws {
+        guard let shape = try c.ints("target_shape") else { throw ConfigError("\(c.path).target_shape: missing (expected a list of integers)") }
+        self.init(shape)
+    }
+    public var config: [String: ConfigValue] { ["target_shape": .ints(targetShape)] }
+}
+
+extension Dropout: ConfigurableLayer {
+    public static let typeName = "Dropout"
+    public static let configKeys = ["rate", "seed"]
+    public convenience init(config c: ConfigReader) throws {
+        let rate = try c.float("rate", default: 0.5)
+        guard rate >= 0 && rate < 1 else { throw ConfigError("\(c.path).rate: expected a number in [0, 1), got \(rate)") }
+        self.init(rate: rate, seed: try c.int("seed").map { UInt64(max($0, 0)) })
+    }
+    public var config: [String: ConfigValue] { ["rate": .float(rate)] }
+}
+
+extension Conv2D: ConfigurableLayer {
+    public static let typeName = "Conv2D"
+    public static let configKeys = ["filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "activation",
+                                    "use_bias", "data_format", "input_channels"]
+    public convenience init(config c: ConfigReader) throws {
+        let filters = try c.requiredInt("filters", minimum: 1)
+        guard let kernel = try c.ints("kernel_size", count: 2) else {
+            throw ConfigError("\(c.path).kernel_size: missing (expected one or two positive integers)")
+        }
+        let groups = try c.int("groups", default: 1, minimum: 1)
+        guard filters % groups == 0 else { throw ConfigError("\(c.path).groups: \(groups) does not divide filters \(filters)") }
+        self.init(filters: filters, kernelSize: kernel, strides: try c.ints("strides", count: 2) ?? [1, 1],
+                  padding: try c.choice("padding", default: .valid), dilation: try c.ints("dilation_rate", count: 2) ?? [1, 1],
+                  groups: groups, activation: try c.choice("activation", default: .linear),
+                  useBias: try c.bool("use_bias", default: true), dataFormat: try c.choice("data_format", default: .channelsLast),
+                  inputChannels: try c.int("input_channels"))
+    }
+    public var config: [String: ConfigValue] {
+        var c: [String: ConfigValue] = [
+            "filters": .int(filters), "kernel_size": .ints(kernelSize), "strides": .ints(strides),
+            "padding": .string(padding.rawValue), "dilation_rate": .ints(dilation), "groups": .int(groups),
+            "activation": .string(activation.rawValue), "use_bias": .bool(useBias), "data_format": .string(dataFormat.rawValue),
+        ]
+        if let kernel { c["input_channels"] = .int(kernel.shape[1] * groups) }
+        return c
+    }
+}
+
+extension Pooling2D {
+    static let poolingKeys = ["pool_size", "strides", "padding", "data_format"]
+    static func settings(_ c: ConfigReader) throws -> ([Int], [Int]?, PaddingMode, DataFormat) {
+        (try c.ints("pool_size", count: 2) ?? [2, 2], try c.ints("strides", count: 2),
+         try c.choice("padding", default: .valid), try c.choice("data_format", default: .channelsLast))
+    }
+    public var config: [String: ConfigValue] {
+        ["pool_size": .ints(poolSize), "strides": .ints(strides), "padding": .string(padding.rawValue),
+         "data_format": .string(dataFormat.rawValue)]
+    }
+}
+
+extension MaxPooling2D: ConfigurableLayer {
+    public static let typeName = "MaxPooling2D"
+    public static var configKeys: [String] { poolingKeys }
+    public convenience init(config c: ConfigReader) throws {
+        let (size, strides, padding, format) = try Self.settings(c)
+        self.init(poolSize: size, strides: strides, padding: padding, dataFormat: format)
+    }
+}
+
+extension AveragePooling2D: ConfigurableLayer {
+    public static let typeName = "AveragePooling2D"
+    public static var configKeys: [String] { poolingKeys }
+    public convenience init(config c: ConfigReader) throws {
+        let (size, strides, padding, format) = try Self.settings(c)
+        self.init(poolSize: size, strides: strides, padding: padding, dataFormat: format)
+    }
+}
+
+extension GlobalAveragePooling2D: ConfigurableLayer {
+    public static let typeName = "GlobalAveragePooling2D"
+    public static let configKeys = ["data_format"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(dataFormat: try c.choice("data_format", default: .channelsLast))
+    }
+    public var config: [String: ConfigValue] { ["data_format": .string(dataFormat.rawValue)] }
+}
+
+extension BatchNormalization: ConfigurableLayer {
+    public static let typeName = "BatchNormalization"
+    public static let configKeys = ["axis", "momentum", "epsilon", "features"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(axis: try c.int("axis", default: -1), momentum: try c.float("momentum", default: 0.99),
+                  epsilon: try c.float("epsilon", default: 1e-3), features: try c.int("features"))
+    }
+    public var config: [String: ConfigValue] {
+        var c: [String: ConfigValue] = ["axis": .int(axis), "momentum": .float(momentum), "epsilon": .float(epsilon)]
+        if let gamma { c["features"] = .int(gamma.shape[0]) }
+        return c
+    }
+}
+
+extension LayerNormalization: ConfigurableLayer {
+    public static let typeName = "LayerNormalization"
+    public static let configKeys = ["epsilon", "features"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(epsilon: try c.float("epsilon", default: 1e-5), features: try c.int("features"))
+    }
+    public var config: [String: ConfigValue] {
+        var c: [String: ConfigValue] = ["epsilon": .float(epsilon)]
+        if let gamma { c["features"] = .int(gamma.shape[0]) }
+        return c
+    }
+}
+
+extension Embedding: ConfigurableLayer {
+    public static let typeName = "Embedding"
+    public static let configKeys = ["input_dim", "output_dim", "padding_index"]
+    public convenience init(config c: ConfigReader) throws {
+        let vocabulary = try c.requiredInt("input_dim", minimum: 1)
+        let padding = try c.int("padding_index")
+        if let padding, padding < 0 || padding >= vocabulary {
+            throw ConfigError("\(c.path).padding_index: expected an index in 0..<\(vocabulary), got \(padding)")
+        }
+        self.init(vocabularySize: vocabulary, dimensions: try c.requiredInt("output_dim", minimum: 1), paddingIndex: padding)
+    }
+    public var config: [String: ConfigValue] {
+        var c: [String: ConfigValue] = ["input_dim": .int(vocabularySize), "output_dim": .int(dimensions)]
+        if let paddingIndex { c["padding_index"] = .int(paddingIndex) }
+        return c
+    }
+}
