@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -54,7 +55,8 @@ let package = Package(
         .executableTarget(
             name: "lepton",
             dependencies: [
-                "LeptonTensor",
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

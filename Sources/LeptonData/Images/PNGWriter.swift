@@ -5,7 +5,7 @@ import LeptonTensor
 public enum PNGWriter {
     /// Encodes a `[height, width]` tensor with values in [0, 1] (clipped) as a greyscale PNG.
     public static func encode(_ image: Tensor) -> Data {
-        precondition(image.rank == 2, "PNGWriter: expected a [height, width] image, got \(image.shape)")
+        checkPrecondition(image.rank == 2, "PNGWriter: expected a [height, width] image, got \(image.shape)")
         let (h, w) = (image.shape[0], image.shape[1])
         let values = image.scalars
         var raw = Data(capacity: h * (w + 1))
@@ -26,7 +26,7 @@ public enum PNGWriter {
 
     /// Tiles `[count, height, width]` images into a grid with `columns` columns and a 2-pixel border.
     public static func grid(_ images: Tensor, columns: Int) -> Tensor {
-        precondition(images.rank == 3, "PNGWriter.grid: expected [count, height, width], got \(images.shape)")
+        checkPrecondition(images.rank == 3, "PNGWriter.grid: expected [count, height, width], got \(images.shape)")
         let (n, h, w) = (images.shape[0], images.shape[1], images.shape[2])
         let rows = (n + columns - 1) / columns, border = 2
         let gh = rows * (h + border) + border, gw = columns * (w + border) + border

@@ -20,7 +20,7 @@ public final class DataLoader: Sequence {
 
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 prefetch: Int = 2, seed: UInt64 = 0) {
-        precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
+        checkPrecondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle

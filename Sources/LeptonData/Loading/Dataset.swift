@@ -61,7 +61,7 @@ public struct TensorDataset: Dataset {
 /// let parts = randomSplit(count: 10_000, fractions: [0.8, 0.2], seed: 42)  // two index lists
 /// ```
 public func randomSplit(count: Int, fractions: [Double], seed: UInt64) -> [[Int]] {
-    precondition(fractions.allSatisfy { $0 >= 0 } && abs(fractions.reduce(0, +) - 1) < 1e-6,
+    checkPrecondition(fractions.allSatisfy { $0 >= 0 } && abs(fractions.reduce(0, +) - 1) < 1e-6,
                  "randomSplit: fractions \(fractions) must be non-negative and add up to 1")
     var rng = RandomGenerator(seed: seed)
     var order = Array(0..<count)

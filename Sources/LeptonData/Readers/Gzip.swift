@@ -59,7 +59,7 @@ public enum Gzip {
                           input.bindMemory(to: Bytef.self).baseAddress, uLong(data.count), level)
             }
         }
-        precondition(status == Z_OK, "zlib compress2 failed with status \(status)")
+        checkPrecondition(status == Z_OK, "zlib compress2 failed with status \(status)")
         output.count = Int(bound)
         return output
     }

@@ -22,7 +22,7 @@ public struct Tokenizer: Codable, Sendable {
     private var index: [String: Int32] = [paddingToken: 0, unknownToken: 1]
 
     public init(maximumVocabulary: Int? = nil) {
-        precondition((maximumVocabulary ?? 2) >= 2, "Tokenizer: maximumVocabulary must be at least 2")
+        checkPrecondition((maximumVocabulary ?? 2) >= 2, "Tokenizer: maximumVocabulary must be at least 2")
         self.maximumVocabulary = maximumVocabulary
     }
 
@@ -56,7 +56,7 @@ public struct Tokenizer: Codable, Sendable {
 
     /// `[texts.count, length]` ids: truncated or padded with 0 at the end (post-padding).
     public func encode(_ texts: [String], length: Int) -> Tensor {
-        precondition(length > 0, "Tokenizer.encode: length must be positive")
+        checkPrecondition(length > 0, "Tokenizer.encode: length must be positive")
         var out = [Int32](repeating: 0, count: texts.count * length)
         for (i, text) in texts.enumerated() {
             for (j, id) in ids(text).prefix(length).enumerated() { out[i * length + j] = id }

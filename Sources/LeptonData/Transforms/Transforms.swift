@@ -8,7 +8,7 @@ public enum Preprocessing {
 
     /// `(x − mean) / std` with given statistics (MNIST: 0.1307, 0.3081).
     public static func standardize(_ x: Tensor, mean: Float, std: Float) -> Tensor {
-        precondition(std > 0, "standardize: std must be positive, got \(std)")
+        checkPrecondition(std > 0, "standardize: std must be positive, got \(std)")
         return (x - mean) * (1 / std)
     }
 
@@ -56,7 +56,7 @@ public struct ImageAugmentation {
 
     /// A randomly transformed copy of `images`.
     public mutating func callAsFunction(_ images: Tensor) -> Tensor {
-        precondition(images.rank == 4 && images.dtype == .float32, "ImageAugmentation: expected float32 [N, H, W, C], got \(images.shape)")
+        checkPrecondition(images.rank == 4 && images.dtype == .float32, "ImageAugmentation: expected float32 [N, H, W, C], got \(images.shape)")
         let (n, h, w, c) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let src = images.scalars
         var out = [Float](repeating: 0, count: src.count)

@@ -42,9 +42,9 @@ public final class Conv1D: Module {
                 groups: Int = 1, activation: ActivationFunction = .linear, useBias: Bool = true,
                 dataFormat: DataFormat = .channelsLast, inputChannels: Int? = nil,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
-        precondition(filters > 0 && kernelSize > 0 && strides > 0 && dilation > 0,
+        layerRequire(filters > 0 && kernelSize > 0 && strides > 0 && dilation > 0,
                      "Conv1D: filters, kernelSize, strides and dilation must be positive")
-        precondition(groups > 0 && filters % groups == 0, "Conv1D: filters \(filters) must divide by groups \(groups)")
+        layerRequire(groups > 0 && filters % groups == 0, "Conv1D: filters \(filters) must divide by groups \(groups)")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -62,21 +62,22 @@ public final class Conv1D: Module {
 
     /// Creates the weights for `inputChannels` input channels.
     public func build(inputChannels: Int) {
-        precondition(inputChannels % groups == 0, "Conv1D: input channels \(inputChannels) must divide by groups \(groups)")
+        layerRequire(inputChannels % groups == 0, "Conv1D: input channels \(inputChannels) must divide by groups \(groups)")
         let fanIn = inputChannels / groups * kernelSize, fanOut = filters / groups * kernelSize
         kernel = kernelInitializer.make([filters, inputChannels / groups, kernelSize], fanIn: fanIn, fanOut: fanOut)
             .requiringGrad()
         if useBias { bias = biasInitializer.make([filters], fanIn: fanIn, fanOut: fanOut).requiringGrad() }
     }
 
+    /// Convolves `input` (building the weights on the first call).
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 3, "Conv1D: expected a rank-3 batch \(dataFormat == .channelsLast ? "[N, steps, C]" : "[N, C, steps]"), got shape \(input.shape)")
+        layerRequire(input.rank == 3, "Conv1D: expected a rank-3 batch \(dataFormat == .channelsLast ? "[N, steps, C]" : "[N, C, steps]"), got shape \(input.shape)")
         let x = dataFormat == .channelsLast ? input.permute([0, 2, 1]) : input   // [N, C, steps]
         if kernel == nil { build(inputChannels: x.shape[1]) }
-        precondition(x.shape[1] == kernel!.shape[1] * groups,
+        layerRequire(x.shape[1] == kernel!.shape[1] * groups,
                      "Conv1D: input has \(x.shape[1]) channels (shape \(input.shape)), expected \(kernel!.shape[1] * groups)")
         let (left, right) = padding.amounts(input: x.shape[2], kernel: kernelSize, stride: strides, dilation: dilation)
-        precondition(x.shape[2] + left + right >= dilation * (kernelSize - 1) + 1,
+        layerRequire(x.shape[2] + left + right >= dilation * (kernelSize - 1) + 1,
                      "Conv1D: \(x.shape[2]) steps are fewer than the kernel's span \(dilation * (kernelSize - 1) + 1)")
         let (n, c, steps) = (x.shape[0], x.shape[1], x.shape[2])
         let y = x.reshape([n, c, 1, steps])

@@ -29,9 +29,9 @@ public final class Conv2D: Module {
                 dilation: [Int] = [1, 1], groups: Int = 1, activation: ActivationFunction = .linear,
                 useBias: Bool = true, dataFormat: DataFormat = .channelsLast, inputChannels: Int? = nil,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
-        precondition(filters > 0 && kernelSize.count == 2 && strides.count == 2 && dilation.count == 2,
+        layerRequire(filters > 0 && kernelSize.count == 2 && strides.count == 2 && dilation.count == 2,
                      "Conv2D: filters must be positive and kernelSize, strides, dilation two values each")
-        precondition(groups > 0 && filters % groups == 0, "Conv2D: filters \(filters) must divide by groups \(groups)")
+        layerRequire(groups > 0 && filters % groups == 0, "Conv2D: filters \(filters) must divide by groups \(groups)")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -49,7 +49,7 @@ public final class Conv2D: Module {
 
     /// Creates the weights for `inputChannels` input channels.
     public func build(inputChannels: Int) {
-        precondition(inputChannels % groups == 0, "Conv2D: input channels \(inputChannels) must divide by groups \(groups)")
+        layerRequire(inputChannels % groups == 0, "Conv2D: input channels \(inputChannels) must divide by groups \(groups)")
         let receptive = kernelSize[0] * kernelSize[1]
         let fanIn = inputChannels / groups * receptive, fanOut = filters / groups * receptive
         kernel = kernelInitializer.make([filters, inputChannels / groups, kernelSize[0], kernelSize[1]],
@@ -58,7 +58,7 @@ public final class Conv2D: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4, "Conv2D: expected a rank-4 image batch, got shape \(input.shape)")
+        layerRequire(input.rank == 4, "Conv2D: expected a rank-4 image batch, got shape \(input.shape)")
         let x = dataFormat == .channelsLast ? input.permute([0, 3, 1, 2]) : input
         if kernel == nil { build(inputChannels: x.shape[1]) }
         let (pt, pb) = padding.amounts(input: x.shape[2], kernel: kernelSize[0], stride: strides[0], dilation: dilation[0])

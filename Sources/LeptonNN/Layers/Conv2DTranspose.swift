@@ -52,12 +52,12 @@ public final class Conv2DTranspose: Module {
                 activation: ActivationFunction = .linear, useBias: Bool = true, dataFormat: DataFormat = .channelsLast,
                 inputChannels: Int? = nil, kernelInitializer: Initializer = .glorotUniform,
                 biasInitializer: Initializer = .zeros) {
-        precondition(filters > 0 && kernelSize.count == 2 && strides.count == 2 && dilation.count == 2
+        layerRequire(filters > 0 && kernelSize.count == 2 && strides.count == 2 && dilation.count == 2
                      && (kernelSize + strides + dilation).allSatisfy { $0 > 0 },
                      "Conv2DTranspose: filters must be positive and kernelSize, strides, dilation two positive values each")
-        precondition(groups > 0 && filters % groups == 0, "Conv2DTranspose: filters \(filters) must divide by groups \(groups)")
+        layerRequire(groups > 0 && filters % groups == 0, "Conv2DTranspose: filters \(filters) must divide by groups \(groups)")
         if let outputPadding {
-            precondition(outputPadding.count == 2 && (0..<2).allSatisfy { outputPadding[$0] >= 0
+            layerRequire(outputPadding.count == 2 && (0..<2).allSatisfy { outputPadding[$0] >= 0
                             && outputPadding[$0] < Swift.max(strides[$0], dilation[$0]) },
                          "Conv2DTranspose: outputPadding \(outputPadding) must be two values, each below the stride or dilation")
         }
@@ -79,7 +79,7 @@ public final class Conv2DTranspose: Module {
 
     /// Creates the weights for `inputChannels` input channels.
     public func build(inputChannels: Int) {
-        precondition(inputChannels % groups == 0,
+        layerRequire(inputChannels % groups == 0,
                      "Conv2DTranspose: input channels \(inputChannels) must divide by groups \(groups)")
         let receptive = kernelSize[0] * kernelSize[1]
         // Keras's fans for its (KH, KW, filters, C) kernel.
@@ -109,11 +109,12 @@ public final class Conv2DTranspose: Module {
         }
     }
 
+    /// Upsamples `input` (building the weights on the first call).
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4, "Conv2DTranspose: expected a rank-4 image batch \(dataFormat == .channelsLast ? "[N, H, W, C]" : "[N, C, H, W]"), got shape \(input.shape)")
+        layerRequire(input.rank == 4, "Conv2DTranspose: expected a rank-4 image batch \(dataFormat == .channelsLast ? "[N, H, W, C]" : "[N, C, H, W]"), got shape \(input.shape)")
         let x = dataFormat == .channelsLast ? input.permute([0, 3, 1, 2]) : input
         if kernel == nil { build(inputChannels: x.shape[1]) }
-        precondition(x.shape[1] == kernel!.shape[0],
+        layerRequire(x.shape[1] == kernel!.shape[0],
                      "Conv2DTranspose: input has \(x.shape[1]) channels (shape \(input.shape)), expected \(kernel!.shape[0])")
         let (ph, pw) = (plan(axis: 0), plan(axis: 1))
         var y = x.convTranspose2d(kernel!, bias: nil, stride: strides, padding: [ph.pad, pw.pad],

@@ -27,7 +27,7 @@ public final class Dense: Module {
     public init(units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
                 inputDimensions: Int? = nil, kernelInitializer: Initializer = .glorotUniform,
                 biasInitializer: Initializer = .zeros) {
-        precondition(units > 0, "Dense: units must be positive, got \(units)")
+        layerRequire(units > 0, "Dense: units must be positive, got \(units)")
         self.units = units
         self.activation = activation
         self.useBias = useBias
@@ -46,7 +46,7 @@ public final class Dense: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         let features = input.shape.last ?? 0
         if kernel == nil { build(inputDimensions: features) }
-        precondition(kernel!.shape[0] == features,
+        layerRequire(kernel!.shape[0] == features,
                      "Dense: input has \(features) features (shape \(input.shape)), expected \(kernel!.shape[0])")
         var y = input.matmul(kernel!)
         if let bias { y = y + bias }

@@ -12,9 +12,9 @@ public final class Embedding: Module {
 
     public init(vocabularySize: Int, dimensions: Int, paddingIndex: Int? = nil,
                 initializer: Initializer = .uniform(low: -0.05, high: 0.05)) {
-        precondition(vocabularySize > 0 && dimensions > 0, "Embedding: sizes must be positive")
+        layerRequire(vocabularySize > 0 && dimensions > 0, "Embedding: sizes must be positive")
         if let paddingIndex {
-            precondition(paddingIndex >= 0 && paddingIndex < vocabularySize,
+            layerRequire(paddingIndex >= 0 && paddingIndex < vocabularySize,
                          "Embedding: paddingIndex \(paddingIndex) is outside 0..<\(vocabularySize)")
         }
         self.vocabularySize = vocabularySize
@@ -28,7 +28,7 @@ public final class Embedding: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.dtype == .int32, "Embedding: expected int32 token ids, got \(input.dtype) \(input.shape)")
+        layerRequire(input.dtype == .int32, "Embedding: expected int32 token ids, got \(input.dtype) \(input.shape)")
         let out = Tensor.embedding(weight, input)
         guard let paddingIndex, out.requiresGrad else { return out }
         // Block the gradient into the padding row without changing the values looked up (as

@@ -37,9 +37,9 @@ public final class BatchNormalization: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         let a = axis < 0 ? axis + input.rank : axis
-        precondition(a >= 0 && a < input.rank, "BatchNormalization: axis \(axis) out of range for shape \(input.shape)")
+        layerRequire(a >= 0 && a < input.rank, "BatchNormalization: axis \(axis) out of range for shape \(input.shape)")
         if gamma == nil { build(features: input.shape[a]) }
-        precondition(gamma!.shape[0] == input.shape[a],
+        layerRequire(gamma!.shape[0] == input.shape[a],
                      "BatchNormalization: input has \(input.shape[a]) features on axis \(axis), expected \(gamma!.shape[0])")
         var statShape = [Int](repeating: 1, count: input.rank)
         statShape[a] = input.shape[a]

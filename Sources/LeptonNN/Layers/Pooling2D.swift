@@ -9,7 +9,7 @@ public class Pooling2D: Module {
     let isMax: Bool
 
     init(isMax: Bool, poolSize: [Int], strides: [Int]?, padding: PaddingMode, dataFormat: DataFormat) {
-        precondition(poolSize.count == 2 && (strides?.count ?? 2) == 2, "Pooling2D: poolSize and strides take two values")
+        layerRequire(poolSize.count == 2 && (strides?.count ?? 2) == 2, "Pooling2D: poolSize and strides take two values")
         self.isMax = isMax
         self.poolSize = poolSize
         self.strides = strides ?? poolSize
@@ -18,7 +18,7 @@ public class Pooling2D: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4, "\(type(of: self)): expected a rank-4 image batch, got shape \(input.shape)")
+        layerRequire(input.rank == 4, "\(type(of: self)): expected a rank-4 image batch, got shape \(input.shape)")
         var x = dataFormat == .channelsLast ? input.permute([0, 3, 1, 2]) : input
         let (pt, pb) = padding.amounts(input: x.shape[2], kernel: poolSize[0], stride: strides[0], dilation: 1)
         let (pl, pr) = padding.amounts(input: x.shape[3], kernel: poolSize[1], stride: strides[1], dilation: 1)
@@ -59,7 +59,7 @@ public final class GlobalAveragePooling2D: Module {
     public let dataFormat: DataFormat
     public init(dataFormat: DataFormat = .channelsLast) { self.dataFormat = dataFormat }
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4, "GlobalAveragePooling2D: expected a rank-4 image batch, got shape \(input.shape)")
+        layerRequire(input.rank == 4, "GlobalAveragePooling2D: expected a rank-4 image batch, got shape \(input.shape)")
         return input.mean(axes: dataFormat == .channelsLast ? [1, 2] : [2, 3])
     }
 }

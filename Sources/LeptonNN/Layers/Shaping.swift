@@ -32,7 +32,7 @@ public final class Dropout: Module {
 
     /// - Parameter seed: a fixed seed for repeatable masks; drawn from ``GlobalRandom`` when nil.
     public init(rate: Float, seed: UInt64? = nil) {
-        precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
+        layerRequire(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
         self.rate = rate
         self.generator = RandomGenerator(seed: seed ?? GlobalRandom.with { $0.next() })
     }

@@ -49,7 +49,7 @@ public func sparseCategoricalCrossEntropy(logits: Tensor, _ labels: Tensor, labe
                                           reduction: Reduction = .mean) -> Tensor {
     let logProbabilities = logits.logSoftmax(axis: -1)
     if labelSmoothing == 0 {
-        precondition(labels.dtype == .int32 && labels.shape == Array(logits.shape.dropLast()),
+        layerRequire(labels.dtype == .int32 && labels.shape == Array(logits.shape.dropLast()),
                      "sparseCategoricalCrossEntropy: labels must be int32 of shape \(Array(logits.shape.dropLast())), got \(labels.dtype) \(labels.shape)")
         let picked = logProbabilities.gather(axis: -1, labels.unsqueeze(-1)).squeeze(-1)
         return reduction(-picked)
@@ -68,14 +68,14 @@ public func klDivergence(_ prediction: Tensor, _ target: Tensor, reduction: Redu
 }
 
 private func smooth(_ target: Tensor, _ amount: Float) -> Tensor {
-    precondition(amount >= 0 && amount <= 1, "label smoothing \(amount) must be in [0, 1]")
+    layerRequire(amount >= 0 && amount <= 1, "label smoothing \(amount) must be in [0, 1]")
     guard amount > 0 else { return target }
     let classes = Float(target.shape.last ?? 1)
     return target * (1 - amount) + amount / classes
 }
 
 private func oneHotLabels(_ labels: Tensor, _ scores: Tensor, _ name: String) -> Tensor {
-    precondition(labels.dtype == .int32 && labels.shape == Array(scores.shape.dropLast()),
+    layerRequire(labels.dtype == .int32 && labels.shape == Array(scores.shape.dropLast()),
                  "\(name): labels must be int32 of shape \(Array(scores.shape.dropLast())), got \(labels.dtype) \(labels.shape)")
     return Tensor.oneHot(labels, classes: scores.shape.last ?? 0)
 }

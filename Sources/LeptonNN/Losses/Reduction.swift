@@ -20,6 +20,6 @@ public enum Reduction: String, Sendable, Codable {
 }
 
 func checkSameShape(_ name: String, _ prediction: Tensor, _ target: Tensor) {
-    precondition(prediction.shape == target.shape,
+    layerRequire(prediction.shape == target.shape,
                  "\(name): prediction shape \(prediction.shape) differs from target shape \(target.shape)")
 }

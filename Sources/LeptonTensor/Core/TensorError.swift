@@ -29,3 +29,11 @@ func require(_ condition: @autoclosure () -> Bool, _ op: @autoclosure () -> Stri
         fatalError(TensorError(op(), message()).description, file: file, line: line)
     }
 }
+
+/// Stops with `message` when a caller broke a documented precondition (a wrong shape, a bad
+/// argument). Unlike `precondition`, the message is printed in optimised builds too.
+@inline(__always)
+public func checkPrecondition(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                              file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}

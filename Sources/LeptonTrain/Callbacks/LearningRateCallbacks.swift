@@ -24,7 +24,7 @@ public final class ReduceLROnPlateau: Callback {
 
     public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, minDelta: Float = 1e-4,
                 minimumLearningRate: Float = 0, mode: MonitorMode? = nil) {
-        precondition(factor > 0 && factor < 1, "ReduceLROnPlateau: factor must be in (0, 1), got \(factor)")
+        checkPrecondition(factor > 0 && factor < 1, "ReduceLROnPlateau: factor must be in (0, 1), got \(factor)")
         self.monitor = monitor
         self.factor = factor
         self.patience = patience

@@ -10,7 +10,7 @@ public class Accuracy: Metric {
     public func reset() { correct = 0; total = 0 }
     public func update(prediction: Tensor, target: Tensor) {
         let (p, t) = decide(prediction, target)
-        precondition(p.count == t.count, "\(name): \(p.count) predictions for \(t.count) targets (shapes \(prediction.shape), \(target.shape))")
+        checkPrecondition(p.count == t.count, "\(name): \(p.count) predictions for \(t.count) targets (shapes \(prediction.shape), \(target.shape))")
         correct += zip(p, t).filter { $0 == $1 }.count
         total += p.count
     }

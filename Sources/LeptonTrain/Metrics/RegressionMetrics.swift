@@ -9,7 +9,7 @@ public class MeanErrorMetric: Metric {
     public func reset() { sum = 0; count = 0 }
     public func update(prediction: Tensor, target: Tensor) {
         let p = prediction.scalars, t = target.scalars
-        precondition(p.count == t.count, "\(name): prediction \(prediction.shape) and target \(target.shape) differ in size")
+        checkPrecondition(p.count == t.count, "\(name): prediction \(prediction.shape) and target \(target.shape) differ in size")
         for (a, b) in zip(p, t) { sum += error(Double(a) - Double(b)) }
         count += p.count
     }

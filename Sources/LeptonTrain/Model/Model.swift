@@ -151,7 +151,7 @@ open class Model: Module {
 
     /// The model's outputs for `x`, computed in batches in evaluation mode.
     public func predict(_ x: Tensor, batchSize: Int = 32) -> Tensor {
-        precondition(x.rank >= 1 && batchSize > 0, "predict: expected samples along axis 0 and a positive batch size")
+        checkPrecondition(x.rank >= 1 && batchSize > 0, "predict: expected samples along axis 0 and a positive batch size")
         let wasTraining = isTraining
         eval()
         defer { train(wasTraining) }

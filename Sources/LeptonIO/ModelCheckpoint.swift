@@ -1,0 +1,45 @@
+import Foundation
+import LeptonTrain
+
+/// Saves the model after an epoch — every epoch, or only when a monitored value improves
+/// (`keras.callbacks.ModelCheckpoint`). Saves are atomic (see ``ModelFile``).
+public final class ModelCheckpoint: Callback {
+    public let url: URL
+    public let monitor: String
+    public let saveBestOnly: Bool
+    public let mode: MonitorMode
+    public let inputShape: [Int]?
+    private var best: Float = .nan
+    /// Epochs at which a file was written.
+    public private(set) var savedEpochs: [Int] = []
+    /// The last error a save hit (training goes on; the error is also printed).
+    public private(set) var lastError: Error?
+
+    public init(url: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, mode: MonitorMode? = nil,
+                inputShape: [Int]? = nil) {
+        self.url = url
+        self.monitor = monitor
+        self.saveBestOnly = saveBestOnly
+        self.mode = mode ?? .auto(monitor)
+        self.inputShape = inputShape
+    }
+
+    public func trainBegin(_ context: TrainingContext) {
+        best = mode == .min ? .infinity : -.infinity
+    }
+
+    public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) {
+        guard let model = context.model as? Sequential else { return }
+        if saveBestOnly {
+            guard let value = logs[monitor], mode == .min ? value < best : value > best else { return }
+            best = value
+        }
+        do {
+            try ModelFile.save(model, to: url, inputShape: inputShape)
+            savedEpochs.append(epoch)
+        } catch {
+            lastError = error
+            FileHandle.standardError.write(Data("ModelCheckpoint: could not save \(url.path): \(error)\n".utf8))
+        }
+    }
+}

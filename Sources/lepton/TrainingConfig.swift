@@ -1,0 +1,173 @@
+import Foundation
+import LeptonData
+import LeptonIO
+import LeptonNN
+import LeptonTensor
+import LeptonTrain
+import Yams
+
+/// A training run described by a YAML file (see `examples/*.yaml`): dataset, model layers,
+/// optimizer, loss, metrics, epochs, batch size, callbacks and the output path.
+///
+/// Every problem names the key, the value found and what was expected.
+struct TrainingConfig {
+    var dataset: ConfigReader
+    var inputShape: [Int]?
+    var layers: [ConfigValue]
+    var optimizer: OptimizerSpec
+    var loss: LossFunction
+    var metrics: [String]
+    var epochs: Int
+    var batchSize: Int
+    var validationSplit: Float
+    var seed: UInt64
+    var callbacks: [ConfigValue]
+    var output: String?
+    var file: String
+
+    static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
+                       "seed", "callbacks", "output"]
+
+    /// Reads and checks a YAML training config.
+    static func load(_ path: String) throws -> TrainingConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError("\(path): cannot read the file (missing or not UTF-8 text)")
+        }
+        let value: ConfigValue
+        do {
+            value = try YAMLDecoder().decode(ConfigValue.self, from: text)
+        } catch {
+            throw ConfigError("\(path): not valid YAML (\(error))")
+        }
+        do {
+            return try TrainingConfig(value, file: path)
+        } catch let error as ConfigError {
+            throw ConfigError("\(path): \(error.description)")
+        }
+    }
+
+    init(_ value: ConfigValue, file: String) throws {
+        self.file = file
+        let root = try ConfigReader(value, path: "")
+        try root.rejectUnknownKeys(Self.keys)
+        guard let datasetValue = root.raw("dataset") else { throw ConfigError("dataset: missing (expected a mapping with a name)") }
+        dataset = try ConfigReader(datasetValue, path: "dataset")
+        guard let modelValue = root.raw("model") else { throw ConfigError("model: missing (expected a mapping with layers)") }
+        let model = try ConfigReader(modelValue, path: "model")
+        try model.rejectUnknownKeys(["input_shape", "layers"])
+        inputShape = try model.ints("input_shape")
+        guard case .array(let layerList)? = model.raw("layers"), !layerList.isEmpty else {
+            throw ConfigError("model.layers: missing or empty (expected a list of layers, each with a type)")
+        }
+        layers = layerList
+        switch root.raw("optimizer") {
+        case nil: optimizer = .adam()
+        case .string(let name)?: optimizer = try Self.optimizer(name, learningRate: nil, path: "optimizer")
+        case let value?:
+            let o = try ConfigReader(value, path: "optimizer")
+            try o.rejectUnknownKeys(["name", "learning_rate"])
+            optimizer = try Self.optimizer(try o.requiredString("name"), learningRate: try o.double("learning_rate").map(Float.init),
+                                           path: "optimizer.name")
+        }
+        let lossName = try root.requiredString("loss")
+        do { loss = try LossFunction(named: lossName) } catch let error as TrainingError {
+            throw ConfigError("loss: \(error.description)")
+        }
+        metrics = try root.strings("metrics") ?? []
+        for m in metrics {
+            do { _ = try Metrics.named(m) } catch let error as TrainingError { throw ConfigError("metrics: \(error.description)") }
+        }
+        epochs = try root.int("epochs", default: 1, minimum: 1)
+        batchSize = try root.int("batch_size", default: 32, minimum: 1)
+        validationSplit = try root.float("validation_split", default: 0)
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw ConfigError("validation_split: expected a number in [0, 1), got \(validationSplit)")
+        }
+        seed = UInt64(try root.int("seed", default: 42, minimum: 0))
+        if case .array(let list)? = root.raw("callbacks") { callbacks = list } else if let c = root.raw("callbacks") {
+            throw ConfigError("callbacks: expected a list, got \(c)")
+        } else { callbacks = [] }
+        output = try root.string("output")
+    }
+
+    static func optimizer(_ name: String, learningRate: Float?, path: String) throws -> OptimizerSpec {
+        let spec: OptimizerSpec
+        do { spec = try OptimizerSpec(named: name) } catch let error as TrainingError {
+            throw ConfigError("\(path): \(error.description)")
+        }
+        guard let lr = learningRate else { return spec }
+        guard lr > 0 else { throw ConfigError("optimizer.learning_rate: expected a positive number, got \(lr)") }
+        switch spec {
+        case .sgd: return .sgd(learningRate: lr)
+        case .adam: return .adam(learningRate: lr)
+        case .adamW: return .adamW(learningRate: lr)
+        case .rmsprop: return .rmsprop(learningRate: lr)
+        case .adagrad: return .adagrad(learningRate: lr)
+        }
+    }
+
+    /// Loads the dataset the config names, relative paths resolved from the data folder.
+    func loadData() throws -> DatasetSplits {
+        try dataset.rejectUnknownKeys(["name", "path", "standardize", "train_limit", "test_limit", "test_fraction",
+                                       "max_vocabulary", "sequence_length", "seed"])
+        let name = try dataset.requiredString("name")
+        func location(_ defaultName: String) throws -> URL {
+            try dataset.string("path").map { URL(fileURLWithPath: $0) } ?? DatasetLocation.directory(named: defaultName)
+        }
+        switch name.lowercased() {
+        case "mnist", "fashion_mnist", "fashion-mnist":
+            let dir = try location("mnist")
+            return try DatasetCatalog.mnist(directory: dir, standardize: try dataset.bool("standardize", default: false),
+                                            trainLimit: try dataset.int("train_limit"), testLimit: try dataset.int("test_limit"))
+        case "sentiment":
+            let file = try dataset.string("path").map { URL(fileURLWithPath: $0) }
+                ?? DatasetLocation.directory(named: "sentiment").appendingPathComponent("movieReviewSnippets.tsv")
+            return try DatasetCatalog.sentiment(file: file, testFraction: try dataset.double("test_fraction") ?? 0.2,
+                                                seed: UInt64(try dataset.int("seed", default: 42, minimum: 0)),
+                                                maximumVocabulary: try dataset.int("max_vocabulary", default: 10_000, minimum: 2),
+                                                sequenceLength: try dataset.int("sequence_length", default: 50, minimum: 1))
+        default:
+            throw ConfigError("dataset.name: unknown dataset \"\(name)\"; expected one of mnist, fashion_mnist, sentiment")
+        }
+    }
+
+    /// Builds the model's layers from the registry.
+    func buildModel() throws -> Sequential {
+        Sequential(try layers.enumerated().map { try LayerRegistry.make($1, path: "model.layers[\($0)]") })
+    }
+
+    /// Builds the callbacks.
+    func buildCallbacks(inputShape: [Int]) throws -> [Callback] {
+        try callbacks.enumerated().map { i, value in
+            let c = try ConfigReader(value, path: "callbacks[\(i)]")
+            let type = try c.requiredString("type")
+            switch type {
+            case "EarlyStopping":
+                try c.rejectUnknownKeys(["type", "monitor", "patience", "min_delta", "restore_best_weights"])
+                return EarlyStopping(monitor: try c.string("monitor") ?? "val_loss", minDelta: try c.float("min_delta", default: 0),
+                                     patience: try c.int("patience", default: 0, minimum: 0),
+                                     restoreBestWeights: try c.bool("restore_best_weights", default: false))
+            case "ReduceLROnPlateau":
+                try c.rejectUnknownKeys(["type", "monitor", "factor", "patience", "min_lr"])
+                let factor = try c.float("factor", default: 0.1)
+                guard factor > 0 && factor < 1 else { throw ConfigError("callbacks[\(i)].factor: expected a number in (0, 1), got \(factor)") }
+                return ReduceLROnPlateau(monitor: try c.string("monitor") ?? "val_loss", factor: factor,
+                                         patience: try c.int("patience", default: 10, minimum: 0),
+                                         minimumLearningRate: try c.float("min_lr", default: 0))
+            case "CSVLogger":
+                try c.rejectUnknownKeys(["type", "path"])
+                return CSVLogger(url: URL(fileURLWithPath: try c.requiredString("path")))
+            case "TerminateOnNaN":
+                return TerminateOnNaN()
+            case "ModelCheckpoint":
+                try c.rejectUnknownKeys(["type", "path", "monitor", "save_best_only"])
+                return ModelCheckpoint(url: URL(fileURLWithPath: try c.requiredString("path")),
+                                       monitor: try c.string("monitor") ?? "val_loss",
+                                       saveBestOnly: try c.bool("save_best_only", default: false), inputShape: inputShape)
+            default:
+                throw ConfigError("callbacks[\(i)].type: unknown callback \"\(type)\"; expected one of EarlyStopping, "
+                                  + "ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint")
+            }
+        }
+    }
+}
