@@ -1,3 +1,5 @@
+import LeptonTensor
+
 /// Sets the learning rate at the start of each epoch from a function of the epoch and the
 /// current rate (`keras.callbacks.LearningRateScheduler`).
 public final class LearningRateScheduler: Callback {
