@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import LeptonTensor
 
 /// gzip and zlib streams through the system zlib.
 public enum Gzip {
