@@ -1,4 +1,5 @@
 import Foundation
+import LeptonTensor
 import LeptonTrain
 
 /// Saves the model after an epoch — every epoch, or only when a monitored value improves
@@ -9,6 +10,7 @@ public final class ModelCheckpoint: Callback {
     public let saveBestOnly: Bool
     public let mode: MonitorMode
     public let inputShape: [Int]?
+    public let inputDType: DType
     private var best: Float = .nan
     /// Epochs at which a file was written.
     public private(set) var savedEpochs: [Int] = []
@@ -16,7 +18,8 @@ public final class ModelCheckpoint: Callback {
     public private(set) var lastError: Error?
 
     public init(url: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, mode: MonitorMode? = nil,
-                inputShape: [Int]? = nil) {
+                inputShape: [Int]? = nil, inputDType: DType = .float32) {
+        self.inputDType = inputDType
         self.url = url
         self.monitor = monitor
         self.saveBestOnly = saveBestOnly
@@ -35,7 +38,7 @@ public final class ModelCheckpoint: Callback {
             best = value
         }
         do {
-            try ModelFile.save(model, to: url, inputShape: inputShape)
+            try ModelFile.save(model, to: url, inputShape: inputShape, inputDType: inputDType)
             savedEpochs.append(epoch)
         } catch {
             lastError = error

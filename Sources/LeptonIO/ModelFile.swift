@@ -21,7 +21,7 @@ public enum ModelFile {
     /// final place and renamed in, so a crash mid-save never leaves a half-written model.
     /// - Throws: ``IOError`` when a layer is not registered (it could not be rebuilt) or the
     ///   folder cannot be written.
-    public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil) throws {
+    public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32) throws {
         var layers: [ConfigValue] = []
         for (i, layer) in model.layers.enumerated() {
             guard let config = LayerRegistry.config(of: layer) else {
@@ -33,7 +33,10 @@ public enum ModelFile {
             "format": .string(formatName), "version": .int(formatVersion), "class": .string("Sequential"),
             "layers": .array(layers),
         ]
-        if let inputShape { architecture["input_shape"] = .ints(inputShape) }
+        if let inputShape {
+            architecture["input_shape"] = .ints(inputShape)
+            architecture["input_dtype"] = .string(inputDType.rawValue)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(ConfigValue.object(architecture))
@@ -79,7 +82,13 @@ public enum ModelFile {
                 throw IOError("\(architectureName): 'layers' must be a list of layer configurations", file: url.path)
             }
             model = Sequential(try layers.enumerated().map { try LayerRegistry.make($1, path: "layers[\($0)]") })
-            if let shape = try reader.ints("input_shape") { model.build(inputShape: shape) }
+            if let shape = try reader.ints("input_shape") {
+                let dtypeName = try reader.string("input_dtype") ?? "float32"
+                guard let dtype = DType(rawValue: dtypeName) else {
+                    throw IOError("\(architectureName): input_dtype \"\(dtypeName)\" is not one of float32, int32, int8", file: url.path)
+                }
+                model.build(inputShape: shape, dtype: dtype)
+            }
         } catch let error as ConfigError {
             throw IOError(error.description, file: url.path)
         }

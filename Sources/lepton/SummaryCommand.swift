@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LeptonIO
 import LeptonNN
+import LeptonTensor
 import LeptonTrain
 
 /// `lepton summary CONFIG|MODEL`: the layer table of a training config or a saved model.
@@ -17,11 +18,12 @@ struct SummaryCommand: ParsableCommand {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
                 let model = try ModelFile.load(from: URL(fileURLWithPath: path))
-                print(model.summary(inputShape: ModelInspector.inputShape(path)))
+                print(model.summary(inputShape: ModelInspector.inputShape(path), dtype: ModelInspector.inputDType(path)))
             } else {
                 let job = try TrainingConfig.load(path)
                 let model = try job.buildModel()
-                print(model.summary(inputShape: job.inputShape))
+                let dtype: DType = model.layers.first is Embedding || model.layers.first is MatrixFactorization ? .int32 : .float32
+                print(model.summary(inputShape: job.inputShape, dtype: dtype))
             }
         }
     }
@@ -34,5 +36,12 @@ enum ModelInspector {
               case .object(let o)? = try? JSONDecoder().decode(ConfigValue.self, from: data),
               case .array(let dims)? = o["input_shape"] else { return nil }
         return dims.compactMap { if case .int(let i) = $0 { return i }; return nil }
+    }
+
+    static func inputDType(_ path: String) -> DType {
+        guard let data = FileManager.default.contents(atPath: path + "/" + ModelFile.architectureName),
+              case .object(let o)? = try? JSONDecoder().decode(ConfigValue.self, from: data),
+              case .string(let name)? = o["input_dtype"], let dtype = DType(rawValue: name) else { return .float32 }
+        return dtype
     }
 }

@@ -46,17 +46,18 @@ struct TrainCommand: ParsableCommand {
             let model = try job.buildModel()
             model.shuffleSeed = job.seed
             try model.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-            model.build(inputShape: inputShape)
-            print(model.summary(inputShape: inputShape))
+            let dtype = data.trainX.dtype
+            model.build(inputShape: inputShape, dtype: dtype)
+            print(model.summary(inputShape: inputShape, dtype: dtype))
             print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount))")
             let start = Date()
             try model.fit(x: data.trainX, y: data.trainY, epochs: job.epochs, batchSize: job.batchSize,
-                          validationSplit: job.validationSplit, callbacks: try job.buildCallbacks(inputShape: inputShape))
+                          validationSplit: job.validationSplit, callbacks: try job.buildCallbacks(inputShape: inputShape, dtype: dtype))
             let trainSeconds = Date().timeIntervalSince(start)
             let test = try model.evaluate(x: data.testX, y: data.testY, batchSize: 256)
             print(String(format: "Trained in %.1f s. Test: ", trainSeconds) + test.description)
             if let path = output ?? job.output {
-                try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape)
+                try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape, inputDType: dtype)
                 print("Saved the model to \(path)")
             }
         }

@@ -126,8 +126,13 @@ struct TrainingConfig {
                                                 seed: UInt64(try dataset.int("seed", default: 42, minimum: 0)),
                                                 maximumVocabulary: try dataset.int("max_vocabulary", default: 10_000, minimum: 2),
                                                 sequenceLength: try dataset.int("sequence_length", default: 50, minimum: 1))
+        case "movielens", "movielens-100k":
+            let file = try dataset.string("path").map { URL(fileURLWithPath: $0) }
+                ?? DatasetLocation.directory(named: "movielens-100k").appendingPathComponent("u.data")
+            return try DatasetCatalog.ratings(file: file, testFraction: try dataset.double("test_fraction") ?? 0.2,
+                                              seed: UInt64(try dataset.int("seed", default: 42, minimum: 0))).0
         default:
-            throw ConfigError("dataset.name: unknown dataset \"\(name)\"; expected one of mnist, fashion_mnist, sentiment")
+            throw ConfigError("dataset.name: unknown dataset \"\(name)\"; expected one of mnist, fashion_mnist, sentiment, movielens")
         }
     }
 
@@ -137,7 +142,7 @@ struct TrainingConfig {
     }
 
     /// Builds the callbacks.
-    func buildCallbacks(inputShape: [Int]) throws -> [Callback] {
+    func buildCallbacks(inputShape: [Int], dtype: DType) throws -> [Callback] {
         try callbacks.enumerated().map { i, value in
             let c = try ConfigReader(value, path: "callbacks[\(i)]")
             let type = try c.requiredString("type")
@@ -163,7 +168,8 @@ struct TrainingConfig {
                 try c.rejectUnknownKeys(["type", "path", "monitor", "save_best_only"])
                 return ModelCheckpoint(url: URL(fileURLWithPath: try c.requiredString("path")),
                                        monitor: try c.string("monitor") ?? "val_loss",
-                                       saveBestOnly: try c.bool("save_best_only", default: false), inputShape: inputShape)
+                                       saveBestOnly: try c.bool("save_best_only", default: false), inputShape: inputShape,
+                                       inputDType: dtype)
             default:
                 throw ConfigError("callbacks[\(i)].type: unknown callback \"\(type)\"; expected one of EarlyStopping, "
                                   + "ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint")

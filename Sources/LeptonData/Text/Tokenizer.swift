@@ -54,12 +54,21 @@ public struct Tokenizer: Codable, Sendable {
     /// The ids of one text's words (unknown words → 1).
     public func ids(_ text: String) -> [Int32] { Self.words(text).map { index[$0] ?? 1 } }
 
-    /// `[texts.count, length]` ids: truncated or padded with 0 at the end (post-padding).
-    public func encode(_ texts: [String], length: Int) -> Tensor {
+    /// Where padding and truncation happen (Keras's `pad_sequences` default is `.pre`, which
+    /// keeps a sequence's last words next to the end, where a recurrent layer reads last).
+    public enum Side: String, Sendable { case pre, post }
+
+    /// `[texts.count, length]` ids, padded with 0 and truncated on the given sides.
+    public func encode(_ texts: [String], length: Int, padding: Side = .pre, truncating: Side = .pre) -> Tensor {
         checkPrecondition(length > 0, "Tokenizer.encode: length must be positive")
         var out = [Int32](repeating: 0, count: texts.count * length)
         for (i, text) in texts.enumerated() {
-            for (j, id) in ids(text).prefix(length).enumerated() { out[i * length + j] = id }
+            var sequence = ids(text)
+            if sequence.count > length {
+                sequence = truncating == .pre ? Array(sequence.suffix(length)) : Array(sequence.prefix(length))
+            }
+            let start = padding == .pre ? length - sequence.count : 0
+            for (j, id) in sequence.enumerated() { out[i * length + start + j] = id }
         }
         return Tensor(int32: out, shape: [texts.count, length])
     }

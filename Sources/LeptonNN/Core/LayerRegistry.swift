@@ -28,6 +28,7 @@ public enum LayerRegistry {
         Dense.self, Activation.self, Flatten.self, Reshape.self, Dropout.self, Conv2D.self,
         MaxPooling2D.self, AveragePooling2D.self, GlobalAveragePooling2D.self,
         BatchNormalization.self, LayerNormalization.self, Embedding.self,
+        SimpleRNN.self, LSTM.self, GRU.self, Bidirectional.self, MatrixFactorization.self,
     ]
 
     /// Registers a layer type under its ``ConfigurableLayer/typeName``.

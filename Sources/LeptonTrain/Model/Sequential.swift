@@ -31,15 +31,15 @@ public final class Sequential: Model {
     }
 
     /// Builds every lazily sized layer by running one zero sample of `inputShape` (without the batch axis).
-    public func build(inputShape: [Int]) {
-        _ = Tensor.withoutGrad { forward(Tensor.zeros([1] + inputShape)) }
+    public func build(inputShape: [Int], dtype: DType = .float32) {
+        _ = Tensor.withoutGrad { forward(Tensor.zeros([1] + inputShape, dtype: dtype)) }
     }
 
     /// Keras's summary table: each layer, its output shape and parameter count, and totals.
     /// Builds the layers first when `inputShape` is given.
-    public func summary(inputShape: [Int]? = nil) -> String {
+    public func summary(inputShape: [Int]? = nil, dtype: DType = .float32) -> String {
         var rows: [(String, String, Int)] = []
-        var x: Tensor? = inputShape.map { Tensor.zeros([1] + $0) }
+        var x: Tensor? = inputShape.map { Tensor.zeros([1] + $0, dtype: dtype) }
         var counters: [String: Int] = [:]
         Tensor.withoutGrad {
             for layer in layers {
