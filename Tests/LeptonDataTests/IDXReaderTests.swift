@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LeptonTensor
-@testable import LeptonData
+import LeptonData
 
 @Suite struct IDXReaderTests {
     func header(_ dims: [Int]) -> [UInt8] {

@@ -1,6 +1,6 @@
 import Testing
 import LeptonTensor
-@testable import LeptonNN
+import LeptonNN
 
 private final class TwoLayer: Module {
     let hidden = Dense(units: 4, activation: .relu, inputDimensions: 3)

@@ -134,4 +134,25 @@ import LeptonTestSupport
             }
         }
     }
+    /// Tensors large enough for the CPU backend to split the work over threads (and for the
+    /// single-long-row path of broadcasting); a sample of elements is checked.
+    @Test(arguments: TestSupport.backendNames)
+    func largeTensors(backend: String) {
+        Device.with(TestSupport.backend(named: backend)) {
+            let long = GradientChecker.input([70_000], seed: 1, low: -2, high: 2, awayFrom: [0], margin: 0.1)
+            let scalar = TestSupport.randn([], seed: 2)
+            let rows = TestSupport.randn([3, 25_000], seed: 3)
+            let row = GradientChecker.input([25_000], seed: 4, low: 0.5, high: 2)
+            let cases: [(String, [Tensor], ([Tensor]) -> Tensor)] = [
+                ("[70000] · []", [long, scalar], { $0[0] * $0[1] }),
+                ("[3, 25000] / [25000]", [rows, row], { $0[0] / $0[1] }),
+                ("tanh([70000]) + [70000]", [long], { $0[0].tanh() + $0[0] }),
+                ("where([70000] > 0, x, x²)", [long], { Tensor.where($0[0].greater(0), $0[0], $0[0].square()) }),
+            ]
+            for (name, inputs, f) in cases {
+                let result = GradientChecker.check(inputs, maxElementsPerInput: 6, f)
+                #expect(result.passed, "\(name): \(result)")
+            }
+        }
+    }
 }

@@ -81,4 +81,15 @@ import LeptonTestSupport
             #expect(result.passed, "one-hot selection: \(result)")
         }
     }
+    /// Enough indices for the CPU backend to split index-select over threads.
+    @Test(arguments: TestSupport.backendNames)
+    func manyIndices(backend: String) {
+        Device.with(TestSupport.backend(named: backend)) {
+            let x = TestSupport.randn([6], seed: 8)
+            var rng = RandomGenerator(seed: 9)
+            let index = Tensor.randint([70_000], high: 6, generator: &rng)
+            let result = GradientChecker.check([x, index]) { $0[0].indexSelect(axis: 0, $0[1]) }
+            #expect(result.passed, "indexSelect of 70000 indices: \(result)")
+        }
+    }
 }

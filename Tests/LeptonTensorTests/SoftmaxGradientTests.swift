@@ -55,4 +55,15 @@ import LeptonTestSupport
             #expect(result.checkedElements == 20)
         }
     }
+    /// Enough rows for the CPU backend to split softmax over threads.
+    @Test(arguments: TestSupport.backendNames)
+    func manyRows(backend: String) {
+        Device.with(TestSupport.backend(named: backend)) {
+            let x = TestSupport.randn([20_000, 3], seed: 4)
+            for log in [false, true] {
+                let result = GradientChecker.check([x], maxElementsPerInput: 8) { log ? $0[0].logSoftmax() : $0[0].softmax() }
+                #expect(result.passed, "\(log ? "logSoftmax" : "softmax") of [20000, 3]: \(result)")
+            }
+        }
+    }
 }

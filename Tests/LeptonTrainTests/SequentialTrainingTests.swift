@@ -3,7 +3,7 @@ import Testing
 import LeptonData
 import LeptonNN
 import LeptonTensor
-@testable import LeptonTrain
+import LeptonTrain
 
 @Suite struct SequentialTrainingTests {
     /// The reference CNN on 6,000 real MNIST digits for one epoch: a short run with a loose bound.

@@ -70,9 +70,9 @@ public final class MultiHeadAttention: Module {
                 keyFeatures: Int? = nil, valueFeatures: Int? = nil,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
                 seed: UInt64? = nil) {
-        precondition(heads > 0 && keyDimensions > 0 && (valueDimensions ?? 1) > 0 && (outputDimensions ?? 1) > 0,
+        layerRequire(heads > 0 && keyDimensions > 0 && (valueDimensions ?? 1) > 0 && (outputDimensions ?? 1) > 0,
                      "MultiHeadAttention: heads, keyDimensions, valueDimensions and outputDimensions must be positive")
-        precondition(dropout >= 0 && dropout < 1, "MultiHeadAttention: dropout must be in [0, 1), got \(dropout)")
+        layerRequire(dropout >= 0 && dropout < 1, "MultiHeadAttention: dropout must be in [0, 1), got \(dropout)")
         self.heads = heads
         self.keyDimensions = keyDimensions
         self.valueDimensions = valueDimensions ?? keyDimensions
@@ -137,18 +137,18 @@ public final class MultiHeadAttention: Module {
     ///   `[batch, heads, tq, tk]` (before dropout; PyTorch's `average_attn_weights=False`).
     public func forwardWithWeights(query: Tensor, key: Tensor, value: Tensor, attentionMask: Tensor? = nil,
                                    keyPaddingMask: Tensor? = nil, causal: Bool = false) -> (output: Tensor, weights: Tensor) {
-        precondition(query.rank == 3 && key.rank == 3 && value.rank == 3,
+        layerRequire(query.rank == 3 && key.rank == 3 && value.rank == 3,
                      "MultiHeadAttention: expected query, key and value of shape [batch, seq, features], got \(query.shape), \(key.shape), \(value.shape)")
         let (b, tq, tk) = (query.shape[0], query.shape[1], key.shape[1])
-        precondition(key.shape[0] == b && value.shape[0] == b,
+        layerRequire(key.shape[0] == b && value.shape[0] == b,
                      "MultiHeadAttention: batch sizes differ: query \(query.shape), key \(key.shape), value \(value.shape)")
-        precondition(value.shape[1] == tk,
+        layerRequire(value.shape[1] == tk,
                      "MultiHeadAttention: key \(key.shape) and value \(value.shape) must have the same sequence length")
         if queryKernel == nil {
             build(queryFeatures: query.shape[2], keyFeatures: key.shape[2], valueFeatures: value.shape[2])
         }
         for (name, x, w) in [("query", query, queryKernel!), ("key", key, keyKernel!), ("value", value, valueKernel!)] {
-            precondition(x.shape[2] == w.shape[0],
+            layerRequire(x.shape[2] == w.shape[0],
                          "MultiHeadAttention: \(name) has \(x.shape[2]) features (shape \(x.shape)), expected \(w.shape[0])")
         }
         let keep = AttentionMask.combine([attentionMask.map { mask(attentionMask: $0, batch: b, tq: tq, tk: tk) },
@@ -191,21 +191,21 @@ public final class MultiHeadAttention: Module {
         switch m.rank {
         case 2: return checked
         case 3:
-            precondition(m.shape[0] == batch || m.shape[0] == 1,
+            layerRequire(m.shape[0] == batch || m.shape[0] == 1,
                          "MultiHeadAttention: attention mask \(m.shape) must be [batch (\(batch)), tq, tk]")
             return checked.unsqueeze(1)
         case 4:
-            precondition((m.shape[0] == batch || m.shape[0] == 1) && (m.shape[1] == heads || m.shape[1] == 1),
+            layerRequire((m.shape[0] == batch || m.shape[0] == 1) && (m.shape[1] == heads || m.shape[1] == 1),
                          "MultiHeadAttention: attention mask \(m.shape) does not broadcast to [\(batch), \(heads), \(tq), \(tk)]")
             return checked
         default:
-            preconditionFailure("MultiHeadAttention: attention mask \(m.shape) must be [tq, tk], [batch, tq, tk] or [batch, heads, tq, tk]")
+            fatalError("MultiHeadAttention: attention mask \(m.shape) must be [tq, tk], [batch, tq, tk] or [batch, heads, tq, tk]")
         }
     }
 
     /// A key-padding mask `[batch, tk]` as `[batch, 1, 1, tk]`.
     private func mask(keyPadding m: Tensor, batch: Int, tk: Int) -> Tensor {
-        precondition(m.shape == [batch, tk],
+        layerRequire(m.shape == [batch, tk],
                      "MultiHeadAttention: key padding mask must be [batch, tk] = [\(batch), \(tk)], got \(m.shape)")
         return AttentionMask.binary(m).reshape([batch, 1, 1, tk])
     }

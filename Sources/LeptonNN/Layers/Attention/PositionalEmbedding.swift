@@ -21,7 +21,7 @@ public final class PositionEmbedding: Module {
     ///   - sequenceLength: the longest sequence the layer accepts.
     ///   - features: when given, the weight is built now; otherwise from the first input.
     public init(sequenceLength: Int, features: Int? = nil, initializer: Initializer = .glorotUniform) {
-        precondition(sequenceLength > 0, "PositionEmbedding: sequenceLength must be positive, got \(sequenceLength)")
+        layerRequire(sequenceLength > 0, "PositionEmbedding: sequenceLength must be positive, got \(sequenceLength)")
         self.sequenceLength = sequenceLength
         self.initializer = initializer
         super.init()
@@ -33,12 +33,13 @@ public final class PositionEmbedding: Module {
         weight = initializer.make([sequenceLength, features]).requiringGrad()
     }
 
+    /// `input` plus the embeddings of positions `0..<seq` (building the weight on the first call).
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 || input.rank == 3,
+        layerRequire(input.rank == 2 || input.rank == 3,
                      "PositionEmbedding: expected [batch, seq, features] or [seq, features], got \(input.shape)")
         let (steps, features) = (input.shape[input.rank - 2], input.shape[input.rank - 1])
         if weight == nil { build(features: features) }
-        precondition(steps <= sequenceLength && features == weight!.shape[1],
+        layerRequire(steps <= sequenceLength && features == weight!.shape[1],
                      "PositionEmbedding: input \(input.shape) needs at most \(sequenceLength) steps of \(weight!.shape[1]) features")
         let positions = steps == sequenceLength ? weight! : weight!.slice(axis: 0, start: 0, end: steps)
         return input + positions
@@ -71,8 +72,9 @@ public final class TokenAndPositionEmbedding: Module {
         super.init()
     }
 
+    /// Embeds `int32` ids `[batch, seq]` (or `[seq]`) and adds the position embeddings.
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 || input.rank == 1,
+        layerRequire(input.rank == 2 || input.rank == 1,
                      "TokenAndPositionEmbedding: expected int32 token ids [batch, seq] or [seq], got \(input.dtype) \(input.shape)")
         return positionEmbedding(tokenEmbedding(input))
     }
@@ -94,7 +96,7 @@ public final class SinusoidalPositionEncoding: Module {
 
     /// An encoding with the given longest wavelength.
     public init(maxWavelength: Float = 10_000) {
-        precondition(maxWavelength > 0, "SinusoidalPositionEncoding: maxWavelength must be positive")
+        layerRequire(maxWavelength > 0, "SinusoidalPositionEncoding: maxWavelength must be positive")
         self.maxWavelength = maxWavelength
     }
 
@@ -111,8 +113,9 @@ public final class SinusoidalPositionEncoding: Module {
         return Tensor(values, shape: [length, dimensions])
     }
 
+    /// `input` plus the encoding of its positions.
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 || input.rank == 3,
+        layerRequire(input.rank == 2 || input.rank == 3,
                      "SinusoidalPositionEncoding: expected [batch, seq, features] or [seq, features], got \(input.shape)")
         return input + Self.encoding(length: input.shape[input.rank - 2], dimensions: input.shape[input.rank - 1],
                                      maxWavelength: maxWavelength)

@@ -35,11 +35,11 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil,
                                       causal: Bool = false, scale: Float? = nil, dropout: Float,
                                       generator: inout RandomGenerator) -> (output: Tensor, weights: Tensor) {
-    precondition(query.rank >= 2 && key.rank >= 2 && value.rank >= 2,
+    layerRequire(query.rank >= 2 && key.rank >= 2 && value.rank >= 2,
                  "scaledDotProductAttention: query, key and value need rank ≥ 2 ([..., seq, features]), got \(query.shape), \(key.shape), \(value.shape)")
-    precondition(query.shape[query.rank - 1] == key.shape[key.rank - 1],
+    layerRequire(query.shape[query.rank - 1] == key.shape[key.rank - 1],
                  "scaledDotProductAttention: query \(query.shape) and key \(key.shape) must have the same last dimension")
-    precondition(key.shape[key.rank - 2] == value.shape[value.rank - 2],
+    layerRequire(key.shape[key.rank - 2] == value.shape[value.rank - 2],
                  "scaledDotProductAttention: key \(key.shape) and value \(value.shape) must have the same sequence length (axis -2)")
     let tq = query.shape[query.rank - 2], tk = key.shape[key.rank - 2]
     let keep = AttentionMask.combine([mask.map { AttentionMask.validated($0, tq: tq, tk: tk, op: "scaledDotProductAttention") },
@@ -64,9 +64,9 @@ enum AttentionMask {
 
     /// `mask` as float32, after checking that its last two axes fit `[tq, tk]`.
     static func validated(_ mask: Tensor, tq: Int, tk: Int, op: String) -> Tensor {
-        precondition(mask.rank >= 2, "\(op): the attention mask must have rank ≥ 2 ([..., tq, tk]), got \(mask.shape)")
+        layerRequire(mask.rank >= 2, "\(op): the attention mask must have rank ≥ 2 ([..., tq, tk]), got \(mask.shape)")
         let mq = mask.shape[mask.rank - 2], mk = mask.shape[mask.rank - 1]
-        precondition((mq == tq || mq == 1) && (mk == tk || mk == 1),
+        layerRequire((mq == tq || mq == 1) && (mk == tk || mk == 1),
                      "\(op): attention mask \(mask.shape) does not broadcast to [..., \(tq), \(tk)] (queries × keys)")
         return binary(mask)
     }

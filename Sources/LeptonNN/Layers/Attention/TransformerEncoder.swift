@@ -51,9 +51,9 @@ public final class TransformerEncoderLayer: Module {
     public init(modelDimensions: Int, heads: Int, feedForwardDimensions: Int = 2048, dropout: Float = 0.1,
                 activation: ActivationFunction = .relu, layerNormEpsilon: Float = 1e-5, normFirst: Bool = false,
                 kernelInitializer: Initializer = .glorotUniform, seed: UInt64? = nil) {
-        precondition(modelDimensions > 0 && heads > 0 && modelDimensions % heads == 0,
+        layerRequire(modelDimensions > 0 && heads > 0 && modelDimensions % heads == 0,
                      "TransformerEncoderLayer: modelDimensions \(modelDimensions) must be a positive multiple of heads \(heads)")
-        precondition(feedForwardDimensions > 0, "TransformerEncoderLayer: feedForwardDimensions must be positive")
+        layerRequire(feedForwardDimensions > 0, "TransformerEncoderLayer: feedForwardDimensions must be positive")
         self.modelDimensions = modelDimensions
         self.feedForwardDimensions = feedForwardDimensions
         self.normFirst = normFirst
@@ -85,7 +85,7 @@ public final class TransformerEncoderLayer: Module {
     ///   - causal: each position attends only to itself and earlier ones.
     public func callAsFunction(_ input: Tensor, attentionMask: Tensor? = nil, keyPaddingMask: Tensor? = nil,
                                causal: Bool = false) -> Tensor {
-        precondition(input.rank == 3 && input.shape[2] == modelDimensions,
+        layerRequire(input.rank == 3 && input.shape[2] == modelDimensions,
                      "TransformerEncoderLayer: expected input [batch, seq, \(modelDimensions)], got \(input.shape)")
         func attention(_ x: Tensor) -> Tensor {
             dropout1(selfAttention(x, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal))
@@ -122,7 +122,7 @@ public final class TransformerEncoder: Module {
     public init(layers: Int, modelDimensions: Int, heads: Int, feedForwardDimensions: Int = 2048, dropout: Float = 0.1,
                 activation: ActivationFunction = .relu, layerNormEpsilon: Float = 1e-5, normFirst: Bool = false,
                 finalNorm: Bool = false, kernelInitializer: Initializer = .glorotUniform, seed: UInt64? = nil) {
-        precondition(layers > 0, "TransformerEncoder: needs at least one layer, got \(layers)")
+        layerRequire(layers > 0, "TransformerEncoder: needs at least one layer, got \(layers)")
         var rng = RandomGenerator(seed: seed ?? GlobalRandom.with { $0.next() })
         self.layers = (0..<layers).map { _ in
             TransformerEncoderLayer(modelDimensions: modelDimensions, heads: heads,
