@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LeptonData", targets: ["LeptonData"]),
         .library(name: "LeptonTrain", targets: ["LeptonTrain"]),
         .library(name: "LeptonIO", targets: ["LeptonIO"]),
+        .library(name: "LeptonJobs", targets: ["LeptonJobs"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
@@ -49,14 +50,20 @@ let package = Package(
             dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain"]
         ),
         .target(
+            name: "LeptonJobs",
+            dependencies: [
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
             name: "LeptonTestSupport",
             dependencies: ["LeptonTensor"]
         ),
         .executableTarget(
             name: "lepton",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO",
-                .product(name: "Yams", package: "Yams"),
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,7 +77,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LeptonBenchmarks",
-            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTestSupport"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonTensorTests",
@@ -83,6 +90,10 @@ let package = Package(
         .testTarget(
             name: "LeptonTrainTests",
             dependencies: ["LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor"]
+        ),
+        .testTarget(
+            name: "LeptonJobsTests",
+            dependencies: ["LeptonJobs", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor"]
         ),
         .testTarget(
             name: "LeptonNNTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LeptonJobs
 import LeptonIO
 import LeptonNN
 import LeptonTensor

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LeptonJobs
 import LeptonData
 import LeptonIO
 import LeptonNN

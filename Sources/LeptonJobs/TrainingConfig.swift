@@ -10,26 +10,28 @@ import Yams
 /// optimizer, loss, metrics, epochs, batch size, callbacks and the output path.
 ///
 /// Every problem names the key, the value found and what was expected.
-struct TrainingConfig {
-    var dataset: ConfigReader
-    var inputShape: [Int]?
-    var layers: [ConfigValue]
-    var optimizer: OptimizerSpec
-    var loss: LossFunction
-    var metrics: [String]
-    var epochs: Int
-    var batchSize: Int
-    var validationSplit: Float
-    var seed: UInt64
-    var callbacks: [ConfigValue]
-    var output: String?
-    var file: String
+public struct TrainingConfig {
+    public var dataset: ConfigReader
+    public var inputShape: [Int]?
+    public var layers: [ConfigValue]
+    public var optimizer: OptimizerSpec
+    public var loss: LossFunction
+    public var metrics: [String]
+    public var epochs: Int
+    public var batchSize: Int
+    public var validationSplit: Float
+    public var seed: UInt64
+    public var callbacks: [ConfigValue]
+    public var output: String?
+    public var file: String
 
-    static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
+    /// The top-level keys a config may have.
+    public static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
                        "seed", "callbacks", "output"]
 
     /// Reads and checks a YAML training config.
-    static func load(_ path: String) throws -> TrainingConfig {
+    /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
+    public static func load(_ path: String) throws -> TrainingConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigError("\(path): cannot read the file (missing or not UTF-8 text)")
         }
@@ -37,7 +39,7 @@ struct TrainingConfig {
         do {
             value = try YAMLDecoder().decode(ConfigValue.self, from: text)
         } catch {
-            throw ConfigError("\(path): not valid YAML (\(error))")
+            throw ConfigError("\(path): not valid YAML (\("\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")))")
         }
         do {
             return try TrainingConfig(value, file: path)
@@ -46,7 +48,8 @@ struct TrainingConfig {
         }
     }
 
-    init(_ value: ConfigValue, file: String) throws {
+    /// Checks a parsed config.
+    public init(_ value: ConfigValue, file: String) throws {
         self.file = file
         let root = try ConfigReader(value, path: "")
         try root.rejectUnknownKeys(Self.keys)
@@ -107,7 +110,7 @@ struct TrainingConfig {
     }
 
     /// Loads the dataset the config names, relative paths resolved from the data folder.
-    func loadData() throws -> DatasetSplits {
+    public func loadData() throws -> DatasetSplits {
         try dataset.rejectUnknownKeys(["name", "path", "standardize", "train_limit", "test_limit", "test_fraction",
                                        "max_vocabulary", "sequence_length", "seed"])
         let name = try dataset.requiredString("name")
@@ -137,12 +140,12 @@ struct TrainingConfig {
     }
 
     /// Builds the model's layers from the registry.
-    func buildModel() throws -> Sequential {
+    public func buildModel() throws -> Sequential {
         Sequential(try layers.enumerated().map { try LayerRegistry.make($1, path: "model.layers[\($0)]") })
     }
 
     /// Builds the callbacks.
-    func buildCallbacks(inputShape: [Int], dtype: DType) throws -> [Callback] {
+    public func buildCallbacks(inputShape: [Int], dtype: DType) throws -> [Callback] {
         try callbacks.enumerated().map { i, value in
             let c = try ConfigReader(value, path: "callbacks[\(i)]")
             let type = try c.requiredString("type")

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import LeptonData
+import LeptonIO
+import LeptonJobs
+import LeptonNN
+import LeptonTensor
+import LeptonTrain
+
+/// Shorter runs of the example models on the real datasets, with looser bounds than the full
+/// runs reported in the README; and save → load round trips of each.
+@Suite(.serialized) struct ExampleModelsTests {
+    func train(_ config: String, epochs: Int) throws -> (Sequential, DatasetSplits, Logs) {
+        var job = try TrainingConfig.load(config)
+        job.epochs = epochs
+        GlobalRandom.seed(job.seed)
+        let data = try job.loadData()
+        let model = try job.buildModel()
+        model.shuffleSeed = job.seed
+        try model.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
+        try model.fit(x: data.trainX, y: data.trainY, epochs: job.epochs, batchSize: job.batchSize, verbose: .silent)
+        return (model, data, try model.evaluate(x: data.testX, y: data.testY, batchSize: 256))
+    }
+
+    func roundTrip(_ model: Sequential, _ data: DatasetSplits) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-model-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let x = data.testX.slice(axis: 0, end: 64)
+        try ModelFile.save(model, to: url, inputShape: data.inputShape, inputDType: data.trainX.dtype)
+        let loaded = try ModelFile.load(from: url)
+        #expect(loaded.predict(x).scalars == model.predict(x).scalars, "a reloaded model predicts bit-identically")
+    }
+
+    @Test func sentimentLSTMLearns() throws {
+        let (model, data, logs) = try train("examples/sentiment-lstm.yaml", epochs: 1)
+        #expect(logs["accuracy"]! > 0.65, "test accuracy \(logs["accuracy"]!)")
+        try roundTrip(model, data)
+    }
+
+    @Test func movieLensMatrixFactorisationLearns() throws {
+        let (model, data, logs) = try train("examples/movielens-mf.yaml", epochs: 2)
+        #expect(logs["rmse"]! < 1.0, "test RMSE \(logs["rmse"]!)")
+        try roundTrip(model, data)
+    }
+}

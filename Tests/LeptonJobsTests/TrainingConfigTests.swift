@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import LeptonJobs
+import LeptonNN
+
+@Suite struct TrainingConfigTests {
+    func write(_ yaml: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-config-\(UUID()).yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func error(_ yaml: String) throws -> String {
+        let path = try write(yaml)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let job = try TrainingConfig.load(path)
+            _ = try job.buildModel()
+            _ = try job.loadData()
+            _ = try job.buildCallbacks(inputShape: [1], dtype: .float32)
+        } catch let error as ConfigError {
+            return error.description
+        } catch {
+            return "\(error)"
+        }
+        return "no error"
+    }
+
+    let base = """
+    dataset: {name: mnist, train_limit: 10, test_limit: 10}
+    model:
+      input_shape: [28, 28, 1]
+      layers:
+        - {type: Flatten}
+        - {type: Dense, units: 10, activation: softmax}
+    loss: sparse_categorical_crossentropy
+    """
+
+    @Test func theShippedExamplesParse() throws {
+        for name in ["mnist-cnn", "mnist-mlp", "sentiment-lstm", "movielens-mf"] {
+            let job = try TrainingConfig.load("examples/\(name).yaml")
+            #expect(try job.buildModel().layers.count > 0)
+        }
+    }
+
+    @Test func badConfigsNameTheKeyTheValueAndWhatWasExpected() throws {
+        let cases: [(String, String)] = [
+            (base.replacingOccurrences(of: "units: 10", with: "units: ten"), "model.layers[1].units: expected an integer, got \"ten\""),
+            (base.replacingOccurrences(of: "units: 10", with: "unit: 10"), "model.layers[1]: unknown key unit"),
+            (base.replacingOccurrences(of: "type: Dense", with: "type: Dence"), "model.layers[1].type: unknown layer type \"Dence\""),
+            (base.replacingOccurrences(of: "activation: softmax", with: "activation: softmx"), "model.layers[1].activation: unknown value \"softmx\""),
+            (base + "\nepochs: 0", "epochs: expected an integer ≥ 1, got 0"),
+            (base + "\noptimizer: adamm", "optimizer: unknown optimizer 'adamm'"),
+            (base.replacingOccurrences(of: "sparse_categorical_crossentropy", with: "crossentropy"), "loss: unknown loss 'crossentropy'"),
+            (base + "\nmetrics: [acuracy]", "metrics: unknown metric 'acuracy'"),
+            (base + "\nbatch_sise: 3", "unknown key batch_sise"),
+            (base.replacingOccurrences(of: "name: mnist", with: "name: mnist, path: /nonexistent/mnist"), "MNIST file train-images-idx3-ubyte(.gz) not found"),
+            (base.replacingOccurrences(of: "name: mnist", with: "name: imagenet"), "dataset.name: unknown dataset \"imagenet\""),
+            (base + "\ncallbacks: [{type: EarlyStoping}]", "callbacks[0].type: unknown callback \"EarlyStoping\""),
+            ("model: [1, 2", "not valid YAML"),
+        ]
+        for (yaml, expected) in cases {
+            let message = try error(yaml)
+            #expect(message.contains(expected), "expected '\(expected)' in '\(message)'")
+            #expect(!message.contains("\n"), "one line: \(message)")
+        }
+    }
+
+    @Test func aMissingFileIsReported() {
+        #expect(throws: ConfigError.self) { try TrainingConfig.load("/nonexistent/config.yaml") }
+    }
+}
