@@ -1,4 +1,5 @@
-"""Benchmark peer for `lepton-bench`: NumPy (sgemm) and PyTorch CPU (conv2d, element-wise).
+"""Benchmark peer for `lepton-bench`: NumPy (sgemm) and PyTorch CPU (conv2d, element-wise, and the
+CNN / MLP / LSTM / Transformer training and inference workloads).
 
 Started by the Swift benchmark (Sources/LeptonBenchmarks/PeerProcess.swift), one process per
 thread count, with OMP/OPENBLAS/MKL_NUM_THREADS set and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
@@ -9,10 +10,32 @@ removed from its environment. Protocol, one line per command on stdin, one line 
     sgemm N REPS              -> seconds for REPS products of two N×N float32 matrices
     conv REPS                 -> seconds for REPS forward+backward passes of the conv layer
     elementwise N REPS        -> seconds for REPS evaluations of relu(a*b+c) over N floats
+    cnn_train B REPS          -> seconds for REPS CNN training steps at batch B
+    cnn_infer B REPS          -> seconds for REPS CNN forward passes (no_grad, eval) at batch B
+    cnn_latency REPS          -> REPS single-sample CNN forward times in ms, space-separated
+    mlp_train B REPS          -> seconds for REPS MLP training steps at batch B
+    lstm_train B REPS         -> seconds for REPS LSTM training steps at batch B
+    transformer B S REPS      -> seconds for REPS TransformerEncoder forward+backward passes
     quit                      -> exits
 
 Every timed command prepares (and warms up) its data on first use, outside the timing.
 Errors are reported as "error <message>".
+
+Peak memory, in a fresh process (started by `lepton-bench` for the memory table):
+
+    python3 bench_peer.py --memory-probe cnn|mlp|lstm --threads N --steps S --batch B
+
+runs S training steps of that workload only and prints "peak_rss_kb <VmHWM>".
+
+The models (see /work/shared/BENCHMARKS.md), written as a PyTorch user would:
+- CNN: [N, 1, 28, 28] -> Conv2d(1, 32, 3) -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(5408, 128)
+  -> ReLU -> Linear(128, 10); F.cross_entropy on the logits; Adam(lr=1e-3).
+- MLP: 784 -> 256 -> 256 -> 10 with ReLU; F.cross_entropy; Adam(lr=1e-3).
+- LSTM: Embedding(10000, 64) -> LSTM(64, 128, batch_first=True), last output -> Linear(128, 1);
+  BCEWithLogits; Adam(lr=1e-3); 100 steps per sequence.
+- Transformer: nn.TransformerEncoder(nn.TransformerEncoderLayer(128, 4, dim_feedforward=512,
+  dropout=0, batch_first=True), 6), forward + backward with a fixed output gradient.
+A training step is zero_grad, forward, loss, backward, optimizer step.
 """
 import json
 import os
@@ -94,6 +117,155 @@ def elementwise(n, reps):
     return time.perf_counter() - t0
 
 
+# ---- training / inference workloads -------------------------------------------------------
+
+def _cnn():
+    nn = torch().nn
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(32 * 13 * 13, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def _mlp():
+    nn = torch().nn
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def _lstm_model():
+    t = torch()
+    nn = t.nn
+
+    class LSTMClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(10000, 64)
+            self.lstm = nn.LSTM(64, 128, batch_first=True)
+            self.dense = nn.Linear(128, 1)
+
+        def forward(self, ids):
+            out, _ = self.lstm(self.embedding(ids))
+            return self.dense(out[:, -1])
+
+    return LSTMClassifier()
+
+
+def _train_step(model, x, y, loss_fn):
+    opt = torch().optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def make_workload(name, batch):
+    """The step closure of a training workload (`cnn`, `mlp`, `lstm`) with its synthetic data."""
+    t = torch()
+    t.manual_seed(42)
+    g = t.Generator().manual_seed(0)
+    F = t.nn.functional
+    if name == "cnn":
+        x = t.randn(batch, 1, 28, 28, generator=g)
+        y = t.randint(0, 10, (batch,), generator=g)
+        return _train_step(_cnn(), x, y, F.cross_entropy)
+    if name == "mlp":
+        x = t.randn(batch, 784, generator=g)
+        y = t.randint(0, 10, (batch,), generator=g)
+        return _train_step(_mlp(), x, y, F.cross_entropy)
+    if name == "lstm":
+        x = t.randint(0, 10000, (batch, 100), generator=g)
+        y = t.randint(0, 2, (batch, 1), generator=g).float()
+        return _train_step(_lstm_model(), x, y, F.binary_cross_entropy_with_logits)
+    raise ValueError("unknown workload %r" % name)
+
+
+def _cached(key, make, warmup=2):
+    if key not in _cache:
+        step = make()
+        for _ in range(warmup):
+            step()
+        _cache[key] = step
+    return _cache[key]
+
+
+def timed(key, make, reps):
+    step = _cached(key, make)
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        step()
+    return time.perf_counter() - t0
+
+
+def _cnn_forward(batch):
+    t = torch()
+    t.manual_seed(42)
+    g = t.Generator().manual_seed(0)
+    x = t.randn(batch, 1, 28, 28, generator=g)
+    model = _cnn().eval()
+
+    def step():
+        with t.no_grad():
+            model(x)
+
+    return step
+
+
+def cnn_latency(reps):
+    t = torch()
+    step = _cached(("cnn_forward", 1), lambda: _cnn_forward(1), warmup=20)
+    out = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        step()
+        out.append((time.perf_counter() - t0) * 1e3)
+    return " ".join("%.6f" % v for v in out)
+
+
+def _transformer(batch, seq):
+    t = torch()
+    nn = t.nn
+    t.manual_seed(42)
+    g = t.Generator().manual_seed(0)
+    encoder = nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0, batch_first=True), 6)
+    x = t.randn(batch, seq, 128, generator=g)  # input: no gradient
+    gy = t.randn(batch, seq, 128, generator=g)
+
+    def step():
+        y = encoder(x)
+        y.backward(gy)
+        encoder.zero_grad(set_to_none=True)
+
+    return step
+
+
+def peak_rss_kb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+
+
+def memory_probe(argv):
+    import argparse
+    p = argparse.ArgumentParser()
+    p.add_argument("--memory-probe", required=True, choices=["cnn", "mlp", "lstm"])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--batch", type=int, required=True)
+    a = p.parse_args(argv)
+    torch().set_num_threads(a.threads)
+    step = make_workload(a.memory_probe, a.batch)
+    for _ in range(a.steps):
+        step()
+    print("peak_rss_kb %d" % peak_rss_kb())
+
+
 def info():
     out = {
         "numpy": np.__version__,
@@ -139,6 +311,15 @@ def main():
                 reply = repr(conv(args[0]))
             elif cmd == "elementwise":
                 reply = repr(elementwise(args[0], args[1]))
+            elif cmd in ("cnn_train", "mlp_train", "lstm_train"):
+                name, batch = cmd[:-6], args[0]
+                reply = repr(timed((cmd, batch), lambda: make_workload(name, batch), args[1]))
+            elif cmd == "cnn_infer":
+                reply = repr(timed(("cnn_forward", args[0]), lambda: _cnn_forward(args[0]), args[1]))
+            elif cmd == "cnn_latency":
+                reply = cnn_latency(args[0])
+            elif cmd == "transformer":
+                reply = repr(timed((cmd, args[0], args[1]), lambda: _transformer(args[0], args[1]), args[2]))
             else:
                 reply = "error unknown command %r" % cmd
         except Exception as e:  # report, keep serving
@@ -148,4 +329,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--memory-probe" in sys.argv:
+        memory_probe(sys.argv[1:])
+    else:
+        main()

@@ -19,24 +19,35 @@ final class PeerProcess {
 
     init(threads: Int) throws {
         self.threads = threads
+        let (python, script) = try PeerProcess.pythonAndScript()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script]
+        process.environment = PeerProcess.environment(threads: threads)
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let reply = try command("threads \(threads)")
+        guard reply.hasPrefix("ok") else { throw BenchError("peer did not start: \(reply)") }
+    }
+
+    /// The peer's Python (`LEPTON_PYTHON`, default `python3`) and the path of `bench_peer.py`.
+    static func pythonAndScript() throws -> (python: String, script: String) {
         let env = ProcessInfo.processInfo.environment
         let python = env["LEPTON_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
         guard let script = PeerProcess.locateScript() else {
             throw BenchError("cannot find python/bench_peer.py (looked under the current directory, its parents, "
                              + "and beside the executable); set LEPTON_BENCH_PEER to its path")
         }
-        var childEnv = env
+        return (python, script)
+    }
+
+    /// The environment of a peer process running `threads` threads.
+    static func environment(threads: Int) -> [String: String] {
+        var childEnv = ProcessInfo.processInfo.environment
         for name in PeerProcess.removedVariables { childEnv.removeValue(forKey: name) }
         for name in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"] { childEnv[name] = String(threads) }
         childEnv["PYTHONUNBUFFERED"] = "1"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script]
-        process.environment = childEnv
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let reply = try command("threads \(threads)")
-        guard reply.hasPrefix("ok") else { throw BenchError("peer did not start: \(reply)") }
+        return childEnv
     }
 
     /// Finds `python/bench_peer.py`: `LEPTON_BENCH_PEER`, then the current directory and its

@@ -14,9 +14,13 @@ enum Report {
             case .some(false): verdict = "MISSED"
             case .none: verdict = "(info)"
             }
+            // Latency rows show the 10th–90th percentiles of single calls as their range.
+            let latency: Bool
+            if case .latency = r.benchmark.metric { latency = true } else { latency = false }
+            func range(_ s: Summary) -> String { latency ? "\(fmt(s.p10))–\(fmt(s.p90))" : "\(fmt(s.min))–\(fmt(s.max))" }
             return [r.benchmark.name, "\(r.threads)", r.benchmark.metric.unit,
-                    fmt(l.median), "\(fmt(l.min))–\(fmt(l.max))",
-                    r.benchmark.peerName, fmt(p.median), "\(fmt(p.min))–\(fmt(p.max))",
+                    fmt(l.median), range(l),
+                    r.benchmark.peerName, fmt(p.median), range(p),
                     "\(r.reps)", String(format: "%.2f×", r.ratio), String(format: "≥ %.1f×", r.benchmark.bar), verdict]
         }
     }
@@ -30,15 +34,22 @@ enum Report {
     }
 
     static func text(_ results: [Result]) -> String {
-        let all = [header] + rows(results)
-        var widths = [Int](repeating: 0, count: header.count)
+        table([header] + rows(results), leftColumns: [0, 2, 5, 11])
+    }
+
+    static func markdown(_ results: [Result]) -> String {
+        markdownTable(header: header, rows: rows(results), leftColumns: [0, 2, 5, 11])
+    }
+
+    /// An aligned text table (first row is the header); text columns left-aligned, numbers right.
+    static func table(_ all: [[String]], leftColumns: Set<Int>) -> String {
+        var widths = [Int](repeating: 0, count: all[0].count)
         for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         var lines: [String] = []
         for (n, row) in all.enumerated() {
             let cells = row.enumerated().map { i, cell -> String in
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
-                // Left-align text columns, right-align numbers.
-                return [0, 2, 5, 11].contains(i) ? cell + pad : pad + cell
+                return leftColumns.contains(i) ? cell + pad : pad + cell
             }
             lines.append(cells.joined(separator: "  "))
             if n == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
@@ -46,11 +57,10 @@ enum Report {
         return lines.joined(separator: "\n")
     }
 
-    static func markdown(_ results: [Result]) -> String {
+    static func markdownTable(header: [String], rows: [[String]], leftColumns: Set<Int>) -> String {
         var lines = ["| " + header.joined(separator: " | ") + " |",
-                     "|" + header.enumerated().map { i, _ in [0, 2, 5, 11].contains(i) ? "---" : "---:" }
-                         .joined(separator: "|") + "|"]
-        for row in rows(results) { lines.append("| " + row.joined(separator: " | ") + " |") }
+                     "|" + header.indices.map { leftColumns.contains($0) ? "---" : "---:" }.joined(separator: "|") + "|"]
+        for row in rows { lines.append("| " + row.joined(separator: " | ") + " |") }
         return lines.joined(separator: "\n")
     }
 }

@@ -14,11 +14,14 @@ func time(_ body: () -> Void) -> Double {
     return now() - t0
 }
 
-/// Median, minimum and maximum of a set of samples.
+/// Median, minimum, maximum and 10th / 90th percentiles of a set of samples.
 struct Summary {
     let median: Double
     let min: Double
     let max: Double
+    let p10: Double
+    let p90: Double
+    let count: Int
 
     init(_ samples: [Double]) {
         precondition(!samples.isEmpty, "no samples")
@@ -26,6 +29,16 @@ struct Summary {
         median = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
         min = s.first!
         max = s.last!
+        p10 = Summary.percentile(s, 0.10)
+        p90 = Summary.percentile(s, 0.90)
+        count = s.count
+    }
+
+    /// Linear interpolation between closest ranks (NumPy's default), `sorted` ascending.
+    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
+        let pos = q * Double(sorted.count - 1)
+        let lo = Int(pos.rounded(.down)), hi = Swift.min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo))
     }
 }
 
@@ -34,11 +47,15 @@ struct Summary {
 enum Metric {
     case rate(unit: String, workPerRep: Double)
     case milliseconds
+    /// Single-call latency in milliseconds: every call is timed on its own; the table shows
+    /// the median over all calls of all windows and the 10th–90th percentiles as the range.
+    case latency
 
     var unit: String {
         switch self {
         case .rate(let unit, _): return unit
         case .milliseconds: return "ms/iter"
+        case .latency: return "ms (p10–p90)"
         }
     }
 
@@ -47,7 +64,7 @@ enum Metric {
         let perRep = seconds / Double(reps)
         switch self {
         case .rate(_, let work): return work / perRep
-        case .milliseconds: return perRep * 1e3
+        case .milliseconds, .latency: return perRep * 1e3
         }
     }
 
@@ -55,7 +72,7 @@ enum Metric {
     func speedRatio(lepton: Double, peer: Double) -> Double {
         switch self {
         case .rate: return lepton / peer
-        case .milliseconds: return peer / lepton
+        case .milliseconds, .latency: return peer / lepton
         }
     }
 }

@@ -1,23 +1,38 @@
 import Foundation
 import LeptonTensor
 
-// lepton-bench: Lepton against NumPy (sgemm) and PyTorch CPU (conv2d, element-wise), side by
-// side in one run, interleaved windows, medians and ranges. See docs/BENCHMARKS.md.
+// lepton-bench: Lepton against NumPy (sgemm) and PyTorch CPU (conv2d, element-wise, and the
+// CNN / MLP / LSTM / Transformer training and inference workloads), side by side in one run,
+// interleaved windows, medians and ranges, plus peak memory of training in fresh processes.
+// See docs/BENCHMARKS.md.
 
 struct Options {
     var quick = false
     var markdown = false
     var keepOpenBLASEnv = false
-    var only: Set<String> = ["sgemm", "conv", "elementwise"]
+    var only: Set<String> = Options.allGroups
     var threads = [1, 2]
     var windows: Int?
     var sizes = [256, 512, 1024, 2048]
+    /// Fresh processes per side for each peak-memory figure.
+    var memoryRuns: Int?
+    /// Hidden: `--memory-probe NAME` runs one training workload and prints its peak RSS.
+    var memoryProbe: String?
+    var probeSteps: Int?
+
+    static let kernelGroups: [String] = ["sgemm", "conv", "elementwise"]
+    static let modelGroups: [String] = ["cnn32", "cnn128", "cnninfer", "latency", "mlp", "lstm", "transformer"]
+    static let allGroups = Set(kernelGroups + modelGroups + ["memory"])
 
     static let usage = """
-    usage: lepton-bench [--quick] [--only sgemm|conv|elementwise[,…]] [--threads 1,2] [--windows N]
-                        [--sizes 256,512,…] [--markdown] [--keep-openblas-env]
-      --quick              3 windows of ~0.1 s each (default: 5 windows of ~0.3 s)
-      --markdown           also print the table as Markdown
+    usage: lepton-bench [--quick] [--only GROUP[,…]] [--threads 1,2] [--windows N] [--sizes 256,512,…]
+                        [--memory-runs N] [--markdown] [--keep-openblas-env]
+      --only GROUP[,…]     sgemm, conv, elementwise, cnn32, cnn128, cnninfer, latency, mlp, lstm,
+                           transformer, memory; or kernels (the first three), models (cnn32…transformer)
+      --quick              3 windows of ~0.1 s each, 300 latency calls, 1 memory run
+                           (default: 5 windows of ~0.3 s, 1,000 latency calls, 3 memory runs)
+      --memory-runs N      fresh processes per side for each peak-memory figure
+      --markdown           also print the tables as Markdown
       --keep-openblas-env  do not re-exec without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
     env: LEPTON_PYTHON (default python3), LEPTON_BENCH_PEER (path of python/bench_peer.py)
     """
@@ -41,13 +56,26 @@ struct Options {
             case "--markdown": o.markdown = true
             case "--keep-openblas-env": o.keepOpenBLASEnv = true
             case "--only":
-                let groups = Set(value().split(separator: ",").map(String.init))
-                let known: Set<String> = ["sgemm", "conv", "elementwise"]
-                guard groups.isSubset(of: known), !groups.isEmpty else { fail("--only takes sgemm, conv or elementwise") }
+                var groups = Set<String>()
+                for g in value().split(separator: ",").map(String.init) {
+                    switch g {
+                    case "kernels": groups.formUnion(kernelGroups)
+                    case "models": groups.formUnion(modelGroups)
+                    default:
+                        guard allGroups.contains(g) else {
+                            fail("--only: unknown group '\(g)'; known: kernels, models, " + (kernelGroups + modelGroups + ["memory"]).joined(separator: ", "))
+                        }
+                        groups.insert(g)
+                    }
+                }
+                guard !groups.isEmpty else { fail("--only needs at least one group") }
                 o.only = groups
             case "--threads": o.threads = ints(value(), "--threads")
             case "--windows": o.windows = ints(value(), "--windows")[0]
             case "--sizes": o.sizes = ints(value(), "--sizes")
+            case "--memory-runs": o.memoryRuns = ints(value(), "--memory-runs")[0]
+            case "--memory-probe": o.memoryProbe = value()
+            case "--steps": o.probeSteps = ints(value(), "--steps")[0]
             case "-h", "--help": print(usage); exit(0)
             default: fail("unknown option '\(args[i])'")
             }
@@ -65,15 +93,24 @@ func fail(_ message: String) -> Never {
 signal(SIGPIPE, SIG_IGN)  // a dead peer must give an error message, not kill the benchmark
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 BenchEnvironment.dropOpenBLASOverridesByReexec(keep: options.keepOpenBLASEnv)
+if let name = options.memoryProbe { runMemoryProbe(name, threads: options.threads[0], steps: options.probeSteps) }
 
 var settings = RunSettings()
-if options.quick { settings.windows = 3; settings.windowSeconds = 0.1 }
+if options.quick { settings.windows = 3; settings.windowSeconds = 0.1; settings.latencyCalls = 300 }
 if let w = options.windows { settings.windows = w }
+let memoryRuns = options.memoryRuns ?? (options.quick ? 1 : 3)
 
 var benchmarks: [Benchmark] = []
 if options.only.contains("sgemm") { benchmarks += sgemmBenchmarks(sizes: options.sizes) }
 if options.only.contains("conv") { benchmarks += convBenchmarks() }
 if options.only.contains("elementwise") { benchmarks += elementwiseBenchmarks() }
+if options.only.contains("cnn32") { benchmarks += cnnTrainBenchmarks(batches: [32]) }
+if options.only.contains("cnn128") { benchmarks += cnnTrainBenchmarks(batches: [128]) }
+if options.only.contains("cnninfer") { benchmarks += cnnInferenceBenchmarks() }
+if options.only.contains("latency") { benchmarks += latencyBenchmarks() }
+if options.only.contains("mlp") { benchmarks += mlpBenchmarks() }
+if options.only.contains("lstm") { benchmarks += lstmBenchmarks() }
+if options.only.contains("transformer") { benchmarks += transformerBenchmarks() }
 
 let started = Date()
 print("lepton-bench  \(ISO8601DateFormatter().string(from: started))  \(settings.windows) windows of ~\(settings.windowSeconds) s per side, interleaved")
@@ -81,16 +118,22 @@ print("Lepton: \(BenchEnvironment.leptonBLASDescription())")
 print("load average at start: \(BenchEnvironment.loadAverage())  (other work on this 2-core VM skews absolute figures; ratios are interleaved)")
 
 var results: [Result] = []
+var memoryResults: [MemoryResult] = []
 do {
     for threads in options.threads {
-        let peer = try PeerProcess(threads: threads)
-        defer { peer.close() }
-        if let info = try? peer.command("info") { print("peer (\(threads) thr): \(info.dropFirst(5))") }
-        for b in benchmarks {
-            let r = try run(b, threads: threads, peer: peer, settings: settings)
-            print(String(format: "  %@ @%d thr: Lepton %@ vs %@ %@ %@ (%.2f×)", b.name, threads,
-                         Report.fmt(r.lepton.median), b.peerName, Report.fmt(r.peer.median), b.metric.unit, r.ratio))
-            results.append(r)
+        if !benchmarks.isEmpty {
+            let peer = try PeerProcess(threads: threads)
+            defer { peer.close() }
+            if let info = try? peer.command("info") { print("peer (\(threads) thr): \(info.dropFirst(5))") }
+            for b in benchmarks {
+                let r = try run(b, threads: threads, peer: peer, settings: settings)
+                print(String(format: "  %@ @%d thr: Lepton %@ vs %@ %@ %@ (%.2f×)", b.name, threads,
+                             Report.fmt(r.lepton.median), b.peerName, Report.fmt(r.peer.median), b.metric.unit, r.ratio))
+                results.append(r)
+            }
+        }
+        if options.only.contains("memory") {
+            memoryResults += try measureMemory(threads: threads, runs: memoryRuns)
         }
     }
 } catch {
@@ -98,10 +141,21 @@ do {
     exit(1)
 }
 
-print("\nspeed ratio = Lepton speed / peer speed (GFLOP/s ratio, or peer time / Lepton time); "
-      + "bars apply at 1 thread\n")
-print(Report.text(results))
-if options.markdown { print("\n" + Report.markdown(results)) }
+if !results.isEmpty {
+    print("\nspeed ratio = Lepton speed / peer speed (rate ratio, or peer time / Lepton time); "
+          + "bars apply at 1 thread; latency ranges are p10–p90 of single calls\n")
+    print(Report.text(results))
+}
+if !memoryResults.isEmpty {
+    print("\npeak memory = peak RSS (VmHWM) of a fresh process running only that training workload "
+          + "(PyTorch's includes the Python interpreter and torch); median of \(memoryRuns) run(s) per side\n")
+    print(Report.memoryText(memoryResults))
+}
+if options.markdown {
+    if !results.isEmpty { print("\n" + Report.markdown(results)) }
+    if !memoryResults.isEmpty { print("\n" + Report.memoryMarkdown(memoryResults)) }
+}
 print("\nload average at end: \(BenchEnvironment.loadAverage()); took \(Int(Date().timeIntervalSince(started))) s")
-let missed = results.filter { $0.passes == false }
-print(missed.isEmpty ? "\nall 1-thread bars met" : "\n1-thread bars missed: " + missed.map(\.benchmark.name).joined(separator: ", "))
+var missed: [String] = results.filter { $0.passes == false }.map { $0.benchmark.name }
+missed += memoryResults.filter { $0.passes == false }.map { "peak RSS " + $0.workload.label }
+print(missed.isEmpty ? "\nall 1-thread bars met" : "\n1-thread bars missed: " + missed.joined(separator: ", "))
