@@ -167,6 +167,13 @@ public struct TrainingConfig {
                 return CSVLogger(url: URL(fileURLWithPath: try c.requiredString("path")))
             case "TerminateOnNaN":
                 return TerminateOnNaN()
+            case "StepDecay":
+                // Keras users write LearningRateScheduler(lambda epoch, lr: ...); the YAML form is a step decay.
+                try c.rejectUnknownKeys(["type", "factor", "every_epochs"])
+                let factor = try c.float("factor", default: 0.5)
+                guard factor > 0 && factor <= 1 else { throw ConfigError("callbacks[\(i)].factor: expected a number in (0, 1], got \(factor)") }
+                let every = try c.int("every_epochs", default: 1, minimum: 1)
+                return LearningRateScheduler { epoch, rate in epoch > 0 && epoch % every == 0 ? rate * factor : rate }
             case "ModelCheckpoint":
                 try c.rejectUnknownKeys(["type", "path", "monitor", "save_best_only"])
                 return ModelCheckpoint(url: URL(fileURLWithPath: try c.requiredString("path")),
@@ -175,7 +182,7 @@ public struct TrainingConfig {
                                        inputDType: dtype)
             default:
                 throw ConfigError("callbacks[\(i)].type: unknown callback \"\(type)\"; expected one of EarlyStopping, "
-                                  + "ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint")
+                                  + "ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint, StepDecay")
             }
         }
     }
