@@ -4,13 +4,17 @@ import LeptonTensor
 /// A CSV table with a header line and typed columns (RFC 4180 quoting).
 ///
 /// Every column is numeric unless a value fails to parse, in which case it is text. Empty
-/// cells are missing values: ``floatColumns(_:)`` refuses them with the line numbers, so a
-/// gap is never silently read as 0.
+/// cells and the markers `NA`, `NaN`, `N/A` and `null` (any case) are missing values:
+/// ``floatColumns(_:)`` refuses them with the line numbers, so a gap is never silently read as
+/// 0 or NaN.
 public struct CSVTable {
     /// Column names from the header.
     public let columns: [String]
     /// The cells, row by row (strings, unparsed).
     public let rows: [[String]]
+    /// The 1-based line of the file each row starts on (blank lines and line breaks inside
+    /// quoted cells make it differ from the row index).
+    public let lineNumbers: [Int]
     /// The file the table came from (for messages).
     public let source: String
 
@@ -35,6 +39,12 @@ public struct CSVTable {
             throw DataError("line \(record.line) has \(record.cells.count) cells, the header has \(columns.count)", source: source)
         }
         rows = records.map(\.cells)
+        lineNumbers = records.map(\.line)
+    }
+
+    /// Whether a (trimmed) cell is a missing value.
+    static func isMissing(_ cell: String) -> Bool {
+        cell.isEmpty || ["na", "nan", "n/a", "null"].contains(cell.lowercased())
     }
 
     /// The named columns as a float32 `[rows, columns]` tensor.
@@ -53,13 +63,13 @@ public struct CSVTable {
         for (r, row) in rows.enumerated() {
             for (k, i) in indices.enumerated() {
                 let cell = row[i].trimmingCharacters(in: .whitespaces)
-                if cell.isEmpty || cell == "NA" || cell == "NaN" {
-                    missing.append("line \(r + 2) column '\(names[k])'")
+                if Self.isMissing(cell) {
+                    missing.append("line \(lineNumbers[r]) column '\(names[k])'")
                     values.append(.nan)
                 } else if let v = Float(cell) {
                     values.append(v)
                 } else {
-                    invalid.append("line \(r + 2) column '\(names[k])' ('\(cell)')")
+                    invalid.append("line \(lineNumbers[r]) column '\(names[k])' ('\(cell)')")
                     values.append(.nan)
                 }
             }
@@ -81,10 +91,13 @@ public struct CSVTable {
         return rows.map { $0[i] }
     }
 
-    /// Whether every non-empty cell of a column parses as a number.
+    /// Whether every cell of a column that is not missing parses as a number.
     public func isNumeric(_ name: String) -> Bool {
         guard let i = columns.firstIndex(of: name) else { return false }
-        return rows.allSatisfy { $0[i].isEmpty || Float($0[i].trimmingCharacters(in: .whitespaces)) != nil }
+        return rows.allSatisfy {
+            let cell = $0[i].trimmingCharacters(in: .whitespaces)
+            return Self.isMissing(cell) || Float(cell) != nil
+        }
     }
 
     static func parse(_ text: String, separator: Character, source: String) throws -> [(line: Int, cells: [String])] {
@@ -100,7 +113,7 @@ public struct CSVTable {
                         if n == "\"" { cell.append("\"") } else { inQuotes = false; afterQuote = true; pending = n }
                     } else { inQuotes = false }
                 } else {
-                    if ch == "\n" { line += 1 }
+                    if ch == "\n" || ch == "\r\n" || ch == "\r" { line += 1 }
                     cell.append(ch)
                 }
                 continue

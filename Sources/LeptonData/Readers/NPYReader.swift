@@ -2,8 +2,9 @@ import CZlib
 import Foundation
 import LeptonTensor
 
-/// Reads NumPy `.npy` arrays and `.npz` archives (C order; float32/float64 → float32,
-/// int32/int64/uint8/int8/bool → int32, or int8 for int8).
+/// Reads NumPy `.npy` arrays and `.npz` archives (C order, little-endian; float32/float64 →
+/// float32, int32/int64/uint8/bool → int32, int8 → int8). An int64 value outside the int32
+/// range is an error, never silently wrapped.
 public enum NPYReader {
     /// Reads one `.npy` file.
     public static func read(_ url: URL) throws -> Tensor {
@@ -62,6 +63,17 @@ public enum NPYReader {
         let start = headerStart + headerLength
         guard bytes.count - start == count * size else {
             throw DataError("shape \(dims) of \(type) needs \(count * size) bytes of data, the file holds \(bytes.count - start)", source: source)
+        }
+        if type == "<i8" {
+            let outside = bytes.withUnsafeBytes { raw in
+                (0..<count).first { i in
+                    let v = raw.loadUnaligned(fromByteOffset: start + i * 8, as: Int64.self)
+                    return v < Int64(Int32.min) || v > Int64(Int32.max)
+                }
+            }
+            if let i = outside {
+                throw DataError("int64 element \(i) does not fit in int32 (Lepton reads integer arrays as int32)", source: source)
+            }
         }
         return bytes.withUnsafeBytes { raw -> Tensor in
             let p = raw.baseAddress! + start

@@ -6,6 +6,12 @@ public struct ScoredText: Sendable, Equatable {
     public let id: String
     public let score: Float
     public let text: String
+
+    public init(id: String, score: Float, text: String) {
+        self.id = id
+        self.score = score
+        self.text = text
+    }
 }
 
 /// User–item ratings (MovieLens `u.data`: `user<TAB>item<TAB>rating<TAB>time`).
@@ -61,7 +67,8 @@ public enum TextReaders {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw DataError("cannot read the file as UTF-8 text", source: url.path)
         }
-        return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        // "\r\n" is one Character in Swift, so CRLF files must be split on it explicitly.
+        return text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated()
             .map { ($0.offset + 1, String($0.element).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))) }
             .filter { !$0.1.isEmpty }
     }

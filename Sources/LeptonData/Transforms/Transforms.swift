@@ -4,12 +4,14 @@ import LeptonTensor
 /// Preprocessing of whole tensors: scaling, standardising, one-hot labels.
 public enum Preprocessing {
     /// `x / maximum` (pixel bytes to [0, 1] with the default 255).
-    public static func scale(_ x: Tensor, maximum: Float = 255) -> Tensor { x.cast(to: .float32) * (1 / maximum) }
+    /// Divides (rather than multiplying by `1 / maximum`, which is off by a rounding step for
+    /// values such as 51 / 255), so the result matches NumPy's and the IDX reader's.
+    public static func scale(_ x: Tensor, maximum: Float = 255) -> Tensor { x.cast(to: .float32) / maximum }
 
     /// `(x − mean) / std` with given statistics (MNIST: 0.1307, 0.3081).
     public static func standardize(_ x: Tensor, mean: Float, std: Float) -> Tensor {
         checkPrecondition(std > 0, "standardize: std must be positive, got \(std)")
-        return (x - mean) * (1 / std)
+        return (x - mean) / std
     }
 
     /// Standardises each feature (last axis) with statistics computed from `x` itself;

@@ -12,8 +12,10 @@ public enum MonitorMode: String, Sendable, Codable {
     }
 }
 
-/// Stops training when a monitored value stops improving (`keras.callbacks.EarlyStopping`),
-/// optionally restoring the weights of the best epoch.
+/// Stops training when a monitored value stops improving (`keras.callbacks.EarlyStopping`):
+/// after `patience` consecutive epochs without an improvement of more than `minDelta`
+/// (at the first such epoch when `patience` is 0), optionally restoring the weights of the best
+/// epoch when training ends.
 public final class EarlyStopping: Callback {
     public let monitor: String
     public let minDelta: Float
@@ -40,6 +42,7 @@ public final class EarlyStopping: Callback {
         best = mode == .min ? .infinity : -.infinity
         wait = 0
         stoppedEpoch = nil
+        bestEpoch = nil
         bestWeights = nil
     }
 
@@ -54,8 +57,10 @@ public final class EarlyStopping: Callback {
             }
             return
         }
+        // As Keras: stop once `patience` epochs in a row brought no improvement (0 and 1 both
+        // stop at the first epoch without one).
         wait += 1
-        if wait > patience {
+        if wait >= patience {
             stoppedEpoch = epoch
             context.stopTraining = true
         }

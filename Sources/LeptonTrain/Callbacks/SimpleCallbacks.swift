@@ -28,7 +28,7 @@ public final class CSVLogger: Callback {
     public func trainBegin(_ context: TrainingContext) {
         keys = nil
         if !append || !FileManager.default.fileExists(atPath: url.path) {
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         } else {
             keys = (try? String(contentsOf: url, encoding: .utf8))?.split(separator: "\n").first?
                 .split(separator: ",").dropFirst().map(String.init)
@@ -62,15 +62,23 @@ public final class LambdaCallback: Callback {
     public var onBatchEnd: ((Int, Logs, TrainingContext) -> Void)?
     public var onTrainBegin: ((TrainingContext) -> Void)?
     public var onTrainEnd: ((TrainingContext) -> Void)?
+    public var onEpochBegin: ((Int, TrainingContext) -> Void)?
+    public var onBatchBegin: ((Int, TrainingContext) -> Void)?
 
     public init(onEpochEnd: ((Int, Logs, TrainingContext) -> Void)? = nil,
                 onBatchEnd: ((Int, Logs, TrainingContext) -> Void)? = nil,
-                onTrainBegin: ((TrainingContext) -> Void)? = nil, onTrainEnd: ((TrainingContext) -> Void)? = nil) {
+                onTrainBegin: ((TrainingContext) -> Void)? = nil, onTrainEnd: ((TrainingContext) -> Void)? = nil,
+                onEpochBegin: ((Int, TrainingContext) -> Void)? = nil, onBatchBegin: ((Int, TrainingContext) -> Void)? = nil) {
         self.onEpochEnd = onEpochEnd
         self.onBatchEnd = onBatchEnd
         self.onTrainBegin = onTrainBegin
         self.onTrainEnd = onTrainEnd
+        self.onEpochBegin = onEpochBegin
+        self.onBatchBegin = onBatchBegin
     }
+
+    public func epochBegin(_ epoch: Int, _ context: TrainingContext) { onEpochBegin?(epoch, context) }
+    public func batchBegin(_ batch: Int, _ context: TrainingContext) { onBatchBegin?(batch, context) }
 
     public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) { onEpochEnd?(epoch, logs, context) }
     public func batchEnd(_ batch: Int, logs: Logs, _ context: TrainingContext) { onBatchEnd?(batch, logs, context) }

@@ -41,7 +41,7 @@ public final class CategoricalAccuracy: Accuracy {
 public final class SparseCategoricalAccuracy: Accuracy {
     public init() { super.init(name: "sparse_categorical_accuracy") }
     override func decide(_ prediction: Tensor, _ target: Tensor) -> ([Int32], [Int32]) {
-        (prediction.argmax(axis: -1).int32Scalars, target.int32Scalars)
+        (prediction.argmax(axis: -1).int32Scalars, ClassDecision.labels(target, classes: 0))
     }
 }
 
@@ -56,7 +56,9 @@ public final class TopKAccuracy: Metric {
     public func update(prediction: Tensor, target: Tensor) {
         let classes = prediction.shape.last ?? 1
         let scores = prediction.scalars
-        let labels = target.dtype == .int32 ? target.int32Scalars : target.argmax(axis: -1).int32Scalars
+        let labels = ClassDecision.labels(target, classes: classes)
+        checkPrecondition(labels.count * classes == scores.count,
+                          "\(name): \(labels.count) targets for predictions of shape \(prediction.shape)")
         for (i, label) in labels.enumerated() {
             let row = scores[(i * classes)..<((i + 1) * classes)]
             let value = row[row.startIndex + Int(label)]

@@ -51,7 +51,13 @@ enum ClassDecision {
             return (p, t)
         }
         let p = prediction.argmax(axis: -1).int32Scalars
-        let t = target.dtype == .int32 ? target.int32Scalars : target.argmax(axis: -1).int32Scalars
-        return (p, t)
+        return (p, labels(target, classes: prediction.shape.last ?? 1))
+    }
+
+    /// Class labels from `int32` labels, float labels (`[N]` or `[N, 1]`, as Keras's sparse
+    /// accuracy accepts) or one-hot rows `[N, classes]`.
+    static func labels(_ target: Tensor, classes: Int) -> [Int32] {
+        let oneHot = target.dtype != .int32 && target.rank >= 2 && target.shape.last == classes && classes > 1
+        return oneHot ? target.argmax(axis: -1).int32Scalars : target.scalars.map { Int32($0.rounded()) }
     }
 }

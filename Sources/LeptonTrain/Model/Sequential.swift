@@ -31,7 +31,11 @@ public final class Sequential: Model {
     }
 
     /// Builds every lazily sized layer by running one zero sample of `inputShape` (without the batch axis).
+    /// Runs in evaluation mode, so the probe neither updates batch-norm statistics nor draws dropout masks.
     public func build(inputShape: [Int], dtype: DType = .float32) {
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
         _ = Tensor.withoutGrad { forward(Tensor.zeros([1] + inputShape, dtype: dtype)) }
     }
 
@@ -41,6 +45,10 @@ public final class Sequential: Model {
         var rows: [(String, String, Int)] = []
         var x: Tensor? = inputShape.map { Tensor.zeros([1] + $0, dtype: dtype) }
         var counters: [String: Int] = [:]
+        // Probe in evaluation mode: a zero sample must not move batch-norm statistics.
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
         Tensor.withoutGrad {
             for layer in layers {
                 let type = String(describing: Swift.type(of: layer))
