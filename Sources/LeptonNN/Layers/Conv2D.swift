@@ -59,12 +59,13 @@ public final class Conv2D: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         layerRequire(input.rank == 4, "Conv2D: expected a rank-4 image batch, got shape \(input.shape)")
-        let x = dataFormat == .channelsLast ? input.permute([0, 3, 1, 2]) : input
-        if kernel == nil { build(inputChannels: x.shape[1]) }
-        let (pt, pb) = padding.amounts(input: x.shape[2], kernel: kernelSize[0], stride: strides[0], dilation: dilation[0])
-        let (pl, pr) = padding.amounts(input: x.shape[3], kernel: kernelSize[1], stride: strides[1], dilation: dilation[1])
-        let y = activation(x.conv2d(kernel!, bias: bias, stride: strides, padding: [pt, pb, pl, pr],
-                                    dilation: dilation, groups: groups))
-        return dataFormat == .channelsLast ? y.permute([0, 2, 3, 1]) : y
+        // Channels-last images go straight to the NHWC kernels: no layout permutes.
+        let last = dataFormat == .channelsLast
+        let (hAxis, wAxis, cAxis) = last ? (1, 2, 3) : (2, 3, 1)
+        if kernel == nil { build(inputChannels: input.shape[cAxis]) }
+        let (pt, pb) = padding.amounts(input: input.shape[hAxis], kernel: kernelSize[0], stride: strides[0], dilation: dilation[0])
+        let (pl, pr) = padding.amounts(input: input.shape[wAxis], kernel: kernelSize[1], stride: strides[1], dilation: dilation[1])
+        return activation(input.conv2d(kernel!, bias: bias, stride: strides, padding: [pt, pb, pl, pr],
+                                       dilation: dilation, groups: groups, channelsLast: last))
     }
 }

@@ -48,8 +48,6 @@ public final class Dense: Module {
         if kernel == nil { build(inputDimensions: features) }
         layerRequire(kernel!.shape[0] == features,
                      "Dense: input has \(features) features (shape \(input.shape)), expected \(kernel!.shape[0])")
-        var y = input.matmul(kernel!)
-        if let bias { y = y + bias }
-        return activation(y)
+        return activation(input.dense(kernel!, bias: bias))
     }
 }

@@ -19,22 +19,27 @@ public class Pooling2D: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         layerRequire(input.rank == 4, "\(type(of: self)): expected a rank-4 image batch, got shape \(input.shape)")
-        var x = dataFormat == .channelsLast ? input.permute([0, 3, 1, 2]) : input
-        let (pt, pb) = padding.amounts(input: x.shape[2], kernel: poolSize[0], stride: strides[0], dilation: 1)
-        let (pl, pr) = padding.amounts(input: x.shape[3], kernel: poolSize[1], stride: strides[1], dilation: 1)
+        // Channels-last images are pooled in place by the NHWC kernels: no layout permutes.
+        let last = dataFormat == .channelsLast
+        let (hAxis, wAxis) = last ? (1, 2) : (2, 3)
+        var x = input
+        let (pt, pb) = padding.amounts(input: x.shape[hAxis], kernel: poolSize[0], stride: strides[0], dilation: 1)
+        let (pl, pr) = padding.amounts(input: x.shape[wAxis], kernel: poolSize[1], stride: strides[1], dilation: 1)
         if pt + pb + pl + pr > 0 {
+            let widths = last ? [(0, 0), (pt, pb), (pl, pr), (0, 0)] : [(0, 0), (0, 0), (pt, pb), (pl, pr)]
             // Keras's 'same' pooling ignores padded cells: −∞ for max; for average, divide by the valid count.
             if isMax {
-                x = x.pad([(0, 0), (0, 0), (pt, pb), (pl, pr)], value: -.infinity)
+                x = x.pad(widths, value: -.infinity)
             } else {
-                let padded = x.pad([(0, 0), (0, 0), (pt, pb), (pl, pr)])
-                let ones = Tensor.ones([1, 1, x.shape[2], x.shape[3]], backend: x.backend).pad([(0, 0), (0, 0), (pt, pb), (pl, pr)])
-                let y = padded.avgPool2d(kernel: poolSize, stride: strides) / ones.avgPool2d(kernel: poolSize, stride: strides)
-                return dataFormat == .channelsLast ? y.permute([0, 2, 3, 1]) : y
+                let padded = x.pad(widths)
+                let onesShape = last ? [1, x.shape[1], x.shape[2], 1] : [1, 1, x.shape[2], x.shape[3]]
+                let ones = Tensor.ones(onesShape, backend: x.backend).pad(widths)
+                return padded.avgPool2d(kernel: poolSize, stride: strides, channelsLast: last)
+                    / ones.avgPool2d(kernel: poolSize, stride: strides, channelsLast: last)
             }
         }
-        let y = isMax ? x.maxPool2d(kernel: poolSize, stride: strides) : x.avgPool2d(kernel: poolSize, stride: strides)
-        return dataFormat == .channelsLast ? y.permute([0, 2, 3, 1]) : y
+        return isMax ? x.maxPool2d(kernel: poolSize, stride: strides, channelsLast: last)
+            : x.avgPool2d(kernel: poolSize, stride: strides, channelsLast: last)
     }
 }
 

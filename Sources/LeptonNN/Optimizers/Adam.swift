@@ -32,24 +32,23 @@ public class Adam: Optimizer {
     }
 
     public override func update(_ parameter: Tensor, gradient: Tensor, state: inout [String: Tensor], learningRate: Float) {
-        var g = gradient
-        if weightDecay != 0 {
-            if decoupledWeightDecay {
-                parameter.assign(parameter * (1 - learningRate * weightDecay))
-            } else {
-                g = g + parameter * weightDecay
-            }
-        }
+        // One fused pass per parameter (the backend's `adamUpdate`): the moments are updated in
+        // place, with the same float32 arithmetic as the composed formula
+        // m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − m / (√v/√c₂ + ε) · lr/c₁.
         let step = (state["step"]?.item() ?? 0) + 1
-        let m = state["m"].map { $0 * beta1 + g * (1 - beta1) } ?? g * (1 - beta1)
-        let v = state["v"].map { $0 * beta2 + g.square() * (1 - beta2) } ?? g.square() * (1 - beta2)
+        let backend = parameter.backend
+        let m = state["m"] ?? Tensor.zeros(parameter.shape, backend: backend)
+        let v = state["v"] ?? Tensor.zeros(parameter.shape, backend: backend)
+        precondition(m.count == parameter.count && v.count == parameter.count && gradient.count == parameter.count,
+                     "Adam: state or gradient does not match parameter shape \(parameter.shape)")
+        let g = gradient.dtype == .float32 ? gradient : gradient.cast(to: .float32)
+        let p = AdamParameters(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                               weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay, step: Int(step))
+        backend.adamUpdate(p, parameter: parameter.floats, gradient: g.floats, m: m.floats, v: v.floats,
+                           count: parameter.count)
         state["m"] = m
         state["v"] = v
         state["step"] = Tensor(step)
-        let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
-        let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
-        let denominator = v.sqrt() * (1 / correction2.squareRoot()) + epsilon
-        parameter.assign(parameter - m / denominator * (learningRate / correction1))
     }
 }
 

@@ -82,6 +82,31 @@ public protocol Backend: AnyObject, Sendable {
     func pool2dBackward(_ p: Pool2DParameters, _ dy: UnsafePointer<Float>, indices: UnsafePointer<Int32>?,
                         _ dx: UnsafeMutablePointer<Float>)
 
+    // MARK: Convolution and pooling (NHWC, channels-last)
+    /// `y = conv2d(x, w) + bias`; x is [N, H, W, C], w is [O, C/groups, KH, KW] (the NCHW
+    /// weight layout), y is [N, OH, OW, O]; `bias` ([O]) is optional.
+    func conv2dNHWC(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>)
+    /// `dx = ∂conv2dNHWC/∂x · dy` (overwrites dx, [N, H, W, C]).
+    func conv2dNHWCBackwardData(_ p: Conv2DParameters, _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                _ dx: UnsafeMutablePointer<Float>)
+    /// `dw = ∂conv2dNHWC/∂w · dy` (overwrites dw, [O, C/groups, KH, KW]).
+    func conv2dNHWCBackwardFilter(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                  _ dw: UnsafeMutablePointer<Float>)
+    /// Max or average pooling over [N, H, W, C] (`p.planes` is N); for max, `indices`
+    /// ([N, OH, OW, C]) receives each output's flat position `ih · W + iw` within its image.
+    func pool2dNHWC(_ p: Pool2DParameters, channels: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                    indices: UnsafeMutablePointer<Int32>?)
+    /// Gradient of ``pool2dNHWC(_:channels:_:_:indices:)`` (overwrites dx).
+    func pool2dNHWCBackward(_ p: Pool2DParameters, channels: Int, _ dy: UnsafePointer<Float>,
+                            indices: UnsafePointer<Int32>?, _ dx: UnsafeMutablePointer<Float>)
+
+    // MARK: Optimizers
+    /// One Adam/AdamW update of `count` elements in place: parameter, first moment `m` and
+    /// second moment `v` (both zero before the first step), as `torch.optim.Adam(W)`.
+    func adamUpdate(_ p: AdamParameters, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                    m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int)
+
     // MARK: Indexing (x viewed as [outer, axis, inner])
     /// `out[o, j, i] = x[o, index[j], i]` for `count` indices (index-select / embedding lookup).
     func indexSelect(_ x: UnsafeRawPointer, outer: Int, axis: Int, inner: Int, elementSize: Int,

@@ -100,3 +100,132 @@ extension CPUBackend {
         }
     }
 }
+
+/// Channels-last (NHWC) convolutions: im2col rows for many images at once and ONE GEMM per
+/// chunk of images (`out[rows, O] = cols[rows, K] · Wᵀ`), no layout permutes.
+extension CPUBackend {
+    /// Images per GEMM so that a chunk's patch matrix stays around 1 MiB.
+    func nhwcChunk(_ p: Conv2DParameters) -> Int {
+        Swift.max(1, (1 << 18) / Swift.max(1, p.patchSize * p.outPlane))
+    }
+
+    /// Whether the input itself is the patch matrix (1×1, stride 1, no padding, one group).
+    func isPointwiseNHWC(_ p: Conv2DParameters) -> Bool { isPointwise(p) && p.groups == 1 }
+
+    /// Splits images over threads; each thread gets its own chunk-sized buffer of `perImage` floats per image.
+    func forImageChunks(_ p: Conv2DParameters, perImage: Int,
+                        _ body: (_ thread: Int, _ images: Range<Int>, _ buffer: UnsafeMutablePointer<Float>) -> Void) {
+        let chunk = nhwcChunk(p)
+        let threads = Swift.max(1, Swift.min(Lepton.threadCount, (p.batch + chunk - 1) / chunk))
+        let size = Swift.max(1, perImage * Swift.min(chunk, p.batch))
+        let bytes = size * threads * MemoryLayout<Float>.stride
+        let raw = allocate(byteCount: bytes)
+        defer { deallocate(raw, byteCount: bytes) }
+        let buffers = raw.bindMemory(to: Float.self, capacity: size * threads)
+        Parallel.forRanges(threads, grain: 1) { ts in
+            for t in ts {
+                let lo = p.batch * t / threads, hi = p.batch * (t + 1) / threads
+                var n = lo
+                while n < hi {
+                    let e = Swift.min(hi, n + chunk)
+                    body(t, n..<e, buffers + t * size)
+                    n = e
+                }
+            }
+        }
+    }
+
+    /// The weights repacked to `[O, KH, KW, C/groups]`, in a temporary buffer.
+    func withPackedWeights<R>(_ p: Conv2DParameters, _ w: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> R) -> R {
+        let n = p.outChannels * p.patchSize
+        if p.groupInChannels == 1 || p.kernelHeight * p.kernelWidth == 1 { return body(w) }
+        let wp = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        defer { wp.deallocate() }
+        ChannelsLastKernels.packWeights(p, w, wp)
+        return body(wp)
+    }
+
+    public func conv2dNHWC(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+        let k = p.patchSize, og = p.groupOutChannels, oc = p.outChannels, plane = p.outPlane
+        let direct = isPointwiseNHWC(p)
+        withPackedWeights(p, w) { wp in
+            forImageChunks(p, perImage: direct ? 0 : plane * k) { _, images, col in
+                let rows = images.count * plane
+                let out = y + images.lowerBound * plane * oc
+                if let bias {
+                    for r in 0..<rows { (out + r * oc).update(from: bias, count: oc) }
+                }
+                for g in 0..<p.groups {
+                    let cols: UnsafePointer<Float>
+                    if direct {
+                        cols = x + images.lowerBound * plane * p.inChannels
+                    } else {
+                        ChannelsLastKernels.im2col(p, group: g, x, images: images, col)
+                        cols = UnsafePointer(col)
+                    }
+                    gemm(transposeA: false, transposeB: true, m: rows, n: og, k: k, alpha: 1,
+                         cols, lda: k, wp + g * og * k, ldb: k, beta: bias == nil ? 0 : 1, out + g * og, ldc: oc)
+                }
+            }
+        }
+    }
+
+    public func conv2dNHWCBackwardData(_ p: Conv2DParameters, _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                       _ dx: UnsafeMutablePointer<Float>) {
+        let k = p.patchSize, og = p.groupOutChannels, oc = p.outChannels, plane = p.outPlane
+        let direct = isPointwiseNHWC(p)
+        let inImage = p.height * p.width * p.inChannels
+        withPackedWeights(p, w) { wp in
+            forImageChunks(p, perImage: direct ? 0 : plane * k) { _, images, col in
+                let rows = images.count * plane
+                let g0 = dy + images.lowerBound * plane * oc
+                if direct {
+                    gemm(transposeA: false, transposeB: false, m: rows, n: k, k: og, alpha: 1,
+                         g0, lda: oc, wp, ldb: k, beta: 0, dx + images.lowerBound * inImage, ldc: p.inChannels)
+                    return
+                }
+                (dx + images.lowerBound * inImage).update(repeating: 0, count: images.count * inImage)
+                for g in 0..<p.groups {
+                    gemm(transposeA: false, transposeB: false, m: rows, n: k, k: og, alpha: 1,
+                         g0 + g * og, lda: oc, wp + g * og * k, ldb: k, beta: 0, col, ldc: k)
+                    ChannelsLastKernels.col2im(p, group: g, col, images: images, dx)
+                }
+            }
+        }
+    }
+
+    public func conv2dNHWCBackwardFilter(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                         _ dw: UnsafeMutablePointer<Float>) {
+        let k = p.patchSize, og = p.groupOutChannels, oc = p.outChannels, plane = p.outPlane
+        let direct = isPointwiseNHWC(p)
+        let weightCount = oc * k
+        let chunk = nhwcChunk(p)
+        let threads = Swift.max(1, Swift.min(Lepton.threadCount, (p.batch + chunk - 1) / chunk))
+        // One partial gradient per thread (in the packed layout), summed at the end.
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: weightCount * threads)
+        defer { partials.deallocate() }
+        partials.update(repeating: 0, count: weightCount * threads)
+        forImageChunks(p, perImage: direct ? 0 : plane * k) { t, images, col in
+            let rows = images.count * plane
+            let g0 = dy + images.lowerBound * plane * oc
+            let acc = partials + t * weightCount
+            for g in 0..<p.groups {
+                let cols: UnsafePointer<Float>
+                if direct {
+                    cols = x + images.lowerBound * plane * p.inChannels
+                } else {
+                    ChannelsLastKernels.im2col(p, group: g, x, images: images, col)
+                    cols = UnsafePointer(col)
+                }
+                gemm(transposeA: true, transposeB: false, m: og, n: k, k: rows, alpha: 1,
+                     g0 + g * og, lda: oc, cols, ldb: k, beta: 1, acc + g * og * k, ldc: k)
+            }
+        }
+        for t in 1..<threads {
+            let src = partials + t * weightCount
+            for i in 0..<weightCount { partials[i] += src[i] }
+        }
+        ChannelsLastKernels.unpackWeights(p, partials, dw)
+    }
+}

@@ -158,6 +158,25 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func pool2dNHWC(_ p: Pool2DParameters, channels: Int, _ x: UnsafePointer<Float>,
+                           _ y: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?) {
+        Parallel.forRanges(p.planes, grain: Swift.max(1, 8192 / Swift.max(1, p.height * p.width * channels))) {
+            ChannelsLastKernels.poolForward(p, channels: channels, x, y, indices, $0)
+        }
+    }
+
+    public func pool2dNHWCBackward(_ p: Pool2DParameters, channels: Int, _ dy: UnsafePointer<Float>,
+                                   indices: UnsafePointer<Int32>?, _ dx: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(p.planes, grain: Swift.max(1, 8192 / Swift.max(1, p.height * p.width * channels))) {
+            ChannelsLastKernels.poolBackward(p, channels: channels, dy, indices, dx, $0)
+        }
+    }
+
+    public func adamUpdate(_ p: AdamParameters, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                           m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forRanges(count, grain: Self.elementGrain) { OptimizerKernels.adam(p, parameter, gradient, m, v, $0) }
+    }
+
     public func indexSelect(_ x: UnsafeRawPointer, outer: Int, axis: Int, inner: Int, elementSize: Int,
                             index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutableRawPointer) {
         if outer == 1 {

@@ -98,3 +98,27 @@ public struct Pool2DParameters: Sendable, Equatable {
         outWidth = outSize(width, kernelWidth, strideWidth, padLeft)
     }
 }
+
+/// Scalars of one Adam / AdamW step (`torch.optim.Adam`, `torch.optim.AdamW`).
+public struct AdamParameters: Sendable, Equatable {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    /// L2 penalty added to the gradient (Adam) or decoupled decay of the weights (AdamW).
+    public var weightDecay: Float
+    public var decoupledWeightDecay: Bool
+    /// The step number, from 1.
+    public var step: Int
+
+    public init(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float = 0,
+                decoupledWeightDecay: Bool = false, step: Int) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        self.step = step
+    }
+}

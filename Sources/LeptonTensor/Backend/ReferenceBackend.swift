@@ -150,6 +150,42 @@ public final class ReferenceBackend: Backend, @unchecked Sendable {
         PoolKernels.backward(p, dy, indices, dx, 0..<p.planes)
     }
 
+    public func conv2dNHWC(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+        let rows = p.batch * p.outPlane
+        for r in 0..<rows {
+            for o in 0..<p.outChannels { y[r * p.outChannels + o] = bias?[o] ?? 0 }
+        }
+        ChannelsLastKernels.forEachTap(p) { i, k, o in y[o] += x[i] * w[k] }
+    }
+
+    public func conv2dNHWCBackwardData(_ p: Conv2DParameters, _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                       _ dx: UnsafeMutablePointer<Float>) {
+        dx.update(repeating: 0, count: p.batch * p.height * p.width * p.inChannels)
+        ChannelsLastKernels.forEachTap(p) { i, k, o in dx[i] += dy[o] * w[k] }
+    }
+
+    public func conv2dNHWCBackwardFilter(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                         _ dw: UnsafeMutablePointer<Float>) {
+        dw.update(repeating: 0, count: p.outChannels * p.patchSize)
+        ChannelsLastKernels.forEachTap(p) { i, k, o in dw[k] += x[i] * dy[o] }
+    }
+
+    public func pool2dNHWC(_ p: Pool2DParameters, channels: Int, _ x: UnsafePointer<Float>,
+                           _ y: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?) {
+        ChannelsLastKernels.poolForward(p, channels: channels, x, y, indices, 0..<p.planes)
+    }
+
+    public func pool2dNHWCBackward(_ p: Pool2DParameters, channels: Int, _ dy: UnsafePointer<Float>,
+                                   indices: UnsafePointer<Int32>?, _ dx: UnsafeMutablePointer<Float>) {
+        ChannelsLastKernels.poolBackward(p, channels: channels, dy, indices, dx, 0..<p.planes)
+    }
+
+    public func adamUpdate(_ p: AdamParameters, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                           m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int) {
+        OptimizerKernels.adam(p, parameter, gradient, m, v, 0..<count)
+    }
+
     public func indexSelect(_ x: UnsafeRawPointer, outer: Int, axis: Int, inner: Int, elementSize: Int,
                             index: UnsafePointer<Int32>, count: Int, _ out: UnsafeMutableRawPointer) {
         IndexKernels.indexSelect(x, axis: axis, inner: inner, elementSize: elementSize, index, count: count, out, 0..<outer)

@@ -23,8 +23,13 @@ extension Tensor {
     ///   - padding: zeros added: `[ph, pw]` on both sides, or `[top, bottom, left, right]`.
     ///   - dilation: spacing of the kernel taps `[dh, dw]`.
     ///   - groups: channels split into this many independent groups.
+    ///   - channelsLast: `self` is `[N, H, W, C]` and the result `[N, OH, OW, O]` (the weight
+    ///     keeps its `[O, C/groups, KH, KW]` layout); computed without layout permutes.
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
-                       dilation: [Int] = [1, 1], groups: Int = 1) -> Tensor {
+                       dilation: [Int] = [1, 1], groups: Int = 1, channelsLast: Bool = false) -> Tensor {
+        if channelsLast {
+            return conv2dNHWC(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        }
         require(rank == 4 && weight.rank == 4, "conv2d", "expected input [N, C, H, W] and weight [O, C/groups, KH, KW], got \(shape) and \(weight.shape)")
         require(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0, "conv2d",
                 "channels \(shape[1]) in and \(weight.shape[0]) out must divide by groups \(groups)")
@@ -53,6 +58,49 @@ extension Tensor {
             return [dx, dw]
         }
         return bias.map { y + $0.reshape([1, p.outChannels, 1, 1]) } ?? y
+    }
+
+    /// The channels-last convolution: `self` is `[N, H, W, C]`, the result `[N, OH, OW, O]`;
+    /// the bias is added inside the kernel and its gradient is a column sum.
+    private func conv2dNHWC(_ weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], dilation: [Int],
+                            groups: Int) -> Tensor {
+        require(rank == 4 && weight.rank == 4, "conv2d", "expected input [N, H, W, C] and weight [O, C/groups, KH, KW], got \(shape) and \(weight.shape)")
+        require(dtype == .float32 && weight.dtype == .float32, "conv2d", "expected float32 input and weight")
+        require(groups > 0 && shape[3] % groups == 0 && weight.shape[0] % groups == 0, "conv2d",
+                "channels \(shape[3]) in and \(weight.shape[0]) out must divide by groups \(groups)")
+        require(weight.shape[1] * groups == shape[3], "conv2d",
+                "input has \(shape[3]) channels but weight \(weight.shape) expects \(weight.shape[1] * groups) (groups \(groups))")
+        if let bias {
+            require(bias.dtype == .float32 && bias.count == weight.shape[0], "conv2d",
+                    "bias has shape \(bias.shape), expected [\(weight.shape[0])]")
+        }
+        let (sh, sw) = Tensor.pair(stride, "stride", op: "conv2d"), (dh, dw) = Tensor.pair(dilation, "dilation", op: "conv2d")
+        let (pt, pb, pl, pr) = Tensor.padding4(padding, op: "conv2d")
+        let p = Conv2DParameters(batch: shape[0], inChannels: shape[3], height: shape[1], width: shape[2],
+                                 outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+                                 strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl, padBottom: pb, padRight: pr,
+                                 dilationHeight: dh, dilationWidth: dw, groups: groups)
+        require(p.outHeight > 0 && p.outWidth > 0, "conv2d", "kernel \(weight.shape[2])×\(weight.shape[3]) does not fit input \(shape) with this padding and dilation")
+        let out = Tensor(uninitializedShape: [p.batch, p.outHeight, p.outWidth, p.outChannels], backend: backend)
+        backend.conv2dNHWC(p, floats, weight.floats, bias: bias.map { UnsafePointer($0.floats) }, out.floats)
+        let x = self
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return Tensor.record("conv2d", out, inputs: inputs) { g in
+            var dx: Tensor?, dw: Tensor?, db: Tensor?
+            if x.requiresGrad {
+                dx = Tensor(uninitializedShape: x.shape, backend: x.backend)
+                x.backend.conv2dNHWCBackwardData(p, g.floats, weight.floats, dx!.floats)
+            }
+            if weight.requiresGrad {
+                dw = Tensor(uninitializedShape: weight.shape, backend: x.backend)
+                x.backend.conv2dNHWCBackwardFilter(p, x.floats, g.floats, dw!.floats)
+            }
+            if let bias, bias.requiresGrad {
+                db = Tensor(uninitializedShape: bias.shape, backend: x.backend)
+                x.backend.reduce(.sum, g.floats, outer: 1, reduced: p.batch * p.outPlane, inner: p.outChannels, db!.floats)
+            }
+            return bias == nil ? [dx, dw] : [dx, dw, db]
+        }
     }
 
     /// Transposed convolution (the gradient of ``conv2d(_:bias:stride:padding:dilation:groups:)``

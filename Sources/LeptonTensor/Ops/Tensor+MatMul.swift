@@ -33,6 +33,49 @@ extension Tensor {
         }
     }
 
+    /// The affine map of a dense layer over the last axis: `self · kernel + bias`, where `self`
+    /// is `[…, in]`, `kernel` is `[in, out]` and `bias` (optional) `[out]`; the result is `[…, out]`.
+    /// One GEMM that starts from the bias rows; the bias gradient is a column sum.
+    public func dense(_ kernel: Tensor, bias: Tensor? = nil) -> Tensor {
+        require(rank >= 1 && kernel.rank == 2 && dtype == .float32 && kernel.dtype == .float32, "dense",
+                "expected float32 input [..., in] and kernel [in, out], got \(dtype) \(shape) and \(kernel.dtype) \(kernel.shape)")
+        let (k, n) = (kernel.shape[0], kernel.shape[1])
+        require(shape[rank - 1] == k, "dense", "input has \(shape[rank - 1]) features (shape \(shape)), kernel \(kernel.shape) expects \(k)")
+        if let bias {
+            require(bias.dtype == .float32 && bias.count == n, "dense", "bias has shape \(bias.shape), expected [\(n)]")
+        }
+        let m = k == 0 ? Shape.count(Array(shape.dropLast())) : count / k
+        let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [n], backend: backend)
+        if m > 0 && n > 0 {
+            if let bias {
+                backend.copyStrided(bias.storage.pointer, strides: [0, 1], shape: [m, n], elementSize: 4,
+                                    into: out.storage.pointer)
+            }
+            backend.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, floats, lda: k,
+                         kernel.floats, ldb: n, beta: bias == nil ? 0 : 1, out.floats, ldc: n)
+        }
+        let x = self
+        let inputs = bias.map { [x, kernel, $0] } ?? [x, kernel]
+        return Tensor.record("dense", out, inputs: inputs) { g in
+            var dx: Tensor?, dk: Tensor?, db: Tensor?
+            if x.requiresGrad {
+                dx = Tensor(uninitializedShape: x.shape, backend: x.backend)
+                x.backend.gemm(transposeA: false, transposeB: true, m: m, n: k, k: n, alpha: 1, g.floats, lda: n,
+                               kernel.floats, ldb: n, beta: 0, dx!.floats, ldc: k)
+            }
+            if kernel.requiresGrad {
+                dk = Tensor(uninitializedShape: kernel.shape, backend: x.backend)
+                x.backend.gemm(transposeA: true, transposeB: false, m: k, n: n, k: m, alpha: 1, x.floats, lda: k,
+                               g.floats, ldb: n, beta: 0, dk!.floats, ldc: n)
+            }
+            if let bias, bias.requiresGrad {
+                db = Tensor(uninitializedShape: bias.shape, backend: x.backend)
+                x.backend.reduce(.sum, g.floats, outer: 1, reduced: m, inner: n, db!.floats)
+            }
+            return bias == nil ? [dx, dk] : [dx, dk, db]
+        }
+    }
+
     /// `op(a) · op(b)` for every batch position, no recording; `a` and `b` hold the stored
     /// (untransposed) matrices with the full batch shape.
     static func batchedGemm(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
