@@ -84,9 +84,6 @@ public final class LayerNormalization: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         if gamma == nil { build(features: input.shape.last ?? 1) }
-        let mean = input.mean(axes: [-1], keepDims: true)
-        let centered = input - mean
-        let variance = centered.square().mean(axes: [-1], keepDims: true)
-        return centered / (variance + epsilon).sqrt() * gamma! + beta!
+        return input.layerNorm(gamma: gamma!, beta: beta!, epsilon: epsilon)
     }
 }

@@ -58,6 +58,20 @@ public protocol Backend: AnyObject, Sendable {
     func softmaxBackward(log: Bool, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          outer: Int, reduced: Int, inner: Int, dx: UnsafeMutablePointer<Float>)
 
+    // MARK: Normalisation (x viewed as [rows, cols], normalised over cols)
+    /// Layer normalisation: `y = (x − mean) / √(var + ε) · gamma + beta` per row, with the
+    /// biased variance; `gamma` and `beta` (`[cols]`) are optional. Also writes each row's
+    /// `mean` and `rstd = 1 / √(var + ε)` (`[rows]`) for the backward pass.
+    func layerNorm(_ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                   rows: Int, cols: Int, epsilon: Float, _ y: UnsafeMutablePointer<Float>,
+                   mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>)
+    /// Gradient of ``layerNorm(_:gamma:beta:rows:cols:epsilon:_:mean:rstd:)`` given its saved
+    /// `mean` and `rstd`: overwrites `dx` and adds to `dgamma` and `dbeta`, each when non-nil.
+    func layerNormBackward(_ x: UnsafePointer<Float>, dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+                           mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, cols: Int,
+                           dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+                           dbeta: UnsafeMutablePointer<Float>?)
+
     // MARK: Linear algebra
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major matrices (BLAS sgemm).
     func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -132,6 +132,48 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func layerNorm(_ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                          rows: Int, cols: Int, epsilon: Float, _ y: UnsafeMutablePointer<Float>,
+                          mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(rows, grain: Swift.max(1, 8192 / Swift.max(1, cols))) {
+            LayerNormKernels.forward(x, gamma: gamma, beta: beta, cols: cols, epsilon: epsilon, y,
+                                     mean: mean, rstd: rstd, $0)
+        }
+    }
+
+    public func layerNormBackward(_ x: UnsafePointer<Float>, dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+                                  mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, cols: Int,
+                                  dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+                                  dbeta: UnsafeMutablePointer<Float>?) {
+        let grain = Swift.max(1, 8192 / Swift.max(1, cols))
+        let threads = Swift.max(1, Swift.min(Lepton.threadCount, rows / grain))
+        if threads == 1 || (dgamma == nil && dbeta == nil) {
+            Parallel.forRanges(rows, grain: grain) {
+                LayerNormKernels.backward(x, dy, gamma: gamma, mean: mean, rstd: rstd, cols: cols,
+                                          dx: dx, dgamma: dgamma, dbeta: dbeta, $0)
+            }
+            return
+        }
+        // One partial dgamma and dbeta per thread, added in at the end.
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: 2 * cols * threads)
+        defer { partials.deallocate() }
+        partials.update(repeating: 0, count: 2 * cols * threads)
+        Parallel.forRanges(threads, grain: 1) { ts in
+            for t in ts {
+                let lo = rows * t / threads, hi = rows * (t + 1) / threads
+                let acc = partials + 2 * cols * t
+                LayerNormKernels.backward(x, dy, gamma: gamma, mean: mean, rstd: rstd, cols: cols, dx: dx,
+                                          dgamma: dgamma == nil ? nil : acc,
+                                          dbeta: dbeta == nil ? nil : acc + cols, lo..<hi)
+            }
+        }
+        for t in 0..<threads {
+            let acc = partials + 2 * cols * t
+            if let dgamma { for i in 0..<cols { dgamma[i] += acc[i] } }
+            if let dbeta { for i in 0..<cols { dbeta[i] += acc[cols + i] } }
+        }
+    }
+
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {

@@ -105,6 +105,21 @@ public final class ReferenceBackend: Backend, @unchecked Sendable {
         ReductionKernels.softmaxBackward(log: log, y, dy, reduced: reduced, inner: inner, dx, 0..<outer)
     }
 
+    public func layerNorm(_ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                          rows: Int, cols: Int, epsilon: Float, _ y: UnsafeMutablePointer<Float>,
+                          mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>) {
+        LayerNormKernels.forward(x, gamma: gamma, beta: beta, cols: cols, epsilon: epsilon, y,
+                                 mean: mean, rstd: rstd, 0..<rows)
+    }
+
+    public func layerNormBackward(_ x: UnsafePointer<Float>, dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+                                  mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, cols: Int,
+                                  dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+                                  dbeta: UnsafeMutablePointer<Float>?) {
+        LayerNormKernels.backward(x, dy, gamma: gamma, mean: mean, rstd: rstd, cols: cols,
+                                  dx: dx, dgamma: dgamma, dbeta: dbeta, 0..<rows)
+    }
+
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
