@@ -30,18 +30,7 @@ extension Tensor {
         if channelsLast {
             return conv2dNHWC(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
         }
-        require(rank == 4 && weight.rank == 4, "conv2d", "expected input [N, C, H, W] and weight [O, C/groups, KH, KW], got \(shape) and \(weight.shape)")
-        require(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0, "conv2d",
-                "channels \(shape[1]) in and \(weight.shape[0]) out must divide by groups \(groups)")
-        require(weight.shape[1] * groups == shape[1], "conv2d",
-                "input has \(shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1] * groups) (groups \(groups))")
-        let (sh, sw) = Tensor.pair(stride, "stride", op: "conv2d"), (dh, dw) = Tensor.pair(dilation, "dilation", op: "conv2d")
-        let (pt, pb, pl, pr) = Tensor.padding4(padding, op: "conv2d")
-        let p = Conv2DParameters(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
-                                 outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-                                 strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl, padBottom: pb, padRight: pr,
-                                 dilationHeight: dh, dilationWidth: dw, groups: groups)
-        require(p.outHeight > 0 && p.outWidth > 0, "conv2d", "kernel \(weight.shape[2])×\(weight.shape[3]) does not fit input \(shape) with this padding and dilation")
+        let p = conv2dParameters(weight, channelsLast: false, stride: stride, padding: padding, dilation: dilation, groups: groups)
         let out = Tensor(uninitializedShape: [p.batch, p.outChannels, p.outHeight, p.outWidth], backend: backend)
         backend.conv2d(p, floats, weight.floats, out.floats)
         let x = self
@@ -60,27 +49,37 @@ extension Tensor {
         return bias.map { y + $0.reshape([1, p.outChannels, 1, 1]) } ?? y
     }
 
-    /// The channels-last convolution: `self` is `[N, H, W, C]`, the result `[N, OH, OW, O]`;
-    /// the bias is added inside the kernel and its gradient is a column sum.
-    private func conv2dNHWC(_ weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], dilation: [Int],
-                            groups: Int) -> Tensor {
-        require(rank == 4 && weight.rank == 4, "conv2d", "expected input [N, H, W, C] and weight [O, C/groups, KH, KW], got \(shape) and \(weight.shape)")
-        require(dtype == .float32 && weight.dtype == .float32, "conv2d", "expected float32 input and weight")
-        require(groups > 0 && shape[3] % groups == 0 && weight.shape[0] % groups == 0, "conv2d",
-                "channels \(shape[3]) in and \(weight.shape[0]) out must divide by groups \(groups)")
-        require(weight.shape[1] * groups == shape[3], "conv2d",
-                "input has \(shape[3]) channels but weight \(weight.shape) expects \(weight.shape[1] * groups) (groups \(groups))")
-        if let bias {
-            require(bias.dtype == .float32 && bias.count == weight.shape[0], "conv2d",
-                    "bias has shape \(bias.shape), expected [\(weight.shape[0])]")
-        }
+    /// Checks a convolution's input and weight and resolves its geometry, for either layout
+    /// (`[N, C, H, W]` or channels-last `[N, H, W, C]`); the weight is `[O, C/groups, KH, KW]`.
+    private func conv2dParameters(_ weight: Tensor, channelsLast: Bool, stride: [Int], padding: [Int],
+                                  dilation: [Int], groups: Int) -> Conv2DParameters {
+        let layout = channelsLast ? "[N, H, W, C]" : "[N, C, H, W]"
+        require(rank == 4 && weight.rank == 4, "conv2d", "expected input \(layout) and weight [O, C/groups, KH, KW], got \(shape) and \(weight.shape)")
+        let (c, h, w) = channelsLast ? (shape[3], shape[1], shape[2]) : (shape[1], shape[2], shape[3])
+        require(groups > 0 && c % groups == 0 && weight.shape[0] % groups == 0, "conv2d",
+                "channels \(c) in and \(weight.shape[0]) out must divide by groups \(groups)")
+        require(weight.shape[1] * groups == c, "conv2d",
+                "input has \(c) channels but weight \(weight.shape) expects \(weight.shape[1] * groups) (groups \(groups))")
         let (sh, sw) = Tensor.pair(stride, "stride", op: "conv2d"), (dh, dw) = Tensor.pair(dilation, "dilation", op: "conv2d")
         let (pt, pb, pl, pr) = Tensor.padding4(padding, op: "conv2d")
-        let p = Conv2DParameters(batch: shape[0], inChannels: shape[3], height: shape[1], width: shape[2],
+        let p = Conv2DParameters(batch: shape[0], inChannels: c, height: h, width: w,
                                  outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                  strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl, padBottom: pb, padRight: pr,
                                  dilationHeight: dh, dilationWidth: dw, groups: groups)
         require(p.outHeight > 0 && p.outWidth > 0, "conv2d", "kernel \(weight.shape[2])×\(weight.shape[3]) does not fit input \(shape) with this padding and dilation")
+        return p
+    }
+
+    /// The channels-last convolution: `self` is `[N, H, W, C]`, the result `[N, OH, OW, O]`;
+    /// the bias is added inside the kernel and its gradient is a column sum.
+    private func conv2dNHWC(_ weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], dilation: [Int],
+                            groups: Int) -> Tensor {
+        require(dtype == .float32 && weight.dtype == .float32, "conv2d", "expected float32 input and weight")
+        let p = conv2dParameters(weight, channelsLast: true, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        if let bias {
+            require(bias.dtype == .float32 && bias.count == weight.shape[0], "conv2d",
+                    "bias has shape \(bias.shape), expected [\(weight.shape[0])]")
+        }
         let out = Tensor(uninitializedShape: [p.batch, p.outHeight, p.outWidth, p.outChannels], backend: backend)
         backend.conv2dNHWC(p, floats, weight.floats, bias: bias.map { UnsafePointer($0.floats) }, out.floats)
         let x = self
