@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LeptonTrain", targets: ["LeptonTrain"]),
         .library(name: "LeptonIO", targets: ["LeptonIO"]),
         .library(name: "LeptonJobs", targets: ["LeptonJobs"]),
+        .library(name: "LeptonONNX", targets: ["LeptonONNX"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
@@ -18,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +56,13 @@ let package = Package(
             dependencies: [
                 "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO",
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "LeptonONNX",
+            dependencies: [
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .target(
@@ -94,6 +103,10 @@ let package = Package(
         .testTarget(
             name: "LeptonJobsTests",
             dependencies: ["LeptonJobs", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor"]
+        ),
+        .testTarget(
+            name: "LeptonONNXTests",
+            dependencies: ["LeptonONNX", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",
