@@ -1,0 +1,76 @@
+import Foundation
+import LeptonIO
+import LeptonNN
+import LeptonONNX
+import LeptonTensor
+import LeptonTestSupport
+import LeptonTrain
+import Testing
+
+/// `lepton export MODEL --onnx OUT` on a saved model folder (the built executable beside the
+/// test bundle): the file runs in onnxruntime like the model, and user errors give one line on
+/// standard error and exit status 1.
+@Suite struct ExportCommandTests {
+    static var lepton: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lepton")
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = Self.lepton
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func exportsASavedModelAndReportsUserErrors() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
+            Issue.record("lepton executable not found at \(Self.lepton.path)")
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-export-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = Sequential([Conv2D(filters: 3, kernelSize: [3, 3], padding: .same, activation: .relu), BatchNormalization(),
+                                MaxPooling2D(), Flatten(), Dropout(rate: 0.2), Dense(units: 4, activation: .softmax)])
+        model.build(inputShape: [6, 6, 2])
+        ExportCheck.perturb(model, seed: 3, std: 0.1)
+        let folder = dir.appendingPathComponent("cnn")
+        try ModelFile.save(model, to: folder, inputShape: [6, 6, 2])
+        let onnx = dir.appendingPathComponent("cnn.onnx")
+
+        let (status, stdout, stderr) = try run(["export", folder.path, "--onnx", onnx.path])
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout.hasPrefix("Exported 6 layers to \(onnx.path): opset 17"), "\(stdout)")
+        let x = TestSupport.randn([3, 6, 6, 2], seed: 4)
+        let loaded = try ModelFile.load(from: folder)
+        loaded.eval()
+        let expected = Tensor.withoutGrad { loaded(x) }
+        let actual = try ExportCheck.oracle.run("run", [x], attrs: ["model": .string(onnx.path)])[0]
+        let difference = zip(actual.scalars, expected.scalars).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+        #expect(actual.shape == [3, 4] && difference <= ExportCheck.tolerance, "\(actual.shape), \(difference)")
+
+        let noShape = dir.appendingPathComponent("no-shape")
+        try ModelFile.save(model, to: noShape)
+        let cases: [([String], String)] = [
+            (["export", dir.appendingPathComponent("missing").path, "--onnx", onnx.path], "not found or not a folder"),
+            (["export", dir.path, "--onnx", onnx.path], "model.json not found"),
+            (["export", noShape.path, "--onnx", onnx.path], "model.json records no input_shape; pass --input-shape"),
+            (["export", folder.path, "--onnx", onnx.path, "--input-shape", "6,x,2"], "--input-shape: expected positive integers"),
+            (["export", folder.path, "--onnx", dir.appendingPathComponent("missing/out.onnx").path], "cannot write the file"),
+        ]
+        for (arguments, message) in cases {
+            let (status, _, stderr) = try run(arguments)
+            #expect(status == 1, "\(arguments): exit status \(status)")
+            #expect(stderr.hasPrefix("error: ") && stderr.contains(message), "\(arguments): \(stderr)")
+            #expect(stderr.split(separator: "\n").count == 1, "\(arguments): \(stderr)")
+        }
+        let (shapeStatus, _, shapeErr) = try run(["export", noShape.path, "--onnx", onnx.path, "--input-shape", "6, 6, 2"])
+        #expect(shapeStatus == 0, "\(shapeErr)")
+    }
+}
