@@ -73,4 +73,27 @@ import Testing
         let (shapeStatus, _, shapeErr) = try run(["export", noShape.path, "--onnx", onnx.path, "--input-shape", "6, 6, 2"])
         #expect(shapeStatus == 0, "\(shapeErr)")
     }
+
+    @Test func exportsATokenModelWithAnInt32Input() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
+            Issue.record("lepton executable not found at \(Self.lepton.path)")
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-export-cli-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = Sequential([Embedding(vocabularySize: 40, dimensions: 6), Bidirectional(LSTM(units: 4)), Dense(units: 1, activation: .sigmoid)])
+        model.build(inputShape: [7], dtype: .int32)
+        ExportCheck.perturb(model, seed: 5, std: 0.3)
+        let folder = dir.appendingPathComponent("tokens"), onnx = dir.appendingPathComponent("tokens.onnx")
+        try ModelFile.save(model, to: folder, inputShape: [7], inputDType: .int32)
+        let (status, _, stderr) = try run(["export", folder.path, "--onnx", onnx.path])
+        #expect(status == 0, "\(stderr)")
+        #expect(try ONNXModelFile.read(onnx).graph.input[0].type.tensorType.elemType == ONNXElementType.int32.rawValue)
+        let ids = ExportCheck.ids([5, 7], bound: 40, seed: 6)
+        model.eval()
+        let expected = Tensor.withoutGrad { model(ids) }
+        let actual = try ExportCheck.oracle.run("run", [ids], attrs: ["model": .string(onnx.path)])[0]
+        let difference = zip(actual.scalars, expected.scalars).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+        #expect(actual.shape == [5, 1] && difference <= ExportCheck.tolerance, "\(actual.shape), \(difference)")
+    }
 }

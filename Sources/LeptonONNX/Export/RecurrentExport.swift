@@ -12,8 +12,12 @@ import LeptonTensor
 ///
 /// `go_backwards` (which returns the sequence in processing order) runs forward over the input
 /// reversed along time; `Bidirectional` uses `direction = bidirectional`, whose backward
-/// outputs sit at their own time steps as in Lepton. The graph has no mask input: Lepton's
-/// masks are arguments of `run(_:mask:)`, which a `Sequential` model never passes.
+/// outputs sit at their own time steps as in Lepton.
+///
+/// The graph has no mask input: Lepton's masks are arguments of `run(_:mask:)`, which a
+/// `Sequential` model never passes, so every step is real in both. (ONNX's `sequence_lens`
+/// would equal a Lepton mask only for right-padded sequences, with zeros at padded outputs as
+/// `zeroOutputForMask`; left padding and masks with holes have no ONNX form.)
 struct RecurrentConverter: ONNXLayerConverter {
     let layerTypes: [Module.Type] = [SimpleRNN.self, LSTM.self, GRU.self, Bidirectional.self]
 
