@@ -96,6 +96,10 @@ let package = Package(
             dependencies: ["LeptonJobs", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor"]
         ),
         .testTarget(
+            name: "LeptonIOTests",
+            dependencies: ["LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
+        ),
+        .testTarget(
             name: "LeptonNNTests",
             dependencies: ["LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),

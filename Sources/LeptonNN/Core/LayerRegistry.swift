@@ -29,6 +29,8 @@ public enum LayerRegistry {
         MaxPooling2D.self, AveragePooling2D.self, GlobalAveragePooling2D.self,
         BatchNormalization.self, LayerNormalization.self, Embedding.self,
         SimpleRNN.self, LSTM.self, GRU.self, Bidirectional.self, MatrixFactorization.self,
+        Conv1D.self, Conv2DTranspose.self, MultiHeadAttention.self, TransformerEncoderLayer.self,
+        TransformerEncoder.self, PositionEmbedding.self, TokenAndPositionEmbedding.self, SinusoidalPositionEncoding.self,
     ]
 
     /// Registers a layer type under its ``ConfigurableLayer/typeName``.
