@@ -1,4 +1,5 @@
 import Foundation
+import LeptonIO
 import LeptonNN
 import LeptonTensor
 
@@ -32,4 +33,22 @@ func randomizeState(_ module: Module, seed: UInt64 = 7) {
 func errorMessage(_ body: () throws -> Void) -> String {
     do { try body() } catch { return "\(error)" }
     return "no error"
+}
+
+/// Runs `python3 -c script` with the arguments; returns standard output, throws with standard error.
+@discardableResult
+func runPython(_ script: String, _ arguments: [String] = []) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let output = out.fileHandleForReading.readDataToEndOfFile(), errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw IOError("python3 failed: \(String(decoding: errors, as: UTF8.self))")
+    }
+    return String(decoding: output, as: UTF8.self)
 }
