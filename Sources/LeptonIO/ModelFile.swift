@@ -4,7 +4,7 @@ import LeptonTensor
 import LeptonTrain
 
 /// Lepton's model file: a folder holding `model.json` (the architecture: each layer's
-/// registered type name and configuration) and `model.safetensors` (every parameter and buffer
+/// registered type name, name and configuration) and `model.safetensors` (every parameter and buffer
 /// by its state-dictionary name).
 ///
 /// ```swift
@@ -23,11 +23,12 @@ public enum ModelFile {
     ///   folder cannot be written.
     public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32) throws {
         var layers: [ConfigValue] = []
-        for (i, layer) in model.layers.enumerated() {
-            guard let config = LayerRegistry.config(of: layer) else {
+        for (i, (layer, name)) in zip(model.layers, model.layerNames).enumerated() {
+            guard case .object(var config)? = LayerRegistry.config(of: layer) else {
                 throw IOError("layer \(i) (\(type(of: layer))) is not a registered layer, so it could not be rebuilt from a file")
             }
-            layers.append(config)
+            config["name"] = .string(name)
+            layers.append(.object(config))
         }
         var architecture: [String: ConfigValue] = [
             "format": .string(formatName), "version": .int(formatVersion), "class": .string("Sequential"),

@@ -18,12 +18,20 @@ import LeptonTrain
             let url = dir.appendingPathComponent("model")
             try ModelFile.save(model, to: url, inputShape: inputShape, inputDType: input.dtype)
             let loaded = try ModelFile.load(from: url)
-            #expect(loaded.layers.map { LayerRegistry.config(of: $0) } == model.layers.map { LayerRegistry.config(of: $0) })
+            #expect(loaded.layers.map(settings) == model.layers.map(settings))
+            #expect(loaded.layerNames == model.layerNames)
             #expect(loaded.stateDict().map(\.0) == model.stateDict().map(\.0))
             let expected = model.predict(input).scalars
             #expect(expected.allSatisfy { $0.isFinite })
             #expect(loaded.predict(input).scalars == expected, "a reloaded model predicts bit-identically")
         }
+    }
+
+    /// A layer's registered settings without its name.
+    func settings(_ layer: Module) -> ConfigValue? {
+        guard case .object(var c)? = LayerRegistry.config(of: layer) else { return nil }
+        c["name"] = nil
+        return .object(c)
     }
 
     func floats(_ shape: [Int], seed: UInt64 = 11) -> Tensor {
@@ -135,5 +143,28 @@ import LeptonTrain
             let message = errorMessage { _ = try ModelFile.load(from: url) }
             #expect(message.contains("missing: layers.0.bias") && message.contains("unexpected: layers.0.b"), "\(message)")
         }
+    }
+}
+
+/// Layer names in model files.
+@Suite struct ModelFileNamesTests {
+    @Test func layerNamesAreSavedAndRestored() throws {
+        try withTemporaryDirectory("names") { dir in
+            let url = dir.appendingPathComponent("model")
+            let model = Sequential([Dense(units: 4, activation: .relu), Dense(units: 3).named("features"), Dense(units: 2)])
+            model.build(inputShape: [5])
+            try ModelFile.save(model, to: url, inputShape: [5])
+            let json = try String(contentsOf: url.appendingPathComponent(ModelFile.architectureName), encoding: .utf8)
+            #expect(json.contains("\"name\" : \"dense\"") && json.contains("\"name\" : \"features\"") && json.contains("\"name\" : \"dense_1\""))
+            let loaded = try ModelFile.load(from: url)
+            #expect(loaded.layerNames == ["dense", "features", "dense_1"])
+            let x = Tensor.ones([3, 5])
+            #expect(try loaded.extractFeatures(x, upTo: "features").scalars == (try model.extractFeatures(x, upTo: "features")).scalars)
+        }
+    }
+
+    @Test func anEmptyNameIsRejected() {
+        let message = errorMessage { _ = try LayerRegistry.make(.object(["type": .string("Dense"), "units": .int(2), "name": .string("")]), path: "layers[0]") }
+        #expect(message.contains("layers[0].name: expected a non-empty layer name"))
     }
 }
