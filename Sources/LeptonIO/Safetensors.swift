@@ -66,8 +66,12 @@ public enum Safetensors {
     }
 
     /// Writes atomically (a temporary file renamed into place).
+    /// - Throws: ``IOError`` naming the file when it cannot be written.
     public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws {
-        try encode(tensors, metadata: metadata).write(to: url, options: .atomic)
+        let data = try encode(tensors, metadata: metadata)
+        do { try data.write(to: url, options: .atomic) } catch {
+            throw IOError("cannot be written (\(AtomicFolder.reason(error)))", file: url.path)
+        }
     }
 
     /// Reads and validates a file.

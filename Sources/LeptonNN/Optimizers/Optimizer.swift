@@ -80,6 +80,15 @@ open class Optimizer {
     /// Restores a state from ``stateDict()`` (for the same parameters in the same order).
     /// - Throws: ``StateDictError`` when a tensor's shape does not match its parameter's.
     public func loadStateDict(_ dict: [String: Tensor]) throws {
+        try loadStateDict(dict, iterations: Int(dict["iterations"]?.item() ?? 0))
+    }
+
+    /// Restores the per-parameter state of ``stateDict()`` and sets ``iterations`` exactly
+    /// (checkpoints keep the step count as an integer; a `"iterations"` tensor in `dict` is ignored).
+    /// - Throws: ``StateDictError`` when an entry names no parameter or a tensor's shape does not
+    ///   match its parameter's, or `iterations` is negative; nothing is changed when it throws.
+    public func loadStateDict(_ dict: [String: Tensor], iterations: Int) throws {
+        guard iterations >= 0 else { throw StateDictError(description: "optimizer iterations must be ≥ 0, got \(iterations)") }
         let params = parameters
         var restored: [ObjectIdentifier: [String: Tensor]] = [:]
         for (key, value) in dict where key != "iterations" {
@@ -94,7 +103,7 @@ open class Optimizer {
             }
             restored[ObjectIdentifier(params[i]), default: [:]][String(parts[1])] = value.copy()
         }
-        iterations = Int(dict["iterations"]?.item() ?? 0)
+        self.iterations = iterations
         states = restored
     }
 }
