@@ -27,6 +27,16 @@ public enum Checkpoint {
         AtomicFolder.existing(url).map { FileManager.default.fileExists(atPath: $0.appendingPathComponent(manifestName).path) } ?? false
     }
 
+    /// The epochs completed recorded in the checkpoint at `url`, nil when there is none.
+    /// - Throws: ``IOError`` when the checkpoint's `checkpoint.json` is unreadable or malformed.
+    public static func epochsCompleted(at url: URL) throws -> Int? {
+        guard exists(at: url), let folder = AtomicFolder.existing(url) else { return nil }
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(manifestName).path) else {
+            throw IOError("\(manifestName) cannot be read", file: folder.path)
+        }
+        return try CheckpointManifest.decode(data, file: folder.path).epochsCompleted
+    }
+
     /// Saves `model` (built), `optimizer`'s state and `training` to the folder `url`, with the
     /// current ``GlobalRandom`` state and every ``RandomStateful`` layer's generator.
     /// - Parameter inputShape: recorded in `model.json` (see ``ModelFile/save(_:to:inputShape:inputDType:)``).
@@ -59,9 +69,7 @@ public enum Checkpoint {
             try ModelFile.writeFiles(json: architecture, model: model, into: folder)
             if optimizer != nil { try Safetensors.write(optimizerTensors, to: folder.appendingPathComponent(optimizerName)) }
             if !callbackTensors.isEmpty { try Safetensors.write(callbackTensors, to: folder.appendingPathComponent(callbacksName)) }
-            do { try json.write(to: folder.appendingPathComponent(manifestName)) } catch {
-                throw IOError("cannot write \(manifestName) (\(AtomicFolder.reason(error)))", file: folder.path)
-            }
+            try FileWriter.write(json, to: folder.appendingPathComponent(manifestName))
         }
     }
 

@@ -30,11 +30,7 @@ public enum ModelFile {
 
     /// Writes `model.json` and `model.safetensors` into `folder`.
     static func writeFiles(json: Data?, model: Module, into folder: URL) throws {
-        do {
-            if let json { try json.write(to: folder.appendingPathComponent(architectureName)) }
-        } catch {
-            throw IOError("cannot write \(architectureName) (\(AtomicFolder.reason(error)))", file: folder.path)
-        }
+        if let json { try FileWriter.write(json, to: folder.appendingPathComponent(architectureName)) }
         try Safetensors.write(model.stateDict(), metadata: ["format": "pt", "lepton": "\(formatVersion)"],
                               to: folder.appendingPathComponent(weightsName))
     }

@@ -68,10 +68,7 @@ public enum Safetensors {
     /// Writes atomically (a temporary file renamed into place).
     /// - Throws: ``IOError`` naming the file when it cannot be written.
     public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws {
-        let data = try encode(tensors, metadata: metadata)
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw IOError("cannot be written (\(AtomicFolder.reason(error)))", file: url.path)
-        }
+        try FileWriter.write(try encode(tensors, metadata: metadata), to: url, atomically: true)
     }
 
     /// Reads and validates a file.
