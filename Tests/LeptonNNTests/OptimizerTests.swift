@@ -156,6 +156,19 @@ import LeptonNN
         #expect(swapped.iterations == 0 && swapped.stateDict().count == 1)
     }
 
+    @Test func iterationsAreRestoredExactly() throws {
+        let params = Self.initialParameters().map { $0.requiringGrad() }
+        let adam = Adam(parameters: params)
+        _ = Self.trajectories(adam, params, Self.gradients(), steps: 0..<2)
+        let restored = Adam(parameters: params)
+        // 2²⁴ + 1 has no float32; checkpoints keep the count as an integer.
+        try restored.loadStateDict(adam.stateDict(), iterations: 16_777_217)
+        #expect(restored.iterations == 16_777_217)
+        #expect(restored.stateDict()["0.m"]!.scalars == adam.stateDict()["0.m"]!.scalars)
+        #expect(throws: StateDictError.self) { try restored.loadStateDict([:], iterations: -1) }
+        #expect(restored.iterations == 16_777_217)
+    }
+
     @Test func stepSkipsParametersWithoutGradient() {
         let a = Tensor([1, 2]).requiringGrad(), b = Tensor([3, 4]).requiringGrad()
         let sgd = SGD(parameters: [a, b], learningRate: 0.5)
