@@ -194,6 +194,23 @@ import LeptonNN
         #expect(TestSupport.maxRelativeError(model.kernel!.scalars, expected) < 1e-6)
     }
 
+    @Test func aCachedParameterListFollowsFreezingButNotNewParameters() {
+        final class Growing: Module {
+            let first = Dense(units: 2, inputDimensions: 3)
+            var extra: [Module] = []
+        }
+        let model = Growing()
+        let sgd = SGD(model, learningRate: 0.1)
+        sgd.cacheParameterList()
+        model.first.bias!.requiresGrad = false
+        #expect(sgd.parameters.count == 1, "freezing is followed")
+        model.first.unfreeze()
+        model.extra.append(Dense(units: 2, inputDimensions: 2))
+        #expect(sgd.parameters.count == 2, "the list was read before the new layer")
+        sgd.clearParameterListCache()
+        #expect(sgd.parameters.count == 4)
+    }
+
     @Test func trainingReducesALoss() {
         // End to end: a tiny regression trained with Adam converges.
         GlobalRandom.seed(3)

@@ -114,6 +114,9 @@ open class Model: Module {
             buildForTraining(sample: trainX.slice(axis: 0, end: 1).detach())
         }
         train()
+        // The model is built after the first batch: from then on the optimizer keeps its
+        // parameter list instead of reflecting over the model at every step.
+        defer { optimizer.clearParameterListCache() }
         all.forEach { $0.trainBegin(context) }
         for backup in backups { try backup.restoreTraining(context) }
         for epoch in context.initialEpoch..<max(context.initialEpoch, epochs) {
@@ -128,6 +131,7 @@ open class Model: Module {
                 let rows = Array(order[(step * batchSize)..<min((step + 1) * batchSize, n)])
                 let (bx, by) = Self.batch(trainX, trainY, rows: rows, ordered: !shuffle)
                 let (value, prediction) = trainStep(x: bx, y: by)
+                if step == 0 { optimizer.cacheParameterList() }
                 lossSum += Double(value) * Double(rows.count)
                 seen += rows.count
                 metrics.forEach { $0.update(prediction: prediction, target: by) }
