@@ -92,6 +92,31 @@ import LeptonTrain
         }
     }
 
+    /// A subclassed model (no registered layers): weights, optimizer and generators, no model.json.
+    final class TwoTowers: Model {
+        let left = Dense(units: 3, activation: .relu, inputDimensions: 2)
+        let right = Dense(units: 3, inputDimensions: 2)
+        let dropout = Dropout(rate: 0.5, seed: 4)
+        override func forward(_ x: Tensor) -> Tensor { dropout(left(x)) + right(x) }
+    }
+
+    @Test func subclassedModelsAreCheckpointedWithoutAnArchitecture() throws {
+        try withTemporaryDirectory("ckpt-custom") { dir in
+            let url = dir.appendingPathComponent("checkpoint")
+            let model = TwoTowers()
+            try model.compile(optimizer: "adam", loss: "mse")
+            let x = Tensor.ones([4, 2]), y = Tensor.zeros([4, 3])
+            _ = model.trainStep(x: x, y: y)
+            try Checkpoint.save(model: model, optimizer: model.optimizer, to: url)
+            #expect(!FileManager.default.fileExists(atPath: url.appendingPathComponent(ModelFile.architectureName).path))
+            let fresh = TwoTowers()
+            try fresh.compile(optimizer: "adam", loss: "mse")
+            try Checkpoint.restore(from: url, into: fresh, optimizer: fresh.optimizer)
+            #expect(fresh.trainStep(x: x, y: y).loss == model.trainStep(x: x, y: y).loss)
+            #expect(scalars(fresh.stateDict()) == scalars(model.stateDict()))
+        }
+    }
+
     @Test func mismatchedModelsAndOptimizersAreNamed() throws {
         try withTemporaryDirectory("ckpt-mismatch") { dir in
             let url = dir.appendingPathComponent("checkpoint")
