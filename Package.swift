@@ -109,6 +109,10 @@ let package = Package(
             dependencies: ["LeptonONNX", "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonTestSupport"]
         ),
         .testTarget(
+            name: "LeptonIOTests",
+            dependencies: ["LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
+        ),
+        .testTarget(
             name: "LeptonNNTests",
             dependencies: ["LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),

@@ -11,7 +11,7 @@ public final class ModelCheckpoint: Callback {
     public let mode: MonitorMode
     public let inputShape: [Int]?
     public let inputDType: DType
-    private var best: Float = .nan
+    var best: Float = .nan
     /// Epochs at which a file was written.
     public private(set) var savedEpochs: [Int] = []
     /// The last error a save hit (training goes on; the error is also printed).
@@ -43,6 +43,19 @@ public final class ModelCheckpoint: Callback {
         } catch {
             lastError = error
             FileHandle.standardError.write(Data("ModelCheckpoint: could not save \(url.path): \(error)\n".utf8))
+        }
+    }
+}
+
+extension ModelCheckpoint: StatefulCallback {
+    public func checkpointState() throws -> CallbackState {
+        CallbackState(type: "ModelCheckpoint", values: ["best": .float(best), "saved_epochs": .ints(savedEpochs)])
+    }
+
+    public func restore(_ state: CallbackState) throws {
+        best = try state.float("best")
+        if case .array(let epochs)? = state.values["saved_epochs"] {
+            savedEpochs = epochs.compactMap { if case .int(let e) = $0 { return e }; return nil }
         }
     }
 }

@@ -4,7 +4,7 @@ import LeptonTensor
 import LeptonTrain
 
 /// Lepton's model file: a folder holding `model.json` (the architecture: each layer's
-/// registered type name and configuration) and `model.safetensors` (every parameter and buffer
+/// registered type name, name and configuration) and `model.safetensors` (every parameter and buffer
 /// by its state-dictionary name).
 ///
 /// ```swift
@@ -22,12 +22,29 @@ public enum ModelFile {
     /// - Throws: ``IOError`` when a layer is not registered (it could not be rebuilt) or the
     ///   folder cannot be written.
     public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32) throws {
+        let json = try architecture(of: model, inputShape: inputShape, inputDType: inputDType)
+        try AtomicFolder.write(url) { staging in
+            try writeFiles(json: json, model: model, into: staging)
+        }
+    }
+
+    /// Writes `model.json` and `model.safetensors` into `folder`.
+    static func writeFiles(json: Data?, model: Module, into folder: URL) throws {
+        if let json { try FileWriter.write(json, to: folder.appendingPathComponent(architectureName)) }
+        try Safetensors.write(model.stateDict(), metadata: ["format": "pt", "lepton": "\(formatVersion)"],
+                              to: folder.appendingPathComponent(weightsName))
+    }
+
+    /// The `model.json` of a ``Sequential`` model of registered layers.
+    /// - Throws: ``IOError`` naming the first layer that is not registered.
+    static func architecture(of model: Sequential, inputShape: [Int]?, inputDType: DType) throws -> Data {
         var layers: [ConfigValue] = []
-        for (i, layer) in model.layers.enumerated() {
-            guard let config = LayerRegistry.config(of: layer) else {
+        for (i, (layer, name)) in zip(model.layers, model.layerNames).enumerated() {
+            guard case .object(var config)? = LayerRegistry.config(of: layer) else {
                 throw IOError("layer \(i) (\(type(of: layer))) is not a registered layer, so it could not be rebuilt from a file")
             }
-            layers.append(config)
+            config["name"] = .string(name)
+            layers.append(.object(config))
         }
         var architecture: [String: ConfigValue] = [
             "format": .string(formatName), "version": .int(formatVersion), "class": .string("Sequential"),
@@ -39,25 +56,7 @@ public enum ModelFile {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let json = try encoder.encode(ConfigValue.object(architecture))
-        let fm = FileManager.default
-        let parent = url.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-        do {
-            try json.write(to: staging.appendingPathComponent(architectureName))
-            try Safetensors.write(model.stateDict(), metadata: ["format": "pt", "lepton": "\(formatVersion)"],
-                                  to: staging.appendingPathComponent(weightsName))
-            if fm.fileExists(atPath: url.path) {
-                _ = try fm.replaceItemAt(url, withItemAt: staging)
-            } else {
-                try fm.moveItem(at: staging, to: url)
-            }
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
-        }
+        return try encoder.encode(ConfigValue.object(architecture))
     }
 
     /// Rebuilds a saved model with its weights.

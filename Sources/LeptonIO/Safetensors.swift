@@ -34,71 +34,53 @@ public enum Safetensors {
     }
 
     /// Decodes a safetensors file's bytes into named tensors and metadata.
-    /// - Throws: ``IOError`` naming the problem (truncation, a header length past the end, an
-    ///   unknown dtype, offsets outside the data or not matching the shape, overlapping tensors).
+    ///
+    /// The header is checked in full before any tensor is allocated: its length against the file
+    /// and ``maximumHeaderBytes``, its JSON, each entry's dtype, shape and offsets, and that the
+    /// tensors tile the data section exactly (no overlaps, gaps, truncation or trailing bytes).
+    /// So a hostile file never makes the reader allocate more than the file's own size.
+    /// - Throws: ``IOError`` naming the problem and, where there is one, the tensor.
     public static func decode(_ data: Data, file: String = "<data>") throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard data.count >= 8 else { throw IOError("file is \(data.count) bytes, too short for a safetensors header length", file: file) }
         let length = data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
         guard length <= UInt64(maximumHeaderBytes) else {
-            throw IOError("header length \(length) exceeds the \(maximumHeaderBytes)-byte limit", file: file)
+            throw IOError("header length \(length) exceeds the \(maximumHeaderBytes)-byte limit (not a safetensors file, or a corrupt one)", file: file)
         }
         guard 8 + Int(length) <= data.count else {
             throw IOError("header length \(length) runs past the end of the file (\(data.count) bytes)", file: file)
         }
-        let headerData = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(length)))
-        guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw IOError("header is not a JSON object", file: file)
-        }
-        let base = 8 + Int(length)
-        let available = data.count - base
+        let base = data.startIndex + 8 + Int(length)
+        let header = try SafetensorsHeader(json: data.subdata(in: (data.startIndex + 8)..<base),
+                                           dataBytes: data.count - 8 - Int(length), file: file)
         var tensors: [String: Tensor] = [:]
-        var metadata: [String: String] = [:]
-        var ranges: [(Int, Int, String)] = []
-        for (name, value) in header {
-            if name == "__metadata__" {
-                metadata = (value as? [String: String]) ?? [:]
-                continue
+        data.withUnsafeBytes { raw in
+            for e in header.entries {
+                let t = Tensor(uninitializedShape: e.shape, dtype: e.dtype)
+                if e.end > e.begin {
+                    t.storage.pointer.copyMemory(from: raw.baseAddress! + 8 + Int(length) + e.begin, byteCount: e.end - e.begin)
+                }
+                tensors[e.name] = t
             }
-            guard let entry = value as? [String: Any], let dtypeName = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw IOError("tensor '\(name)': entry needs dtype, shape and two data_offsets", file: file)
-            }
-            guard let dtype = dtypeNames.first(where: { $0.value == dtypeName })?.key else {
-                throw IOError("tensor '\(name)': dtype \(dtypeName) is not supported (expected F32, I32 or I8)", file: file)
-            }
-            guard shape.allSatisfy({ $0 >= 0 }), shape.count <= 8 else {
-                throw IOError("tensor '\(name)': shape \(shape) is not valid", file: file)
-            }
-            let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end >= begin, end <= available else {
-                throw IOError("tensor '\(name)': data_offsets [\(begin), \(end)] lie outside the \(available) bytes of data", file: file)
-            }
-            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
-            guard count != Int.max, count * dtype.byteSize == end - begin else {
-                throw IOError("tensor '\(name)': shape \(shape) of \(dtypeName) needs \(count &* dtype.byteSize) bytes, data_offsets give \(end - begin)", file: file)
-            }
-            ranges.append((begin, end, name))
-            let t = Tensor(uninitializedShape: shape, dtype: dtype)
-            data.withUnsafeBytes { raw in
-                t.storage.pointer.copyMemory(from: raw.baseAddress! + base + begin, byteCount: end - begin)
-            }
-            tensors[name] = t
         }
-        ranges.sort { $0.0 < $1.0 }
-        for (a, b) in zip(ranges, ranges.dropFirst()) where b.0 < a.1 {
-            throw IOError("tensors '\(a.2)' and '\(b.2)' overlap in the data section", file: file)
-        }
-        return (tensors, metadata)
+        return (tensors, header.metadata)
     }
 
     /// Writes atomically (a temporary file renamed into place).
+    /// - Throws: ``IOError`` naming the file when it cannot be written.
     public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws {
-        try encode(tensors, metadata: metadata).write(to: url, options: .atomic)
+        try FileWriter.write(try encode(tensors, metadata: metadata), to: url, atomically: true)
     }
 
     /// Reads and validates a file.
+    /// - Throws: ``IOError`` for a missing or unreadable file, or any problem ``decode(_:file:)`` finds.
     public static func read(_ url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw IOError("file not found", file: url.path) }
-        return try decode(try Data(contentsOf: url, options: .alwaysMapped), file: url.path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw IOError("file not found", file: url.path) }
+        guard !isDirectory.boolValue else { throw IOError("is a folder, expected a safetensors file", file: url.path) }
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw IOError("cannot be read (\(error.localizedDescription))", file: url.path)
+        }
+        return try decode(data, file: url.path)
     }
 }

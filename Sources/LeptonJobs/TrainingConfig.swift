@@ -180,9 +180,16 @@ public struct TrainingConfig {
                                        monitor: try c.string("monitor") ?? "val_loss",
                                        saveBestOnly: try c.bool("save_best_only", default: false), inputShape: inputShape,
                                        inputDType: dtype)
+            case "BackupAndRestore":
+                // Keras's BackupAndRestore(backup_dir): a killed run continues where it stopped when started again.
+                try c.rejectUnknownKeys(["type", "path", "delete_checkpoint"])
+                let path = try c.requiredString("path")
+                guard !path.isEmpty else { throw ConfigError("callbacks[\(i)].path: expected a folder for the backups, got \"\"") }
+                return BackupAndRestore(directory: URL(fileURLWithPath: path),
+                                        deleteCheckpoint: try c.bool("delete_checkpoint", default: true))
             default:
                 throw ConfigError("callbacks[\(i)].type: unknown callback \"\(type)\"; expected one of EarlyStopping, "
-                                  + "ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint, StepDecay")
+                                  + "ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint, StepDecay, BackupAndRestore")
             }
         }
     }

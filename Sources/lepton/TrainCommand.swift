@@ -8,7 +8,8 @@ import LeptonTensor
 import LeptonTrain
 
 /// `lepton train CONFIG.yaml`: trains the model a config describes, with Keras-style progress,
-/// reports test loss and metrics, and saves the model.
+/// reports test loss and metrics, and saves the model. With `--backup-dir` (or a
+/// `BackupAndRestore` callback in the config) a killed run continues where it stopped.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -26,6 +27,10 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
     var threads: Int?
+
+    @Option(help: ArgumentHelp("Back training up in this folder after every epoch; started again after an interruption, training continues where it stopped (replaces a BackupAndRestore callback of the config).",
+                               valueName: "folder"))
+    var backupDir: String?
 
     func run() throws {
         try CLI.reportingErrors {
@@ -51,9 +56,20 @@ struct TrainCommand: ParsableCommand {
             model.build(inputShape: inputShape, dtype: dtype)
             print(model.summary(inputShape: inputShape, dtype: dtype))
             print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount))")
+            var callbacks = try job.buildCallbacks(inputShape: inputShape, dtype: dtype)
+            if let backupDir {
+                guard !backupDir.isEmpty else { throw ConfigError("--backup-dir: expected a folder, got \"\"") }
+                callbacks.removeAll { $0 is BackupAndRestore }
+                callbacks.append(BackupAndRestore(directory: URL(fileURLWithPath: backupDir)))
+            }
+            for backup in callbacks.compactMap({ $0 as? BackupAndRestore }) {
+                if let done = try Checkpoint.epochsCompleted(at: backup.checkpointURL) {
+                    print("Resuming from the backup in \(backup.directory.path): \(done) of \(job.epochs) epochs done")
+                }
+            }
             let start = Date()
             try model.fit(x: data.trainX, y: data.trainY, epochs: job.epochs, batchSize: job.batchSize,
-                          validationSplit: job.validationSplit, callbacks: try job.buildCallbacks(inputShape: inputShape, dtype: dtype))
+                          validationSplit: job.validationSplit, callbacks: callbacks)
             let trainSeconds = Date().timeIntervalSince(start)
             let test = try model.evaluate(x: data.testX, y: data.testY, batchSize: 256)
             print(String(format: "Trained in %.1f s. Test: ", trainSeconds) + test.description)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LeptonIO
 import LeptonJobs
 import LeptonNN
 
@@ -63,6 +64,23 @@ import LeptonNN
             let message = try error(yaml)
             #expect(message.contains(expected), "expected '\(expected)' in '\(message)'")
             #expect(!message.contains("\n"), "one line: \(message)")
+        }
+    }
+
+    @Test func backupAndRestoreCallbacksAreConfigured() throws {
+        let path = try write(base + "\ncallbacks: [{type: BackupAndRestore, path: /tmp/lepton-backup, delete_checkpoint: false}]")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let callbacks = try TrainingConfig.load(path).buildCallbacks(inputShape: [28, 28, 1], dtype: .float32)
+        let backup = try #require(callbacks.first as? BackupAndRestore)
+        #expect(backup.directory.path == "/tmp/lepton-backup" && !backup.deleteCheckpoint)
+        for (yaml, expected) in [
+            (base + "\ncallbacks: [{type: BackupAndRestore}]", "callbacks[0].path: missing (expected a string)"),
+            (base + "\ncallbacks: [{type: BackupAndRestore, path: b, every: 2}]", "callbacks[0]: unknown key every"),
+            (base + "\ncallbacks: [{type: BackupAndRestore, path: b, delete_checkpoint: 3}]",
+             "callbacks[0].delete_checkpoint: expected true or false, got 3"),
+        ] {
+            let message = try error(yaml)
+            #expect(message.contains(expected), "expected '\(expected)' in '\(message)'")
         }
     }
 

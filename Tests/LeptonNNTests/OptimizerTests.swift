@@ -156,6 +156,19 @@ import LeptonNN
         #expect(swapped.iterations == 0 && swapped.stateDict().count == 1)
     }
 
+    @Test func iterationsAreRestoredExactly() throws {
+        let params = Self.initialParameters().map { $0.requiringGrad() }
+        let adam = Adam(parameters: params)
+        _ = Self.trajectories(adam, params, Self.gradients(), steps: 0..<2)
+        let restored = Adam(parameters: params)
+        // 2²⁴ + 1 has no float32; checkpoints keep the count as an integer.
+        try restored.loadStateDict(adam.stateDict(), iterations: 16_777_217)
+        #expect(restored.iterations == 16_777_217)
+        #expect(restored.stateDict()["0.m"]!.scalars == adam.stateDict()["0.m"]!.scalars)
+        #expect(throws: StateDictError.self) { try restored.loadStateDict([:], iterations: -1) }
+        #expect(restored.iterations == 16_777_217)
+    }
+
     @Test func stepSkipsParametersWithoutGradient() {
         let a = Tensor([1, 2]).requiringGrad(), b = Tensor([3, 4]).requiringGrad()
         let sgd = SGD(parameters: [a, b], learningRate: 0.5)
@@ -179,6 +192,23 @@ import LeptonNN
         sgd.step()
         let expected = (before - model.kernel!.grad! * 0.1).scalars
         #expect(TestSupport.maxRelativeError(model.kernel!.scalars, expected) < 1e-6)
+    }
+
+    @Test func aCachedParameterListFollowsFreezingButNotNewParameters() {
+        final class Growing: Module {
+            let first = Dense(units: 2, inputDimensions: 3)
+            var extra: [Module] = []
+        }
+        let model = Growing()
+        let sgd = SGD(model, learningRate: 0.1)
+        sgd.cacheParameterList()
+        model.first.bias!.requiresGrad = false
+        #expect(sgd.parameters.count == 1, "freezing is followed")
+        model.first.unfreeze()
+        model.extra.append(Dense(units: 2, inputDimensions: 2))
+        #expect(sgd.parameters.count == 2, "the list was read before the new layer")
+        sgd.clearParameterListCache()
+        #expect(sgd.parameters.count == 4)
     }
 
     @Test func trainingReducesALoss() {

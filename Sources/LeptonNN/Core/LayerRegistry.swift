@@ -29,6 +29,8 @@ public enum LayerRegistry {
         MaxPooling2D.self, AveragePooling2D.self, GlobalAveragePooling2D.self,
         BatchNormalization.self, LayerNormalization.self, Embedding.self,
         SimpleRNN.self, LSTM.self, GRU.self, Bidirectional.self, MatrixFactorization.self,
+        Conv1D.self, Conv2DTranspose.self, MultiHeadAttention.self, TransformerEncoderLayer.self,
+        TransformerEncoder.self, PositionEmbedding.self, TokenAndPositionEmbedding.self, SinusoidalPositionEncoding.self,
     ]
 
     /// Registers a layer type under its ``ConfigurableLayer/typeName``.
@@ -43,7 +45,8 @@ public enum LayerRegistry {
         return types.keys.sorted()
     }
 
-    /// Builds a layer from `{"type": "Dense", "units": 10, …}`.
+    /// Builds a layer from `{"type": "Dense", "units": 10, …}`; an optional `"name"` becomes the
+    /// layer's ``Module/name``.
     /// - Throws: ``ConfigError`` for an unknown type or a bad setting, naming `path`.
     public static func make(_ value: ConfigValue, path: String) throws -> Module {
         let reader = try ConfigReader(value, path: path)
@@ -56,18 +59,25 @@ public enum LayerRegistry {
         guard let type else {
             throw ConfigError("\(path).type: unknown layer type \"\(name)\"; expected one of \(typeNames.joined(separator: ", "))")
         }
+        let layerName = try reader.string("name")
+        if let layerName, layerName.isEmpty { throw ConfigError("\(path).name: expected a non-empty layer name") }
         var settings = reader.values
         settings["type"] = nil
+        settings["name"] = nil
         let settingsReader = ConfigReader(settings, path: path)
         try settingsReader.rejectUnknownKeys(type.configKeys)
-        return try type.init(config: settingsReader)
+        let layer = try type.init(config: settingsReader)
+        layer.name = layerName
+        return layer
     }
 
-    /// `{"type": name, …settings}` for a registered layer, nil for other modules.
+    /// `{"type": name, …settings}` for a registered layer (with `"name"` when the layer has
+    /// one), nil for other modules.
     public static func config(of module: Module) -> ConfigValue? {
         guard let layer = module as? any ConfigurableLayer else { return nil }
         var settings = layer.config
         settings["type"] = .string(type(of: layer).typeName)
+        if let name = module.name { settings["name"] = .string(name) }
         return .object(settings)
     }
 }

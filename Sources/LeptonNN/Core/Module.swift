@@ -19,7 +19,20 @@ open class Module {
     /// Training mode (dropout active, batch-norm uses batch statistics) or evaluation mode.
     public private(set) var isTraining = true
 
+    /// A name given by the user (Keras's `name=`), used to find the layer in a model (feature
+    /// extraction) and kept in model files; a ``Sequential`` model names the others `dense`,
+    /// `dense_1`, … (see `Sequential.layerNames`).
+    public var name: String?
+
     public init() {}
+
+    /// Sets ``name`` and returns the module, for use inside a layer list:
+    /// `Dense(units: 64, activation: .relu).named("features")`.
+    @discardableResult
+    public func named(_ name: String) -> Self {
+        self.name = name
+        return self
+    }
 
     /// Names of stored tensors that are state, not trainable parameters.
     open var bufferNames: Set<String> { [] }

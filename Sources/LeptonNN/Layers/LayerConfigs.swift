@@ -61,17 +61,15 @@ extension Conv2D: ConfigurableLayer {
     public static let configKeys = ["filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "activation",
                                     "use_bias", "data_format", "input_channels"]
     public convenience init(config c: ConfigReader) throws {
-        let filters = try c.requiredInt("filters", minimum: 1)
-        guard let kernel = try c.ints("kernel_size", count: 2) else {
-            throw ConfigError("\(c.path).kernel_size: missing (expected one or two positive integers)")
-        }
-        let groups = try c.int("groups", default: 1, minimum: 1)
-        guard filters % groups == 0 else { throw ConfigError("\(c.path).groups: \(groups) does not divide filters \(filters)") }
-        self.init(filters: filters, kernelSize: kernel, strides: try c.ints("strides", count: 2) ?? [1, 1],
-                  padding: try c.choice("padding", default: .valid), dilation: try c.ints("dilation_rate", count: 2) ?? [1, 1],
+        let channels = try c.inputChannels()
+        let (filters, groups) = try c.filtersAndGroups(inputChannels: channels)
+        self.init(filters: filters, kernelSize: try c.requiredPositiveInts("kernel_size", count: 2),
+                  strides: try c.positiveInts("strides", count: 2, default: [1, 1]),
+                  padding: try c.choice("padding", default: .valid),
+                  dilation: try c.positiveInts("dilation_rate", count: 2, default: [1, 1]),
                   groups: groups, activation: try c.choice("activation", default: .linear),
                   useBias: try c.bool("use_bias", default: true), dataFormat: try c.choice("data_format", default: .channelsLast),
-                  inputChannels: try c.int("input_channels"))
+                  inputChannels: channels)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = [

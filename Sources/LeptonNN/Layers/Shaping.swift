@@ -41,3 +41,11 @@ public final class Dropout: Module {
         input.dropout(rate, training: isTraining, generator: &generator)
     }
 }
+
+extension Dropout: RandomStateful {
+    /// The generator the dropout masks are drawn from (saved in checkpoints).
+    public var randomState: RandomGenerator {
+        get { generator }
+        set { generator = newValue }
+    }
+}

@@ -8,7 +8,12 @@ import LeptonTensor
 /// model.zeroGrad(); loss.backward(); optimizer.step()
 /// ```
 open class Optimizer {
+    /// Every parameter the optimizer may update (for a module, frozen ones included).
     private let parameterSource: () -> [Tensor]
+    /// Whether ``parameters`` leaves out frozen parameters (for a module).
+    private let skipsFrozen: Bool
+    /// The source's list, held between ``cacheParameterList()`` and ``clearParameterListCache()``.
+    private var cachedParameters: [Tensor]?
     /// The base learning rate (before the schedule).
     public var learningRate: Float
     /// A schedule applied to ``learningRate`` by step; `.constant` keeps it fixed.
@@ -24,20 +29,34 @@ open class Optimizer {
     /// Optimises a fixed list of parameters.
     public init(parameters: [Tensor], learningRate: Float) {
         self.parameterSource = { parameters }
+        self.skipsFrozen = false
         self.learningRate = learningRate
         self.schedule = .constant
     }
 
     /// Optimises a module's trainable parameters (looked up at each step, so lazily built
-    /// layers and frozen/unfrozen parameters are followed).
+    /// layers and frozen/unfrozen parameters are followed; see ``cacheParameterList()``).
     public init(_ module: Module, learningRate: Float) {
-        self.parameterSource = { [unowned module] in module.parameters() }
+        self.parameterSource = { [unowned module] in module.namedParameters().map(\.1) }
+        self.skipsFrozen = true
         self.learningRate = learningRate
         self.schedule = .constant
     }
 
     /// The parameters updated by ``step()``.
-    public var parameters: [Tensor] { parameterSource() }
+    public var parameters: [Tensor] {
+        let all = cachedParameters ?? parameterSource()
+        return skipsFrozen ? all.filter(\.requiresGrad) : all
+    }
+
+    /// Reads the module's parameter list now and keeps it until ``clearParameterListCache()``,
+    /// instead of finding the parameters by reflection at every step (which costs about 50 µs
+    /// per layer). Freezing and unfreezing are still followed; parameters added to the module
+    /// meanwhile (new or rebuilt layers) are not. `fit` holds the list from its first batch on.
+    public func cacheParameterList() { cachedParameters = parameterSource() }
+
+    /// Looks the parameters up at every step again.
+    public func clearParameterListCache() { cachedParameters = nil }
 
     /// The learning rate the next step will use.
     public var currentLearningRate: Float { schedule.learningRate(base: learningRate, step: iterations) }
@@ -80,6 +99,15 @@ open class Optimizer {
     /// Restores a state from ``stateDict()`` (for the same parameters in the same order).
     /// - Throws: ``StateDictError`` when a tensor's shape does not match its parameter's.
     public func loadStateDict(_ dict: [String: Tensor]) throws {
+        try loadStateDict(dict, iterations: Int(dict["iterations"]?.item() ?? 0))
+    }
+
+    /// Restores the per-parameter state of ``stateDict()`` and sets ``iterations`` exactly
+    /// (checkpoints keep the step count as an integer; a `"iterations"` tensor in `dict` is ignored).
+    /// - Throws: ``StateDictError`` when an entry names no parameter or a tensor's shape does not
+    ///   match its parameter's, or `iterations` is negative; nothing is changed when it throws.
+    public func loadStateDict(_ dict: [String: Tensor], iterations: Int) throws {
+        guard iterations >= 0 else { throw StateDictError(description: "optimizer iterations must be ≥ 0, got \(iterations)") }
         let params = parameters
         var restored: [ObjectIdentifier: [String: Tensor]] = [:]
         for (key, value) in dict where key != "iterations" {
@@ -94,7 +122,7 @@ open class Optimizer {
             }
             restored[ObjectIdentifier(params[i]), default: [:]][String(parts[1])] = value.copy()
         }
-        iterations = Int(dict["iterations"]?.item() ?? 0)
+        self.iterations = iterations
         states = restored
     }
 }

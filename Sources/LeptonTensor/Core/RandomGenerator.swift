@@ -17,6 +17,13 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
         state = (0..<4).map { _ in Self.splitMix(&s) }
     }
 
+    /// A generator continuing from a saved ``state`` (four words, not all zero).
+    /// Returns nil for any other list, which is not a state xoshiro256** can be in.
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        self.state = state
+    }
+
     /// A generator seeded from the system's entropy.
     public init() {
         var system = SystemRandomNumberGenerator()

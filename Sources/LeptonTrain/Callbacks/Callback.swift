@@ -35,23 +35,40 @@ public struct Logs: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What callbacks see and may change during ``Model/fit(x:y:epochs:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)``.
+/// What callbacks see and may change during ``Model/fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)``.
 public final class TrainingContext {
     /// The model being trained.
     public unowned let model: Model
     /// Its optimizer (callbacks may change its learning rate).
     public let optimizer: Optimizer
-    /// Planned epochs and batches per epoch.
+    /// Planned epochs (the index of the last epoch plus one) and batches per epoch.
     public let epochs: Int
     public let stepsPerEpoch: Int
     /// Set to true to stop after the current epoch (EarlyStopping, TerminateOnNaN).
     public var stopTraining = false
+    /// The callbacks given to `fit` (without the history and the progress bar).
+    public let callbacks: [Callback]
+    /// The history `fit` returns; a ``TrainingBackup`` puts the epochs of an interrupted run into it.
+    public let history: History
+    /// The first epoch to run: `fit`'s `initialEpoch`, moved on by a ``TrainingBackup`` that resumes a run.
+    public var initialEpoch: Int
+    /// The generator that shuffles the batches. At the end of an epoch it holds the state the
+    /// next epoch's shuffle starts from.
+    public var shuffleGenerator: RandomGenerator
+    /// Epochs finished so far, counting those of an interrupted run that was resumed.
+    public internal(set) var epochsCompleted: Int
 
-    init(model: Model, optimizer: Optimizer, epochs: Int, stepsPerEpoch: Int) {
+    init(model: Model, optimizer: Optimizer, epochs: Int, stepsPerEpoch: Int, callbacks: [Callback] = [],
+         history: History = History(), initialEpoch: Int = 0, shuffleGenerator: RandomGenerator = RandomGenerator(seed: 0)) {
         self.model = model
         self.optimizer = optimizer
         self.epochs = epochs
         self.stepsPerEpoch = stepsPerEpoch
+        self.callbacks = callbacks
+        self.history = history
+        self.initialEpoch = initialEpoch
+        self.shuffleGenerator = shuffleGenerator
+        self.epochsCompleted = initialEpoch
     }
 }
 

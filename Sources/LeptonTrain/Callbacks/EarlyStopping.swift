@@ -23,11 +23,11 @@ public final class EarlyStopping: Callback {
     public let mode: MonitorMode
     public let restoreBestWeights: Bool
     /// The epoch training stopped at, if it stopped early.
-    public private(set) var stoppedEpoch: Int?
-    public private(set) var bestEpoch: Int?
-    private var best: Float = .nan
-    private var wait = 0
-    private var bestWeights: [String: Tensor]?
+    public internal(set) var stoppedEpoch: Int?
+    public internal(set) var bestEpoch: Int?
+    var best: Float = .nan
+    var wait = 0
+    var bestWeights: [String: Tensor]?
 
     public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode? = nil,
                 restoreBestWeights: Bool = false) {

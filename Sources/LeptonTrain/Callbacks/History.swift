@@ -1,4 +1,4 @@
-/// Every epoch's logs (`keras.callbacks.History`); ``Model/fit(x:y:epochs:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)`` returns it.
+/// Every epoch's logs (`keras.callbacks.History`); ``Model/fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)`` returns it.
 public final class History: Callback {
     /// `history["loss"]` is the loss of each epoch, and so on for every logged key.
     public private(set) var history: [String: [Float]] = [:]
@@ -6,6 +6,12 @@ public final class History: Callback {
     public private(set) var epochs: [Int] = []
 
     public init() {}
+
+    /// Replaces the record with the epochs of an earlier run (a resumed fit continues it).
+    public func load(_ history: [String: [Float]], epochs: [Int]) {
+        self.history = history
+        self.epochs = epochs
+    }
 
     public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) {
         epochs.append(epoch)

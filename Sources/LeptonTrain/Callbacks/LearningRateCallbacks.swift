@@ -21,8 +21,8 @@ public final class ReduceLROnPlateau: Callback {
     public let minDelta: Float
     public let minimumLearningRate: Float
     public let mode: MonitorMode
-    private var best: Float = .nan
-    private var wait = 0
+    var best: Float = .nan
+    var wait = 0
 
     public init(monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, minDelta: Float = 1e-4,
                 minimumLearningRate: Float = 0, mode: MonitorMode? = nil) {

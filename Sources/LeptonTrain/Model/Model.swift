@@ -12,7 +12,7 @@ public struct MetricSpec: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self.init(named: value) }
 }
 
-/// A trainable model with Keras's workflow: ``compile(optimizer:loss:metrics:)``, ``fit(x:y:epochs:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)``,
+/// A trainable model with Keras's workflow: ``compile(optimizer:loss:metrics:)``, ``fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)``,
 /// ``evaluate(x:y:batchSize:)``, ``predict(_:batchSize:)``. Subclass it and override
 /// `forward(_:)` for a functional or subclassed model; ``Sequential`` stacks layers.
 open class Model: Module {
@@ -64,19 +64,29 @@ open class Model: Module {
     /// - Parameters:
     ///   - x: inputs, samples along axis 0.
     ///   - y: targets, samples along axis 0 (float32, or int32 labels).
+    ///   - epochs: the index of the last epoch plus one (as Keras: with `initialEpoch: 2,
+    ///     epochs: 5`, epochs 2, 3 and 4 run).
+    ///   - initialEpoch: the epoch to start at, to continue an earlier run. The batch shuffling
+    ///     continues the sequence an uninterrupted run with the same ``shuffleSeed`` would have.
+    ///     A ``TrainingBackup`` callback (LeptonIO's `BackupAndRestore`) that finds a backup
+    ///     moves the start on by itself.
     ///   - validationData: evaluated at the end of each epoch (`val_loss`, `val_<metric>`).
     ///   - validationSplit: the fraction of the samples, taken from the end before shuffling,
     ///     held out for validation (when `validationData` is nil).
     ///   - callbacks: notified of events; a ``History`` and the progress bar are added.
-    /// - Returns: the per-epoch history.
-    /// - Throws: ``TrainingError`` when the model is not compiled or the data do not fit.
+    /// - Returns: the per-epoch history (with a resumed run's earlier epochs).
+    /// - Throws: ``TrainingError`` when the model is not compiled or the data do not fit, and
+    ///   whatever a ``TrainingBackup`` throws.
     @discardableResult
-    public func fit(x: Tensor, y: Tensor, epochs: Int = 1, batchSize: Int = 32,
+    public func fit(x: Tensor, y: Tensor, epochs: Int = 1, initialEpoch: Int = 0, batchSize: Int = 32,
                     validationData: (Tensor, Tensor)? = nil, validationSplit: Float = 0, shuffle: Bool = true,
                     callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
         let (optimizer, _) = try requireCompiled("fit")
         try checkBatch(x: x, y: y, batchSize: batchSize, method: "fit")
         guard epochs > 0 else { throw TrainingError("fit: epochs must be positive, got \(epochs)") }
+        guard initialEpoch >= 0, initialEpoch < epochs else {
+            throw TrainingError("fit: initialEpoch must be in 0..<epochs (\(epochs); epochs counts from the first epoch, as in Keras), got \(initialEpoch)")
+        }
         guard validationSplit >= 0, validationSplit < 1 else {
             throw TrainingError("fit: validationSplit must be in [0, 1), got \(validationSplit)")
         }
@@ -91,15 +101,29 @@ open class Model: Module {
         let steps = (n + batchSize - 1) / batchSize
         let history = History()
         let all: [Callback] = [history] + callbacks + (verbose == .silent ? [] : [ProgressBar(verbosity: verbose)])
-        let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, stepsPerEpoch: steps)
-        var rng = RandomGenerator(seed: shuffleSeed ?? GlobalRandom.with { $0.next() })
+        let backups = callbacks.compactMap { $0 as? any TrainingBackup }
+        let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, stepsPerEpoch: steps,
+                                      callbacks: callbacks, history: history, initialEpoch: initialEpoch,
+                                      shuffleGenerator: RandomGenerator(seed: shuffleSeed ?? GlobalRandom.with { $0.next() }))
+        if shuffle {
+            // Continue the shuffle sequence of a run that started at epoch 0.
+            for _ in 0..<initialEpoch { var order = Array(0..<n); order.shuffle(using: &context.shuffleGenerator) }
+        }
+        if !backups.isEmpty {
+            // Restoring weights needs them built (Keras builds before `on_train_begin` too).
+            buildForTraining(sample: trainX.slice(axis: 0, end: 1).detach())
+        }
         train()
+        // The model is built after the first batch: from then on the optimizer keeps its
+        // parameter list instead of reflecting over the model at every step.
+        defer { optimizer.clearParameterListCache() }
         all.forEach { $0.trainBegin(context) }
-        for epoch in 0..<epochs {
+        for backup in backups { try backup.restoreTraining(context) }
+        for epoch in context.initialEpoch..<max(context.initialEpoch, epochs) {
             all.forEach { $0.epochBegin(epoch, context) }
             metrics.forEach { $0.reset() }
             var order = Array(0..<n)
-            if shuffle { order.shuffle(using: &rng) }
+            if shuffle { order.shuffle(using: &context.shuffleGenerator) }
             var lossSum: Double = 0, seen = 0
             var logs = Logs()
             for step in 0..<steps {
@@ -107,6 +131,7 @@ open class Model: Module {
                 let rows = Array(order[(step * batchSize)..<min((step + 1) * batchSize, n)])
                 let (bx, by) = Self.batch(trainX, trainY, rows: rows, ordered: !shuffle)
                 let (value, prediction) = trainStep(x: bx, y: by)
+                if step == 0 { optimizer.cacheParameterList() }
                 lossSum += Double(value) * Double(rows.count)
                 seen += rows.count
                 metrics.forEach { $0.update(prediction: prediction, target: by) }
@@ -118,11 +143,27 @@ open class Model: Module {
                 for (key, value) in try evaluate(x: vx, y: vy, batchSize: batchSize).entries { logs["val_" + key] = value }
                 train()
             }
+            context.epochsCompleted = epoch + 1
             all.forEach { $0.epochEnd(epoch, logs: logs, context) }
+            for backup in backups { try backup.backUpTraining(epoch: epoch, logs: logs, context) }
             if context.stopTraining { break }
         }
         all.forEach { $0.trainEnd(context) }
         return history
+    }
+
+    /// Creates lazily built weights by running one sample in evaluation mode without recording
+    /// gradients (no dropout mask is drawn and no batch-norm statistic moves); the training
+    /// mode of every module is restored afterwards.
+    func buildForTraining(sample: Tensor) {
+        if let sequential = self as? Sequential {
+            sequential.build(inputShape: Array(sample.shape.dropFirst()), dtype: sample.dtype)
+            return
+        }
+        let modes = namedModules().map { ($0.1, $0.1.isTraining) }
+        eval()
+        defer { for (module, training) in modes { module.train(training) } }
+        _ = Tensor.withoutGrad { forward(sample) }
     }
 
     /// Loss and metrics over `x`/`y`, in evaluation mode.

@@ -44,21 +44,14 @@ public final class Sequential: Model {
     public func summary(inputShape: [Int]? = nil, dtype: DType = .float32) -> String {
         var rows: [(String, String, Int)] = []
         var x: Tensor? = inputShape.map { Tensor.zeros([1] + $0, dtype: dtype) }
-        var counters: [String: Int] = [:]
+        let names = layerNames
         // Probe in evaluation mode: a zero sample must not move batch-norm statistics.
         let wasTraining = isTraining
         eval()
         defer { train(wasTraining) }
         Tensor.withoutGrad {
-            for layer in layers {
+            for (layer, name) in zip(layers, names) {
                 let type = String(describing: Swift.type(of: layer))
-                let snake = type.reduce(into: "") { s, c in
-                    if c.isUppercase && !s.isEmpty && !(s.last?.isNumber ?? false) { s += "_" }
-                    s += c.lowercased()
-                }
-                let k = counters[snake, default: 0]
-                counters[snake] = k + 1
-                let name = k == 0 ? snake : "\(snake)_\(k)"
                 var shape = "?"
                 if let input = x {
                     let y = layer(input)

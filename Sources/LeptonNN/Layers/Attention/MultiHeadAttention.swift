@@ -210,3 +210,11 @@ public final class MultiHeadAttention: Module {
         return AttentionMask.binary(m).reshape([batch, 1, 1, tk])
     }
 }
+
+extension MultiHeadAttention: RandomStateful {
+    /// The generator the attention-weight dropout masks are drawn from (saved in checkpoints).
+    public var randomState: RandomGenerator {
+        get { generator }
+        set { generator = newValue }
+    }
+}

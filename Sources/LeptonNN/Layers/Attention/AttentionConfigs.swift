@@ -1,0 +1,146 @@
+import LeptonTensor
+
+// Configurations of the attention layers and position embeddings, for model files and YAML
+// configs. Keys follow Keras (`num_heads`, `key_dim`, …) and Keras-NLP (`intermediate_dim`,
+// `sequence_length`, …). Every setting is checked here, so a bad file gives a ConfigError
+// instead of stopping in the layer's initializer.
+
+extension ConfigReader {
+    /// A probability in [0, 1).
+    func rate(_ name: String, default value: Float) throws -> Float {
+        let r = try float(name, default: value)
+        guard r >= 0 && r < 1 else { throw ConfigError("\(key(name)): expected a number in [0, 1), got \(r)") }
+        return r
+    }
+
+    /// An optional positive integer.
+    func positiveInt(_ name: String) throws -> Int? {
+        guard let v = try int(name) else { return nil }
+        guard v > 0 else { throw ConfigError("\(key(name)): expected a positive integer, got \(v)") }
+        return v
+    }
+
+    /// A positive number.
+    func positiveFloat(_ name: String, default value: Float) throws -> Float {
+        let v = try float(name, default: value)
+        guard v > 0 else { throw ConfigError("\(key(name)): expected a positive number, got \(v)") }
+        return v
+    }
+}
+
+extension MultiHeadAttention: ConfigurableLayer {
+    public static let typeName = "MultiHeadAttention"
+    public static let configKeys = ["num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape",
+                                    "query_features", "key_features", "value_features"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(heads: try c.requiredInt("num_heads", minimum: 1), keyDimensions: try c.requiredInt("key_dim", minimum: 1),
+                  valueDimensions: try c.positiveInt("value_dim"), dropout: try c.rate("dropout", default: 0),
+                  useBias: try c.bool("use_bias", default: true), outputDimensions: try c.positiveInt("output_shape"),
+                  queryFeatures: try c.positiveInt("query_features"), keyFeatures: try c.positiveInt("key_features"),
+                  valueFeatures: try c.positiveInt("value_features"))
+    }
+    public var config: [String: ConfigValue] {
+        var c: [String: ConfigValue] = ["num_heads": .int(heads), "key_dim": .int(keyDimensions), "value_dim": .int(valueDimensions),
+                                        "dropout": .float(dropout), "use_bias": .bool(useBias)]
+        if let outputDimensions { c["output_shape"] = .int(outputDimensions) }
+        if let queryKernel, let keyKernel, let valueKernel {
+            c["query_features"] = .int(queryKernel.shape[0])
+            c["key_features"] = .int(keyKernel.shape[0])
+            c["value_features"] = .int(valueKernel.shape[0])
+        }
+        return c
+    }
+}
+
+/// The settings shared by ``TransformerEncoderLayer`` and ``TransformerEncoder`` configs.
+struct TransformerSettings {
+    static let keys = ["model_dim", "num_heads", "intermediate_dim", "dropout", "activation", "layer_norm_epsilon",
+                       "normalize_first"]
+    let modelDimensions: Int, heads: Int, feedForwardDimensions: Int
+    let dropout: Float, activation: ActivationFunction, epsilon: Float, normFirst: Bool
+
+    init(_ c: ConfigReader) throws {
+        modelDimensions = try c.requiredInt("model_dim", minimum: 1)
+        heads = try c.requiredInt("num_heads", minimum: 1)
+        guard modelDimensions % heads == 0 else {
+            throw ConfigError("\(c.key("num_heads")): \(heads) does not divide model_dim \(modelDimensions)")
+        }
+        feedForwardDimensions = try c.int("intermediate_dim", default: 2048, minimum: 1)
+        dropout = try c.rate("dropout", default: 0.1)
+        activation = try c.choice("activation", default: .relu)
+        epsilon = try c.positiveFloat("layer_norm_epsilon", default: 1e-5)
+        normFirst = try c.bool("normalize_first", default: false)
+    }
+
+    /// The config of `block` (every block of a stack has the same settings).
+    static func config(of block: TransformerEncoderLayer) -> [String: ConfigValue] {
+        ["model_dim": .int(block.modelDimensions), "num_heads": .int(block.selfAttention.heads),
+         "intermediate_dim": .int(block.feedForwardDimensions), "dropout": .float(block.selfAttention.dropout),
+         "activation": .string(block.feedForward1.activation.rawValue), "layer_norm_epsilon": .float(block.norm1.epsilon),
+         "normalize_first": .bool(block.normFirst)]
+    }
+}
+
+extension TransformerEncoderLayer: ConfigurableLayer {
+    public static let typeName = "TransformerEncoderLayer"
+    public static var configKeys: [String] { TransformerSettings.keys }
+    public convenience init(config c: ConfigReader) throws {
+        let s = try TransformerSettings(c)
+        self.init(modelDimensions: s.modelDimensions, heads: s.heads, feedForwardDimensions: s.feedForwardDimensions,
+                  dropout: s.dropout, activation: s.activation, layerNormEpsilon: s.epsilon, normFirst: s.normFirst)
+    }
+    public var config: [String: ConfigValue] { TransformerSettings.config(of: self) }
+}
+
+extension TransformerEncoder: ConfigurableLayer {
+    public static let typeName = "TransformerEncoder"
+    public static var configKeys: [String] { TransformerSettings.keys + ["num_layers", "final_norm"] }
+    public convenience init(config c: ConfigReader) throws {
+        let s = try TransformerSettings(c)
+        self.init(layers: try c.requiredInt("num_layers", minimum: 1), modelDimensions: s.modelDimensions, heads: s.heads,
+                  feedForwardDimensions: s.feedForwardDimensions, dropout: s.dropout, activation: s.activation,
+                  layerNormEpsilon: s.epsilon, normFirst: s.normFirst, finalNorm: try c.bool("final_norm", default: false))
+    }
+    public var config: [String: ConfigValue] {
+        var c = TransformerSettings.config(of: blocks[0])
+        c["num_layers"] = .int(layers.count)
+        c["final_norm"] = .bool(finalNorm != nil)
+        return c
+    }
+}
+
+extension PositionEmbedding: ConfigurableLayer {
+    public static let typeName = "PositionEmbedding"
+    public static let configKeys = ["sequence_length", "features"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(sequenceLength: try c.requiredInt("sequence_length", minimum: 1), features: try c.positiveInt("features"))
+    }
+    public var config: [String: ConfigValue] {
+        var c: [String: ConfigValue] = ["sequence_length": .int(sequenceLength)]
+        if let weight { c["features"] = .int(weight.shape[1]) }
+        return c
+    }
+}
+
+extension TokenAndPositionEmbedding: ConfigurableLayer {
+    public static let typeName = "TokenAndPositionEmbedding"
+    public static let configKeys = ["vocabulary_size", "sequence_length", "embedding_dim"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(vocabularySize: try c.requiredInt("vocabulary_size", minimum: 1),
+                  sequenceLength: try c.requiredInt("sequence_length", minimum: 1),
+                  embeddingDimensions: try c.requiredInt("embedding_dim", minimum: 1))
+    }
+    public var config: [String: ConfigValue] {
+        ["vocabulary_size": .int(tokenEmbedding.vocabularySize), "sequence_length": .int(positionEmbedding.sequenceLength),
+         "embedding_dim": .int(tokenEmbedding.dimensions)]
+    }
+}
+
+extension SinusoidalPositionEncoding: ConfigurableLayer {
+    public static let typeName = "SinusoidalPositionEncoding"
+    public static let configKeys = ["max_wavelength"]
+    public convenience init(config c: ConfigReader) throws {
+        self.init(maxWavelength: try c.positiveFloat("max_wavelength", default: 10_000))
+    }
+    public var config: [String: ConfigValue] { ["max_wavelength": .float(maxWavelength)] }
+}
