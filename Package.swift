@@ -121,9 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonServeTests",
-            dependencies: ["LeptonServe", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor",
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["LeptonServe", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
         ),
         .testTarget(
             name: "LeptonNNTests",

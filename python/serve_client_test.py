@@ -13,9 +13,7 @@ import http.client
 import json
 import os
 import signal
-import struct
 import sys
-import threading
 import time
 
 import numpy as np
@@ -35,8 +33,13 @@ class Server:
     def __init__(self, url, token):
         self.host, port = url.split(":")
         self.port = int(port)
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.token = token
         self.client = httpclient.InferenceServerClient(url=url, concurrency=16, network_timeout=30)
+
+    @property
+    def headers(self):
+        """A fresh header dict per call: tritonclient adds its own headers to the dict it is given."""
+        return {"Authorization": f"Bearer {self.token}"}
 
     def raw(self, method, path, body=b"", headers=None, auth=True):
         """One HTTP request; returns (status, headers, body bytes)."""
@@ -186,7 +189,7 @@ def repository_checks(server, expected):
     check(sorted(c.get_model_metadata("mnist", headers=H)["versions"]) == ["1", "2"], "reload restores both versions")
 
 
-def statistics_checks(server):
+def statistics_checks(server, expected):
     c, H = server.client, server.headers
     ids = np.zeros((1, 5), dtype=np.int32)
     for _ in range(3):
@@ -269,42 +272,37 @@ def limit_checks(server, expected):
     except InferenceServerException as e:
         check(e.status() == "504" and "timeout" in e.message(), f"timeout: {e.status()} {e.message()}")
     healthy(server, expected, "a timeout")
-    # tiny-queue holds one request for 0.8 s; more at once get 503.
+    # tiny-queue holds one request for 0.8 s; more at once get 503 (async_infer: tritonclient is gevent-based).
     statuses = []
-
-    def one():
+    pending = []
+    for _ in range(4):
+        inp = httpclient.InferInput("input", [1, 28, 28, 1], "FP32")
+        inp.set_data_from_numpy(x)
+        pending.append(server.client.async_infer("tiny-queue", [inp], headers=server.headers))
+    for p in pending:
         try:
-            infer(server, "tiny-queue", x)
+            p.get_result()
             statuses.append("200")
         except InferenceServerException as e:
             statuses.append(e.status())
             if e.status() == "503":
                 check("max_queue_size" in e.message(), f"queue-full message: {e.message()}")
-    threads = [threading.Thread(target=one) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
     check("503" in statuses and "200" in statuses, f"full queue answers 503 and keeps serving: {statuses}")
     healthy(server, expected, "a full queue")
 
 
 def shutdown_check(server, expected, pid):
     x = np.asarray(expected["mnist"]["2"]["inputs"], dtype=np.float32)[:1]
-    result = {}
-
-    def slow():
-        try:
-            result["answer"] = infer(server, "slow", x).as_numpy("output")
-        except Exception as e:  # noqa: BLE001
-            result["error"] = e
-    t = threading.Thread(target=slow)
-    t.start()
+    inp = httpclient.InferInput("input", [1, 28, 28, 1], "FP32")
+    inp.set_data_from_numpy(x)
+    pending = server.client.async_infer("slow", [inp], headers=server.headers)  # waits 0.9 s for its batch
     time.sleep(0.25)
     os.kill(pid, signal.SIGTERM)
-    t.join(30)
-    check("answer" in result and close(result["answer"], expected["mnist"]["2"]["outputs"][:1]),
-          f"in-flight request finishes after SIGTERM: {result}")
+    try:
+        answer = pending.get_result(timeout=30).as_numpy("output")
+        check(close(answer, expected["mnist"]["2"]["outputs"][:1]), "in-flight request answered correctly after SIGTERM")
+    except Exception as e:  # noqa: BLE001
+        check(False, f"in-flight request after SIGTERM failed: {e}")
 
 
 def main():

@@ -29,10 +29,11 @@ public enum InferCodec {
             header = try JSONDecoder().decode(InferRequestJSON.self, from: Data(body[0..<jsonLength]))
         } catch let error as ServeError {
             throw error
-        } catch let error as DecodingError {
-            throw ServeError.badRequest("malformed inference request: \(error.summary)")
         } catch {
-            throw ServeError.badRequest("malformed inference request: \(error)")
+            let detail = (error as? DecodingError)?.summary ?? "\(error)"
+            let binary = headerLength == nil && body.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0a && $0 != 0x0d }
+            let hint = binary ? " (binary tensor data after the JSON needs the \(headerLengthField) header)" : ""
+            throw ServeError.badRequest("malformed inference request: \(detail)\(hint)")
         }
         var offset = jsonLength
         var inputs: [V2Tensor] = []

@@ -65,6 +65,9 @@ struct InferRequestJSON: Decodable {
                 elements = try V2Tensor.Elements.decode(datatype, from: c, forKey: .data)
             } catch let error as DecodingError {
                 throw ServeError.badRequest("input '\(name)': data must be a nested or flat array of \(datatype.rawValue) values (\(error.summary))")
+            } catch {
+                // The decoder's own errors (a number out of the type's range) are not DecodingErrors.
+                throw ServeError.badRequest("input '\(name)': data must be a nested or flat array of \(datatype.rawValue) values (\(error))")
             }
         }
     }

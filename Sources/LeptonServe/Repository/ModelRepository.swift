@@ -27,6 +27,14 @@ public actor ModelRepository {
         public var state: State
         /// Why it is unavailable ("" when ready).
         public var reason: String
+
+        /// Creates an index entry.
+        public init(name: String, version: String?, state: State, reason: String) {
+            self.name = name
+            self.version = version
+            self.state = state
+            self.reason = reason
+        }
     }
 
     private struct VersionStatus {

@@ -90,6 +90,13 @@ public struct ModelMetadata: Sendable, Codable, Equatable {
         public var datatype: String
         /// Its shape, -1 for the batch and variable dimensions.
         public var shape: [Int]
+
+        /// Creates a tensor's metadata.
+        public init(name: String, datatype: String, shape: [Int]) {
+            self.name = name
+            self.datatype = datatype
+            self.shape = shape
+        }
     }
 
     /// The model's name.
