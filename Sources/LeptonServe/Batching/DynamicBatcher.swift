@@ -38,16 +38,13 @@ public actor DynamicBatcher {
     private var closedReason: String?
     private var running = 0
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
-    private let onQueueDepth: @Sendable (Int) -> Void
 
     /// Creates a batcher for `model` with the batching settings of `config`.
-    public init(model: any InferenceModel, config: ModelConfig, statistics: ModelStatistics, label: String = "model",
-                onQueueDepth: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(model: any InferenceModel, config: ModelConfig, statistics: ModelStatistics, label: String = "model") {
         self.model = model
         self.config = config
         self.statistics = statistics
         self.label = label
-        self.onQueueDepth = onQueueDepth
         workers = (0..<config.instanceCount).map { DispatchQueue(label: "lepton.serve.\(label).\($0)") }
         idleWorkers = Array((0..<config.instanceCount).reversed())
     }
@@ -94,7 +91,7 @@ public actor DynamicBatcher {
         } else {
             queue.append(job)
             queuedRows += job.rows
-            onQueueDepth(queue.count)
+            statistics.recordQueueDepth(queue.count)
             dispatch()
         }
     }
@@ -103,7 +100,7 @@ public actor DynamicBatcher {
         guard let index = queue.firstIndex(where: { $0.id == id }) else { return }
         let job = queue.remove(at: index)
         queuedRows -= job.rows
-        onQueueDepth(queue.count)
+        statistics.recordQueueDepth(queue.count)
         job.continuation.resume(throwing: CancellationError())
     }
 
@@ -126,7 +123,7 @@ public actor DynamicBatcher {
             let batch = Array(queue.prefix(take))
             queue.removeFirst(take)
             queuedRows -= batch.reduce(0) { $0 + $1.rows }
-            onQueueDepth(queue.count)
+            statistics.recordQueueDepth(queue.count)
             let now = ContinuousClock.now
             for job in batch { statistics.recordQueue(Self.nanoseconds(from: job.enqueued, to: now)) }
             let worker = idleWorkers.removeLast()

@@ -65,16 +65,12 @@ public final class ModelStatistics: @unchecked Sendable {
     private let lock = NSLock()
     private var snapshotValue: ModelStatisticsSnapshot
     private var bySize: [Int: BatchSizeStatistics] = [:]
-    private let metrics: ServeMetrics?
-    private let name: String
-    private let version: String
+    private let metrics: ModelMetricHandles?
 
     /// Creates empty statistics for a model version, optionally mirrored into Prometheus metrics.
     public init(name: String, version: String, metrics: ServeMetrics? = nil) {
-        self.name = name
-        self.version = version
         snapshotValue = ModelStatisticsSnapshot(name: name, version: version)
-        self.metrics = metrics
+        self.metrics = metrics?.handles(model: name, version: version)
     }
 
     /// The counters now.
@@ -100,15 +96,18 @@ public final class ModelStatistics: @unchecked Sendable {
         size.compute_output.add(outputNs)
         bySize[rows] = size
         lock.unlock()
-        metrics?.recordBatch(model: name, version: version, rows: rows, inferNs: inferNs)
+        metrics?.recordBatch(rows: rows, inferNs: inferNs)
     }
+
+    /// Sets the number of requests waiting in the queue (the Prometheus gauge).
+    func recordQueueDepth(_ depth: Int) { metrics?.queueDepth.set(to: Double(depth)) }
 
     /// Records the time a request waited in the queue.
     func recordQueue(_ ns: UInt64) {
         lock.lock()
         snapshotValue.inference_stats.queue.add(ns)
         lock.unlock()
-        metrics?.recordQueue(model: name, version: version, ns: ns)
+        metrics?.recordQueue(ns: ns)
     }
 
     /// Records a request's outcome and its time from queueing to answer.
@@ -116,6 +115,6 @@ public final class ModelStatistics: @unchecked Sendable {
         lock.lock()
         if success { snapshotValue.inference_stats.success.add(ns) } else { snapshotValue.inference_stats.fail.add(ns) }
         lock.unlock()
-        metrics?.recordRequest(model: name, version: version, success: success, ns: ns)
+        metrics?.recordRequest(success: success, ns: ns)
     }
 }

@@ -133,6 +133,7 @@ public enum InferCodec {
         let header = InferResponseJSON(model_name: response.modelName, model_version: response.modelVersion,
                                        id: response.id, outputs: outputs)
         let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = [UInt8](try encoder.encode(header))
         if response.outputs.contains(where: \.binary) {

@@ -23,9 +23,7 @@ public final class ServedModel: Sendable {
         self.config = config
         let statistics = ModelStatistics(name: name, version: String(version), metrics: metrics)
         self.statistics = statistics
-        batcher = DynamicBatcher(model: model, config: config, statistics: statistics, label: "\(name)/\(version)") { depth in
-            metrics?.setQueueDepth(model: name, version: String(version), depth: depth)
-        }
+        batcher = DynamicBatcher(model: model, config: config, statistics: statistics, label: "\(name)/\(version)")
     }
 
     /// The model metadata of the V2 protocol (`GET /v2/models/{name}`): shapes with -1 for the batch
