@@ -65,7 +65,7 @@ import Testing
             ({ try decode("{\"inputs\": [") }, "400 malformed inference request"),
             ({ try decode(#"{"inputs": [{"name": "x", "shape": [1], "datatype": "REAL", "data": [1]}]}"#) }, "datatype \"REAL\" is not a V2 datatype"),
             ({ try decode(#"{"inputs": [{"name": "x", "shape": [3], "datatype": "FP32", "data": [1, 2]}]}"#) }, "shape [3] needs 3 elements, got 2"),
-            ({ try decode(#"{"inputs": [{"name": "x", "shape": [1], "datatype": "INT8", "data": [300]}]}"#) }, "data must be a nested or flat array of INT8 values"),
+            ({ try decode(#"{"inputs": [{"name": "x", "shape": [1], "datatype": "INT8", "data": [300]}]}"#) }, "data must be a nested or flat list of INT8 values; element 0 is 300"),
             ({ try decode(#"{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": ["a"]}]}"#) }, "FP32 values"),
             ({ try decode(#"{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32"}]}"#) }, "neither data nor parameters.binary_data_size"),
             ({ try decode(header, binary: [1, 2, 3], headerLength: true) }, "only 3 remain in the body (truncated binary payload)"),

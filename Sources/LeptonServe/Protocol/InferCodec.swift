@@ -24,29 +24,21 @@ public enum InferCodec {
             }
             jsonLength = n
         }
-        let header: InferRequestJSON
+        let document: JSONNode
         do {
-            header = try JSONDecoder().decode(InferRequestJSON.self, from: Data(body[0..<jsonLength]))
-        } catch let error as ServeError {
-            throw error
+            document = try body.withUnsafeBufferPointer { try JSONScanner.parse(UnsafeBufferPointer(rebasing: $0[0..<jsonLength])) }
         } catch {
-            let detail = (error as? DecodingError)?.summary ?? "\(error)"
             let binary = headerLength == nil && body.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0a && $0 != 0x0d }
             let hint = binary ? " (binary tensor data after the JSON needs the \(headerLengthField) header)" : ""
-            throw ServeError.badRequest("malformed inference request: \(detail)\(hint)")
+            throw ServeError.badRequest("malformed inference request: \(error)\(hint)")
         }
+        let header = try InferHeader(document)
         var offset = jsonLength
         var inputs: [V2Tensor] = []
         for input in header.inputs {
             let what = "input '\(input.name)'"
-            let binarySize = try input.parameters?["binary_data_size"].map { value -> Int in
-                guard let n = value.intValue, n >= 0 else {
-                    throw ServeError.badRequest("\(what): binary_data_size must be a non-negative integer")
-                }
-                return n
-            }
             let elements: V2Tensor.Elements
-            switch (input.elements, binarySize) {
+            switch (input.elements, input.binaryDataSize) {
             case (let json?, nil):
                 elements = json
             case (nil, let size?):
@@ -68,10 +60,8 @@ public enum InferCodec {
         if offset != body.count {
             throw ServeError.badRequest("\(body.count - offset) bytes after the JSON header are not claimed by any input's binary_data_size")
         }
-        let outputs = (header.outputs ?? []).map {
-            RequestedOutput(name: $0.name, binaryData: $0.parameters?["binary_data"]?.boolValue)
-        }
-        return InferRequest(id: header.id, inputs: inputs, outputs: outputs, parameters: header.parameters ?? [:])
+        return InferRequest(id: header.id, inputs: inputs, outputs: header.outputs,
+                            parameters: header.binaryDataOutput ? ["binary_data_output": .bool(true)] : [:])
     }
 
     /// Decodes one binary tensor: raw little-endian elements, or length-prefixed strings for `BYTES`.
@@ -118,27 +108,17 @@ public enum InferCodec {
     /// - Returns: the body and, when any output is binary, the JSON header's length.
     public static func encodeResponse(_ response: InferResponse) throws -> (body: [UInt8], headerLength: Int?) {
         var binary: [UInt8] = []
-        var outputs: [InferResponseJSON.OutputJSON] = []
+        var sizes: [Int?] = []
         for (tensor, isBinary) in response.outputs {
             if isBinary {
                 let bytes = encodeBinary(tensor)
                 binary += bytes
-                outputs.append(.init(name: tensor.name, datatype: tensor.datatype.rawValue, shape: tensor.shape,
-                                     parameters: ["binary_data_size": bytes.count], data: nil))
+                sizes.append(bytes.count)
             } else {
-                outputs.append(.init(name: tensor.name, datatype: tensor.datatype.rawValue, shape: tensor.shape,
-                                     parameters: nil, data: EncodedData(tensor: tensor)))
+                sizes.append(nil)
             }
         }
-        let header = InferResponseJSON(model_name: response.modelName, model_version: response.modelVersion,
-                                       id: response.id, outputs: outputs)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let json = [UInt8](try encoder.encode(header))
-        if response.outputs.contains(where: \.binary) {
-            return (json + binary, json.count)
-        }
-        return (json, nil)
+        let json = response.jsonHeader(binarySizes: sizes)
+        return sizes.contains { $0 != nil } ? (json + binary, json.count) : (json, nil)
     }
 }
