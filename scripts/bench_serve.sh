@@ -9,8 +9,10 @@
 #
 # MODEL_FOLDER defaults to out/mnist-cnn (scripts/main.sh writes it); when missing, the CNN is
 # trained for one epoch into out/mnist-cnn-bench first. Environment: LEPTON_BENCH_SECONDS
-# (duration of each run, default 10), LEPTON_BENCH_MAX_REQUESTS (cap per run, default 500000),
-# LEPTON_BENCH_SERVER_THREADS (CPU threads of the server, default 1), LEPTON_BENCH_PORT (8731).
+# (duration of each run, default 5), LEPTON_BENCH_REPEATS (runs per cell, default 3; the median
+# is shown), LEPTON_BENCH_MAX_REQUESTS (cap per run, default 500000),
+# LEPTON_BENCH_SERVER_THREADS (CPU threads of the server, default 1), LEPTON_BENCH_PORT (8731;
+# the batching-off server listens on the next port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LEPTON_SKIP_BUILD=1 scripts/setup.sh
@@ -25,14 +27,15 @@ if [ ! -f "$MODEL/model.json" ]; then
   fi
 fi
 CAP="${LEPTON_BENCH_MAX_REQUESTS:-500000}"
-DURATION="${LEPTON_BENCH_SECONDS:-10}"
+DURATION="${LEPTON_BENCH_SECONDS:-5}"
+REPEATS="${LEPTON_BENCH_REPEATS:-3}"
 THREADS="${LEPTON_BENCH_SERVER_THREADS:-1}"
 PORT="${LEPTON_BENCH_PORT:-8731}"
 MNIST="${LEPTON_DATA_DIR:-../shared/datasets}/mnist"
 
 WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() { if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; rm -rf "$WORK"; }
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 mkdir -p "$WORK/models/mnist"
 cp -r "$MODEL" "$WORK/models/mnist/1"
@@ -40,61 +43,69 @@ python3 python/serve_bench_prepare.py images "$MNIST" 1000 "$WORK/images.npy"
 "$LEPTON" predict "$MODEL" "$WORK/images.npy" > "$WORK/predictions.jsonl"
 python3 python/serve_bench_prepare.py requests "$WORK/images.npy" "$WORK/predictions.jsonl" "$WORK"
 
-start_server() {
-  "$LEPTON" serve --repository "$WORK/models" --port "$PORT" --threads "$THREADS" --log-level warning "$@" \
-    > "$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
+PIDS=()
+start_server() {  # port, extra flags
+  "$LEPTON" serve --repository "$WORK/models" --port "$1" --threads "$THREADS" --log-level warning "${@:2}" \
+    > "$WORK/server-$1.log" 2>&1 &
+  PIDS+=($!)
   for _ in $(seq 1 200); do
-    if curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/dev/null 2>&1; then return 0; fi
+    if curl -sf "http://127.0.0.1:$1/v2/health/ready" >/dev/null 2>&1; then return 0; fi
     sleep 0.1
   done
-  echo "server did not start:"; cat "$WORK/server.log"; exit 1
+  echo "server did not start:"; cat "$WORK/server-$1.log"; exit 1
 }
 
-stop_server() {
-  kill -TERM "$SERVER_PID"
-  wait "$SERVER_PID"
-  SERVER_PID=""
-}
-
-run_wrk() {  # clients seconds
+run_wrk() {  # port clients seconds
   LEPTON_BENCH_DIR="$WORK" LEPTON_BENCH_MAX_REQUESTS="$CAP" \
-    wrk -t 1 -c "$1" -d "$2s" --timeout 10s -s scripts/serve_load.lua "http://127.0.0.1:$PORT" \
+    wrk -t 1 -c "$2" -d "$3s" --timeout 10s -s scripts/serve_load.lua "http://127.0.0.1:$1" \
     | grep '^RESULT'
 }
 
+# Both servers run side by side (an idle one costs nothing) and the runs alternate between them,
+# REPEATS times per cell, so load from elsewhere on the machine hits both alike; the table shows
+# the median run of each cell.
+start_server "$PORT"                          # batching on (the defaults: batches of up to 64, 500 µs delay)
+start_server "$((PORT + 1))" --no-batching    # batching off
+run_wrk "$PORT" 16 2 >/dev/null; run_wrk "$((PORT + 1))" 16 2 >/dev/null   # warm-up
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
-for mode in on off; do
-  if [ "$mode" = on ]; then start_server; else start_server --no-batching; fi
-  run_wrk 16 2 >/dev/null   # warm-up
+for repeat in $(seq 1 "$REPEATS"); do
   for clients in 1 16 64; do
-    line="$(run_wrk "$clients" "$DURATION")"
-    echo "batching=$mode clients=$clients $line" | tee -a "$RESULTS"
+    for mode in on off; do
+      port=$PORT; [ "$mode" = off ] && port=$((PORT + 1))
+      line="$(run_wrk "$port" "$clients" "$DURATION")"
+      echo "batching=$mode clients=$clients repeat=$repeat $line" | tee -a "$RESULTS"
+    done
   done
-  stop_server
 done
+for pid in "${PIDS[@]}"; do kill -TERM "$pid"; wait "$pid"; done
+PIDS=()
 
 python3 - "$RESULTS" <<'PY'
-import re, sys
-rows = {}
+import re, statistics, sys
+runs = {}
 for line in open(sys.argv[1]):
     f = dict(re.findall(r"(\w+)=([\w.]+)", line))
-    rows[(f["batching"], int(f["clients"]))] = f
+    runs.setdefault((f["batching"], int(f["clients"])), []).append(f)
+def median_run(fs):
+    return sorted(fs, key=lambda f: float(f["rps"]))[len(fs) // 2]
+socket = lambda f: sum(int(f[k]) for k in ("connect", "read", "write", "timeout"))
 print()
-print("| clients | batching | req/s | p50 ms | p99 ms | requests | errors (non-200, wrong, socket) |")
+print("| clients | batching | req/s (median) | p50 ms | p99 ms | requests (all runs) | non-200 / wrong / socket errors |")
 print("|---:|---|---:|---:|---:|---:|---|")
 for c in (1, 16, 64):
     for mode in ("on", "off"):
-        f = rows[(mode, c)]
-        socket = sum(int(f[k]) for k in ("connect", "read", "write", "timeout"))
-        print(f"| {c} | {mode} | {float(f['rps']):,.0f} | {float(f['p50_ms']):.2f} | {float(f['p99_ms']):.2f} | "
-              f"{int(f['requests']):,} | {f['non200']}, {f['wrong']}, {socket} |")
-on, off = float(rows[("on", 64)]["rps"]), float(rows[("off", 64)]["rps"])
-print(f"\nbatching on / off at 64 clients: {on / off:.2f}x")
-bad = [k for k, f in rows.items() if int(f["non200"]) or int(f["wrong"]) or int(f["answered"]) != int(f["requests"])
-       or int(f["capped"]) or sum(int(f[x]) for x in ("connect", "read", "write", "timeout"))]
+        fs = runs[(mode, c)]
+        m = median_run(fs)
+        total = sum(int(f["requests"]) for f in fs)
+        errors = f"{sum(int(f['non200']) for f in fs)} / {sum(int(f['wrong']) for f in fs)} / {sum(socket(f) for f in fs)}"
+        print(f"| {c} | {mode} | {float(m['rps']):,.0f} | {float(m['p50_ms']):.2f} | {float(m['p99_ms']):.2f} | {total:,} | {errors} |")
+on, off = float(median_run(runs[("on", 64)])["rps"]), float(median_run(runs[("off", 64)])["rps"])
+print(f"\nbatching on / off at 64 clients: {on / off:.2f}x (per-run ratios: "
+      + ", ".join(f"{float(a['rps']) / float(b['rps']):.2f}" for a, b in zip(runs[("on", 64)], runs[("off", 64)])) + ")")
+bad = [k for k, fs in runs.items() for f in fs if int(f["non200"]) or int(f["wrong"]) or int(f["answered"]) != int(f["requests"])
+       or int(f["capped"]) or socket(f)]
 if bad:
-    print(f"FAILED: lost, wrong or capped runs: {bad}")
+    print(f"FAILED: lost, wrong or capped runs: {sorted(set(bad))}")
     sys.exit(1)
 PY
