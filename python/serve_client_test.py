@@ -12,6 +12,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -296,7 +297,11 @@ def shutdown_check(server, expected, pid):
     inp = httpclient.InferInput("input", [1, 28, 28, 1], "FP32")
     inp.set_data_from_numpy(x)
     pending = server.client.async_infer("slow", [inp], headers=server.headers)  # waits 0.9 s for its batch
-    time.sleep(0.25)
+    # SIGTERM only once the request is in the server's queue (the queue-depth gauge shows it).
+    queued = re.compile(r'lepton_inference_queue_depth\{[^}]*model="slow"[^}]*\} 1')
+    deadline = time.time() + 10
+    while time.time() < deadline and not queued.search(server.raw("GET", "/metrics")[2].decode()):
+        time.sleep(0.01)
     os.kill(pid, signal.SIGTERM)
     try:
         answer = pending.get_result(timeout=30).as_numpy("output")
