@@ -16,6 +16,7 @@ public struct ServeError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 
     /// 400: the request is malformed or does not fit the model.

@@ -17,6 +17,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// An object.
     case object([String: JSONValue])
 
+    /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
@@ -28,6 +29,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         self = .object(try c.decode([String: JSONValue].self))
     }
 
+    /// Encodes the value as the JSON it came from.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {

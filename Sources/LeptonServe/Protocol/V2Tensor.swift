@@ -1,4 +1,5 @@
 import Foundation
+import LeptonTensor
 
 /// A named tensor as the V2 protocol carries it: datatype, shape and elements.
 ///
@@ -120,7 +121,8 @@ public struct V2Tensor: Sendable, Equatable {
 
     /// Tensors of one datatype and equal trailing dimensions, joined along the first dimension.
     public static func concatenateRows(_ parts: [V2Tensor]) -> V2Tensor {
-        guard var out = parts.first else { preconditionFailure("concatenateRows: no parts") }
+        checkPrecondition(!parts.isEmpty, "concatenateRows: expected at least one part")
+        var out = parts[0]
         if parts.count == 1 { return out }
         out.shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
         switch out.elements {

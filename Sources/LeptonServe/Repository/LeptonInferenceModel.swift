@@ -10,8 +10,11 @@ import LeptonTrain
 /// The model is put in evaluation mode once and only read afterwards, so forward passes may run
 /// on several threads at once.
 public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
+    /// `"lepton"`.
     public let platform = "lepton"
+    /// The model's one input: `input_shape` and `input_dtype` of `model.json`.
     public let inputs: [TensorSpec]
+    /// The model's one output, its shape found by a forward pass of one zero sample at load.
     public let outputs: [TensorSpec]
     private let model: Sequential
     private let inputDType: DType
@@ -55,6 +58,8 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
         }
     }
 
+    /// Runs the batch through the model without recording gradients.
+    /// - Throws: ``ServeError`` (400) for ids outside an embedding table.
     public func infer(_ inputs: [String: V2Tensor]) throws -> [String: V2Tensor] {
         let spec = self.inputs[0]
         guard let input = inputs[spec.name] else { throw ServeError.badRequest("missing input '\(spec.name)'") }
@@ -82,15 +87,18 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
 
 /// Loads Lepton model folders: a version folder holding `model.json`.
 public struct LeptonModelLoader: ModelLoader {
+    /// `"lepton"`.
     public let platform = "lepton"
 
     /// Creates the loader.
     public init() {}
 
+    /// Whether the folder holds `model.json`.
     public func canLoad(_ folder: URL) -> Bool {
         FileManager.default.fileExists(atPath: folder.appendingPathComponent(ModelFile.architectureName).path)
     }
 
+    /// Loads the folder as a ``LeptonInferenceModel``.
     public func load(_ folder: URL, config: ModelConfig) throws -> any InferenceModel {
         try LeptonInferenceModel(folder: folder, config: config)
     }

@@ -10,7 +10,9 @@ import Logging
 public struct JSONLogHandler: LogHandler {
     /// The logger's label.
     public let label: String
+    /// Messages below this level are dropped.
     public var logLevel: Logger.Level = .info
+    /// Metadata added to every message of this logger.
     public var metadata: Logger.Metadata = [:]
 
     /// Creates a handler for a logger label.
@@ -19,6 +21,7 @@ public struct JSONLogHandler: LogHandler {
         self.logLevel = logLevel
     }
 
+    /// One metadata value of this logger.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
@@ -26,6 +29,7 @@ public struct JSONLogHandler: LogHandler {
 
     private static let lock = NSLock()
 
+    /// Writes one JSON line: time, level, label, message and the merged metadata.
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
                     source: String, file: String, function: String, line: UInt) {
         var fields: [String: String] = [:]
