@@ -72,9 +72,12 @@ RESULTS="$WORK/results.txt"
 for repeat in $(seq 1 "$REPEATS"); do
   for clients in 1 16 64; do
     for mode in on off; do
-      port=$PORT; [ "$mode" = off ] && port=$((PORT + 1))
+      port=$PORT; pid=${PIDS[0]}
+      if [ "$mode" = off ]; then port=$((PORT + 1)); pid=${PIDS[1]}; fi
+      ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat")   # the server's CPU time (user + system)
       line="$(run_wrk "$port" "$clients" "$DURATION")"
-      echo "batching=$mode clients=$clients repeat=$repeat $line" | tee -a "$RESULTS"
+      ticks1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      echo "batching=$mode clients=$clients repeat=$repeat cpu_ticks=$((ticks1 - ticks0)) $line" | tee -a "$RESULTS"
     done
   done
 done
@@ -91,18 +94,22 @@ def median_run(fs):
     return sorted(fs, key=lambda f: float(f["rps"]))[len(fs) // 2]
 socket = lambda f: sum(int(f[k]) for k in ("connect", "read", "write", "timeout"))
 print()
-print("| clients | batching | req/s (median) | p50 ms | p99 ms | requests (all runs) | non-200 / wrong / socket errors |")
-print("|---:|---|---:|---:|---:|---:|---|")
+import os
+tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+cpu = lambda fs: sum(int(f["cpu_ticks"]) for f in fs) * tick_ms / max(1, sum(int(f["requests"]) for f in fs))
+print("| clients | batching | req/s (median) | p50 ms | p99 ms | server CPU ms / request | requests (all runs) | non-200 / wrong / socket errors |")
+print("|---:|---|---:|---:|---:|---:|---:|---|")
 for c in (1, 16, 64):
     for mode in ("on", "off"):
         fs = runs[(mode, c)]
         m = median_run(fs)
         total = sum(int(f["requests"]) for f in fs)
         errors = f"{sum(int(f['non200']) for f in fs)} / {sum(int(f['wrong']) for f in fs)} / {sum(socket(f) for f in fs)}"
-        print(f"| {c} | {mode} | {float(m['rps']):,.0f} | {float(m['p50_ms']):.2f} | {float(m['p99_ms']):.2f} | {total:,} | {errors} |")
+        print(f"| {c} | {mode} | {float(m['rps']):,.0f} | {float(m['p50_ms']):.2f} | {float(m['p99_ms']):.2f} | {cpu(fs):.3f} | {total:,} | {errors} |")
 on, off = float(median_run(runs[("on", 64)])["rps"]), float(median_run(runs[("off", 64)])["rps"])
 print(f"\nbatching on / off at 64 clients: {on / off:.2f}x (per-run ratios: "
       + ", ".join(f"{float(a['rps']) / float(b['rps']):.2f}" for a, b in zip(runs[("on", 64)], runs[("off", 64)])) + ")")
+print(f"server CPU per request at 64 clients, off / on: {cpu(runs[('off', 64)]) / cpu(runs[('on', 64)]):.2f}x")
 bad = [k for k, fs in runs.items() for f in fs if int(f["non200"]) or int(f["wrong"]) or int(f["answered"]) != int(f["requests"])
        or int(f["capped"]) or socket(f)]
 if bad:
