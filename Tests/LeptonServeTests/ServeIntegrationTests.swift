@@ -117,4 +117,33 @@ import Testing
         #expect(logText.contains("\"hb.request.id\""), "structured request logs with request ids")
         #expect(logText.contains("server stopped"), "server log ends with a clean stop:\n\(logText.suffix(2000))")
     }
+
+    @Test func badFlagsGiveOneErrorLineAndExitStatus1() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
+            Issue.record("lepton executable not found at \(Self.lepton.path)")
+            return
+        }
+        let root = try ServeFixtures.temporaryFolder("flags")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cases: [([String], String)] = [
+            (["serve", "--repository", "/nonexistent/repo"], "--repository /nonexistent/repo: not a folder (expected <repo>/<model>/<version>/)"),
+            (["serve", "--repository", root.path, "--max-batch-size", "0"], "--max-batch-size: expected an integer ≥ 1, got 0"),
+            (["serve", "--repository", root.path, "--port", "70000"], "--port: expected 0...65535, got 70000"),
+            (["serve", "--repository", root.path, "--token-file", "/nonexistent/tokens"], "--token-file /nonexistent/tokens: cannot read the file"),
+            (["serve", "--repository", root.path, "--log-format", "xml"], "--log-format: expected text or json, got xml"),
+        ]
+        for (arguments, expected) in cases {
+            let process = Process()
+            process.executableURL = Self.lepton
+            process.arguments = arguments
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = Pipe()
+            try process.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 1, "\(arguments): exit status \(process.terminationStatus)")
+            #expect(text == "error: \(expected)\n", "\(arguments): \(text)")
+        }
+    }
 }
