@@ -53,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
     var threads: Int?
 
+    @Option(help: "Threads of the network event loop (default: one per core).")
+    var ioThreads: Int?
+
     @Option(help: "Log format: text or json.")
     var logFormat: String = "text"
 
@@ -100,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         for (flag, value, minimum) in [("--port", port, 0), ("--max-batch-size", maxBatchSize, 1), ("--max-queue-delay-us", maxQueueDelayUs, 0),
                                        ("--max-queue-size", maxQueueSize, 1), ("--instances", instances, 1), ("--max-body-bytes", maxBodyBytes, 1),
-                                       ("--threads", threads ?? 1, 1)] where value < minimum {
+                                       ("--threads", threads ?? 1, 1), ("--io-threads", ioThreads ?? 1, 1)] where value < minimum {
             throw ServeError.badRequest("\(flag): expected an integer ≥ \(minimum), got \(value)")
         }
         guard port <= 65535 else { throw ServeError.badRequest("--port: expected 0...65535, got \(port)") }
@@ -111,6 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
                                    maxQueueSize: maxQueueSize, instanceCount: instances)
         return ServeOptions(repository: URL(fileURLWithPath: repository), host: host, port: port, defaults: defaults,
                             tokens: try ServeOptions.readTokens(file: tokenFile), maxBodyBytes: maxBodyBytes,
-                            requestTimeout: requestTimeout > 0 ? .milliseconds(Int64(requestTimeout * 1000)) : nil)
+                            requestTimeout: requestTimeout > 0 ? .milliseconds(Int64(requestTimeout * 1000)) : nil,
+                            ioThreads: ioThreads)
     }
 }

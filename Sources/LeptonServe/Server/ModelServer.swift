@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// The model server: a Hummingbird application speaking the KServe V2 / Triton HTTP protocol over a
@@ -67,15 +68,18 @@ public final class ModelServer: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         await loadRepository()
+        let group = options.ioThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
         let app = Application(
             router: buildRouter(),
             server: .http1(configuration: .init(idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lepton-serve"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: group.map { .shared($0) } ?? .singleton,
             logger: logger
         )
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         await repository.unloadAll()
+        try await group?.shutdownGracefully()
         logger.info("server stopped")
     }
 

@@ -19,11 +19,13 @@ public struct ServeOptions: Sendable {
     public var requestTimeout: Duration?
     /// The backends that load model versions, tried in order.
     public var loaders: [any ModelLoader]
+    /// Threads of the network event loop (nil: one per core).
+    public var ioThreads: Int?
 
     /// Creates options with the defaults of `lepton serve`.
     public init(repository: URL, host: String = "127.0.0.1", port: Int = 8000, defaults: ModelConfig = ModelConfig(),
                 tokens: Set<String> = [], maxBodyBytes: Int = 64 << 20, requestTimeout: Duration? = .seconds(60),
-                loaders: [any ModelLoader] = [LeptonModelLoader()]) {
+                loaders: [any ModelLoader] = [LeptonModelLoader()], ioThreads: Int? = nil) {
         self.repository = repository
         self.host = host
         self.port = port
@@ -32,6 +34,7 @@ public struct ServeOptions: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.requestTimeout = requestTimeout
         self.loaders = loaders
+        self.ioThreads = ioThreads
     }
 
     /// Reads bearer tokens: one per line of `file` (blank lines and `#` comments skipped), and the
