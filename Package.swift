@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "LeptonIO", targets: ["LeptonIO"]),
         .library(name: "LeptonJobs", targets: ["LeptonJobs"]),
         .library(name: "LeptonONNX", targets: ["LeptonONNX"]),
+        .library(name: "LeptonServe", targets: ["LeptonServe"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
@@ -20,6 +21,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -66,13 +74,30 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LeptonServe",
+            dependencies: [
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
             name: "LeptonTestSupport",
             dependencies: ["LeptonTensor"]
         ),
         .executableTarget(
             name: "lepton",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX",
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -111,6 +136,10 @@ let package = Package(
         .testTarget(
             name: "LeptonIOTests",
             dependencies: ["LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
+        ),
+        .testTarget(
+            name: "LeptonServeTests",
+            dependencies: ["LeptonServe", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
         ),
         .testTarget(
             name: "LeptonNNTests",

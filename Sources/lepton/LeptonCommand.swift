@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The `lepton` command line: one subcommand per file.
 @main
-struct LeptonCommand: ParsableCommand {
+struct LeptonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lepton",
         abstract: "Lepton: a deep learning framework and AI platform in Swift.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self, ExportCommand.self, DemoCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self, ExportCommand.self, ServeCommand.self, DemoCommand.self]
     )
 }

@@ -1,0 +1,215 @@
+import Foundation
+import LeptonTensor
+
+/// Queues inference requests for one model version and runs them in forward passes: merged into
+/// batches of up to `maxBatchSize` rows when dynamic batching is on, one by one when it is off.
+///
+/// A batch starts when it is full, or when its first request has waited `maxQueueDelay`, or at
+/// once when batching is off, on one of `instanceCount` worker threads (forward passes never run
+/// on Swift's cooperative pool). Requests keep their arrival order; each gets back exactly its
+/// own rows. The queue holds at most `maxQueueSize` requests: one more gets a 503.
+///
+/// ```swift
+/// let batcher = DynamicBatcher(model: model, config: ModelConfig(maxBatchSize: 32), statistics: stats)
+/// let outputs = try await batcher.submit(["input": x])
+/// ```
+public actor DynamicBatcher {
+    /// A request waiting in the queue.
+    struct Job: Sendable {
+        let id: UInt64
+        let inputs: [String: V2Tensor]
+        let rows: Int
+        /// The trailing dimensions of every input; only jobs with equal keys share a batch.
+        let shapeKey: [[Int]]
+        let enqueued: ContinuousClock.Instant
+        let continuation: CheckedContinuation<[String: V2Tensor], any Error>
+    }
+
+    private let model: any InferenceModel
+    private let config: ModelConfig
+    private let statistics: ModelStatistics
+    private let label: String
+    private let workers: [DispatchQueue]
+    private var idleWorkers: [Int]
+    private var queue: [Job] = []
+    private var queuedRows = 0
+    private var nextID: UInt64 = 0
+    private var timerDeadline: ContinuousClock.Instant?
+    private var closedReason: String?
+    private var running = 0
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Creates a batcher for `model` with the batching settings of `config`.
+    public init(model: any InferenceModel, config: ModelConfig, statistics: ModelStatistics, label: String = "model") {
+        self.model = model
+        self.config = config
+        self.statistics = statistics
+        self.label = label
+        workers = (0..<config.instanceCount).map { DispatchQueue(label: "lepton.serve.\(label).\($0)") }
+        idleWorkers = Array((0..<config.instanceCount).reversed())
+    }
+
+    /// Queues a request (every input batched along its first dimension) and waits for its outputs.
+    /// - Throws: ``ServeError`` 503 when the queue is full or the model is unloading, 400 for more
+    ///   rows than `maxBatchSize`, the model's error if its forward pass fails, and
+    ///   `CancellationError` when the calling task is cancelled while the request still waits.
+    public func submit(_ inputs: [String: V2Tensor]) async throws -> [String: V2Tensor] {
+        let rows = inputs.values.first?.shape.first ?? 0
+        guard rows >= 1, inputs.values.allSatisfy({ $0.shape.first == rows }) else {
+            throw ServeError.badRequest("every input needs the same batch size ≥ 1 along its first dimension, got \(inputs.values.map(\.shape).sorted { "\($0)" < "\($1)" })")
+        }
+        guard rows <= config.maxBatchSize else {
+            throw ServeError.badRequest("batch size \(rows) exceeds the model's max_batch_size \(config.maxBatchSize)")
+        }
+        nextID += 1
+        let id = nextID
+        let start = ContinuousClock.now
+        do {
+            let outputs = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[String: V2Tensor], any Error>) in
+                    enqueue(Job(id: id, inputs: inputs, rows: rows, shapeKey: inputs.keys.sorted().map { Array(inputs[$0]!.shape.dropFirst()) },
+                                enqueued: start, continuation: continuation))
+                }
+            } onCancel: {
+                Task { await self.cancel(id) }
+            }
+            statistics.recordRequest(success: true, ns: Self.nanoseconds(since: start))
+            return outputs
+        } catch {
+            statistics.recordRequest(success: false, ns: Self.nanoseconds(since: start))
+            throw error
+        }
+    }
+
+    private func enqueue(_ job: Job) {
+        if let closedReason {
+            job.continuation.resume(throwing: ServeError.unavailable(closedReason))
+        } else if Task.isCancelled {
+            job.continuation.resume(throwing: CancellationError())
+        } else if queue.count >= config.maxQueueSize {
+            job.continuation.resume(throwing: ServeError.unavailable("model '\(label)' has \(queue.count) requests queued, its limit (max_queue_size); retry later"))
+        } else {
+            queue.append(job)
+            queuedRows += job.rows
+            statistics.recordQueueDepth(queue.count)
+            dispatch()
+        }
+    }
+
+    private func cancel(_ id: UInt64) {
+        guard let index = queue.firstIndex(where: { $0.id == id }) else { return }
+        let job = queue.remove(at: index)
+        queuedRows -= job.rows
+        statistics.recordQueueDepth(queue.count)
+        job.continuation.resume(throwing: CancellationError())
+    }
+
+    /// Starts as many batches as there are idle workers and ready requests.
+    private func dispatch() {
+        while !idleWorkers.isEmpty, let first = queue.first {
+            var take = 1
+            if config.dynamicBatching {
+                let deadline = first.enqueued.advanced(by: .microseconds(config.maxQueueDelayMicroseconds))
+                if queuedRows < config.maxBatchSize && ContinuousClock.now < deadline {
+                    armTimer(deadline)
+                    return
+                }
+                var rows = first.rows
+                while take < queue.count, queue[take].shapeKey == first.shapeKey, rows + queue[take].rows <= config.maxBatchSize {
+                    rows += queue[take].rows
+                    take += 1
+                }
+            }
+            let batch = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            queuedRows -= batch.reduce(0) { $0 + $1.rows }
+            statistics.recordQueueDepth(queue.count)
+            let now = ContinuousClock.now
+            for job in batch { statistics.recordQueue(Self.nanoseconds(from: job.enqueued, to: now)) }
+            let worker = idleWorkers.removeLast()
+            running += 1
+            let model = self.model, statistics = self.statistics
+            workers[worker].async {
+                Self.run(batch, model: model, statistics: statistics)
+                Task { await self.finished(worker) }
+            }
+        }
+    }
+
+    private func armTimer(_ deadline: ContinuousClock.Instant) {
+        if let armed = timerDeadline, armed <= deadline { return }
+        timerDeadline = deadline
+        Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            await self.timerFired(deadline)
+        }
+    }
+
+    private func timerFired(_ deadline: ContinuousClock.Instant) {
+        if timerDeadline == deadline { timerDeadline = nil }
+        dispatch()
+    }
+
+    private func finished(_ worker: Int) {
+        idleWorkers.append(worker)
+        running -= 1
+        dispatch()
+        if running == 0 && queue.isEmpty {
+            for waiter in drainWaiters { waiter.resume() }
+            drainWaiters = []
+        }
+    }
+
+    /// Stops taking requests (new ones get a 503 with `reason`) and waits until the queued and
+    /// running ones have been answered.
+    public func close(reason: String) async {
+        closedReason = reason
+        dispatch()
+        if running == 0 && queue.isEmpty { return }
+        await withCheckedContinuation { drainWaiters.append($0) }
+    }
+
+    /// Requests waiting now.
+    public var queueDepth: Int { queue.count }
+
+    /// Merges a batch's inputs, runs the model, and answers each job with its own rows.
+    private static func run(_ batch: [Job], model: any InferenceModel, statistics: ModelStatistics) {
+        let t0 = ContinuousClock.now
+        let rows = batch.reduce(0) { $0 + $1.rows }
+        var merged: [String: V2Tensor] = [:]
+        for name in batch[0].inputs.keys {
+            merged[name] = V2Tensor.concatenateRows(batch.map { $0.inputs[name]! })
+        }
+        let t1 = ContinuousClock.now
+        let outputs: [String: V2Tensor]
+        do {
+            outputs = try model.infer(merged)
+            if let bad = outputs.first(where: { $0.value.shape.first != rows }) {
+                throw ServeError.internalError("model output '\(bad.key)' has shape \(bad.value.shape), expected \(rows) rows")
+            }
+        } catch {
+            for job in batch { job.continuation.resume(throwing: error) }
+            return
+        }
+        let t2 = ContinuousClock.now
+        var start = 0
+        var answers: [[String: V2Tensor]] = []
+        answers.reserveCapacity(batch.count)
+        for job in batch {
+            answers.append(outputs.mapValues { $0.rows(start..<(start + job.rows)) })
+            start += job.rows
+        }
+        let t3 = ContinuousClock.now
+        statistics.recordBatch(requests: batch.count, rows: rows, inputNs: nanoseconds(from: t0, to: t1),
+                               inferNs: nanoseconds(from: t1, to: t2), outputNs: nanoseconds(from: t2, to: t3))
+        for (job, answer) in zip(batch, answers) { job.continuation.resume(returning: answer) }
+    }
+
+    static func nanoseconds(from a: ContinuousClock.Instant, to b: ContinuousClock.Instant) -> UInt64 {
+        let d = b - a
+        let (seconds, attoseconds) = d.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds / 1_000_000_000))
+    }
+
+    static func nanoseconds(since a: ContinuousClock.Instant) -> UInt64 { nanoseconds(from: a, to: .now) }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// An output the client asked for, and how it wants it.
+public struct RequestedOutput: Sendable, Equatable {
+    /// The output's name.
+    public var name: String
+    /// Whether to send it in binary (nil: follow the request's `binary_data_output`).
+    public var binaryData: Bool?
+
+    /// Creates a requested output.
+    public init(name: String, binaryData: Bool? = nil) {
+        self.name = name
+        self.binaryData = binaryData
+    }
+}
+
+/// A decoded V2 inference request: the input tensors with their elements, the outputs asked for,
+/// the optional `id` to echo, and the request's parameters.
+public struct InferRequest: Sendable {
+    /// The client's request id, echoed in the response.
+    public var id: String?
+    /// The inputs, in the order sent.
+    public var inputs: [V2Tensor]
+    /// The outputs asked for (empty: every output of the model).
+    public var outputs: [RequestedOutput]
+    /// Request-level parameters (`binary_data_output`, …).
+    public var parameters: [String: JSONValue]
+
+    /// Creates a request.
+    public init(id: String? = nil, inputs: [V2Tensor], outputs: [RequestedOutput] = [], parameters: [String: JSONValue] = [:]) {
+        self.id = id
+        self.inputs = inputs
+        self.outputs = outputs
+        self.parameters = parameters
+    }
+
+    /// Whether the request asked for every output in binary by default.
+    public var binaryDataOutput: Bool { parameters["binary_data_output"]?.boolValue ?? false }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import LeptonIO
+import LeptonNN
+import LeptonTensor
+import LeptonTrain
+
+/// A Lepton model folder (`model.json` + `model.safetensors`, as ``ModelFile`` writes it) served
+/// as an ``InferenceModel``: one input (the model's `input_shape` and `input_dtype`) and one output.
+///
+/// The model is put in evaluation mode once and only read afterwards, so forward passes may run
+/// on several threads at once.
+public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
+    /// `"lepton"`.
+    public let platform = "lepton"
+    /// The model's one input: `input_shape` and `input_dtype` of `model.json`.
+    public let inputs: [TensorSpec]
+    /// The model's one output, its shape found by a forward pass of one zero sample at load.
+    public let outputs: [TensorSpec]
+    private let model: Sequential
+    private let inputDType: DType
+    /// Allowed ranges of integer ids for models that start with an embedding lookup, per column.
+    private let idRanges: [ClosedRange<Int32>]?
+
+    /// Loads a model folder; the input and output are named by `config` or `input` / `output`.
+    /// - Throws: ``IOError`` for a bad model file, ``ServeError`` when `model.json` lacks the input shape.
+    public init(folder: URL, config: ModelConfig) throws {
+        let architecture = folder.appendingPathComponent(ModelFile.architectureName)
+        guard let data = FileManager.default.contents(atPath: architecture.path) else {
+            throw ServeError.badRequest("\(ModelFile.architectureName) not found in \(folder.path)")
+        }
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data),
+              let dims = object["input_shape"]?.arrayValue?.compactMap(\.intValue), !dims.isEmpty, dims.allSatisfy({ $0 > 0 }) else {
+            throw ServeError.badRequest("\(ModelFile.architectureName) has no input_shape (save the model with ModelFile.save(_:to:inputShape:))")
+        }
+        let dtypeName = object["input_dtype"]?.stringValue ?? "float32"
+        guard let dtype = DType(rawValue: dtypeName), dtype != .int8 else {
+            throw ServeError.badRequest("\(ModelFile.architectureName): input_dtype \(dtypeName) cannot be served (expected float32 or int32)")
+        }
+        let model = try ModelFile.load(from: folder)
+        model.eval()
+        let probe = Tensor.withoutGrad { model(Tensor.zeros([1] + dims, dtype: dtype)) }
+        let inputNames = config.inputNames ?? ["input"]
+        let outputNames = config.outputNames ?? ["output"]
+        guard inputNames.count == 1, outputNames.count == 1 else {
+            throw ServeError.badRequest("\(ModelConfig.fileName): a Lepton model has one input and one output, the config names \(inputNames.count) and \(outputNames.count)")
+        }
+        self.model = model
+        inputDType = dtype
+        inputs = [TensorSpec(name: inputNames[0], datatype: V2DataType(dtype), dims: dims)]
+        outputs = [TensorSpec(name: outputNames[0], datatype: V2DataType(probe.dtype), dims: Array(probe.shape.dropFirst()))]
+        switch model.layers.first {
+        case let embedding as Embedding:
+            idRanges = [0...Int32(embedding.vocabularySize - 1)]
+        case let factorization as MatrixFactorization:
+            idRanges = [0...Int32(factorization.users), 0...Int32(factorization.items)]
+        default:
+            idRanges = nil
+        }
+    }
+
+    /// Runs the batch through the model without recording gradients.
+    /// - Throws: ``ServeError`` (400) for ids outside an embedding table.
+    public func infer(_ inputs: [String: V2Tensor]) throws -> [String: V2Tensor] {
+        let spec = self.inputs[0]
+        guard let input = inputs[spec.name] else { throw ServeError.badRequest("missing input '\(spec.name)'") }
+        let x: Tensor
+        switch inputDType {
+        case .int32:
+            let ids = input.typed(Int32.self)
+            if let idRanges {
+                for (k, id) in ids.enumerated() where !idRanges[k % idRanges.count].contains(id) {
+                    let range = idRanges[k % idRanges.count]
+                    throw ServeError.badRequest("input '\(spec.name)': id \(id) at element \(k) is outside \(range.lowerBound)...\(range.upperBound)")
+                }
+            }
+            x = Tensor(int32: ids, shape: input.shape)
+        default:
+            x = Tensor(input.typed(Float.self), shape: input.shape)
+        }
+        let y = Tensor.withoutGrad { model(x) }
+        let name = outputs[0].name
+        let out = y.dtype == .int32 ? V2Tensor(name: name, int32s: y.int32Scalars, shape: y.shape)
+                                    : V2Tensor(name: name, floats: y.scalars, shape: y.shape)
+        return [name: out]
+    }
+}
+
+/// Loads Lepton model folders: a version folder holding `model.json`.
+public struct LeptonModelLoader: ModelLoader {
+    /// `"lepton"`.
+    public let platform = "lepton"
+
+    /// Creates the loader.
+    public init() {}
+
+    /// Whether the folder holds `model.json`.
+    public func canLoad(_ folder: URL) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent(ModelFile.architectureName).path)
+    }
+
+    /// Loads the folder as a ``LeptonInferenceModel``.
+    public func load(_ folder: URL, config: ModelConfig) throws -> any InferenceModel {
+        try LeptonInferenceModel(folder: folder, config: config)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// A loaded model version being served: the model, its configuration, its batcher and statistics.
+public final class ServedModel: Sendable {
+    /// The model's name (its folder in the repository).
+    public let name: String
+    /// The version number (its version folder).
+    public let version: Int
+    /// The backend model.
+    public let model: any InferenceModel
+    /// How it is served.
+    public let config: ModelConfig
+    /// Its request queue.
+    public let batcher: DynamicBatcher
+    /// Its counters.
+    public let statistics: ModelStatistics
+
+    /// Wraps a loaded model with a batcher and statistics.
+    public init(name: String, version: Int, model: any InferenceModel, config: ModelConfig, metrics: ServeMetrics? = nil) {
+        self.name = name
+        self.version = version
+        self.model = model
+        self.config = config
+        let statistics = ModelStatistics(name: name, version: String(version), metrics: metrics)
+        self.statistics = statistics
+        batcher = DynamicBatcher(model: model, config: config, statistics: statistics, label: "\(name)/\(version)")
+    }
+
+    /// The model metadata of the V2 protocol (`GET /v2/models/{name}`): shapes with -1 for the batch
+    /// dimension and any variable dimension.
+    public var metadata: ModelMetadata {
+        ModelMetadata(name: name, versions: [String(version)], platform: model.platform,
+                      inputs: model.inputs.map { .init(name: $0.name, datatype: $0.datatype.rawValue, shape: [-1] + $0.dims) },
+                      outputs: model.outputs.map { .init(name: $0.name, datatype: $0.datatype.rawValue, shape: [-1] + $0.dims) })
+    }
+
+    /// Checks a request against the model, queues it for a batch and builds the response.
+    /// - Throws: ``ServeError``: 400 for inputs or outputs that do not fit the model, 503 when the
+    ///   queue is full, 500 when the forward pass fails.
+    public func infer(_ request: InferRequest) async throws -> InferResponse {
+        let inputs = try validate(request)
+        let outputs = try await batcher.submit(inputs)
+        let wanted = request.outputs.isEmpty ? model.outputs.map { RequestedOutput(name: $0.name) } : request.outputs
+        return InferResponse(modelName: name, modelVersion: String(version), id: request.id, outputs: try wanted.map {
+            guard let tensor = outputs[$0.name] else {
+                throw ServeError.internalError("model '\(name)' did not produce its output '\($0.name)'")
+            }
+            return (tensor, $0.binaryData ?? request.binaryDataOutput)
+        })
+    }
+
+    /// The request's inputs by name, after checking names, datatypes and shapes against the model.
+    func validate(_ request: InferRequest) throws -> [String: V2Tensor] {
+        var byName: [String: V2Tensor] = [:]
+        let expected = model.inputs.map(\.name).joined(separator: ", ")
+        for input in request.inputs {
+            guard byName[input.name] == nil else { throw ServeError.badRequest("input '\(input.name)' is given twice") }
+            guard let spec = model.inputs.first(where: { $0.name == input.name }) else {
+                throw ServeError.badRequest("unknown input '\(input.name)' (model '\(name)' takes: \(expected))")
+            }
+            guard input.datatype == spec.datatype else {
+                throw ServeError.badRequest("input '\(input.name)': datatype \(input.datatype.rawValue) does not match the model's \(spec.datatype.rawValue)")
+            }
+            let fits = input.shape.count == spec.dims.count + 1 && input.shape[0] >= 1
+                && zip(input.shape.dropFirst(), spec.dims).allSatisfy { $1 == -1 || $0 == $1 }
+            guard fits else {
+                throw ServeError.badRequest("input '\(input.name)': shape \(input.shape) does not match the model's \([-1] + spec.dims) (batch dimension first, ≥ 1)")
+            }
+            byName[input.name] = input
+        }
+        if let missing = model.inputs.first(where: { byName[$0.name] == nil }) {
+            throw ServeError.badRequest("missing input '\(missing.name)' (model '\(name)' takes: \(expected))")
+        }
+        for output in request.outputs where !model.outputs.contains(where: { $0.name == output.name }) {
+            throw ServeError.badRequest("unknown output '\(output.name)' (model '\(name)' gives: \(model.outputs.map(\.name).joined(separator: ", ")))")
+        }
+        return byName
+    }
+}
+
+/// The V2 model metadata response.
+public struct ModelMetadata: Sendable, Codable, Equatable {
+    /// A tensor's metadata.
+    public struct Tensor: Sendable, Codable, Equatable {
+        /// Its name.
+        public var name: String
+        /// Its V2 datatype name.
+        public var datatype: String
+        /// Its shape, -1 for the batch and variable dimensions.
+        public var shape: [Int]
+
+        /// Creates a tensor's metadata.
+        public init(name: String, datatype: String, shape: [Int]) {
+            self.name = name
+            self.datatype = datatype
+            self.shape = shape
+        }
+    }
+
+    /// The model's name.
+    public var name: String
+    /// The versions this metadata covers.
+    public var versions: [String]
+    /// The backend (`"lepton"`).
+    public var platform: String
+    /// The inputs.
+    public var inputs: [Tensor]
+    /// The outputs.
+    public var outputs: [Tensor]
+}

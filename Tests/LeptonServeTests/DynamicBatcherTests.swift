@@ -1,0 +1,84 @@
+import Foundation
+import LeptonServe
+import Testing
+
+/// The dynamic batcher: merging concurrent requests, order and row ownership, requests of
+/// several rows, batching off, the queue bound and cancellation.
+@Suite struct DynamicBatcherTests {
+    func request(_ values: [Float]) -> [String: V2Tensor] {
+        ["x": V2Tensor(name: "x", floats: values, shape: [values.count / 2, 2])]
+    }
+
+    func batcher(_ model: RecordingModel, _ config: ModelConfig) -> DynamicBatcher {
+        DynamicBatcher(model: model, config: config, statistics: ModelStatistics(name: "t", version: "1"))
+    }
+
+    @Test func concurrentRequestsMergeAndEachGetsItsOwnRows() async throws {
+        let model = RecordingModel(delay: 0.01)
+        let b = batcher(model, ModelConfig(maxBatchSize: 16, maxQueueDelayMicroseconds: 20_000))
+        let answers = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for i in 0..<40 {
+                let rows = i % 3 == 0 ? 2 : 1
+                let values = (0..<(rows * 2)).map { Float(i * 10 + $0) }
+                group.addTask { (i, try await b.submit(request(values))["y"]!.floats()!) }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        for i in 0..<40 {
+            let rows = i % 3 == 0 ? 2 : 1
+            #expect(answers[i] == (0..<(rows * 2)).map { Float(i * 10 + $0) * 2 }, "request \(i)")
+        }
+        let sizes = model.batchSizes
+        #expect(sizes.reduce(0, +) == 54)
+        #expect(sizes.allSatisfy { $0 <= 16 })
+        #expect(sizes.count < 40, "requests were merged: \(sizes)")
+    }
+
+    @Test func batchingOffRunsOneRequestPerPass() async throws {
+        let model = RecordingModel()
+        let b = batcher(model, ModelConfig(dynamicBatching: false))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<10 { group.addTask { _ = try await b.submit(request([Float(i), 0])) } }
+            try await group.waitForAll()
+        }
+        #expect(model.batchSizes == Array(repeating: 1, count: 10))
+    }
+
+    @Test func aFullQueueAnswers503() async throws {
+        let model = RecordingModel()
+        let b = batcher(model, ModelConfig(maxBatchSize: 8, maxQueueDelayMicroseconds: 300_000, maxQueueSize: 2))
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for i in 0..<5 {
+                group.addTask {
+                    do { _ = try await b.submit(request([Float(i), 0])); return 200 } catch let e as ServeError { return e.status } catch { return -1 }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 200 }.count == 2 && statuses.filter { $0 == 503 }.count == 3, "\(statuses)")
+    }
+
+    @Test func tooManyRowsAndCancellation() async throws {
+        let model = RecordingModel()
+        let b = batcher(model, ModelConfig(maxBatchSize: 2, maxQueueDelayMicroseconds: 2_000_000))
+        await #expect(throws: ServeError.badRequest("batch size 3 exceeds the model's max_batch_size 2")) {
+            _ = try await b.submit(request([1, 2, 3, 4, 5, 6]))
+        }
+        let task = Task { try await b.submit(request([1, 2])) }
+        try await Task.sleep(for: .milliseconds(50))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        #expect(await b.queueDepth == 0)
+        #expect(model.batchSizes.isEmpty)
+    }
+
+    @Test func closingAnswersQueuedRequestsThenRefusesNewOnes() async throws {
+        let model = RecordingModel()
+        let b = batcher(model, ModelConfig(maxBatchSize: 8, maxQueueDelayMicroseconds: 200_000))
+        let queued = Task { try await b.submit(request([3, 4])) }
+        try await Task.sleep(for: .milliseconds(20))
+        await b.close(reason: "unloaded")
+        #expect(try await queued.value["y"]!.floats() == [6, 8])
+        await #expect(throws: ServeError.unavailable("unloaded")) { _ = try await b.submit(request([1, 2])) }
+    }
+}
