@@ -53,4 +53,18 @@ enum Parallel {
             }
         }
     }
+
+    /// ``forRanges(_:grain:_:)`` for bodies that call BLAS themselves: while the chunks run on
+    /// several threads, OpenBLAS is held to one thread, so that each chunk's products do not
+    /// start threads of their own on cores that are already busy.
+    static func forRangesWithSerialBLAS(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        let threads = Lepton.threadCount
+        if threads <= 1 || count / Swift.max(grain, 1) <= 1 {
+            forRanges(count, grain: grain, body)
+            return
+        }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threads)) }
+        forRanges(count, grain: grain, body)
+    }
 }
