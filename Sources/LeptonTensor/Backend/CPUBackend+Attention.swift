@@ -1,8 +1,8 @@
 import Foundation
 
 /// Multi-head attention on the CPU: the (batch, head) items are spread over the threads, each
-/// running its small GEMMs on single-threaded OpenBLAS (threading inside a 64 × 64 product
-/// costs more than it gains; the items are the parallelism).
+/// running its small GEMMs serially (threading inside a 64 × 64 product costs more than it
+/// gains; the items are the parallelism).
 extension CPUBackend {
     /// Items per thread so that each thread gets at least about 64 K multiply-adds.
     static func attentionGrain(_ p: AttentionParameters) -> Int {
@@ -12,7 +12,7 @@ extension CPUBackend {
     public func attention(_ p: AttentionParameters, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
                           value: UnsafePointer<Float>, keep: UnsafePointer<Float>?, dropout: UnsafePointer<Float>?,
                           weights: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
-        Parallel.forRangesWithSerialBLAS(p.items, grain: Self.attentionGrain(p)) { items in
+        Parallel.forRanges(p.items, grain: Self.attentionGrain(p)) { items in
             let scratch = dropout == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: p.queryLength * p.keyLength)
             defer { scratch?.deallocate() }
             AttentionKernels.forward(p, gemm: self, query: query, key: key, value: value, keep: keep, dropout: dropout,
@@ -25,7 +25,7 @@ extension CPUBackend {
                                   weights: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                   dQuery: UnsafeMutablePointer<Float>, dKey: UnsafeMutablePointer<Float>,
                                   dValue: UnsafeMutablePointer<Float>) {
-        Parallel.forRangesWithSerialBLAS(p.items, grain: Self.attentionGrain(p)) { items in
+        Parallel.forRanges(p.items, grain: Self.attentionGrain(p)) { items in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, 2 * p.queryLength * p.keyLength))
             defer { scratch.deallocate() }
             AttentionKernels.backward(p, gemm: self, query: query, key: key, value: value, dropout: dropout,
