@@ -106,6 +106,18 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             out[0] = partial.reduce(0, +)
             return
         }
+        if outer < Lepton.threadCount && inner >= 128 && reduced > 0 {
+            // Few outer slices but wide rows (a bias gradient: [rows, features] → [features]):
+            // split the columns instead.
+            let grain = Swift.max(64, Self.elementGrain / reduced)
+            for o in 0..<outer {
+                let px = x + o * reduced * inner, po = out + o * inner
+                Parallel.forRanges(inner, grain: grain) {
+                    ReductionKernels.reduceColumns(op, px, reduced: reduced, inner: inner, po, $0)
+                }
+            }
+            return
+        }
         Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, reduced * inner))) {
             ReductionKernels.reduce(op, x, reduced: reduced, inner: inner, out, $0)
         }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Serial loops of the fused multi-head attention over a range of (batch, head) items: two
 /// GEMMs per item through `gemm` (the backend's), the masked softmax in between, and the
 /// gradient's four GEMMs. Queries, keys and values are read in place through their row
@@ -7,34 +5,26 @@ import Foundation
 enum AttentionKernels {
     /// Softmax of row `s` (`n` scores) in place over the entries whose keep value is non-zero
     /// (every entry when `keep` is nil); masked entries become 0 and a row with nothing kept
-    /// becomes all zeros.
+    /// becomes all zeros. The passes are written so that the compiler vectorises them: the
+    /// exponentials (``RecurrentMath/exp(_:)``) in a loop without a reduction, the sum with
+    /// explicit lanes.
     @inline(__always)
     static func maskedSoftmax(_ s: UnsafeMutablePointer<Float>, _ n: Int, keep: UnsafePointer<Float>?, keepStride: Int) {
         var m = -Float.infinity
         if let keep {
-            for j in 0..<n where keep[j * keepStride] != 0 && s[j] > m { m = s[j] }
+            for j in 0..<n where keep[j * keepStride] != 0 { m = Swift.max(m, s[j]) }
             if m == -.infinity {
                 s.update(repeating: 0, count: n)
                 return
             }
-            var sum: Float = 0
-            for j in 0..<n {
-                let e = keep[j * keepStride] != 0 ? Foundation.exp(s[j] - m) : 0
-                s[j] = e
-                sum += e
-            }
-            let inv = 1 / sum
-            for j in 0..<n { s[j] *= inv }
-            return
+        } else {
+            for j in 0..<n { m = Swift.max(m, s[j]) }
         }
-        for j in 0..<n where s[j] > m { m = s[j] }
-        var sum: Float = 0
-        for j in 0..<n {
-            let e = Foundation.exp(s[j] - m)
-            s[j] = e
-            sum += e
+        for j in 0..<n { s[j] = RecurrentMath.exp(s[j] - m) }
+        if let keep {
+            for j in 0..<n where keep[j * keepStride] == 0 { s[j] = 0 }
         }
-        let inv = 1 / sum
+        let inv = 1 / LayerNormKernels.sum(s, n)
         for j in 0..<n { s[j] *= inv }
     }
 
