@@ -106,14 +106,26 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             out[0] = partial.reduce(0, +)
             return
         }
-        if outer < Lepton.threadCount && inner >= 128 && reduced > 0 {
-            // Few outer slices but wide rows (a bias gradient: [rows, features] → [features]):
-            // split the columns instead.
-            let grain = Swift.max(64, Self.elementGrain / reduced)
-            for o in 0..<outer {
-                let px = x + o * reduced * inner, po = out + o * inner
-                Parallel.forRanges(inner, grain: grain) {
-                    ReductionKernels.reduceColumns(op, px, reduced: reduced, inner: inner, po, $0)
+        let rowThreads = Parallel.threads(for: reduced * inner, grain: 2 * Self.elementGrain)
+        if outer == 1 && inner > 1 && rowThreads > 1 {
+            // One slice of many wide rows (a bias gradient: [rows, features] → [features]):
+            // each thread reduces a block of whole rows into its own partial row, then the
+            // partial rows are combined.
+            let partials = UnsafeMutablePointer<Float>.allocate(capacity: rowThreads * inner)
+            defer { partials.deallocate() }
+            Parallel.forRanges(rowThreads, grain: 1) { ts in
+                for t in ts {
+                    let lo = reduced * t / rowThreads, hi = reduced * (t + 1) / rowThreads
+                    ReductionKernels.reduce(op, x + lo * inner, reduced: hi - lo, inner: inner, partials + t * inner, 0..<1)
+                }
+            }
+            out.update(from: partials, count: inner)
+            for t in 1..<rowThreads {
+                let row = partials + t * inner
+                switch op {
+                case .sum: for i in 0..<inner { out[i] += row[i] }
+                case .max: for i in 0..<inner where !(row[i] <= out[i]) { out[i] = row[i] }
+                case .min: for i in 0..<inner where !(row[i] >= out[i]) { out[i] = row[i] }
                 }
             }
             return

@@ -27,22 +27,6 @@ enum ReductionKernels {
         }
     }
 
-    /// `out[i] = op_k x[k, i]` for the columns `columns` of one `[reduced, inner]` slice
-    /// (`reduced` ≥ 1).
-    static func reduceColumns(_ op: ReduceOp, _ x: UnsafePointer<Float>, reduced r: Int, inner: Int,
-                              _ out: UnsafeMutablePointer<Float>, _ columns: Range<Int>) {
-        let po = out + columns.lowerBound, n = columns.count
-        po.update(from: x + columns.lowerBound, count: n)
-        for k in 1..<Swift.max(r, 1) {
-            let row = x + k * inner + columns.lowerBound
-            switch op {
-            case .sum: for i in 0..<n { po[i] += row[i] }
-            case .max: for i in 0..<n where !(row[i] <= po[i]) { po[i] = row[i] }
-            case .min: for i in 0..<n where !(row[i] >= po[i]) { po[i] = row[i] }
-            }
-        }
-    }
-
     /// Reduces `n` contiguous floats; sums use eight lanes for speed and accuracy.
     @inline(__always)
     static func reduceRow(_ op: ReduceOp, _ p: UnsafePointer<Float>, _ n: Int) -> Float {
