@@ -29,7 +29,9 @@ import LeptonNN
         #expect(mha.valueKernel!.shape == [10, 15])
         #expect(mha.outputKernel!.shape == [15, 7])
         // Only a value given: keys default to it.
-        #expect(mha(q, value: kv).scalars == out.scalars)
+        #expect(mha(q, value: kv).scalars == mha(q, key: kv, value: kv).scalars)
+        // The output-only call runs the fused attention op; forwardWithWeights composes it.
+        #expect(TestSupport.maxRelativeError(mha(q, value: kv).scalars, out.scalars) <= 1e-6)
     }
 
     @Test func fusedSelfAttentionEqualsSeparateProjections() {

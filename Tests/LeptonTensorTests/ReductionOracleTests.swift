@@ -37,6 +37,8 @@ struct ReductionOracleTests {
         ([2, 3, 4, 5], [0, 1, 3]), ([4, 1], [1]), ([2, 3, 4], []),
         // Large enough for the CPU backend's threaded and partial-sum paths.
         ([300, 257], [1]), ([300, 257], [0]), ([70_000], nil),
+        // Many wide rows to one row: row blocks with partial rows per thread.
+        ([256, 520], [0]),
     ]
 
     @Test("reduction over axes, with and without keepDims", arguments: TestSupport.backendNames, cases)

@@ -92,6 +92,34 @@ def _sdpa(inputs, attrs):
     return [(weights @ v).float().numpy(), weights.float().numpy()]
 
 
+def _attention_core(inputs, attrs):
+    """The fused multi-head attention op (Tensor.attention), in float64: inputs query
+    [b, tq, h*dk], key [b, tk, h*dk], value [b, tk, h*dv], output gradient [b, tq, h*dv]
+    [, keep mask broadcastable to [b, h, tq, tk], non-zero = attend]; attrs: heads, scale.
+    Returns the output [b, tq, h*dv] and the gradients of query, key and value for that output
+    gradient (a query with no key kept has zero weights)."""
+    q, k, v, gy = (_t(a).double() for a in inputs[:4])
+    heads = attrs["heads"]
+    b, tq, tk = q.shape[0], q.shape[1], k.shape[1]
+    q.requires_grad_(True)
+    k.requires_grad_(True)
+    v.requires_grad_(True)
+
+    def split(x, t):
+        return x.reshape(b, t, heads, -1).transpose(1, 2)   # [b, h, t, d]
+
+    scores = split(q, tq) @ split(k, tk).transpose(-1, -2) * attrs["scale"]
+    weights = torch.softmax(scores, -1)
+    if len(inputs) > 4:
+        # A large negative score (not -inf, whose fully masked rows give NaN gradients), then
+        # zero weights where masked: fully masked rows become zero with zero gradients.
+        keep = (_t(inputs[4]) != 0).expand(b, heads, tq, tk)
+        weights = torch.softmax(scores.masked_fill(~keep, -1e30), -1) * keep
+    out = (weights @ split(v, tk)).transpose(1, 2).reshape(b, tq, -1)
+    out.backward(gy)
+    return [out.detach().float().numpy(), q.grad.float().numpy(), k.grad.float().numpy(), v.grad.float().numpy()]
+
+
 def _encoder_layer(inputs, attrs):
     """inputs: x, Wq, bq, Wk, bk, Wv, bv, Wo, bo, W1, b1, W2, b2, gamma1, beta1, gamma2, beta2
     [, key padding mask (1 = token)]; attrs: heads, feed_forward, activation ("relu"/"gelu"),
@@ -148,6 +176,7 @@ def _token_and_position_embedding(inputs, attrs):
 OPS = {
     "multihead_attention": _mha,
     "scaled_dot_product_attention": _sdpa,
+    "attention_core": _attention_core,
     "transformer_encoder_layer": _encoder_layer,
     "sine_position_encoding": _sine_position_encoding,
     "token_and_position_embedding": _token_and_position_embedding,

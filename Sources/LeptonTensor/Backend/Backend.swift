@@ -78,6 +78,23 @@ public protocol Backend: AnyObject, Sendable {
               _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
               beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int)
 
+    // MARK: Attention
+    /// Multi-head scaled dot-product attention (see ``AttentionParameters`` for the layouts):
+    /// `weights = softmax(scale · q · kᵀ) · keep` per (batch, head), the softmax taken over the
+    /// keys whose `keep` entry is non-zero (a row with none gets zero weights), and
+    /// `output = (weights ⊙ dropout) · v`. `keep` is read through `p.maskStrides`; `dropout`
+    /// (optional, `[batch, heads, tq, tk]`) holds each weight's multiplier (0 or `1 / (1 − p)`).
+    func attention(_ p: AttentionParameters, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
+                   value: UnsafePointer<Float>, keep: UnsafePointer<Float>?, dropout: UnsafePointer<Float>?,
+                   weights: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>)
+    /// Gradient of ``attention(_:query:key:value:keep:dropout:weights:_:)`` given its saved
+    /// `weights`: overwrites `dQuery`, `dKey` and `dValue`, laid out as the inputs (the
+    /// positions inside the row strides that belong to no head are left untouched).
+    func attentionBackward(_ p: AttentionParameters, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
+                           value: UnsafePointer<Float>, dropout: UnsafePointer<Float>?, weights: UnsafePointer<Float>,
+                           dy: UnsafePointer<Float>, dQuery: UnsafeMutablePointer<Float>,
+                           dKey: UnsafeMutablePointer<Float>, dValue: UnsafeMutablePointer<Float>)
+
     // MARK: Convolution and pooling (NCHW)
     /// `y = conv2d(x, w)`; x is [N, C, H, W], w is [O, C/groups, KH, KW], y is [N, O, OH, OW].
     func conv2d(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,

@@ -106,6 +106,30 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             out[0] = partial.reduce(0, +)
             return
         }
+        let rowThreads = Parallel.threads(for: reduced * inner, grain: 2 * Self.elementGrain)
+        if outer == 1 && inner > 1 && rowThreads > 1 {
+            // One slice of many wide rows (a bias gradient: [rows, features] → [features]):
+            // each thread reduces a block of whole rows into its own partial row, then the
+            // partial rows are combined.
+            let partials = UnsafeMutablePointer<Float>.allocate(capacity: rowThreads * inner)
+            defer { partials.deallocate() }
+            Parallel.forRanges(rowThreads, grain: 1) { ts in
+                for t in ts {
+                    let lo = reduced * t / rowThreads, hi = reduced * (t + 1) / rowThreads
+                    ReductionKernels.reduce(op, x + lo * inner, reduced: hi - lo, inner: inner, partials + t * inner, 0..<1)
+                }
+            }
+            out.update(from: partials, count: inner)
+            for t in 1..<rowThreads {
+                let row = partials + t * inner
+                switch op {
+                case .sum: for i in 0..<inner { out[i] += row[i] }
+                case .max: for i in 0..<inner where !(row[i] <= out[i]) { out[i] = row[i] }
+                case .min: for i in 0..<inner where !(row[i] >= out[i]) { out[i] = row[i] }
+                }
+            }
+            return
+        }
         Parallel.forRanges(outer, grain: Swift.max(1, Self.elementGrain / Swift.max(1, reduced * inner))) {
             ReductionKernels.reduce(op, x, reduced: reduced, inner: inner, out, $0)
         }
@@ -182,6 +206,41 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
+        // Large products are split over the threads along the longer side of C, in blocks of
+        // whole 16-wide panels; each part is one single-threaded OpenBLAS call.
+        let threads = Parallel.threads(for: m * n * k, grain: Self.gemmGrain)
+        let alongRows = m >= n
+        let extent = alongRows ? m : n
+        let panels = (extent + 15) / 16
+        let parts = Swift.min(threads, panels)
+        if parts <= 1 {
+            Self.sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        Parallel.forRanges(parts, grain: 1) { range in
+            for part in range {
+                let lo = Swift.min(extent, 16 * (panels * part / parts))
+                let hi = Swift.min(extent, 16 * (panels * (part + 1) / parts))
+                if alongRows {
+                    Self.sgemm(transposeA, transposeB, hi - lo, n, k, alpha, a + (transposeA ? lo : lo * lda), lda,
+                               b, ldb, beta, c + lo * ldc, ldc)
+                } else {
+                    Self.sgemm(transposeA, transposeB, m, hi - lo, k, alpha, a, lda,
+                               b + (transposeB ? lo * ldb : lo), ldb, beta, c + lo, ldc)
+                }
+            }
+        }
+    }
+
+    /// Multiply-adds per thread below which a product stays on one thread (about 25 µs of work).
+    static let gemmGrain = 1 << 21
+
+    /// One row-major `cblas_sgemm` call on the calling thread (OpenBLAS is kept single-threaded).
+    @inline(__always)
+    static func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        guard m > 0, n > 0 else { return }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

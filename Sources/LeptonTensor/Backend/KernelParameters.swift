@@ -122,3 +122,63 @@ public struct AdamParameters: Sendable, Equatable {
         self.step = step
     }
 }
+
+/// Geometry of multi-head scaled dot-product attention over projected queries, keys and values
+/// (see ``Tensor/attention(query:key:value:heads:scale:keep:)``).
+///
+/// Batch item `b` and head `h` read query row `i` at `query + (b · queryLength + i) · queryRowStride
+/// + h · keyDimensions` (`keyDimensions` floats), key and value rows likewise with their own row
+/// strides, so the three may be column blocks of one packed `[batch, seq, q | k | v]` projection.
+/// The output is `[batch, queryLength, heads · valueDimensions]`, contiguous, and the weights
+/// `[batch, heads, queryLength, keyLength]`.
+public struct AttentionParameters: Sendable, Equatable {
+    public var batch: Int
+    public var heads: Int
+    public var queryLength: Int
+    public var keyLength: Int
+    public var keyDimensions: Int
+    public var valueDimensions: Int
+    /// Elements between consecutive query positions (`heads · keyDimensions` when unpacked).
+    public var queryRowStride: Int
+    /// Elements between consecutive key positions.
+    public var keyRowStride: Int
+    /// Elements between consecutive value positions.
+    public var valueRowStride: Int
+    /// Multiplies the scores `q · kᵀ` before the softmax.
+    public var scale: Float
+    /// Strides of the keep mask over `[batch, heads, queryLength, keyLength]` (0 along broadcast
+    /// axes); nil when there is no mask.
+    public var maskStrides: [Int]?
+
+    public init(batch: Int, heads: Int, queryLength: Int, keyLength: Int, keyDimensions: Int, valueDimensions: Int,
+                queryRowStride: Int, keyRowStride: Int, valueRowStride: Int, scale: Float, maskStrides: [Int]? = nil) {
+        self.batch = batch
+        self.heads = heads
+        self.queryLength = queryLength
+        self.keyLength = keyLength
+        self.keyDimensions = keyDimensions
+        self.valueDimensions = valueDimensions
+        self.queryRowStride = queryRowStride
+        self.keyRowStride = keyRowStride
+        self.valueRowStride = valueRowStride
+        self.scale = scale
+        self.maskStrides = maskStrides
+    }
+
+    /// (batch, head) pairs: the independent attention problems.
+    public var items: Int { batch * heads }
+    /// Elements between consecutive output positions: `heads · valueDimensions`.
+    public var outputRowStride: Int { heads * valueDimensions }
+    /// Offset of item `item`'s first query row.
+    func queryOffset(_ item: Int) -> Int { item / heads * queryLength * queryRowStride + item % heads * keyDimensions }
+    /// Offset of item `item`'s first key row.
+    func keyOffset(_ item: Int) -> Int { item / heads * keyLength * keyRowStride + item % heads * keyDimensions }
+    /// Offset of item `item`'s first value row.
+    func valueOffset(_ item: Int) -> Int { item / heads * keyLength * valueRowStride + item % heads * valueDimensions }
+    /// Offset of item `item`'s first output row.
+    func outputOffset(_ item: Int) -> Int { item / heads * queryLength * outputRowStride + item % heads * valueDimensions }
+    /// Offset of the keep mask's entry for item `item`, query row `row` (key 0); nil without a mask.
+    func maskOffset(_ item: Int, row: Int) -> Int? {
+        maskStrides.map { item / heads * $0[0] + item % heads * $0[1] + row * $0[2] }
+    }
+}

@@ -5,26 +5,23 @@ import CBLAS
 ///
 /// The thread count is the one piece of global configuration: it starts from the
 /// `LEPTON_NUM_THREADS` environment variable (all cores when unset) and can be changed with
-/// ``threadCount``. It also sets OpenBLAS's thread count.
+/// ``threadCount``. OpenBLAS itself always runs on the calling thread: the CPU backend splits
+/// large matrix products over its own threads (one pool for every kind of work, so no BLAS
+/// threads spin while element-wise work waits for a core).
 ///
 /// ```swift
 /// Lepton.threadCount = 1   // stable single-core timings
 /// ```
 public enum Lepton {
     nonisolated(unsafe) private static var storedThreadCount: Int = {
-        let initial = Lepton.environmentThreadCount() ?? ProcessInfo.processInfo.activeProcessorCount
-        openblas_set_num_threads(Int32(initial))
-        return initial
+        openblas_set_num_threads(1)
+        return Lepton.environmentThreadCount() ?? ProcessInfo.processInfo.activeProcessorCount
     }()
 
     /// Number of threads the CPU backend spreads work over (≥ 1).
     public static var threadCount: Int {
         get { storedThreadCount }
-        set {
-            let n = Swift.max(1, newValue)
-            storedThreadCount = n
-            openblas_set_num_threads(Int32(n))
-        }
+        set { storedThreadCount = Swift.max(1, newValue) }
     }
 
     /// `LEPTON_NUM_THREADS` as a positive integer, or nil when unset or not a positive integer.
@@ -37,11 +34,29 @@ public enum Lepton {
 
 /// Splits loops over the CPU backend's threads.
 enum Parallel {
+    /// Marks the threads that are running a chunk of ``forRanges(_:grain:_:)``.
+    private static let regionKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Whether the calling thread is running a chunk of a parallel loop: loops started from
+    /// there run serially instead of stacking threads on cores that are already busy.
+    static var insideRegion: Bool { pthread_getspecific(regionKey) != nil }
+
+    /// Threads a loop of `count` items with at least `grain` items per thread would use.
+    static func threads(for count: Int, grain: Int) -> Int {
+        if insideRegion { return 1 }
+        return Swift.max(1, Swift.min(Lepton.threadCount, count / Swift.max(grain, 1)))
+    }
+
     /// Runs `body` over `0..<count` in contiguous chunks on up to ``Lepton/threadCount`` threads.
-    /// Work smaller than `grain` items per thread stays on the calling thread.
+    /// Work smaller than `grain` items per thread, or started inside another parallel loop,
+    /// stays on the calling thread.
     @inline(__always)
     static func forRanges(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
-        let threads = Swift.min(Lepton.threadCount, count / Swift.max(grain, 1))
+        let threads = threads(for: count, grain: grain)
         if threads <= 1 {
             if count > 0 { body(0..<count) }
             return
@@ -49,7 +64,10 @@ enum Parallel {
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 let lo = count * t / threads, hi = count * (t + 1) / threads
+                let outer = pthread_getspecific(regionKey)
+                pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1))
                 if lo < hi { body(lo..<hi) }
+                pthread_setspecific(regionKey, outer)
             }
         }
     }

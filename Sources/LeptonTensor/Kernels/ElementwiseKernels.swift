@@ -25,7 +25,9 @@ enum ElementwiseKernels {
     static func unaryBackward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                               _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
         switch op {
-        case .relu: for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 }
+        case .relu:
+            // Both loads unconditional: a load under the condition keeps the loop scalar and branchy.
+            for i in range { let g = dy[i], v = x[i]; dx[i] = v > 0 ? g : 0 }
         case .sigmoid: for i in range { dx[i] = dy[i] * y[i] * (1 - y[i]) }
         case .tanh: for i in range { dx[i] = dy[i] * (1 - y[i] * y[i]) }
         case .neg: for i in range { dx[i] = -dy[i] }

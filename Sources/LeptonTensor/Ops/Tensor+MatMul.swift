@@ -16,6 +16,12 @@ extension Tensor {
         let (m, k) = (shape[rank - 2], shape[rank - 1])
         let (k2, n) = (other.shape[other.rank - 2], other.shape[other.rank - 1])
         require(k == k2, "matmul", "inner dimensions differ: \(shape) and \(other.shape) (expected a.shape[-1] == b.shape[-2])")
+        if rank > 2 && other.rank == 2 {
+            // [..., m, k] · [k, n]: one GEMM over all rows instead of one per batch position
+            // against copies of the matrix (and one gradient GEMM for it instead of a sum of many).
+            let rows = Shape.count(Array(shape.dropLast()))
+            return reshape([rows, k]).matmul(other).reshape(Array(shape.dropLast()) + [n])
+        }
         guard let batch = Shape.broadcast(Array(shape.dropLast(2)), Array(other.shape.dropLast(2))) else {
             fatalError(TensorError("matmul", "batch dimensions of \(shape) and \(other.shape) do not broadcast").description)
         }

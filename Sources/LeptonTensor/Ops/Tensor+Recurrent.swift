@@ -182,61 +182,67 @@ final class RecurrentRun {
         let pc = c?.floats, pcp = cPrev?.floats, pm = mask?.floats, plast = lastOut?.floats
         let pb = bias?.floats, prb = recurrentBias?.floats
         let SW = savedWidth
+        let grain = rowGrain
         for s in 0..<T {
             let t = timeAt(s)
-            for b in 0..<B {
-                (php + (b * T + t) * U).update(from: ph + b * U, count: U)
-                if let pc, let pcp { (pcp + (b * T + t) * U).update(from: pc + b * U, count: U) }
-            }
-            backend.gemm(transposeA: false, transposeB: false, m: B, n: GU, k: U, alpha: 1, ph, lda: U, pw, ldb: GU,
-                         beta: 0, pz, ldc: GU)
-            for b in 0..<B {
-                let hb = ph + b * U
-                let outRow: UnsafeMutablePointer<Float>? = options.returnSequences ? po + (b * rows + slotAt(s, t)) * U : nil
-                if let pm, pm[b * T + t] == 0 {
-                    if let outRow, !options.zeroMaskedOutputs, let plast { outRow.update(from: plast + b * U, count: U) }
-                    continue
+            // The batch rows are independent within a step: each thread runs the product and
+            // the cell for its own rows.
+            Parallel.forRanges(B, grain: grain) { batchRows in
+                for b in batchRows {
+                    (php + (b * T + t) * U).update(from: ph + b * U, count: U)
+                    if let pc, let pcp { (pcp + (b * T + t) * U).update(from: pc + b * U, count: U) }
                 }
-                let zb = pz + b * GU, xb = pxp + (b * T + t) * GU, sv = ps + (b * T + t) * SW
-                switch cell {
-                case .rnnTanh, .rnnRelu:
-                    RecurrentMath.addInto(zb, xb, pb, GU)
-                    if cell == .rnnTanh { RecurrentMath.tanh(zb, U) } else { for u in 0..<U { zb[u] = Swift.max(zb[u], 0) } }
-                    hb.update(from: zb, count: U)
-                    sv.update(from: zb, count: U)
-                case .lstm:
-                    let cb = pc! + b * U
-                    RecurrentMath.addInto(zb, xb, pb, GU)
-                    RecurrentMath.sigmoid(zb, 2 * U)
-                    RecurrentMath.tanh(zb + 2 * U, U)
-                    RecurrentMath.sigmoid(zb + 3 * U, U)
-                    sv.update(from: zb, count: 4 * U)
-                    let tc = sv + 4 * U
-                    for u in 0..<U {
-                        let cn = zb[U + u] * cb[u] + zb[u] * zb[2 * U + u]
-                        cb[u] = cn
-                        tc[u] = cn
+                backend.gemm(transposeA: false, transposeB: false, m: batchRows.count, n: GU, k: U, alpha: 1,
+                             ph + batchRows.lowerBound * U, lda: U, pw, ldb: GU, beta: 0, pz + batchRows.lowerBound * GU,
+                             ldc: GU)
+                for b in batchRows {
+                    let hb = ph + b * U
+                    let outRow: UnsafeMutablePointer<Float>? = options.returnSequences ? po + (b * rows + slotAt(s, t)) * U : nil
+                    if let pm, pm[b * T + t] == 0 {
+                        if let outRow, !options.zeroMaskedOutputs, let plast { outRow.update(from: plast + b * U, count: U) }
+                        continue
                     }
-                    RecurrentMath.tanh(tc, U)
-                    for u in 0..<U { hb[u] = zb[3 * U + u] * tc[u] }
-                case .gru:
-                    // Recurrent part plus its bias, kept for n; input part plus bias.
-                    if let prb { for j in 0..<GU { zb[j] += prb[j] } }
-                    let hn = sv + 3 * U
-                    hn.update(from: zb + 2 * U, count: U)
-                    for j in 0..<(2 * U) { zb[j] += xb[j] + (pb?[j] ?? 0) }
-                    RecurrentMath.sigmoid(zb, 2 * U)
-                    let nb = zb + 2 * U
-                    for u in 0..<U { nb[u] = xb[2 * U + u] + (pb?[2 * U + u] ?? 0) + zb[U + u] * hn[u] }
-                    RecurrentMath.tanh(nb, U)
-                    sv.update(from: zb, count: 3 * U)
-                    for u in 0..<U {
-                        let zu = zb[u]
-                        hb[u] = zu * hb[u] + (1 - zu) * nb[u]
+                    let zb = pz + b * GU, xb = pxp + (b * T + t) * GU, sv = ps + (b * T + t) * SW
+                    switch cell {
+                    case .rnnTanh, .rnnRelu:
+                        RecurrentMath.addInto(zb, xb, pb, GU)
+                        if cell == .rnnTanh { RecurrentMath.tanh(zb, U) } else { for u in 0..<U { zb[u] = Swift.max(zb[u], 0) } }
+                        hb.update(from: zb, count: U)
+                        sv.update(from: zb, count: U)
+                    case .lstm:
+                        let cb = pc! + b * U
+                        RecurrentMath.addInto(zb, xb, pb, GU)
+                        RecurrentMath.sigmoid(zb, 2 * U)
+                        RecurrentMath.tanh(zb + 2 * U, U)
+                        RecurrentMath.sigmoid(zb + 3 * U, U)
+                        sv.update(from: zb, count: 4 * U)
+                        let tc = sv + 4 * U
+                        for u in 0..<U {
+                            let cn = zb[U + u] * cb[u] + zb[u] * zb[2 * U + u]
+                            cb[u] = cn
+                            tc[u] = cn
+                        }
+                        RecurrentMath.tanh(tc, U)
+                        for u in 0..<U { hb[u] = zb[3 * U + u] * tc[u] }
+                    case .gru:
+                        // Recurrent part plus its bias, kept for n; input part plus bias.
+                        if let prb { for j in 0..<GU { zb[j] += prb[j] } }
+                        let hn = sv + 3 * U
+                        hn.update(from: zb + 2 * U, count: U)
+                        for j in 0..<(2 * U) { zb[j] += xb[j] + (pb?[j] ?? 0) }
+                        RecurrentMath.sigmoid(zb, 2 * U)
+                        let nb = zb + 2 * U
+                        for u in 0..<U { nb[u] = xb[2 * U + u] + (pb?[2 * U + u] ?? 0) + zb[U + u] * hn[u] }
+                        RecurrentMath.tanh(nb, U)
+                        sv.update(from: zb, count: 3 * U)
+                        for u in 0..<U {
+                            let zu = zb[u]
+                            hb[u] = zu * hb[u] + (1 - zu) * nb[u]
+                        }
                     }
+                    if let plast { (plast + b * U).update(from: hb, count: U) }
+                    if let outRow { outRow.update(from: hb, count: U) }
                 }
-                if let plast { (plast + b * U).update(from: hb, count: U) }
-                if let outRow { outRow.update(from: hb, count: U) }
             }
         }
         for b in 0..<B {
@@ -267,8 +273,8 @@ final class RecurrentRun {
         let dh = Tensor(uninitializedShape: [B, U], backend: backend)
         let dc = cell == .lstm ? Tensor(uninitializedShape: [B, U], backend: backend) : nil
         let carry = Tensor.zeros([B, U], backend: backend)
-        let dhTotal = Tensor(uninitializedShape: [U], backend: backend)
-        let (pg, pdx, pdr, pdh, pcarry, pdt) = (g.floats, dx.floats, dRec.floats, dh.floats, carry.floats, dhTotal.floats)
+        let dhTotal = Tensor(uninitializedShape: [B, U], backend: backend)
+        let (pg, pdx, pdr, pdh, pcarry, pdtAll) = (g.floats, dx.floats, dRec.floats, dh.floats, carry.floats, dhTotal.floats)
         let pdc = dc?.floats, pm = mask?.floats
         let ps = saved!.floats, php = hPrev!.floats, pcp = cPrev?.floats, pw = w.floats
         for b in 0..<B {
@@ -279,61 +285,65 @@ final class RecurrentRun {
         }
         // The gradient of the previous output flows through `carry` across masked steps.
         let usesCarry = mask != nil || !options.returnSequences
+        let grain = rowGrain
         for s in stride(from: T - 1, through: 0, by: -1) {
             let t = timeAt(s)
-            for b in 0..<B {
-                let dxb = pdx + (b * T + t) * GU, drb = pdr + (b * T + t) * GU
-                let gOut: UnsafeMutablePointer<Float>? = options.returnSequences ? pg + (b * rows + slotAt(s, t)) * U : nil
-                let cb = pcarry + b * U, dhb = pdh + b * U
-                if let pm, pm[b * T + t] == 0 {
-                    dxb.update(repeating: 0, count: GU)
-                    if cell == .gru { drb.update(repeating: 0, count: GU) }
-                    if let gOut, !options.zeroMaskedOutputs { for u in 0..<U { cb[u] += gOut[u] } }
-                    continue
-                }
-                for u in 0..<U { pdt[u] = dhb[u] }
-                if usesCarry {
-                    for u in 0..<U { pdt[u] += cb[u]; cb[u] = 0 }
-                }
-                if let gOut { for u in 0..<U { pdt[u] += gOut[u] } }
-                let sv = ps + (b * T + t) * SW
-                switch cell {
-                case .rnnTanh:
-                    for u in 0..<U { let y = sv[u]; dxb[u] = pdt[u] * (1 - y * y) }
-                    dhb.update(repeating: 0, count: U)
-                case .rnnRelu:
-                    for u in 0..<U { dxb[u] = sv[u] > 0 ? pdt[u] : 0 }
-                    dhb.update(repeating: 0, count: U)
-                case .lstm:
-                    let dcb = pdc! + b * U, cprev = pcp! + (b * T + t) * U
-                    for u in 0..<U {
-                        let i = sv[u], f = sv[U + u], gg = sv[2 * U + u], o = sv[3 * U + u], tc = sv[4 * U + u]
-                        let dht = pdt[u]
-                        let dct = dcb[u] + dht * o * (1 - tc * tc)
-                        dxb[u] = dct * gg * i * (1 - i)
-                        dxb[U + u] = dct * cprev[u] * f * (1 - f)
-                        dxb[2 * U + u] = dct * i * (1 - gg * gg)
-                        dxb[3 * U + u] = dht * tc * o * (1 - o)
-                        dcb[u] = dct * f
+            Parallel.forRanges(B, grain: grain) { batchRows in
+                for b in batchRows {
+                    let dxb = pdx + (b * T + t) * GU, drb = pdr + (b * T + t) * GU, pdt = pdtAll + b * U
+                    let gOut: UnsafeMutablePointer<Float>? = options.returnSequences ? pg + (b * rows + slotAt(s, t)) * U : nil
+                    let cb = pcarry + b * U, dhb = pdh + b * U
+                    if let pm, pm[b * T + t] == 0 {
+                        dxb.update(repeating: 0, count: GU)
+                        if cell == .gru { drb.update(repeating: 0, count: GU) }
+                        if let gOut, !options.zeroMaskedOutputs { for u in 0..<U { cb[u] += gOut[u] } }
+                        continue
                     }
-                    dhb.update(repeating: 0, count: U)
-                case .gru:
-                    let hprev = php + (b * T + t) * U
-                    for u in 0..<U {
-                        let zz = sv[u], r = sv[U + u], n = sv[2 * U + u], hn = sv[3 * U + u]
-                        let dht = pdt[u]
-                        let dnPre = dht * (1 - zz) * (1 - n * n)
-                        let dzPre = dht * (hprev[u] - n) * zz * (1 - zz)
-                        let drPre = dnPre * hn * r * (1 - r)
-                        dxb[u] = dzPre; dxb[U + u] = drPre; dxb[2 * U + u] = dnPre
-                        drb[u] = dzPre; drb[U + u] = drPre; drb[2 * U + u] = dnPre * r
-                        dhb[u] = dht * zz
+                    for u in 0..<U { pdt[u] = dhb[u] }
+                    if usesCarry {
+                        for u in 0..<U { pdt[u] += cb[u]; cb[u] = 0 }
+                    }
+                    if let gOut { for u in 0..<U { pdt[u] += gOut[u] } }
+                    let sv = ps + (b * T + t) * SW
+                    switch cell {
+                    case .rnnTanh:
+                        for u in 0..<U { let y = sv[u]; dxb[u] = pdt[u] * (1 - y * y) }
+                        dhb.update(repeating: 0, count: U)
+                    case .rnnRelu:
+                        for u in 0..<U { dxb[u] = sv[u] > 0 ? pdt[u] : 0 }
+                        dhb.update(repeating: 0, count: U)
+                    case .lstm:
+                        let dcb = pdc! + b * U, cprev = pcp! + (b * T + t) * U
+                        for u in 0..<U {
+                            let i = sv[u], f = sv[U + u], gg = sv[2 * U + u], o = sv[3 * U + u], tc = sv[4 * U + u]
+                            let dht = pdt[u]
+                            let dct = dcb[u] + dht * o * (1 - tc * tc)
+                            dxb[u] = dct * gg * i * (1 - i)
+                            dxb[U + u] = dct * cprev[u] * f * (1 - f)
+                            dxb[2 * U + u] = dct * i * (1 - gg * gg)
+                            dxb[3 * U + u] = dht * tc * o * (1 - o)
+                            dcb[u] = dct * f
+                        }
+                        dhb.update(repeating: 0, count: U)
+                    case .gru:
+                        let hprev = php + (b * T + t) * U
+                        for u in 0..<U {
+                            let zz = sv[u], r = sv[U + u], n = sv[2 * U + u], hn = sv[3 * U + u]
+                            let dht = pdt[u]
+                            let dnPre = dht * (1 - zz) * (1 - n * n)
+                            let dzPre = dht * (hprev[u] - n) * zz * (1 - zz)
+                            let drPre = dnPre * hn * r * (1 - r)
+                            dxb[u] = dzPre; dxb[U + u] = drPre; dxb[2 * U + u] = dnPre
+                            drb[u] = dzPre; drb[U + u] = drPre; drb[2 * U + u] = dnPre * r
+                            dhb[u] = dht * zz
+                        }
                     }
                 }
+                // dh_{t−1} += dZ_t · Wᵀ (masked rows of dZ are zero, so their dh passes through).
+                backend.gemm(transposeA: false, transposeB: true, m: batchRows.count, n: U, k: GU, alpha: 1,
+                             pdr + (batchRows.lowerBound * T + t) * GU, lda: T * GU, pw, ldb: GU, beta: 1,
+                             pdh + batchRows.lowerBound * U, ldc: U)
             }
-            // dh_{t−1} += dZ_t · Wᵀ (masked rows of dZ are zero, so their dh passes through).
-            backend.gemm(transposeA: false, transposeB: true, m: B, n: U, k: GU, alpha: 1, pdr + t * GU, lda: T * GU,
-                         pw, ldb: GU, beta: 1, pdh, ldc: U)
         }
         var result = Gradients(states: [])
         result.input = inputProjection.requiresGrad ? dx : nil
@@ -352,13 +362,13 @@ final class RecurrentRun {
 
     static func columnSums(_ x: Tensor, rows: Int, columns: Int) -> Tensor {
         let out = Tensor.zeros([columns], backend: x.backend)
-        let po = out.floats, px = x.floats
-        for r in 0..<rows {
-            let row = px + r * columns
-            for j in 0..<columns { po[j] += row[j] }
-        }
+        if rows > 0 { x.backend.reduce(.sum, x.floats, outer: 1, reduced: rows, inner: columns, out.floats) }
         return out
     }
+
+    /// Batch rows per thread in one time step: at least about 2¹⁷ multiply-adds of the
+    /// recurrent product each.
+    var rowGrain: Int { Swift.max(1, (1 << 17) / Swift.max(1, width * units)) }
 }
 
 /// Vectorised element-wise functions of the fused recurrent loops.

@@ -2,8 +2,8 @@ import LeptonTensor
 
 /// Multi-head attention (`keras.layers.MultiHeadAttention`, `torch.nn.MultiheadAttention` with
 /// `batch_first=True`): queries, keys and values `[batch, seq, features]` are projected into
-/// `heads` subspaces, attended with ``scaledDotProductAttention(query:key:value:mask:causal:scale:)``
-/// in one batched product over `[batch, heads, seq, keyDimensions]`, and projected back.
+/// `heads` subspaces, attended per head (the fused ``Tensor/attention(query:key:value:heads:scale:keep:)``
+/// op, which reads the heads in place from the projections), and projected back.
 ///
 /// Kernels are `[inputFeatures, heads · size]`, as ``Dense`` stores them; PyTorch's
 /// `in_proj_weight` is `concat(queryKernelᵀ, keyKernelᵀ, valueKernelᵀ)` and `out_proj.weight`
@@ -111,7 +111,8 @@ public final class MultiHeadAttention: Module {
 
     /// Self-attention of `input` (`[batch, seq, features]`) without masks.
     public override func forward(_ input: Tensor) -> Tensor {
-        forwardWithWeights(query: input, key: input, value: input).output
+        attend(query: input, key: input, value: input, attentionMask: nil, keyPaddingMask: nil, causal: false,
+               returningWeights: false).output
     }
 
     /// Attention of `query` over `key` and `value`; see
@@ -120,8 +121,8 @@ public final class MultiHeadAttention: Module {
     public func callAsFunction(_ query: Tensor, key: Tensor? = nil, value: Tensor? = nil, attentionMask: Tensor? = nil,
                                keyPaddingMask: Tensor? = nil, causal: Bool = false) -> Tensor {
         let k = key ?? value ?? query, v = value ?? key ?? query
-        return forwardWithWeights(query: query, key: k, value: v, attentionMask: attentionMask,
-                                  keyPaddingMask: keyPaddingMask, causal: causal).output
+        return attend(query: query, key: k, value: v, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask,
+                      causal: causal, returningWeights: false).output
     }
 
     /// Attention of `query` (`[batch, tq, queryFeatures]`) over `key` (`[batch, tk, keyFeatures]`)
@@ -135,8 +136,20 @@ public final class MultiHeadAttention: Module {
     ///   - causal: hide keys after each query's position.
     /// - Returns: the output `[batch, tq, outputDimensions]` and the per-head attention weights
     ///   `[batch, heads, tq, tk]` (before dropout; PyTorch's `average_attn_weights=False`).
+    ///   Gradients flow through both; the calls that return only the output run the fused
+    ///   ``Tensor/attention(query:key:value:heads:scale:keep:)`` op instead, which keeps the
+    ///   weights to itself.
     public func forwardWithWeights(query: Tensor, key: Tensor, value: Tensor, attentionMask: Tensor? = nil,
                                    keyPaddingMask: Tensor? = nil, causal: Bool = false) -> (output: Tensor, weights: Tensor) {
+        let result = attend(query: query, key: key, value: value, attentionMask: attentionMask,
+                            keyPaddingMask: keyPaddingMask, causal: causal, returningWeights: true)
+        return (result.output, result.weights!)
+    }
+
+    /// The layer's computation; with `returningWeights` the attention is composed from
+    /// differentiable ops so that the weights can be returned, otherwise it runs fused.
+    private func attend(query: Tensor, key: Tensor, value: Tensor, attentionMask: Tensor?, keyPaddingMask: Tensor?,
+                        causal: Bool, returningWeights: Bool) -> (output: Tensor, weights: Tensor?) {
         layerRequire(query.rank == 3 && key.rank == 3 && value.rank == 3,
                      "MultiHeadAttention: expected query, key and value of shape [batch, seq, features], got \(query.shape), \(key.shape), \(value.shape)")
         let (b, tq, tk) = (query.shape[0], query.shape[1], key.shape[1])
@@ -156,33 +169,41 @@ public final class MultiHeadAttention: Module {
                                           causal ? AttentionMask.causal(tq, tk) : nil])
 
         let (h, dk, dv) = (heads, keyDimensions, valueDimensions)
+        let scale = 1 / Float(dk).squareRoot(), rate = isTraining ? dropout : 0
+        let selfAttention = query === key && key === value
         let q: Tensor, kT: Tensor, v: Tensor
-        if query === key && key === value {
+        if selfAttention {
             // Self-attention: one product with the three kernels side by side.
             let kernel = Tensor.concatenate([queryKernel!, keyKernel!, valueKernel!], axis: 1)
-            var projected = query.matmul(kernel)
-            if useBias { projected = projected + Tensor.concatenate([queryBias!, keyBias!, valueBias!]) }
+            let projected = query.dense(kernel, bias: useBias ? Tensor.concatenate([queryBias!, keyBias!, valueBias!]) : nil)
+            if !returningWeights {
+                let attended = Tensor.attention(packed: projected, heads: h, keyDimensions: dk, valueDimensions: dv,
+                                                scale: scale, keep: keep, dropout: rate, generator: &generator)
+                return (attended.dense(outputKernel!, bias: outputBias), nil)
+            }
             let parts = projected.split(sizes: [h * dk, h * dk, h * dv], axis: -1)
             (q, kT, v) = (parts[0], parts[1], parts[2])
         } else {
             (q, kT, v) = (project(query, queryKernel!, queryBias), project(key, keyKernel!, keyBias),
                           project(value, valueKernel!, valueBias))
+            if !returningWeights {
+                let attended = Tensor.attention(query: q, key: kT, value: v, heads: h, scale: scale, keep: keep,
+                                                dropout: rate, generator: &generator)
+                return (attended.dense(outputKernel!, bias: outputBias), nil)
+            }
         }
         // Heads first: [b, t, h·d] → [b, h, t, d]; the keys go straight to [b, h, d, t].
         let (output, weights) = AttentionMask.attend(
             query: q.reshape([b, tq, h, dk]).permute([0, 2, 1, 3]),
             keyTransposed: kT.reshape([b, tk, h, dk]).permute([0, 2, 3, 1]),
             value: v.reshape([b, tk, h, dv]).permute([0, 2, 1, 3]),
-            keep: keep, scale: 1 / Float(dk).squareRoot(),
-            dropout: isTraining ? dropout : 0, generator: &generator)
-        var y = output.permute([0, 2, 1, 3]).reshape([b, tq, h * dv]).matmul(outputKernel!)
-        if let outputBias { y = y + outputBias }
+            keep: keep, scale: scale, dropout: rate, generator: &generator)
+        let y = output.permute([0, 2, 1, 3]).reshape([b, tq, h * dv]).dense(outputKernel!, bias: outputBias)
         return (y, weights)
     }
 
     private func project(_ x: Tensor, _ kernel: Tensor, _ bias: Tensor?) -> Tensor {
-        let y = x.matmul(kernel)
-        return bias.map { y + $0 } ?? y
+        x.dense(kernel, bias: bias)
     }
 
     /// An attention mask as `[batch or 1, heads or 1, tq, tk]`.
