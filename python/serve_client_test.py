@@ -273,7 +273,7 @@ def limit_checks(server, expected):
     except InferenceServerException as e:
         check(e.status() == "504" and "timeout" in e.message(), f"timeout: {e.status()} {e.message()}")
     healthy(server, expected, "a timeout")
-    # tiny-queue holds one request for 0.8 s; more at once get 503 (async_infer: tritonclient is gevent-based).
+    # tiny-queue holds one request for 3 s; more at once get 503 (async_infer: tritonclient is gevent-based).
     statuses = []
     pending = []
     for _ in range(4):

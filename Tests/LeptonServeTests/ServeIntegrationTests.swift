@@ -44,9 +44,9 @@ import Testing
         try ServeFixtures.save(base, repo: repo, name: "slow", version: 1, inputShape: [28, 28, 1],
                                config: #"{"dynamic_batching": {"max_queue_delay_microseconds": 900000}}"#)
         try ServeFixtures.save(base, repo: repo, name: "slower", version: 1, inputShape: [28, 28, 1],
-                               config: #"{"dynamic_batching": {"max_queue_delay_microseconds": 5000000}}"#)
+                               config: #"{"dynamic_batching": {"max_queue_delay_microseconds": 12000000}}"#)
         try ServeFixtures.save(base, repo: repo, name: "tiny-queue", version: 1, inputShape: [28, 28, 1],
-                               config: #"{"max_queue_size": 1, "dynamic_batching": {"max_queue_delay_microseconds": 800000}}"#)
+                               config: #"{"max_queue_size": 1, "dynamic_batching": {"max_queue_delay_microseconds": 3000000}}"#)
         let broken = repo.appendingPathComponent("broken/1")
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         try "{not json".write(to: broken.appendingPathComponent("model.json"), atomically: true, encoding: .utf8)
@@ -77,7 +77,7 @@ import Testing
         let server = Process()
         server.executableURL = Self.lepton
         server.arguments = ["serve", "--repository", repo.path, "--port", "0", "--port-file", portFile.path,
-                            "--max-body-bytes", String(maxBody), "--request-timeout", "2", "--threads", "1", "--log-format", "json"]
+                            "--max-body-bytes", String(maxBody), "--request-timeout", "6", "--threads", "1", "--log-format", "json"]
         var environment = ProcessInfo.processInfo.environment
         environment["LEPTON_SERVE_TOKENS"] = "s3cret"
         server.environment = environment
