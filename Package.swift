@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "lepton",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs",
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonONNXTests",
-            dependencies: ["LeptonONNX", "LeptonTensor", "LeptonTestSupport"]
+            dependencies: ["LeptonONNX", "LeptonData", "LeptonIO", "LeptonNN", "LeptonTrain", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",

@@ -6,6 +6,7 @@ struct LeptonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lepton",
         abstract: "Lepton: a deep learning framework and AI platform in Swift.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self, DemoCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self,
+                      ImportCommand.self, InspectCommand.self, DemoCommand.self]
     )
 }
