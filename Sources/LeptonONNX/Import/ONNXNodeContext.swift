@@ -201,8 +201,11 @@ extension ONNXElementType {
     static let signedIntegerTypes: Set<ONNXElementType> = [.int8, .int16, .int32, .int64]
     /// Floating and integer types.
     static let numericTypes = floatingTypes.union(integerTypes)
+    /// The 8- and 4-bit floats and the 4- and 2-bit integers: values that ops only move, cast and (de)quantize.
+    static let narrowTypes: Set<ONNXElementType> = [.float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0,
+                                                    .float4e2m1, .int4, .uint4, .int2, .uint2]
     /// Every type Lepton holds.
-    static let allTypes = numericTypes.union([.bool])
+    static let allTypes = numericTypes.union([.bool]).union(narrowTypes)
 
     /// `FLOAT, DOUBLE and INT64` (sorted by raw value).
     static func list(_ types: Set<ONNXElementType>) -> String {

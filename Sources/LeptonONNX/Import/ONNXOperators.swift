@@ -29,7 +29,8 @@ public enum ONNXOperators {
     static let table: [String: ONNXKernelBuilder] = {
         var table: [String: ONNXKernelBuilder] = [:]
         for family in [elementwise, activations, logical, shapeOps, slicing, indexing, reductions, linearAlgebra,
-                       convolution, pooling, normalization, recurrent, losses, generators, cumulative] {
+                       convolution, pooling, normalization, recurrent, losses, generators, cumulative, attention, resize, gridSample,
+                       quantization] {
             table.merge(family) { first, _ in first }
         }
         return table

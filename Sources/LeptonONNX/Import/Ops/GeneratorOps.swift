@@ -40,7 +40,7 @@ extension ONNXOperators {
     static let range: ONNXKernelBuilder = { ctx in
         try ctx.expect(inputs: 3...3)
         let type = try ctx.sameType([0, 1, 2])
-        try ctx.type(0, in: [.float, .double, .int16, .int32, .int64])
+        try ctx.type(0, in: [.float, .double, .float16, .bfloat16, .int16, .int32, .int64])
         return ONNXKernel(type) { inputs in
             let (start, limit, delta) = (inputs[0]!, inputs[1]!, inputs[2]!)
             guard start.count == 1, limit.count == 1, delta.count == 1 else { throw ONNXError("start, limit and delta must be scalars") }

@@ -54,7 +54,7 @@ extension ONNXOperators {
     static func reduce(_ kind: Reduction, axesInputOpset: Int = 18) -> ONNXKernelBuilder {
         { ctx in
             let axesOf = try axesSource(ctx, inputOpset: axesInputOpset, required: false)
-            let type = try ctx.type(0, in: ONNXElementType.numericTypes)
+            let type = try ctx.type(0, in: kind == .max || kind == .min ? ONNXElementType.allTypes : ONNXElementType.numericTypes)
             let keep = try ctx.int("keepdims", default: 1, in: 0...1) == 1
             let noop = ctx.opset >= axesInputOpset ? try ctx.int("noop_with_empty_axes", default: 0, in: 0...1) == 1 : false
             return ONNXKernel(type) { inputs in

@@ -250,26 +250,35 @@ extension ONNXOperators {
         try ctx.expect(inputs: 1...1)
         try ctx.type(0, in: ONNXElementType.allTypes)
         guard let raw = try ctx.int("to") else { throw ctx.error("attribute 'to' is required") }
-        _ = try ctx.int("saturate")
-        if ctx.opset >= 25 { _ = try ctx.string("round_mode") }
         let target = try ONNXElementType.from(Int32(clamping: raw), context: ctx.label)
         guard ONNXElementType.allTypes.contains(target) else { throw ctx.error("casting to \(target) is not supported") }
-        return ONNXKernel(target) { inputs in convert(inputs[0]!, to: target) }
+        let (saturate, roundMode) = try castSettings(ctx)
+        return ONNXKernel(target) { inputs in convert(inputs[0]!, to: target, saturate: saturate, roundMode: roundMode) }
     }
 
     static let castLike: ONNXKernelBuilder = { ctx in
         try ctx.expect(inputs: 2...2)
         try ctx.type(0, in: ONNXElementType.allTypes)
         let target = try ctx.type(1, in: ONNXElementType.allTypes)
-        _ = try ctx.int("saturate")
-        if ctx.opset >= 25 { _ = try ctx.string("round_mode") }
-        return ONNXKernel(target) { inputs in convert(inputs[0]!, to: target) }
+        let (saturate, roundMode) = try castSettings(ctx)
+        return ONNXKernel(target) { inputs in convert(inputs[0]!, to: target, saturate: saturate, roundMode: roundMode) }
+    }
+
+    /// `saturate` (opset 19, for the 8-bit floats) and `round_mode` (opset 24, for FLOAT8E8M0).
+    static func castSettings(_ ctx: ONNXNodeContext) throws -> (Bool, String) {
+        let saturate = try ctx.int("saturate", default: 1, in: 0...1) == 1
+        let roundMode = try ctx.choice("round_mode", ["up", "down", "nearest"])
+        return (saturate, roundMode)
     }
 
     /// ONNX `Cast` semantics: floats truncate toward zero into integers, integers wrap into
     /// narrower ones, anything nonzero is true.
-    static func convert(_ x: ONNXValue, to target: ONNXElementType) -> ONNXValue {
+    static func convert(_ x: ONNXValue, to target: ONNXElementType, saturate: Bool = true, roundMode: String = "up") -> ONNXValue {
         if x.elementType == target { return x }
+        if target.isMiniFloat {
+            let source = x.floats
+            return .floats(source.map { MiniFloat.round($0, to: target, saturate: saturate, roundMode: roundMode) }, shape: x.shape, type: target)
+        }
         if target.isFloatingPoint {
             return ONNXValue(x.isFloating ? x.tensor : x.tensor.cast(to: .float32), elementType: target)
         }

@@ -68,6 +68,10 @@ extension ONNXElementType {
         case .int16: Int32(Int16(truncatingIfNeeded: v))
         case .uint16: Int32(UInt16(truncatingIfNeeded: v))
         case .int32: Int32(truncatingIfNeeded: v)
+        case .int4: Int32((v & 0xf) ^ 0x8) - 0x8
+        case .uint4: Int32(v & 0xf)
+        case .int2: Int32((v & 0x3) ^ 0x2) - 0x2
+        case .uint2: Int32(v & 0x3)
         case .bool: v != 0 ? 1 : 0
         default: Int32(clamping: v)
         }
@@ -131,7 +135,11 @@ extension ONNXValue {
         for i in 0..<t.count {
             let x = source[i]
             if type == .bool { p[i] = x != 0 ? 1 : 0; continue }
-            guard x.isFinite else { p[i] = x.isNaN ? (type == .int32 || type == .int64 ? Int32.min : 0) : (x > 0 ? Int32.max : Int32.min); continue }
+            guard x.isFinite else {
+                let narrow = [.int4, .uint4, .int2, .uint2].contains(type)
+                p[i] = x.isNaN || narrow ? (type == .int32 || type == .int64 ? Int32.min : 0) : (x > 0 ? Int32.max : Int32.min)
+                continue
+            }
             let truncated = Double(x).rounded(.towardZero)
             p[i] = type.store(Int64(max(min(truncated, 9.2e18), -9.2e18)))
         }
@@ -155,7 +163,7 @@ extension ONNXValue {
                 return with(tensor + (rounded - tensor.detach()))
             }
             return with(rounded)
-        case .int8, .uint8, .int16, .uint16, .bool:
+        case .int8, .uint8, .int16, .uint16, .bool, .int4, .uint4, .int2, .uint2:
             let p = tensor.int32s
             var inRange = true
             for i in 0..<count where elementType.store(Int64(p[i])) != p[i] { inRange = false; break }
