@@ -39,7 +39,7 @@ struct ConformanceCase {
             let expected = try (0..<model.outputSpecs.count).map { try Self.tensor(data.appendingPathComponent("output_\($0).pb")) }
             let outputs = try model.run(inputs.map(\.tensor))
             for (k, (got, want)) in zip(outputs, expected).enumerated() {
-                if let problem = Self.compare(got, want) { return .failed("output \(k): \(problem)") }
+                if let problem = Self.compare(got, want, atol: Self.absoluteTolerance[name] ?? 1e-7) { return .failed("output \(k): \(problem)") }
             }
             return .passed
         } catch {
@@ -52,7 +52,13 @@ struct ConformanceCase {
         return try proto.value(context: url.lastPathComponent)
     }
 
-    static func compare(_ got: ONNXValue, _ want: ONNXValue) -> String? {
+    /// Per-case tolerances, as onnx's loader reads them from a case's `data.json` (these cases
+    /// have none): the expected outputs of the inverse complex DFT cases come from NumPy 2's
+    /// single-precision FFT, so entries that are exactly zero carry ~2e-7 of float32 rounding
+    /// noise; Lepton transforms in double precision and returns ~1e-15 there.
+    static let absoluteTolerance: [String: Double] = ["test_dft_inverse": 1e-6, "test_dft_inverse_opset19": 1e-6]
+
+    static func compare(_ got: ONNXValue, _ want: ONNXValue, atol: Double = 1e-7) -> String? {
         guard got.shape == want.shape else { return "shape \(got.shape), expected \(want.shape)" }
         guard got.elementType == want.elementType else { return "element type \(got.elementType), expected \(want.elementType)" }
         if want.tensor.dtype == .int32 {
@@ -68,7 +74,7 @@ struct ConformanceCase {
                 continue
             }
             if x == y { continue }
-            if abs(Double(x) - Double(y)) > 1e-7 + 1e-3 * abs(Double(y)) { return "element \(i) is \(x), expected \(y)" }
+            if abs(Double(x) - Double(y)) > atol + 1e-3 * abs(Double(y)) { return "element \(i) is \(x), expected \(y)" }
         }
         return nil
     }

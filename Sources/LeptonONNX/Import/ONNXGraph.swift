@@ -12,6 +12,8 @@ struct ONNXGraph {
     let inputs: [ONNXTensorSpec]
     /// The graph's outputs, in order.
     let outputs: [ONNXTensorSpec]
+    /// Whether each output declares its element type (a body graph's outputs may not).
+    let outputTypeDeclared: [Bool]
     /// Initializers (constant tensors stored in the file), in file order.
     let initializers: [(name: String, value: ONNXValue)]
     /// Nodes in execution order, with their index in the file (for messages).
@@ -31,8 +33,15 @@ struct ONNXGraph {
             throw ONNXError("the model imports no version of the default operator set (ai.onnx); "
                             + "expected an opset_import entry with an empty domain")
         }
-        self.opset = Int(min(opset, 1000))
-        let graph = model.graph
+        try self.init(graph: model.graph, opset: Int(min(opset, 1000)), outer: [], inputTypes: nil)
+    }
+
+    /// Checks and orders a graph: the main graph (`outer` empty) or the body of a control-flow
+    /// node, which may read `outer` values of the enclosing graphs and whose untyped inputs
+    /// and outputs take the types the node gives (`inputTypes`) or computes.
+    init(graph: Onnx_GraphProto, opset: Int, outer: Set<String>, inputTypes: [ONNXElementType]?) throws {
+        self.opset = opset
+        let isSubgraph = inputTypes != nil
         guard graph.sparseInitializer.isEmpty else {
             throw ONNXError("sparse initializers are not supported (expected dense initializers)",
                             context: "initializer '\(graph.sparseInitializer[0].values.name)'")
@@ -48,32 +57,79 @@ struct ONNXGraph {
         }
         var inputs: [ONNXTensorSpec] = []
         var inputNames = Set<String>()
-        for info in graph.input {
+        if let inputTypes, inputTypes.count != graph.input.count {
+            throw ONNXError("the body graph has \(graph.input.count) inputs, the node supplies \(inputTypes.count)")
+        }
+        for (i, info) in graph.input.enumerated() {
             guard !info.name.isEmpty else { throw ONNXError("a graph input has no name (expected every input to be named)") }
             guard inputNames.insert(info.name).inserted else {
                 throw ONNXError("is listed twice (expected unique input names)", context: "graph input '\(info.name)'")
             }
             // An input that is also an initializer has a default value: Lepton uses the initializer.
-            if defined.contains(info.name) { continue }
-            inputs.append(try ONNXTensorSpec.from(info, context: "graph input"))
+            if defined.contains(info.name) && !isSubgraph { continue }
+            if let inputTypes, !Self.declaresTensorType(info) {
+                inputs.append(ONNXTensorSpec(name: info.name, elementType: inputTypes[i], shape: nil))
+            } else {
+                let spec = try ONNXTensorSpec.from(info, context: "graph input")
+                if let inputTypes, spec.elementType != inputTypes[i] {
+                    throw ONNXError("is declared \(spec.elementType) but receives \(inputTypes[i])", context: "graph input '\(info.name)'")
+                }
+                inputs.append(spec)
+            }
             defined.insert(info.name)
         }
         self.inputs = inputs
         self.initializers = initializers
-        nodes = try Self.executionOrder(graph.node, defined: defined)
-        var available = defined
+        nodes = try Self.executionOrder(graph.node, defined: defined.union(outer))
+        var available = defined.union(outer)
         for (_, node) in nodes { for name in node.output where !name.isEmpty { available.insert(name) } }
         var outputNames = Set<String>()
+        var declared: [Bool] = []
         outputs = try graph.output.map { info in
             guard available.contains(info.name) else {
                 throw ONNXError("is not produced by any node, input or initializer", context: "graph output '\(info.name)'")
             }
-            guard outputNames.insert(info.name).inserted else {
+            guard outputNames.insert(info.name).inserted || isSubgraph else {
                 throw ONNXError("is listed twice (expected unique output names)", context: "graph output '\(info.name)'")
             }
+            declared.append(!isSubgraph || Self.declaresTensorType(info))
+            if isSubgraph && !Self.declaresTensorType(info) { return ONNXTensorSpec(name: info.name, elementType: .float, shape: nil) }
             return try ONNXTensorSpec.from(info, context: "graph output")
         }
+        outputTypeDeclared = declared
         guard !outputs.isEmpty else { throw ONNXError("the graph has no outputs (expected at least one)") }
+    }
+
+    /// Whether a value info declares a tensor element type.
+    static func declaresTensorType(_ info: Onnx_ValueInfoProto) -> Bool {
+        guard info.hasType, case .tensorType(let t)? = info.type.value else { return false }
+        return t.elemType != 0
+    }
+
+    /// Names a node's body graphs read from the enclosing scopes (their free variables), in
+    /// first-use order: the node depends on them as on its inputs.
+    static func captured(by node: Onnx_NodeProto) -> [String] {
+        var seen = Set<String>(), names: [String] = []
+        for attribute in node.attribute {
+            for body in [attribute.g].filter({ _ in attribute.hasG }) + attribute.graphs {
+                for name in freeVariables(of: body) where seen.insert(name).inserted { names.append(name) }
+            }
+        }
+        return names
+    }
+
+    /// The names `graph` (and the graphs nested in it) read without defining them.
+    static func freeVariables(of graph: Onnx_GraphProto) -> [String] {
+        var defined = Set(graph.input.map(\.name)).union(graph.initializer.map(\.name))
+        for node in graph.node { for name in node.output where !name.isEmpty { defined.insert(name) } }
+        var seen = Set<String>(), names: [String] = []
+        for node in graph.node {
+            for name in node.input + captured(by: node) where !name.isEmpty && !defined.contains(name) {
+                if seen.insert(name).inserted { names.append(name) }
+            }
+        }
+        for info in graph.output where !defined.contains(info.name) && seen.insert(info.name).inserted { names.append(info.name) }
+        return names
     }
 
     /// Kahn's algorithm, taking ready nodes in file order (so an already sorted graph keeps
@@ -96,7 +152,7 @@ struct ONNXGraph {
         var waiting = [Int](repeating: 0, count: nodes.count)
         var consumers: [Int: [Int]] = [:]
         for (i, node) in nodes.enumerated() {
-            for name in Set(node.input) where !name.isEmpty && !defined.contains(name) {
+            for name in Set(node.input + captured(by: node)) where !name.isEmpty && !defined.contains(name) {
                 guard let p = producer[name] else {
                     throw ONNXError("reads '\(name)', which is not a graph input, an initializer or any node's output",
                                     context: label(node, index: i))

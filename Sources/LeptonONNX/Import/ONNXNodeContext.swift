@@ -15,6 +15,11 @@ final class ONNXNodeContext {
     /// Element types of the inputs, nil where an optional input is left out.
     let inputTypes: [ONNXElementType?]
     private let constants: [ONNXValue?]
+    /// Values of enclosing graphs that this node's body graphs read; the kernel receives them
+    /// after the node's own inputs, in this order.
+    var captured: [String] = []
+    /// Compiles one of this node's body graphs, given the element types of its inputs.
+    var compileBody: ((Onnx_GraphProto, [ONNXElementType]) throws -> CompiledGraph)?
     private var attributes: [String: Onnx_AttributeProto] = [:]
     private var read = Set<String>()
 
@@ -157,6 +162,17 @@ final class ONNXNodeContext {
         let v = try int(name, default: value)
         guard range.contains(v) else { throw error("attribute '\(name)' is \(v), expected \(range.lowerBound)...\(range.upperBound)") }
         return v
+    }
+
+    /// A `GRAPH` attribute compiled as a body graph whose inputs have `inputTypes`.
+    func body(_ name: String, inputTypes: [ONNXElementType]) throws -> CompiledGraph {
+        guard let attribute = try attribute(name, .graph) else { throw error("attribute '\(name)' (a graph) is required") }
+        guard let compileBody else { throw error("body graphs cannot be compiled here") }
+        do {
+            return try compileBody(attribute.g, inputTypes)
+        } catch let e as ONNXError {
+            throw error("in the body '\(name)': \(e.description)")
+        }
     }
 
     /// Refuses the node if it carries an attribute its builder did not read.
