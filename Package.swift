@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonONNXTests",
-            dependencies: ["LeptonONNX", "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonTestSupport"]
+            dependencies: ["LeptonONNX", "LeptonData", "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonIOTests",

@@ -6,6 +6,7 @@ struct LeptonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lepton",
         abstract: "Lepton: a deep learning framework and AI platform in Swift.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self, ExportCommand.self, ServeCommand.self, DemoCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self,
+                      ExportCommand.self, ImportCommand.self, InspectCommand.self, ServeCommand.self, DemoCommand.self]
     )
 }

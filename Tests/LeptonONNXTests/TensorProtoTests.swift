@@ -76,8 +76,8 @@ import Testing
         strings.dataType = ONNXElementType.string.rawValue
         expectError(strings, contains: "STRING tensors are not supported")
         var unknown = Onnx_TensorProto()
-        unknown.dataType = 17
-        expectError(unknown, contains: "element type 17 is not supported")
+        unknown.dataType = 27
+        expectError(unknown, contains: "element type 27 is not supported")
     }
 
     @Test func malformedModelBytesAreRefused() throws {

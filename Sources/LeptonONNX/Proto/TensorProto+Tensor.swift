@@ -34,7 +34,9 @@ extension Onnx_TensorProto {
             count = product
         }
         let stored = storedElementCount(type)
-        guard stored == count else {
+        let packed = type.elementsPerByte
+        let fits = packed > 1 ? (count + packed - 1) / packed * packed == stored : stored == count
+        guard fits else {
             throw ONNXError("dims \(dims) need \(count) \(type) elements but the tensor stores \(stored)"
                             + (rawData.isEmpty ? "" : " (\(rawData.count) bytes of raw_data)"), context: where_)
         }
@@ -49,7 +51,8 @@ extension Onnx_TensorProto {
 
     /// Elements present in whichever field holds the data.
     private func storedElementCount(_ type: ONNXElementType) -> Int {
-        if !rawData.isEmpty { return rawData.count % type.rawByteSize == 0 ? rawData.count / type.rawByteSize : -1 }
+        if !rawData.isEmpty { return rawData.count % type.rawByteSize == 0 ? rawData.count / type.rawByteSize * type.elementsPerByte : -1 }
+        if type.elementsPerByte > 1 { return int32Data.count * type.elementsPerByte }
         switch type {
         case .float: return floatData.count
         case .double: return doubleData.count
@@ -67,6 +70,8 @@ extension Onnx_TensorProto {
                     case .float: out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
                     case .double: out[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
                     case .float16: out[i] = HalfPrecision.float(fromHalf: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                    case .float4e2m1: out[i] = MiniFloat.decode(Self.unpack(raw.load(fromByteOffset: i / 2, as: UInt8.self), i, bits: 4), as: type)
+                    case _ where type.isMiniFloat: out[i] = MiniFloat.decode(raw.load(fromByteOffset: i, as: UInt8.self), as: type)
                     default: out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
                     }
                 }
@@ -78,6 +83,8 @@ extension Onnx_TensorProto {
             case .float: out[i] = floatData[i]
             case .double: out[i] = Float(doubleData[i])
             case .float16: out[i] = HalfPrecision.float(fromHalf: UInt16(truncatingIfNeeded: int32Data[i]))
+            case .float4e2m1: out[i] = MiniFloat.decode(Self.unpack(UInt8(truncatingIfNeeded: int32Data[i / 2]), i, bits: 4), as: type)
+            case _ where type.isMiniFloat: out[i] = MiniFloat.decode(UInt8(truncatingIfNeeded: int32Data[i]), as: type)
             default: out[i] = Float(bitPattern: UInt32(UInt16(truncatingIfNeeded: int32Data[i])) << 16)
             }
         }
@@ -97,6 +104,10 @@ extension Onnx_TensorProto {
                     case .int32: value = Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
                     case .uint32: value = Int64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
                     case .int64: value = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
+                    case .uint4, .int4, .uint2, .int2:
+                        let bits = type.elementsPerByte == 2 ? 4 : 2
+                        value = Self.extend(Self.unpack(raw.load(fromByteOffset: i / type.elementsPerByte, as: UInt8.self), i, bits: bits),
+                                            bits: bits, signed: type == .int4 || type == .int2)
                     default:
                         let bits = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
                         value = bits > UInt64(Int64.max) ? Int64.max : Int64(bits)
@@ -111,9 +122,25 @@ extension Onnx_TensorProto {
             case .int64: out[i] = Self.clamped(int64Data[i])
             case .uint32, .uint64: out[i] = Self.clamped(uint64Data[i] > UInt64(Int64.max) ? Int64.max : Int64(uint64Data[i]))
             case .bool: out[i] = int32Data[i] == 0 ? 0 : 1
+            case .uint4, .int4, .uint2, .int2:
+                let bits = type.elementsPerByte == 2 ? 4 : 2
+                let byte = UInt8(truncatingIfNeeded: int32Data[i / type.elementsPerByte])
+                out[i] = Int32(Self.extend(Self.unpack(byte, i, bits: bits), bits: bits, signed: type == .int4 || type == .int2))
             default: out[i] = int32Data[i]
             }
         }
+    }
+
+    /// Element `i`'s bits of a packed byte (lowest bits first).
+    static func unpack(_ byte: UInt8, _ i: Int, bits: Int) -> UInt8 {
+        let perByte = 8 / bits
+        return (byte >> UInt8((i % perByte) * bits)) & UInt8((1 << bits) - 1)
+    }
+
+    /// A packed integer's value (sign-extended for the signed types).
+    static func extend(_ v: UInt8, bits: Int, signed: Bool) -> Int64 {
+        let value = Int64(v)
+        return signed && value >= 1 << (bits - 1) ? value - (1 << bits) : value
     }
 
     static func clamped(_ value: Int64) -> Int32 {
@@ -133,7 +160,8 @@ extension Onnx_TensorProto {
         let type = elementType ?? (tensor.dtype == .float32 ? .float : .int64)
         dataType = type.rawValue
         let count = tensor.count
-        var data = Data(count: count * type.rawByteSize)
+        let packed = type.elementsPerByte
+        var data = Data(count: packed > 1 ? (count + packed - 1) / packed : count * type.rawByteSize)
         let floats = type.isFloatingPoint ? tensor.scalars : []
         let ints = type.isFloatingPoint ? [] : tensor.dtype == .int32 ? tensor.int32Scalars
             : tensor.scalars.map { $0.isNaN ? 0 : Int32(max(min($0.rounded(.towardZero), 2_147_483_520), -2_147_483_648)) }
@@ -149,6 +177,14 @@ extension Onnx_TensorProto {
                 case .int16, .uint16: raw.storeBytes(of: Int16(truncatingIfNeeded: ints[i]).littleEndian, toByteOffset: 2 * i, as: Int16.self)
                 case .int8, .uint8: raw.storeBytes(of: UInt8(truncatingIfNeeded: ints[i]), toByteOffset: i, as: UInt8.self)
                 case .bool: raw.storeBytes(of: UInt8(ints[i] != 0 ? 1 : 0), toByteOffset: i, as: UInt8.self)
+                case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0:
+                    raw.storeBytes(of: MiniFloat.encode(floats[i], as: type), toByteOffset: i, as: UInt8.self)
+                case .float4e2m1, .uint4, .int4, .uint2, .int2:
+                    let bits = packed == 2 ? 4 : 2
+                    let code = type == .float4e2m1 ? MiniFloat.encode(floats[i], as: type) : UInt8(truncatingIfNeeded: ints[i])
+                    let shift = UInt8((i % packed) * bits)
+                    let old = raw.load(fromByteOffset: i / packed, as: UInt8.self)
+                    raw.storeBytes(of: old | ((code & UInt8((1 << bits) - 1)) << shift), toByteOffset: i / packed, as: UInt8.self)
                 case .string, .complex64, .complex128: break
                 }
             }

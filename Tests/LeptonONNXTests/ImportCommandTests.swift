@@ -1,0 +1,90 @@
+import Foundation
+import LeptonONNX
+import LeptonTensor
+import Testing
+
+/// `lepton import`, `lepton inspect` and `lepton predict` on ONNX models, run as the built
+/// executable: bad files give one error line and exit status 1.
+@Suite struct ImportCommandTests {
+    static var lepton: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lepton")
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = Self.lepton
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func importInspectAndPredict() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
+            Issue.record("lepton executable not found at \(Self.lepton.path)")
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-import-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("dense.onnx")
+        try ONNXModelFile.write(ModelBuilder.dense(), to: good)
+        let folder = dir.appendingPathComponent("dense-model")
+        let imported = try run(["import", good.path, "--out", folder.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("Imported \(good.path): 3 nodes, opset 17, 8 parameters in 2 initializers"))
+        #expect(imported.stdout.contains("Probe run on zeros (variable dimensions 1): output shapes [1, 2]"))
+        let inspected = try run(["inspect", folder.path])
+        #expect(inspected.status == 0 && inspected.stdout.contains("Lepton import: supported"), "\(inspected.stdout)\(inspected.stderr)")
+        let file = try run(["inspect", good.path])
+        #expect(file.stdout.contains("Nodes (3):") && file.stdout.contains("bytes"), "\(file.stdout)")
+        // predict on an .npy array through the imported folder.
+        var npy = Data([0x93] + Array("NUMPY".utf8))
+        npy.append(contentsOf: [1, 0])
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        npy.append(contentsOf: [UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+        npy.append(Data(header.utf8))
+        for v: Float in [1, 2, 3, -1, 0, 1] { withUnsafeBytes(of: v.bitPattern.littleEndian) { npy.append(contentsOf: $0) } }
+        let input = dir.appendingPathComponent("x.npy")
+        try npy.write(to: input)
+        let predicted = try run(["predict", folder.path, input.path])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        #expect(predicted.stdout.contains("{\"index\": 0, \"class\": 1, \"outputs\": [0.6, 5.8]}"), "\(predicted.stdout)")
+    }
+
+    @Test func badFilesGiveOneLineAndExitStatusOne() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
+            Issue.record("lepton executable not found at \(Self.lepton.path)")
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-import-bad-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let truncated = dir.appendingPathComponent("truncated.onnx")
+        try ModelBuilder.dense().serializedData().prefix(40).write(to: truncated)
+        var unsupportedModel = ModelBuilder.dense()
+        unsupportedModel.graph.node[2].opType = "Mystery"
+        let unsupported = dir.appendingPathComponent("unsupported.onnx")
+        try ONNXModelFile.write(unsupportedModel, to: unsupported)
+        let cases: [([String], String)] = [
+            (["import", dir.appendingPathComponent("missing.onnx").path, "--out", dir.appendingPathComponent("m").path], "file not found"),
+            (["import", truncated.path, "--out", dir.appendingPathComponent("t").path], "truncated.onnx: not a valid ONNX model"),
+            (["import", unsupported.path, "--out", dir.appendingPathComponent("u").path], "unsupported operator: Mystery (node #2 'relu')"),
+            (["inspect", truncated.path], "not a valid ONNX model"),
+            (["inspect", dir.appendingPathComponent("nothing").path], "not found"),
+        ]
+        for (arguments, expected) in cases {
+            let (status, _, stderr) = try run(arguments)
+            #expect(status == 1, "\(arguments): exit status \(status)")
+            #expect(stderr.hasPrefix("error: ") && stderr.contains(expected), "\(arguments): \(stderr)")
+            #expect(stderr.split(separator: "\n").count == 1, "\(arguments): \(stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("u").path), "a refused import writes no folder")
+    }
+}
