@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "LeptonServe",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO",
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -139,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonServeTests",
-            dependencies: ["LeptonServe", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
+            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
         ),
         .testTarget(
             name: "LeptonNNTests",

@@ -56,7 +56,7 @@ public actor ModelRepository {
     private nonisolated let table = LockedTable()
 
     /// Creates a repository over `root`; nothing is loaded until ``loadAll()`` or ``load(_:)``.
-    public init(root: URL, loaders: [any ModelLoader] = [LeptonModelLoader()], defaults: ModelConfig = ModelConfig(),
+    public init(root: URL, loaders: [any ModelLoader] = [ONNXModelLoader(), LeptonModelLoader()], defaults: ModelConfig = ModelConfig(),
                 metrics: ServeMetrics? = nil, logger: Logger = Logger(label: "lepton.serve.repository")) {
         self.root = root
         self.loaders = loaders

@@ -25,7 +25,7 @@ public struct ServeOptions: Sendable {
     /// Creates options with the defaults of `lepton serve`.
     public init(repository: URL, host: String = "127.0.0.1", port: Int = 8000, defaults: ModelConfig = ModelConfig(),
                 tokens: Set<String> = [], maxBodyBytes: Int = 64 << 20, requestTimeout: Duration? = .seconds(60),
-                loaders: [any ModelLoader] = [LeptonModelLoader()], ioThreads: Int? = nil) {
+                loaders: [any ModelLoader] = [ONNXModelLoader(), LeptonModelLoader()], ioThreads: Int? = nil) {
         self.repository = repository
         self.host = host
         self.port = port
