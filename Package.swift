@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonJobsTests",
-            dependencies: ["LeptonJobs", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor"]
+            dependencies: ["LeptonJobs", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonONNXTests",

@@ -1,24 +1,14 @@
 import Foundation
+import LeptonTestSupport
 import Testing
 
 /// Runs the built `lepton` executable (it sits beside the test bundle) and checks that user
 /// errors give one clear line on standard error and a non-zero exit, never a crash.
 @Suite struct CommandLineTests {
-    static var lepton: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lepton")
-    }
+    static var lepton: URL { LeptonExecutable.url }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = Self.lepton
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try LeptonExecutable.run(arguments)
     }
 
     @Test func userErrorsGiveOneLineAndANonZeroExit() throws {

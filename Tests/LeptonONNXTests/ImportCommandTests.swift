@@ -1,4 +1,5 @@
 import Foundation
+import LeptonTestSupport
 import LeptonONNX
 import LeptonTensor
 import Testing
@@ -6,21 +7,10 @@ import Testing
 /// `lepton import`, `lepton inspect` and `lepton predict` on ONNX models, run as the built
 /// executable: bad files give one error line and exit status 1.
 @Suite struct ImportCommandTests {
-    static var lepton: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lepton")
-    }
+    static var lepton: URL { LeptonExecutable.url }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = Self.lepton
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try LeptonExecutable.run(arguments)
     }
 
     @Test func importInspectAndPredict() throws {

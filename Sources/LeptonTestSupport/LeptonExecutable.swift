@@ -1,0 +1,29 @@
+import Foundation
+
+/// The built `lepton` command, which SwiftPM places beside the test bundle, run as a user runs
+/// it: tests of the command line check its output and exit status.
+public enum LeptonExecutable {
+    /// Where the executable sits (next to the test bundle).
+    public static var url: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lepton")
+    }
+
+    /// Whether the executable has been built.
+    public static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: url.path) }
+
+    /// Runs `lepton` with `arguments` to completion.
+    /// - Returns: the exit status and everything written to standard output and standard error.
+    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
