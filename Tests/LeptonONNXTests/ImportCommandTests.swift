@@ -1,7 +1,10 @@
 import Foundation
-import LeptonTestSupport
+import LeptonIO
+import LeptonNN
 import LeptonONNX
 import LeptonTensor
+import LeptonTestSupport
+import LeptonTrain
 import Testing
 
 /// `lepton import`, `lepton inspect` and `lepton predict` on ONNX models, run as the built
@@ -46,6 +49,17 @@ import Testing
         let predicted = try run(["predict", folder.path, input.path])
         #expect(predicted.status == 0, "\(predicted.stderr)")
         #expect(predicted.stdout.contains("{\"index\": 0, \"class\": 1, \"outputs\": [0.6, 5.8]}"), "\(predicted.stdout)")
+        // A Lepton model folder and its safetensors file.
+        let sequential = Sequential([Dense(units: 2, inputDimensions: 3)])
+        sequential.build(inputShape: [3])
+        let leptonFolder = dir.appendingPathComponent("lepton-model")
+        try ModelFile.save(sequential, to: leptonFolder, inputShape: [3])
+        let folder2 = try run(["inspect", leptonFolder.path])
+        #expect(folder2.status == 0 && folder2.stdout.contains("Input  input: FLOAT [-1, 3]") && folder2.stdout.contains("Total params: 8"),
+                "\(folder2.stdout)\(folder2.stderr)")
+        let weights = try run(["inspect", leptonFolder.appendingPathComponent("model.safetensors").path])
+        #expect(weights.status == 0 && weights.stdout.contains("2 tensors, 8 parameters") && weights.stdout.contains("layers.0.kernel  float32  [3, 2]"),
+                "\(weights.stdout)\(weights.stderr)")
     }
 
     @Test func badFilesGiveOneLineAndExitStatusOne() throws {

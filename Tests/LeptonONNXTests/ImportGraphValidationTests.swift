@@ -124,6 +124,6 @@ import Testing
         #expect(B.error { _ = try model.run([]) }.contains("node #0 'fill' (ConstantOfShape): ConstantOfShape shape [100000, 100000, 100000] has more than"))
         let reshape = try ONNXImporter.importModel(B.model(nodes: [B.node("Reshape", ["x", "shape"], ["y"])],
                                                            inputs: [B.value("x")], outputs: [B.value("y")], initializers: [shape]))
-        #expect(B.error { _ = try reshape.run([Tensor.ones([4])]) }.contains("Reshape shape [100000, 100000, 100000] has more than"))
+        #expect(B.error { _ = try reshape.run([Tensor.ones([4])]) } == "node #0 (Reshape): cannot reshape [4] (4 elements) to [100000, 100000, 100000]")
     }
 }

@@ -9,9 +9,9 @@ import Testing
 /// The benchmark suite's CNN, MLP and LSTM exported from PyTorch with `torch.onnx.export`
 /// (python/torch_onnx_models.py, fixed seeds) import into Lepton and give PyTorch's outputs.
 @Suite(.serialized) struct ImportTorchModelsTests {
-    /// Exports the three models once per test run.
+    /// Exports the three models once per test run (into one temporary folder, overwritten each run).
     static let exported: Result<URL, Error> = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-torch-onnx-\(UUID())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-torch-onnx-models")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [NumPyOracle.pythonExecutable,

@@ -8,12 +8,14 @@ import Testing
 
 /// One loading seam for Lepton folders, imported-ONNX folders and `.onnx` files, with the
 /// specs a server needs, and the inspector's description.
-@Suite struct ModelLoaderTests {
+@Suite final class ModelLoaderTests {
     let directory: URL = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-loader-\(UUID())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }()
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     @Test func onnxFilesAndImportedFoldersLoadAndRun() throws {
         let file = directory.appendingPathComponent("dense.onnx")

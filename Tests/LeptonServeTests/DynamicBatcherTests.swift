@@ -46,7 +46,7 @@ import Testing
 
     @Test func aFullQueueAnswers503() async throws {
         let model = RecordingModel()
-        let b = batcher(model, ModelConfig(maxBatchSize: 8, maxQueueDelayMicroseconds: 300_000, maxQueueSize: 2))
+        let b = batcher(model, ModelConfig(maxBatchSize: 8, maxQueueDelayMicroseconds: 3_000_000, maxQueueSize: 2))
         let statuses = await withTaskGroup(of: Int.self) { group in
             for i in 0..<5 {
                 group.addTask {
@@ -74,9 +74,9 @@ import Testing
 
     @Test func closingAnswersQueuedRequestsThenRefusesNewOnes() async throws {
         let model = RecordingModel()
-        let b = batcher(model, ModelConfig(maxBatchSize: 8, maxQueueDelayMicroseconds: 200_000))
+        let b = batcher(model, ModelConfig(maxBatchSize: 8, maxQueueDelayMicroseconds: 5_000_000))
         let queued = Task { try await b.submit(request([3, 4])) }
-        try await Task.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: .milliseconds(300))
         await b.close(reason: "unloaded")
         #expect(try await queued.value["y"]!.floats() == [6, 8])
         await #expect(throws: ServeError.unavailable("unloaded")) { _ = try await b.submit(request([1, 2])) }

@@ -18,6 +18,7 @@ public struct LoadedModel: @unchecked Sendable {
 
     /// The model (an ``ONNXGraphModel`` for ONNX formats, a `Sequential` for Lepton folders).
     public let model: Model
+    /// Which kind of file the model was loaded from.
     public let format: Format
     /// The inputs a caller supplies, in order.
     public let inputs: [ONNXTensorSpec]

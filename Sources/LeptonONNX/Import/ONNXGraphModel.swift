@@ -55,6 +55,7 @@ public final class ONNXGraphModel: Model {
         super.init()
     }
 
+    /// The initializers that are not trained: integer ones and batch-norm statistics.
     public override var bufferNames: Set<String> { buffers }
 
     /// Runs the graph on one tensor per input (in ``inputSpecs`` order) and returns every

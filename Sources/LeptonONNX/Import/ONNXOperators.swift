@@ -30,7 +30,8 @@ public enum ONNXOperators {
         var table: [String: ONNXKernelBuilder] = [:]
         for family in [elementwise, activations, logical, shapeOps, slicing, indexing, reductions, linearAlgebra,
                        convolution, pooling, normalization, recurrent, losses, generators, cumulative, attention, resize, gridSample,
-                       quantization, sequenceModels, signal, controlFlow, image, miscellaneous] {
+                       quantization, sequenceModels, signal, controlFlow, image, miscellaneous,
+                       detection] {
             table.merge(family) { first, _ in first }
         }
         return table

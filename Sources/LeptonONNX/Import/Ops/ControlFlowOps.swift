@@ -8,7 +8,7 @@ extension ONNXOperators {
     static var controlFlow: [String: ONNXKernelBuilder] { ["If": ifOp, "Loop": loop, "Scan": scan] }
 
     /// The most iterations a `Loop` may run (a graph whose condition never turns false stops here).
-    static let maximumIterations = 1 << 24
+    static let maximumIterations = 1 << 20
 
     /// The values the body graphs read from enclosing graphs, by name (they follow the node's inputs).
     static func outerValues(_ inputs: [ONNXValue?], ctx captured: [String], after count: Int) -> [String: ONNXValue] {

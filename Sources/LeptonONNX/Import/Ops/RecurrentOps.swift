@@ -62,6 +62,9 @@ extension ONNXOperators {
             var alphas = ArraySlice(try ctx.floats("activation_alpha") ?? []), betas = ArraySlice(try ctx.floats("activation_beta") ?? [])
             let activations = try names.map { try recurrentActivation($0, alphas: &alphas, betas: &betas, ctx: ctx) }
             let cell = RecurrentCellSpec(kind: kind, hidden: hidden, clip: clip, linearBeforeReset: beforeReset)
+            // Lepton's fused sequence op runs the default LSTM, and the GRU with the reset gate after the product.
+            let defaults = names.map { $0.lowercased() } == Array(repeating: kind.defaultActivations, count: directions).flatMap { $0 }.map { $0.lowercased() }
+            let fusable = defaults && clip == nil && (kind == .lstm || (kind == .gru && beforeReset))
             return ONNXKernel(outputTypes: [type, type, type]) { inputs in
                 let x = inputs[0]!
                 guard x.rank == 3 else { throw ONNXError("X must be 3-D, got \(x.shape)") }
@@ -91,9 +94,11 @@ extension ONNXOperators {
                 for d in 0..<directions {
                     let reverse = direction == "reverse" || d == 1
                     let acts = Array(activations[(d * kind.activationCount)..<((d + 1) * kind.activationCount)])
-                    let run = cell.run(xs, w: w[.at(d)], r: r[.at(d)], b: b?[.at(d)], h0: h0?[.at(d)] ?? Tensor.zeros([batch, hidden]),
-                                       c0: c0?[.at(d)] ?? Tensor.zeros([batch, hidden]), peephole: p?[.at(d)], mask: mask,
-                                       reverse: reverse, activations: acts)
+                    let (wd, rd, bd) = (w[.at(d)], r[.at(d)], b?[.at(d)])
+                    let (hd, cd) = (h0?[.at(d)] ?? Tensor.zeros([batch, hidden]), c0?[.at(d)] ?? Tensor.zeros([batch, hidden]))
+                    let run = fusable && p == nil && mask == nil && steps > 0
+                        ? cell.fused(xs, w: wd, r: rd, b: bd, h0: hd, c0: cd, reverse: reverse)
+                        : cell.run(xs, w: wd, r: rd, b: bd, h0: hd, c0: cd, peephole: p?[.at(d)], mask: mask, reverse: reverse, activations: acts)
                     outputs.append(run.y)
                     finalH.append(run.h)
                     finalC.append(run.c)
@@ -179,6 +184,35 @@ struct RecurrentCellSpec {
         }
         _ = batch
         return (Tensor.stack(outputs.map { $0! }, axis: 0), h, c)
+    }
+}
+
+extension RecurrentCellSpec {
+    /// The same computation on Lepton's fused recurrent-sequence op (one recorded op with
+    /// backpropagation through time): the default LSTM, or the GRU with `linear_before_reset`.
+    /// ONNX's gate blocks (LSTM `i, o, f, c`; GRU `z, r, h`) are reordered to Lepton's.
+    func fused(_ x: Tensor, w: Tensor, r: Tensor, b: Tensor?, h0: Tensor, c0: Tensor, reverse: Bool) -> (y: Tensor, h: Tensor, c: Tensor) {
+        let (steps, batch, features) = (x.shape[0], x.shape[1], x.shape[2])
+        let width = kind.gates * hidden
+        let order = kind == .lstm ? [0, 2, 3, 1] : [0, 1, 2]
+        func reorder(_ t: Tensor) -> Tensor {
+            Tensor.concatenate(order.map { t.slice(axis: 0, start: $0 * hidden, end: ($0 + 1) * hidden) }, axis: 0)
+        }
+        let projection = x.permute([1, 0, 2]).reshape([batch * steps, features]).matmul(reorder(w).transposed())
+            .reshape([batch, steps, width])
+        var bias: Tensor?, recurrentBias: Tensor?
+        if let b {
+            let (wb, rb) = (reorder(b.slice(axis: 0, start: 0, end: width)), reorder(b.slice(axis: 0, start: width, end: 2 * width)))
+            if kind == .lstm { bias = wb + rb } else { (bias, recurrentBias) = (wb, rb) }
+        }
+        let out = Tensor.recurrentSequence(kind == .lstm ? .lstm : .gru, inputProjection: projection,
+                                           recurrentKernel: reorder(r).transposed(), bias: bias, recurrentBias: recurrentBias,
+                                           initialStates: kind == .lstm ? [h0, c0] : [h0],
+                                           options: RecurrentSequenceOptions(reverse: reverse))
+        let y = out.slice(axis: 1, start: 0, end: steps).permute([1, 0, 2])
+        let h = out.slice(axis: 1, start: steps, end: steps + 1).squeeze(1)
+        let c = kind == .lstm ? out.slice(axis: 1, start: steps + 1, end: steps + 2).squeeze(1) : c0
+        return (y, h, c)
     }
 }
 

@@ -32,12 +32,11 @@ extension ONNXOperators {
             guard unknown.count <= 1, target.allSatisfy({ $0 >= -1 }) else {
                 throw ONNXError("shape \(requested.ints) is not valid (at most one -1, other dimensions ≥ 0)")
             }
-            var known = 1
-            for d in target where d != -1 {
+            // A reshape allocates nothing: only the element counts must agree (checked without overflow).
+            var known = target.contains(0) ? 0 : 1
+            for d in target where d > 0 && known > 0 {
                 let (p, overflow) = known.multipliedReportingOverflow(by: d)
-                guard !overflow, p <= ONNXLimits.maximumElementCount || x.count == 0 else {
-                    throw ONNXError("Reshape shape \(requested.ints) has more than \(ONNXLimits.maximumElementCount) elements (Lepton's limit for one value)")
-                }
+                guard !overflow, p <= x.count else { throw ONNXError("cannot reshape \(x.shape) (\(x.count) elements) to \(requested.ints)") }
                 known = p
             }
             if let u = unknown.first {
@@ -46,8 +45,8 @@ extension ONNXOperators {
                 }
                 target[u] = x.count / known
             }
-            guard try ONNXLimits.count(target, what: "Reshape") == x.count else {
-                throw ONNXError("cannot reshape \(x.shape) (\(x.count) elements) to \(requested.ints) (\(Shape.count(target)) elements)")
+            guard known == x.count || !unknown.isEmpty else {
+                throw ONNXError("cannot reshape \(x.shape) (\(x.count) elements) to \(requested.ints) (\(known) elements)")
             }
             return x.with(x.tensor.reshape(target))
         }
