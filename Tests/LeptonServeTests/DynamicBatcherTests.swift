@@ -3,7 +3,7 @@ import LeptonServe
 import Testing
 
 /// The dynamic batcher: merging concurrent requests, order and row ownership, requests of
-/// several rows, batching off, the queue bound and cancellation.
+/// several rows, batching off, the queue bound, timeouts and cancellation.
 @Suite struct DynamicBatcherTests {
     func request(_ values: [Float]) -> [String: V2Tensor] {
         ["x": V2Tensor(name: "x", floats: values, shape: [values.count / 2, 2])]
@@ -70,6 +70,28 @@ import Testing
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         #expect(await b.queueDepth == 0)
         #expect(model.batchSizes.isEmpty)
+    }
+
+    @Test func requestsPastTheirTimeoutGet504QueuedOrRunning() async throws {
+        // Queued: the batch would wait 3 s for company; the request may take 0.2 s, so it gets a
+        // 504 and never reaches the model.
+        let idle = RecordingModel()
+        let waiting = batcher(idle, ModelConfig(maxBatchSize: 8, maxQueueDelayMicroseconds: 3_000_000))
+        await #expect { _ = try await waiting.submit(request([1, 2]), timeout: .milliseconds(200)) } throws: { error in
+            (error as? ServeError)?.status == 504 && "\(error)".contains("request timeout of 0.2 seconds")
+        }
+        try await Task.sleep(for: .seconds(3.5))
+        #expect(idle.batchSizes.isEmpty, "a timed-out request is not computed")
+        #expect(await waiting.queueDepth == 0)
+        // Running: the forward pass takes 1.5 s, the request may take 0.3 s: the 504 comes while the
+        // pass still runs (the timer does not wait for it), and the batcher keeps serving.
+        let slow = RecordingModel(delay: 1.5)
+        let running = batcher(slow, ModelConfig(dynamicBatching: false))
+        await #expect { _ = try await running.submit(request([1, 2]), timeout: .milliseconds(300)) } throws: { error in
+            (error as? ServeError)?.status == 504
+        }
+        #expect(try await running.submit(request([3, 4]), timeout: .seconds(60))["y"]!.floats() == [6, 8])
+        #expect(slow.batchSizes == [1, 1])
     }
 
     @Test func closingAnswersQueuedRequestsThenRefusesNewOnes() async throws {

@@ -34,6 +34,13 @@ import LeptonTestSupport
         Conv(name: "1×1 groups 3", input: [1, 2, 3, 3], outChannels: 6, kernel: [1, 1], groups: 3),
         Conv(name: "everything", input: [2, 7, 6, 4], outChannels: 4, kernel: [3, 2], stride: [2, 2],
              padding: [1, 2, 0, 1], dilation: [2, 1], groups: 2),
+        // Direct kernel (patch ≤ 32 taps, ≥ 8 outputs per group): blocks of 32 and 8 plus a tail.
+        Conv(name: "direct, 44 filters on one channel", input: [2, 6, 5, 1], outChannels: 44, kernel: [3, 3],
+             padding: [1, 1]),
+        Conv(name: "direct, RGB stride 2 no bias", input: [1, 7, 6, 3], outChannels: 40, kernel: [3, 3],
+             stride: [2, 2], bias: false),
+        Conv(name: "direct, groups 2 dilation 2", input: [1, 6, 6, 4], outChannels: 18, kernel: [3, 3],
+             padding: [2, 1, 0, 2], dilation: [2, 2], groups: 2),
     ]
 
     @Test(arguments: TestSupport.backendNames, convolutions)
@@ -101,6 +108,8 @@ import LeptonTestSupport
              countIncludePad: false),
         Pool(name: "ceil mode", input: [1, 5, 5, 2], kernel: [2, 2], ceilMode: true),
         Pool(name: "overlapping 3×2 stride 1", input: [2, 4, 5, 1], kernel: [3, 2], stride: [1, 1]),
+        Pool(name: "19 channels (8 at a time and a tail), padding", input: [2, 5, 4, 19], kernel: [2, 2],
+             padding: [1, 1]),
     ]
 
     @Test(arguments: TestSupport.backendNames, pools)
@@ -144,6 +153,13 @@ import LeptonTestSupport
             let x = Tensor([1, .nan, 3, 4, 5, 6, 7, 8], shape: [1, 2, 2, 2])
             let y = x.maxPool2d(kernel: [2, 2], channelsLast: true).scalars
             #expect(y[0] == 7 && y[1].isNaN)
+            // Nine channels: eight go through the vector loop, the ninth through the tail.
+            var values = (0..<36).map { Float($0) }
+            values[9 + 1] = .nan      // pixel 1, channel 1
+            values[27 + 8] = .nan     // pixel 3, channel 8
+            let wide = Tensor(values, shape: [1, 2, 2, 9]).maxPool2d(kernel: [2, 2], channelsLast: true).scalars
+            #expect(wide[1].isNaN && wide[8].isNaN)
+            #expect(wide[0] == 27 && wide[7] == 34)
         }
     }
 

@@ -7,7 +7,9 @@ import LeptonTensor
 /// A batch starts when it is full, or when its first request has waited `maxQueueDelay`, or at
 /// once when batching is off, on one of `instanceCount` worker threads (forward passes never run
 /// on Swift's cooperative pool). Requests keep their arrival order; each gets back exactly its
-/// own rows. The queue holds at most `maxQueueSize` requests: one more gets a 503.
+/// own rows. The queue holds at most `maxQueueSize` requests: one more gets a 503. A request
+/// given a timeout gets a 504 once it has waited that long, queued or in a forward pass; one
+/// timer serves all of them (no task per request).
 ///
 /// ```swift
 /// let batcher = DynamicBatcher(model: model, config: ModelConfig(maxBatchSize: 32), statistics: stats)
@@ -22,7 +24,7 @@ public actor DynamicBatcher {
         /// The trailing dimensions of every input; only jobs with equal keys share a batch.
         let shapeKey: [[Int]]
         let enqueued: ContinuousClock.Instant
-        let continuation: CheckedContinuation<[String: V2Tensor], any Error>
+        let reply: BatchReply
     }
 
     private let model: any InferenceModel
@@ -35,6 +37,7 @@ public actor DynamicBatcher {
     private var queuedRows = 0
     private var nextID: UInt64 = 0
     private var timerDeadline: ContinuousClock.Instant?
+    private let deadlines: RequestDeadlines
     private var closedReason: String?
     private var running = 0
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
@@ -47,13 +50,16 @@ public actor DynamicBatcher {
         self.label = label
         workers = (0..<config.instanceCount).map { DispatchQueue(label: "lepton.serve.\(label).\($0)") }
         idleWorkers = Array((0..<config.instanceCount).reversed())
+        deadlines = RequestDeadlines(label: label)
+        deadlines.whenExpired { [weak self] in Task { await self?.dropAnswered() } }
     }
 
     /// Queues a request (every input batched along its first dimension) and waits for its outputs.
+    /// - Parameter timeout: how long the request may take from now (nil: no limit).
     /// - Throws: ``ServeError`` 503 when the queue is full or the model is unloading, 400 for more
-    ///   rows than `maxBatchSize`, the model's error if its forward pass fails, and
-    ///   `CancellationError` when the calling task is cancelled while the request still waits.
-    public func submit(_ inputs: [String: V2Tensor]) async throws -> [String: V2Tensor] {
+    ///   rows than `maxBatchSize`, 504 past the timeout, the model's error if its forward pass
+    ///   fails, and `CancellationError` when the calling task is cancelled while the request still waits.
+    public func submit(_ inputs: [String: V2Tensor], timeout: Duration? = nil) async throws -> [String: V2Tensor] {
         let rows = inputs.values.first?.shape.first ?? 0
         guard rows >= 1, inputs.values.allSatisfy({ $0.shape.first == rows }) else {
             throw ServeError.badRequest("every input needs the same batch size ≥ 1 along its first dimension, got \(inputs.values.map(\.shape).sorted { "\($0)" < "\($1)" })")
@@ -67,8 +73,10 @@ public actor DynamicBatcher {
         do {
             let outputs = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[String: V2Tensor], any Error>) in
+                    let reply = BatchReply(continuation, id: id, deadlines: timeout == nil ? nil : deadlines)
+                    if let timeout { deadlines.add(id, timeout: timeout, start: start, reply: reply) }
                     enqueue(Job(id: id, inputs: inputs, rows: rows, shapeKey: inputs.keys.sorted().map { Array(inputs[$0]!.shape.dropFirst()) },
-                                enqueued: start, continuation: continuation))
+                                enqueued: start, reply: reply))
                 }
             } onCancel: {
                 Task { await self.cancel(id) }
@@ -83,11 +91,11 @@ public actor DynamicBatcher {
 
     private func enqueue(_ job: Job) {
         if let closedReason {
-            job.continuation.resume(throwing: ServeError.unavailable(closedReason))
+            job.reply.resume(with: .failure(ServeError.unavailable(closedReason)))
         } else if Task.isCancelled {
-            job.continuation.resume(throwing: CancellationError())
+            job.reply.resume(with: .failure(CancellationError()))
         } else if queue.count >= config.maxQueueSize {
-            job.continuation.resume(throwing: ServeError.unavailable("model '\(label)' has \(queue.count) requests queued, its limit (max_queue_size); retry later"))
+            job.reply.resume(with: .failure(ServeError.unavailable("model '\(label)' has \(queue.count) requests queued, its limit (max_queue_size); retry later")))
         } else {
             queue.append(job)
             queuedRows += job.rows
@@ -101,7 +109,7 @@ public actor DynamicBatcher {
         let job = queue.remove(at: index)
         queuedRows -= job.rows
         statistics.recordQueueDepth(queue.count)
-        job.continuation.resume(throwing: CancellationError())
+        job.reply.resume(with: .failure(CancellationError()))
     }
 
     /// Starts as many batches as there are idle workers and ready requests.
@@ -120,10 +128,12 @@ public actor DynamicBatcher {
                     take += 1
                 }
             }
-            let batch = Array(queue.prefix(take))
+            let taken = queue.prefix(take)
             queue.removeFirst(take)
-            queuedRows -= batch.reduce(0) { $0 + $1.rows }
+            queuedRows -= taken.reduce(0) { $0 + $1.rows }
             statistics.recordQueueDepth(queue.count)
+            let batch = taken.filter { !$0.reply.isAnswered }   // timed out while queued: no forward pass
+            if batch.isEmpty { continue }
             let now = ContinuousClock.now
             for job in batch { statistics.recordQueue(Self.nanoseconds(from: job.enqueued, to: now)) }
             let worker = idleWorkers.removeLast()
@@ -141,13 +151,24 @@ public actor DynamicBatcher {
         timerDeadline = deadline
         Task {
             try? await Task.sleep(until: deadline, clock: .continuous)
-            await self.timerFired(deadline)
+            self.timerFired(deadline)
         }
     }
 
     private func timerFired(_ deadline: ContinuousClock.Instant) {
         if timerDeadline == deadline { timerDeadline = nil }
         dispatch()
+    }
+
+    /// Drops the requests that were answered while queued (timed out).
+    private func dropAnswered() {
+        let before = queue.count
+        queue.removeAll { job in
+            guard job.reply.isAnswered else { return false }
+            queuedRows -= job.rows
+            return true
+        }
+        if queue.count != before { statistics.recordQueueDepth(queue.count) }
     }
 
     private func finished(_ worker: Int) {
@@ -188,7 +209,7 @@ public actor DynamicBatcher {
                 throw ServeError.internalError("model output '\(bad.key)' has shape \(bad.value.shape), expected \(rows) rows")
             }
         } catch {
-            for job in batch { job.continuation.resume(throwing: error) }
+            for job in batch { job.reply.resume(with: .failure(error)) }
             return
         }
         let t2 = ContinuousClock.now
@@ -202,7 +223,7 @@ public actor DynamicBatcher {
         let t3 = ContinuousClock.now
         statistics.recordBatch(requests: batch.count, rows: rows, inputNs: nanoseconds(from: t0, to: t1),
                                inferNs: nanoseconds(from: t1, to: t2), outputNs: nanoseconds(from: t2, to: t3))
-        for (job, answer) in zip(batch, answers) { job.continuation.resume(returning: answer) }
+        for (job, answer) in zip(batch, answers) { job.reply.resume(with: .success(answer)) }
     }
 
     static func nanoseconds(from a: ContinuousClock.Instant, to b: ContinuousClock.Instant) -> UInt64 {

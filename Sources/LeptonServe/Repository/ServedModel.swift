@@ -35,11 +35,12 @@ public final class ServedModel: Sendable {
     }
 
     /// Checks a request against the model, queues it for a batch and builds the response.
+    /// - Parameter timeout: how long the inference may take (nil: no limit).
     /// - Throws: ``ServeError``: 400 for inputs or outputs that do not fit the model, 503 when the
-    ///   queue is full, 500 when the forward pass fails.
-    public func infer(_ request: InferRequest) async throws -> InferResponse {
+    ///   queue is full, 504 past the timeout, 500 when the forward pass fails.
+    public func infer(_ request: InferRequest, timeout: Duration? = nil) async throws -> InferResponse {
         let inputs = try validate(request)
-        let outputs = try await batcher.submit(inputs)
+        let outputs = try await batcher.submit(inputs, timeout: timeout)
         let wanted = request.outputs.isEmpty ? model.outputs.map { RequestedOutput(name: $0.name) } : request.outputs
         return InferResponse(modelName: name, modelVersion: String(version), id: request.id, outputs: try wanted.map {
             guard let tensor = outputs[$0.name] else {

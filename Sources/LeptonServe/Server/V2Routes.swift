@@ -91,9 +91,7 @@ struct V2Routes {
         }
         let body = try await server.readBody(request)
         let decoded = try InferCodec.decodeRequest(body, headerLength: request.headers[.inferenceHeaderLength])
-        let answer = try await withTimeout(server.options.requestTimeout, what: "inference on model '\(model.name)'") {
-            try await model.infer(decoded)
-        }
+        let answer = try await model.infer(decoded, timeout: server.options.requestTimeout)
         let (bytes, headerLength) = try InferCodec.encodeResponse(answer)
         var headers = HTTPFields()
         if let headerLength {
@@ -103,20 +101,6 @@ struct V2Routes {
             headers[.contentType] = "application/json"
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-}
-
-/// Runs `body`, answering 504 when it takes longer than `timeout` (the body is cancelled).
-func withTimeout<T: Sendable>(_ timeout: Duration?, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    guard let timeout else { return try await body() }
-    return try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw ServeError.timeout("\(what) did not finish within the request timeout of \(timeout)")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
     }
 }
 

@@ -148,6 +148,15 @@ extension CPUBackend {
     public func conv2dNHWC(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                            bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
         let k = p.patchSize, og = p.groupOutChannels, oc = p.outChannels, plane = p.outPlane
+        if DirectConvKernels.suits(p) {
+            let wt = UnsafeMutablePointer<Float>.allocate(capacity: oc * k)
+            defer { wt.deallocate() }
+            DirectConvKernels.transposeWeights(p, w, wt)
+            forImageChunks(p, perImage: 0) { _, images, _ in
+                DirectConvKernels.forward(p, x, wt, bias: bias, y, images: images)
+            }
+            return
+        }
         let direct = isPointwiseNHWC(p)
         withPackedWeights(p, w) { wp in
             forImageChunks(p, perImage: direct ? 0 : plane * k) { _, images, col in

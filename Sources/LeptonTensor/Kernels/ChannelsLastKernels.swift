@@ -134,32 +134,7 @@ enum ChannelsLastKernels {
                     let out = y + o
                     switch p.kind {
                     case .max:
-                        for i in 0..<c { out[i] = -.infinity }
-                        if let indices {
-                            let idx = indices + o
-                            let first = Int32(ys * w + xs)
-                            for i in 0..<c { idx[i] = first }
-                            for iy in ys..<ye {
-                                for ix in xs..<xe {
-                                    let src = image + (iy * w + ix) * c
-                                    let pos = Int32(iy * w + ix)
-                                    for i in 0..<c {
-                                        let v = src[i]
-                                        if v > out[i] || v.isNaN { out[i] = v; idx[i] = pos }
-                                    }
-                                }
-                            }
-                        } else {
-                            for iy in ys..<ye {
-                                for ix in xs..<xe {
-                                    let src = image + (iy * w + ix) * c
-                                    for i in 0..<c {
-                                        let v = src[i]
-                                        if v > out[i] || v.isNaN { out[i] = v }
-                                    }
-                                }
-                            }
-                        }
+                        maxWindow(image, width: w, channels: c, rows: ys..<ye, columns: xs..<xe, out, indices.map { $0 + o })
                     case .average:
                         for i in 0..<c { out[i] = 0 }
                         for iy in ys..<ye {
@@ -173,6 +148,41 @@ enum ChannelsLastKernels {
                     }
                 }
             }
+        }
+    }
+
+    /// The maximum over window rows × columns of an [H, W, C] image, per channel (NaN wins, the
+    /// first maximum's position `iy · W + ix` goes to `indices`); eight channels at a time.
+    @inline(__always)
+    private static func maxWindow(_ image: UnsafePointer<Float>, width w: Int, channels c: Int, rows: Range<Int>,
+                                  columns: Range<Int>, _ out: UnsafeMutablePointer<Float>,
+                                  _ indices: UnsafeMutablePointer<Int32>?) {
+        let first = Int32(rows.lowerBound * w + columns.lowerBound)
+        var i = 0
+        while i + 8 <= c {
+            var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>(repeating: first)
+            for iy in rows {
+                for ix in columns {
+                    let v = UnsafeRawPointer(image + (iy * w + ix) * c + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let take = (v .> best) .| (v .!= v)
+                    best.replace(with: v, where: take)
+                    if indices != nil { at.replace(with: Int32(iy * w + ix), where: take) }
+                }
+            }
+            UnsafeMutableRawPointer(out + i).storeBytes(of: best, as: SIMD8<Float>.self)
+            if let indices { UnsafeMutableRawPointer(indices + i).storeBytes(of: at, as: SIMD8<Int32>.self) }
+            i += 8
+        }
+        for i in i..<c {
+            var best = -Float.infinity, at = first
+            for iy in rows {
+                for ix in columns {
+                    let v = image[(iy * w + ix) * c + i]
+                    if v > best || v.isNaN { best = v; at = Int32(iy * w + ix) }
+                }
+            }
+            out[i] = best
+            indices?[i] = at
         }
     }
 

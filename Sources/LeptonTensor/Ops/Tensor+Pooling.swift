@@ -25,6 +25,8 @@ extension Tensor {
     private func pool2d(_ kind: Pool2DParameters.Kind, kernel: [Int], stride: [Int]?, padding: [Int],
                         countIncludePad: Bool, ceilMode: Bool, channelsLast: Bool) -> Tensor {
         let name = kind == .max ? "maxPool2d" : "avgPool2d"
+        // Max pooling keeps each output's argmax for the backward pass; inference skips it.
+        let recordsGradient = GradMode.isEnabled && requiresGrad
         require(rank == 4 && dtype == .float32, name,
                 "expected a float32 \(channelsLast ? "[N, H, W, C]" : "[N, C, H, W]") tensor, got \(dtype) \(shape)")
         let (kh, kw) = Tensor.pair(kernel, "kernel", op: name)
@@ -38,7 +40,7 @@ extension Tensor {
                                      padTop: padding[0], padLeft: padding[1], countIncludePad: countIncludePad, ceilMode: ceilMode)
             require(p.outHeight > 0 && p.outWidth > 0, name, "kernel \(kernel) does not fit input \(shape)")
             let out = Tensor(uninitializedShape: [shape[0], p.outHeight, p.outWidth, c], backend: backend)
-            let indices = kind == .max ? Tensor(uninitializedShape: out.shape, dtype: .int32, backend: backend) : nil
+            let indices = kind == .max && recordsGradient ? Tensor(uninitializedShape: out.shape, dtype: .int32, backend: backend) : nil
             backend.pool2dNHWC(p, channels: c, floats, out.floats, indices: indices?.int32s)
             let inputShape = shape
             return Tensor.record(name, out, inputs: [self]) { g in
@@ -52,7 +54,7 @@ extension Tensor {
                                  padTop: padding[0], padLeft: padding[1], countIncludePad: countIncludePad, ceilMode: ceilMode)
         require(p.outHeight > 0 && p.outWidth > 0, name, "kernel \(kernel) does not fit input \(shape)")
         let out = Tensor(uninitializedShape: [shape[0], shape[1], p.outHeight, p.outWidth], backend: backend)
-        let indices = kind == .max ? Tensor(uninitializedShape: out.shape, dtype: .int32, backend: backend) : nil
+        let indices = kind == .max && recordsGradient ? Tensor(uninitializedShape: out.shape, dtype: .int32, backend: backend) : nil
         backend.pool2d(p, floats, out.floats, indices: indices?.int32s)
         let inputShape = shape
         return Tensor.record(name, out, inputs: [self]) { g in

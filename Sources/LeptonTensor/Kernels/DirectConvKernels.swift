@@ -1,0 +1,120 @@
+/// A direct channels-last (NHWC) convolution for patches of few taps (a 3×3 kernel over one
+/// or three input channels: the first layer of most image models).
+///
+/// Lowering such a convolution to a GEMM costs more than it saves: the patch matrix has as
+/// many columns as taps (9 for a 3×3 kernel on one channel), so the GEMM is mostly packing
+/// and the im2col copy is as large as the work. Here each output pixel keeps its output
+/// channels in SIMD registers (32 at a time), adds `x · w` for every in-bounds tap, and stores
+/// them once; the weights are transposed to `[groups, taps, outChannelsPerGroup]` so each tap's
+/// weights for a block of outputs are one contiguous load.
+enum DirectConvKernels {
+    /// Largest patch (`KH·KW·C/groups`) the direct kernel takes; bigger ones go through a GEMM.
+    static let maximumPatchSize = 32
+
+    /// Whether `p` is better computed directly than through im2col and a GEMM.
+    static func suits(_ p: Conv2DParameters) -> Bool {
+        p.patchSize <= maximumPatchSize && p.groupOutChannels >= 8
+    }
+
+    /// `wt[g, t, o] = w[g·og + o, c, kh, kw]` with tap `t = (kh·KW + kw)·cg + c`
+    /// (`wt` holds `outChannels · patchSize` floats).
+    static func transposeWeights(_ p: Conv2DParameters, _ w: UnsafePointer<Float>, _ wt: UnsafeMutablePointer<Float>) {
+        let cg = p.groupInChannels, og = p.groupOutChannels, taps = p.kernelHeight * p.kernelWidth, k = p.patchSize
+        for g in 0..<p.groups {
+            for o in 0..<og {
+                let src = w + (g * og + o) * k
+                for c in 0..<cg {
+                    for t in 0..<taps { wt[(g * k + t * cg + c) * og + o] = src[c * taps + t] }
+                }
+            }
+        }
+    }
+
+    /// `y = conv(x, w) + bias` for images `images`; `wt` from ``transposeWeights(_:_:_:)``.
+    static func forward(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>,
+                        bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, images: Range<Int>) {
+        let (h, w, c, cg, og, oc, k) = (p.height, p.width, p.inChannels, p.groupInChannels,
+                                        p.groupOutChannels, p.outChannels, p.patchSize)
+        for n in images {
+            let image = x + n * h * w * c
+            for oy in 0..<p.outHeight {
+                let y0 = oy * p.strideHeight - p.padTop
+                for ox in 0..<p.outWidth {
+                    let x0 = ox * p.strideWidth - p.padLeft
+                    let out = y + ((n * p.outHeight + oy) * p.outWidth + ox) * oc
+                    for g in 0..<p.groups {
+                        let input = image + g * cg, weights = wt + g * k * og, b = bias.map { $0 + g * og }
+                        var j = 0
+                        while j + 32 <= og {
+                            block32(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j)
+                            j += 32
+                        }
+                        while j + 8 <= og {
+                            block8(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j)
+                            j += 8
+                        }
+                        while j < og {
+                            var acc: Float = b?[j] ?? 0
+                            forEachTap(p, input, y0, x0) { value, tap in acc += value * weights[tap * og + j] }
+                            out[g * og + j] = acc
+                            j += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body(x value, tap index)` for every in-bounds tap of the output pixel whose
+    /// window starts at (`y0`, `x0`); `input` points at the group's first channel of the image.
+    @inline(__always)
+    private static func forEachTap(_ p: Conv2DParameters, _ input: UnsafePointer<Float>, _ y0: Int, _ x0: Int,
+                                   _ body: (Float, Int) -> Void) {
+        let cg = p.groupInChannels
+        for kh in 0..<p.kernelHeight {
+            let ih = y0 + kh * p.dilationHeight
+            if ih < 0 || ih >= p.height { continue }
+            for kw in 0..<p.kernelWidth {
+                let iw = x0 + kw * p.dilationWidth
+                if iw < 0 || iw >= p.width { continue }
+                let src = input + (ih * p.width + iw) * p.inChannels
+                let tap = (kh * p.kernelWidth + kw) * cg
+                for ci in 0..<cg { body(src[ci], tap + ci) }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// 32 output channels of one pixel (`weights` at the block's first channel, row stride `og`).
+    @inline(__always)
+    private static func block32(_ p: Conv2DParameters, _ input: UnsafePointer<Float>, _ y0: Int, _ x0: Int,
+                                _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
+                                _ out: UnsafeMutablePointer<Float>) {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        if let bias { a0 = load(bias); a1 = load(bias + 8); a2 = load(bias + 16); a3 = load(bias + 24) }
+        forEachTap(p, input, y0, x0) { value, tap in
+            let s = SIMD8<Float>(repeating: value), row = weights + tap * og
+            a0 += s * load(row); a1 += s * load(row + 8); a2 += s * load(row + 16); a3 += s * load(row + 24)
+        }
+        store(a0, out); store(a1, out + 8); store(a2, out + 16); store(a3, out + 24)
+    }
+
+    /// 8 output channels of one pixel.
+    @inline(__always)
+    private static func block8(_ p: Conv2DParameters, _ input: UnsafePointer<Float>, _ y0: Int, _ x0: Int,
+                               _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
+                               _ out: UnsafeMutablePointer<Float>) {
+        var a = bias.map { load($0) } ?? SIMD8<Float>()
+        forEachTap(p, input, y0, x0) { value, tap in a += SIMD8<Float>(repeating: value) * load(weights + tap * og) }
+        store(a, out)
+    }
+}
