@@ -68,7 +68,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(50))
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(await b.queueDepth == 0)
+        #expect(b.queueDepth == 0)
         #expect(model.batchSizes.isEmpty)
     }
 
@@ -82,7 +82,7 @@ import Testing
         }
         try await Task.sleep(for: .seconds(3.5))
         #expect(idle.batchSizes.isEmpty, "a timed-out request is not computed")
-        #expect(await waiting.queueDepth == 0)
+        #expect(waiting.queueDepth == 0)
         // Running: the forward pass takes 1.5 s, the request may take 0.3 s: the 504 comes while the
         // pass still runs (the timer does not wait for it), and the batcher keeps serving.
         let slow = RecordingModel(delay: 1.5)

@@ -11,11 +11,14 @@ import LeptonTensor
 /// given a timeout gets a 504 once it has waited that long, queued or in a forward pass; one
 /// timer serves all of them (no task per request).
 ///
+/// The queue is guarded by a lock, not an actor: a request costs one suspension (its task waits
+/// for its answer) and no executor hops, and the worker that finishes a pass starts the next.
+///
 /// ```swift
 /// let batcher = DynamicBatcher(model: model, config: ModelConfig(maxBatchSize: 32), statistics: stats)
 /// let outputs = try await batcher.submit(["input": x])
 /// ```
-public actor DynamicBatcher {
+public final class DynamicBatcher: @unchecked Sendable {
     /// A request waiting in the queue.
     struct Job: Sendable {
         let id: UInt64
@@ -32,12 +35,14 @@ public actor DynamicBatcher {
     private let statistics: ModelStatistics
     private let label: String
     private let workers: [DispatchQueue]
+    private let deadlines: RequestDeadlines
+    private let lock = NSLock()
+    // Guarded by `lock`:
     private var idleWorkers: [Int]
     private var queue: [Job] = []
     private var queuedRows = 0
     private var nextID: UInt64 = 0
     private var timerDeadline: ContinuousClock.Instant?
-    private let deadlines: RequestDeadlines
     private var closedReason: String?
     private var running = 0
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
@@ -51,7 +56,13 @@ public actor DynamicBatcher {
         workers = (0..<config.instanceCount).map { DispatchQueue(label: "lepton.serve.\(label).\($0)") }
         idleWorkers = Array((0..<config.instanceCount).reversed())
         deadlines = RequestDeadlines(label: label)
-        deadlines.whenExpired { [weak self] in Task { await self?.dropAnswered() } }
+        deadlines.whenExpired { [weak self] in self?.dropAnswered() }
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
     }
 
     /// Queues a request (every input batched along its first dimension) and waits for its outputs.
@@ -67,19 +78,20 @@ public actor DynamicBatcher {
         guard rows <= config.maxBatchSize else {
             throw ServeError.badRequest("batch size \(rows) exceeds the model's max_batch_size \(config.maxBatchSize)")
         }
-        nextID += 1
-        let id = nextID
+        let id = locked { nextID += 1; return nextID }
         let start = ContinuousClock.now
+        let shapeKey = inputs.count == 1 ? [Array(inputs.values.first!.shape.dropFirst())]
+                                          : inputs.keys.sorted().map { Array(inputs[$0]!.shape.dropFirst()) }
         do {
             let outputs = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[String: V2Tensor], any Error>) in
                     let reply = BatchReply(continuation, id: id, deadlines: timeout == nil ? nil : deadlines)
                     if let timeout { deadlines.add(id, timeout: timeout, start: start, reply: reply) }
-                    enqueue(Job(id: id, inputs: inputs, rows: rows, shapeKey: inputs.keys.sorted().map { Array(inputs[$0]!.shape.dropFirst()) },
-                                enqueued: start, reply: reply))
+                    enqueue(Job(id: id, inputs: inputs, rows: rows, shapeKey: shapeKey, enqueued: start, reply: reply),
+                            cancelled: Task.isCancelled)
                 }
             } onCancel: {
-                Task { await self.cancel(id) }
+                self.cancel(id)
             }
             statistics.recordRequest(success: true, ns: Self.nanoseconds(since: start))
             return outputs
@@ -89,38 +101,51 @@ public actor DynamicBatcher {
         }
     }
 
-    private func enqueue(_ job: Job) {
+    private func enqueue(_ job: Job, cancelled: Bool) {
+        lock.lock()
+        let refusal: (any Error)?
+        var batches: [(worker: Int, batch: [Job])] = []
         if let closedReason {
-            job.reply.resume(with: .failure(ServeError.unavailable(closedReason)))
-        } else if Task.isCancelled {
-            job.reply.resume(with: .failure(CancellationError()))
+            refusal = ServeError.unavailable(closedReason)
+        } else if cancelled {
+            refusal = CancellationError()
         } else if queue.count >= config.maxQueueSize {
-            job.reply.resume(with: .failure(ServeError.unavailable("model '\(label)' has \(queue.count) requests queued, its limit (max_queue_size); retry later")))
+            refusal = ServeError.unavailable("model '\(label)' has \(queue.count) requests queued, its limit (max_queue_size); retry later")
         } else {
+            refusal = nil
             queue.append(job)
             queuedRows += job.rows
-            statistics.recordQueueDepth(queue.count)
-            dispatch()
+            batches = takeBatches()
         }
+        let depth = queue.count
+        lock.unlock()
+        if let refusal { job.reply.resume(with: .failure(refusal)); return }
+        statistics.recordQueueDepth(depth)
+        launch(batches)
     }
 
     private func cancel(_ id: UInt64) {
-        guard let index = queue.firstIndex(where: { $0.id == id }) else { return }
+        lock.lock()
+        guard let index = queue.firstIndex(where: { $0.id == id }) else { lock.unlock(); return }
         let job = queue.remove(at: index)
         queuedRows -= job.rows
-        statistics.recordQueueDepth(queue.count)
+        let depth = queue.count
+        lock.unlock()
+        statistics.recordQueueDepth(depth)
         job.reply.resume(with: .failure(CancellationError()))
     }
 
-    /// Starts as many batches as there are idle workers and ready requests.
-    private func dispatch() {
+    /// Takes as many batches off the queue as there are idle workers and ready requests (call
+    /// with the lock held); arms the delay timer when the first request may still wait for company.
+    private func takeBatches() -> [(worker: Int, batch: [Job])] {
+        var batches: [(worker: Int, batch: [Job])] = []
         while !idleWorkers.isEmpty, let first = queue.first {
             var take = 1
             if config.dynamicBatching {
                 let deadline = first.enqueued.advanced(by: .microseconds(config.maxQueueDelayMicroseconds))
-                if queuedRows < config.maxBatchSize && ContinuousClock.now < deadline {
+                if closedReason == nil && queuedRows < config.maxBatchSize && ContinuousClock.now < deadline {
                     armTimer(deadline)
-                    return
+                    break
                 }
                 var rows = first.rows
                 while take < queue.count, queue[take].shapeKey == first.shapeKey, rows + queue[take].rows <= config.maxBatchSize {
@@ -131,67 +156,94 @@ public actor DynamicBatcher {
             let taken = queue.prefix(take)
             queue.removeFirst(take)
             queuedRows -= taken.reduce(0) { $0 + $1.rows }
-            statistics.recordQueueDepth(queue.count)
             let batch = taken.filter { !$0.reply.isAnswered }   // timed out while queued: no forward pass
             if batch.isEmpty { continue }
-            let now = ContinuousClock.now
-            for job in batch { statistics.recordQueue(Self.nanoseconds(from: job.enqueued, to: now)) }
-            let worker = idleWorkers.removeLast()
             running += 1
-            let model = self.model, statistics = self.statistics
-            workers[worker].async {
-                Self.run(batch, model: model, statistics: statistics)
-                Task { await self.finished(worker) }
-            }
+            batches.append((idleWorkers.removeLast(), batch))
         }
+        return batches
     }
 
+    /// Starts the forward passes of `batches` on their workers.
+    private func launch(_ batches: [(worker: Int, batch: [Job])]) {
+        guard !batches.isEmpty else { return }
+        let now = ContinuousClock.now
+        for (worker, batch) in batches {
+            for job in batch { statistics.recordQueue(Self.nanoseconds(from: job.enqueued, to: now)) }
+            workers[worker].async {
+                Self.run(batch, model: self.model, statistics: self.statistics)
+                self.finished(worker)
+            }
+        }
+        statistics.recordQueueDepth(queueDepth)
+    }
+
+    /// Schedules a look at the queue at `deadline` unless one comes by then (lock held).
     private func armTimer(_ deadline: ContinuousClock.Instant) {
         if let armed = timerDeadline, armed <= deadline { return }
         timerDeadline = deadline
-        Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            self.timerFired(deadline)
+        let (seconds, attoseconds) = (deadline - .now).components
+        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
+            self?.timerFired(deadline)
         }
     }
 
     private func timerFired(_ deadline: ContinuousClock.Instant) {
-        if timerDeadline == deadline { timerDeadline = nil }
-        dispatch()
+        let batches: [(worker: Int, batch: [Job])] = locked {
+            if timerDeadline == deadline { timerDeadline = nil }
+            return takeBatches()
+        }
+        launch(batches)
     }
 
     /// Drops the requests that were answered while queued (timed out).
     private func dropAnswered() {
-        let before = queue.count
-        queue.removeAll { job in
-            guard job.reply.isAnswered else { return false }
-            queuedRows -= job.rows
-            return true
+        let depth: Int = locked {
+            queue.removeAll { job in
+                guard job.reply.isAnswered else { return false }
+                queuedRows -= job.rows
+                return true
+            }
+            return queue.count
         }
-        if queue.count != before { statistics.recordQueueDepth(queue.count) }
+        statistics.recordQueueDepth(depth)
     }
 
     private func finished(_ worker: Int) {
+        lock.lock()
         idleWorkers.append(worker)
         running -= 1
-        dispatch()
-        if running == 0 && queue.isEmpty {
-            for waiter in drainWaiters { waiter.resume() }
-            drainWaiters = []
+        let batches = takeBatches()
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        if running == 0 && queue.isEmpty { swap(&waiters, &drainWaiters) }
+        lock.unlock()
+        launch(batches)
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Stops taking requests (new ones get a 503 with `reason`), starts the queued ones without
+    /// waiting for their batching delay, and waits until every queued and running one has been answered.
+    public func close(reason: String) async {
+        let batches: [(worker: Int, batch: [Job])] = locked {
+            closedReason = reason
+            return takeBatches()
+        }
+        launch(batches)
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if running == 0 && queue.isEmpty {
+                lock.unlock()
+                waiter.resume()
+            } else {
+                drainWaiters.append(waiter)
+                lock.unlock()
+            }
         }
     }
 
-    /// Stops taking requests (new ones get a 503 with `reason`) and waits until the queued and
-    /// running ones have been answered.
-    public func close(reason: String) async {
-        closedReason = reason
-        dispatch()
-        if running == 0 && queue.isEmpty { return }
-        await withCheckedContinuation { drainWaiters.append($0) }
-    }
-
     /// Requests waiting now.
-    public var queueDepth: Int { queue.count }
+    public var queueDepth: Int { locked { queue.count } }
 
     /// Merges a batch's inputs, runs the model, and answers each job with its own rows.
     private static func run(_ batch: [Job], model: any InferenceModel, statistics: ModelStatistics) {

@@ -35,13 +35,36 @@ enum DirectConvKernels {
                         bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, images: Range<Int>) {
         let (h, w, c, cg, og, oc, k) = (p.height, p.width, p.inChannels, p.groupInChannels,
                                         p.groupOutChannels, p.outChannels, p.patchSize)
+        // Tap t of a window whose corner is at `base` reads base[offsets[t]].
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: k)
+        defer { offsets.deallocate() }
+        for kh in 0..<p.kernelHeight {
+            for kw in 0..<p.kernelWidth {
+                for ci in 0..<cg {
+                    offsets[(kh * p.kernelWidth + kw) * cg + ci] = (kh * p.dilationHeight * w + kw * p.dilationWidth) * c + ci
+                }
+            }
+        }
+        // Outputs whose whole window lies inside the image skip the bounds checks.
+        let inside = { (o: Int, stride: Int, pad: Int, kernel: Int, dilation: Int, size: Int) -> Bool in
+            let start = o * stride - pad
+            return start >= 0 && start + (kernel - 1) * dilation < size
+        }
         for n in images {
             let image = x + n * h * w * c
             for oy in 0..<p.outHeight {
                 let y0 = oy * p.strideHeight - p.padTop
+                let rowInside = inside(oy, p.strideHeight, p.padTop, p.kernelHeight, p.dilationHeight, h)
                 for ox in 0..<p.outWidth {
                     let x0 = ox * p.strideWidth - p.padLeft
                     let out = y + ((n * p.outHeight + oy) * p.outWidth + ox) * oc
+                    if rowInside && inside(ox, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w) {
+                        let corner = image + (y0 * w + x0) * c
+                        for g in 0..<p.groups {
+                            interior(corner + g * cg, offsets, k, wt + g * k * og, og, bias.map { $0 + g * og }, out + g * og)
+                        }
+                        continue
+                    }
                     for g in 0..<p.groups {
                         let input = image + g * cg, weights = wt + g * k * og, b = bias.map { $0 + g * og }
                         var j = 0
@@ -81,6 +104,43 @@ enum DirectConvKernels {
                 let tap = (kh * p.kernelWidth + kw) * cg
                 for ci in 0..<cg { body(src[ci], tap + ci) }
             }
+        }
+    }
+
+    /// All output channels of one group at a pixel whose window is inside the image: tap t
+    /// reads `corner[offsets[t]]`, no bounds checks.
+    @inline(__always)
+    private static func interior(_ corner: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>, _ k: Int,
+                                 _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
+                                 _ out: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j + 32 <= og {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            if let b = bias.map({ $0 + j }) { a0 = load(b); a1 = load(b + 8); a2 = load(b + 16); a3 = load(b + 24) }
+            var row = weights + j
+            for t in 0..<k {
+                let s = SIMD8<Float>(repeating: corner[offsets[t]])
+                a0 += s * load(row); a1 += s * load(row + 8); a2 += s * load(row + 16); a3 += s * load(row + 24)
+                row += og
+            }
+            store(a0, out + j); store(a1, out + j + 8); store(a2, out + j + 16); store(a3, out + j + 24)
+            j += 32
+        }
+        while j + 8 <= og {
+            var a = bias.map { load($0 + j) } ?? SIMD8<Float>()
+            var row = weights + j
+            for t in 0..<k {
+                a += SIMD8<Float>(repeating: corner[offsets[t]]) * load(row)
+                row += og
+            }
+            store(a, out + j)
+            j += 8
+        }
+        while j < og {
+            var acc: Float = bias?[j] ?? 0
+            for t in 0..<k { acc += corner[offsets[t]] * weights[t * og + j] }
+            out[j] = acc
+            j += 1
         }
     }
 
