@@ -79,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         if let threads { Lepton.threadCount = threads }
+        let onEventLoops = ioThreads == nil && ModelServer.runConcurrencyOnEventLoops()
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
@@ -88,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = ServeMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let server = ModelServer(options: options, metrics: metrics, logger: Logger(label: "lepton.serve"))
+        server.logger.debug("concurrency executor", metadata: ["executor": "\(onEventLoops ? "NIO event loops" : "default pool")"])
         let host = options.host, portFile = self.portFile
         try await server.run { port in
             print("LeptonServe listening on http://\(host):\(port)")

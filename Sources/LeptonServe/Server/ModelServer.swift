@@ -37,6 +37,15 @@ public final class ModelServer: Sendable {
                                      metrics: metrics, logger: logger)
     }
 
+    /// Runs Swift Concurrency's jobs on NIO's shared event loops instead of a separate thread
+    /// pool, so a request no longer hops between the loop that reads it and the pool that handles
+    /// it. Call once, at the start of a serving process, before tasks are created; forward passes
+    /// still run on the batchers' own threads.
+    /// - Returns: whether the hook could be installed (false: the default pool stays in use).
+    public static func runConcurrencyOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
     /// Whether the initial models have been loaded.
     public var isReady: Bool { readyFlag.value }
 
