@@ -11,6 +11,9 @@ local blob = file:read("*a")
 file:close()
 local count = #blob / meta.body_length
 local limit = tonumber(os.getenv("LEPTON_BENCH_MAX_REQUESTS") or "1000000")
+-- LEPTON_BENCH_CHECK_CLASS=0 (the HTTP-path run against a model that computes nothing): answers
+-- must still be 200 with the request's id, but their argmax is not a class.
+local check_class = os.getenv("LEPTON_BENCH_CHECK_CLASS") ~= "0"
 
 local threads = {}
 function setup(thread)
@@ -53,7 +56,7 @@ function response(status, headers, body)
     k = k + 1
   end
   local id = tonumber(string.match(body, '"id":"(%d+)"'))
-  if id == nil or meta.classes[id + 1] ~= best then wrong = wrong + 1 end
+  if id == nil or (check_class and meta.classes[id + 1] ~= best) then wrong = wrong + 1 end
   if answered >= limit then
     capped = 1
     wrk.thread:stop()

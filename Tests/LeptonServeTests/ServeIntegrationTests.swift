@@ -2,6 +2,7 @@ import Foundation
 import LeptonServe
 import LeptonTensor
 import Testing
+import LeptonTestSupport
 
 /// Starts the built `lepton serve` on a free loopback port and drives it with the PyPI client
 /// `tritonclient[http]` (python/serve_client_test.py): health, metadata, JSON and binary
@@ -9,9 +10,7 @@ import Testing
 /// input (4xx with {"error": ...} followed by a healthy request), auth, limits, and graceful
 /// shutdown on SIGTERM with a request in flight (the process then exits 0).
 @Suite struct ServeIntegrationTests {
-    static var lepton: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lepton")
-    }
+    static var lepton: URL { LeptonExecutable.url }
 
     static var clientScript: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
