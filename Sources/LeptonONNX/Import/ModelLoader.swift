@@ -88,7 +88,10 @@ public enum ModelLoader {
         let model = try ModelFile.load(from: url)
         let data = FileManager.default.contents(atPath: url.appendingPathComponent(ModelFile.architectureName).path) ?? Data()
         let object = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-        let dtype = (object["input_dtype"] as? String).flatMap(DType.init(rawValue:)) ?? .float32
+        let dtypeName = object["input_dtype"] as? String ?? "float32"
+        guard let dtype = DType(rawValue: dtypeName), dtype == .float32 || dtype == .int32 else {
+            throw ONNXError("model.json: input_dtype \(dtypeName) cannot be a model input (expected float32 or int32)", context: url.path)
+        }
         let type: ONNXElementType = dtype == .float32 ? .float : .int32
         guard let sample = object["input_shape"] as? [Int] else {
             return LoadedModel(model: model, format: .lepton, inputs: [ONNXTensorSpec(name: "input", elementType: type, shape: nil)],
@@ -98,6 +101,7 @@ public enum ModelLoader {
         let probe = model.predict(Tensor.zeros([1] + sample, dtype: dtype))
         return LoadedModel(model: model, format: .lepton,
                            inputs: [ONNXTensorSpec(name: "input", elementType: type, shape: [-1] + sample)],
-                           outputs: [ONNXTensorSpec(name: "output", elementType: .float, shape: [-1] + probe.shape.dropFirst())])
+                           outputs: [ONNXTensorSpec(name: "output", elementType: probe.dtype == .int32 ? .int32 : .float,
+                                                    shape: [-1] + probe.shape.dropFirst())])
     }
 }

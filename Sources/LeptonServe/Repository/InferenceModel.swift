@@ -20,7 +20,7 @@ public struct TensorSpec: Sendable, Equatable, Codable {
 
 /// A model the server can run: its input and output specs and a batched forward pass.
 ///
-/// Backends conform to this protocol and come with a ``ModelLoader``: the Lepton model-folder
+/// Backends conform to this protocol and come with an ``InferenceModelLoader``: the Lepton model-folder
 /// backend (``LeptonInferenceModel``) today, ONNX models through a loader of their own.
 /// `infer` receives whole batches (the first dimension of every input is the batch) and must
 /// return outputs with the same first dimension, row *i* answering input row *i*. It may be
@@ -38,7 +38,7 @@ public protocol InferenceModel: Sendable {
 }
 
 /// Finds and loads one backend's models from version folders.
-public protocol ModelLoader: Sendable {
+public protocol InferenceModelLoader: Sendable {
     /// The platform the loader produces (matches ``InferenceModel/platform``).
     var platform: String { get }
     /// Whether `folder` (`<repo>/<model>/<version>/`) holds a model of this backend.

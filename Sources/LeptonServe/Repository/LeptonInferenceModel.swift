@@ -1,6 +1,7 @@
 import Foundation
 import LeptonIO
 import LeptonNN
+import LeptonONNX
 import LeptonTensor
 import LeptonTrain
 
@@ -22,23 +23,20 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
     private let idRanges: [ClosedRange<Int32>]?
 
     /// Loads a model folder; the input and output are named by `config` or `input` / `output`.
-    /// - Throws: ``IOError`` for a bad model file, ``ServeError`` when `model.json` lacks the input shape.
+    /// - Throws: LeptonONNX's `ONNXError` or LeptonIO's `IOError` for a bad model folder,
+    ///   ``ServeError`` when `model.json` lacks the input shape.
     public init(folder: URL, config: ModelConfig) throws {
-        let architecture = folder.appendingPathComponent(ModelFile.architectureName)
-        guard let data = FileManager.default.contents(atPath: architecture.path) else {
-            throw ServeError.badRequest("\(ModelFile.architectureName) not found in \(folder.path)")
+        // The one loading seam: reads model.json (input shape and dtype) and finds the output
+        // shape with a forward pass of one zero sample.
+        let loaded = try ModelLoader.load(folder)
+        guard loaded.format == .lepton, let model = loaded.model as? Sequential else {
+            throw ServeError.badRequest("\(folder.path) is not a Lepton model folder (\(loaded.format.rawValue))")
         }
-        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data),
-              let dims = object["input_shape"]?.arrayValue?.compactMap(\.intValue), !dims.isEmpty, dims.allSatisfy({ $0 > 0 }) else {
+        guard let shape = loaded.inputs[0].shape, let outputShape = loaded.outputs[0].shape else {
             throw ServeError.badRequest("\(ModelFile.architectureName) has no input_shape (save the model with ModelFile.save(_:to:inputShape:))")
         }
-        let dtypeName = object["input_dtype"]?.stringValue ?? "float32"
-        guard let dtype = DType(rawValue: dtypeName), dtype != .int8 else {
-            throw ServeError.badRequest("\(ModelFile.architectureName): input_dtype \(dtypeName) cannot be served (expected float32 or int32)")
-        }
-        let model = try ModelFile.load(from: folder)
+        let dims = Array(shape.dropFirst()), dtype = loaded.inputs[0].dtype
         model.eval()
-        let probe = Tensor.withoutGrad { model(Tensor.zeros([1] + dims, dtype: dtype)) }
         let inputNames = config.inputNames ?? ["input"]
         let outputNames = config.outputNames ?? ["output"]
         guard inputNames.count == 1, outputNames.count == 1 else {
@@ -47,7 +45,7 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
         self.model = model
         inputDType = dtype
         inputs = [TensorSpec(name: inputNames[0], datatype: V2DataType(dtype), dims: dims)]
-        outputs = [TensorSpec(name: outputNames[0], datatype: V2DataType(probe.dtype), dims: Array(probe.shape.dropFirst()))]
+        outputs = [TensorSpec(name: outputNames[0], datatype: V2DataType(loaded.outputs[0].dtype), dims: Array(outputShape.dropFirst()))]
         switch model.layers.first {
         case let embedding as Embedding:
             idRanges = [0...Int32(embedding.vocabularySize - 1)]
@@ -86,7 +84,7 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
 }
 
 /// Loads Lepton model folders: a version folder holding `model.json`.
-public struct LeptonModelLoader: ModelLoader {
+public struct LeptonModelLoader: InferenceModelLoader {
     /// `"lepton"`.
     public let platform = "lepton"
 

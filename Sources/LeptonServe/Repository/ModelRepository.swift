@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// The model repository: a folder `<root>/<model>/<version>/` of model files, each version
-/// loaded by the first ``ModelLoader`` that recognises it, with an optional
+/// loaded by the first ``InferenceModelLoader`` that recognises it, with an optional
 /// `<root>/<model>/config.json` (``ModelConfig``).
 ///
 /// Loading and unloading happen one at a time (the actor); finding a model for a request reads
@@ -49,14 +49,14 @@ public actor ModelRepository {
 
     /// The repository folder.
     public nonisolated let root: URL
-    private let loaders: [any ModelLoader]
+    private let loaders: [any InferenceModelLoader]
     private let defaults: ModelConfig
     private let metrics: ServeMetrics?
     private let logger: Logger
     private nonisolated let table = LockedTable()
 
     /// Creates a repository over `root`; nothing is loaded until ``loadAll()`` or ``load(_:)``.
-    public init(root: URL, loaders: [any ModelLoader] = [ONNXModelLoader(), LeptonModelLoader()], defaults: ModelConfig = ModelConfig(),
+    public init(root: URL, loaders: [any InferenceModelLoader] = [ONNXModelLoader(), LeptonModelLoader()], defaults: ModelConfig = ModelConfig(),
                 metrics: ServeMetrics? = nil, logger: Logger = Logger(label: "lepton.serve.repository")) {
         self.root = root
         self.loaders = loaders

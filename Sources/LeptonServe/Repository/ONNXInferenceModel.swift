@@ -122,7 +122,7 @@ public final class ONNXInferenceModel: InferenceModel, @unchecked Sendable {
 /// Loads ONNX models: a version folder holding `model.onnx`, or an imported-ONNX folder
 /// (`lepton import`). List it before ``LeptonModelLoader``, which claims any folder with a
 /// `model.json`.
-public struct ONNXModelLoader: ModelLoader {
+public struct ONNXModelLoader: InferenceModelLoader {
     /// The file name of an ONNX model in a version folder.
     public static let fileName = "model.onnx"
     /// `"onnx"`.

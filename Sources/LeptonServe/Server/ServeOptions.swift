@@ -18,14 +18,14 @@ public struct ServeOptions: Sendable {
     /// Longest an inference request may take before it is answered 504; nil: no limit.
     public var requestTimeout: Duration?
     /// The backends that load model versions, tried in order.
-    public var loaders: [any ModelLoader]
+    public var loaders: [any InferenceModelLoader]
     /// Threads of the network event loop (nil: one per core).
     public var ioThreads: Int?
 
     /// Creates options with the defaults of `lepton serve`.
     public init(repository: URL, host: String = "127.0.0.1", port: Int = 8000, defaults: ModelConfig = ModelConfig(),
                 tokens: Set<String> = [], maxBodyBytes: Int = 64 << 20, requestTimeout: Duration? = .seconds(60),
-                loaders: [any ModelLoader] = [ONNXModelLoader(), LeptonModelLoader()], ioThreads: Int? = nil) {
+                loaders: [any InferenceModelLoader] = [ONNXModelLoader(), LeptonModelLoader()], ioThreads: Int? = nil) {
         self.repository = repository
         self.host = host
         self.port = port
