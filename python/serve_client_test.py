@@ -60,11 +60,12 @@ def close(a, b):
     return np.allclose(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64), rtol=1e-4, atol=1e-6)
 
 
-def infer(server, model, x, version="", binary=True, outputs=None, request_id="", datatype="FP32", name="input"):
+def infer(server, model, x, version="", binary=True, outputs=None, request_id="", datatype="FP32", name="input",
+          timeout=None):
     inp = httpclient.InferInput(name, list(x.shape), datatype)
     inp.set_data_from_numpy(x, binary_data=binary)
     return server.client.infer(model, [inp], model_version=version, outputs=outputs, request_id=request_id,
-                               headers=server.headers)
+                               headers=server.headers, timeout=timeout)
 
 
 def healthy(server, expected, what):
@@ -235,6 +236,9 @@ def bad_input_checks(server, expected, max_body):
     e("BYTES for a numeric input", 400, "BYTES does not match the model's FP32", "POST", infer_path,
       json_infer_body([1, 28, 28, 1], "BYTES", ["a"] * 784))
     e("string in FP32 data", 400, "FP32", "POST", infer_path, json_infer_body([1, 28, 28, 1], "FP32", ["x"] * 784))
+    bad_timeout = json.loads(json_infer_body([1, 28, 28, 1], "FP32", flat))
+    bad_timeout["parameters"] = {"timeout": -5}
+    e("negative timeout parameter", 400, "parameters.timeout", "POST", infer_path, json.dumps(bad_timeout))
     e("wrong shape", 400, "does not match the model's [-1, 28, 28, 1]", "POST", infer_path, json_infer_body([1, 28, 28], "FP32", flat))
     e("wrong element count", 400, "needs 784 elements, got 700", "POST", infer_path, json_infer_body([1, 28, 28, 1], "FP32", flat[:700]))
     e("negative dimension", 400, "negative", "POST", infer_path, json_infer_body([-1, 28, 28, 1], "FP32", flat))
@@ -273,6 +277,15 @@ def limit_checks(server, expected):
     except InferenceServerException as e:
         check(e.status() == "504" and "timeout" in e.message(), f"timeout: {e.status()} {e.message()}")
     healthy(server, expected, "a timeout")
+    # The request's own timeout (Triton's parameter, microseconds) applies when shorter than the server's.
+    started = time.time()
+    try:
+        infer(server, "slower", x, timeout=300_000)
+        check(False, "a request past its own timeout must fail")
+    except InferenceServerException as e:
+        check(e.status() == "504" and "0.3 seconds" in e.message(), f"request timeout: {e.status()} {e.message()}")
+    check(time.time() - started < 4, f"the request's 0.3 s timeout applied, not the server's 6 s ({time.time() - started:.1f} s)")
+    healthy(server, expected, "a request timeout")
     # tiny-queue holds one request for 3 s; more at once get 503 (async_infer: tritonclient is gevent-based).
     statuses = []
     pending = []

@@ -46,6 +46,21 @@ import Testing
         #expect(nested.id == "r1")
     }
 
+    @Test func theRequestTimeoutParameterIsMicrosecondsAndTheShorterLimitApplies() throws {
+        let body = #"{"parameters": {"timeout": 2500}, "inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}"#
+        let request = try decode(body)
+        #expect(request.timeout == .microseconds(2500))
+        #expect(request.effectiveTimeout(server: .seconds(60)) == .microseconds(2500))
+        #expect(request.effectiveTimeout(server: .milliseconds(1)) == .milliseconds(1))
+        #expect(request.effectiveTimeout(server: nil) == .microseconds(2500))
+        let plain = try decode(#"{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}"#)
+        #expect(plain.timeout == nil && plain.effectiveTimeout(server: .seconds(6)) == .seconds(6))
+        for bad in ["-5", "0", "\"soon\"", "1.5"] {
+            #expect(message { try decode(body.replacingOccurrences(of: "2500", with: bad)) }
+                    == "400 malformed inference request: parameters.timeout must be a positive number of microseconds", "\(bad)")
+        }
+    }
+
     @Test func binaryInputsFollowTheHeaderInOrder() throws {
         let json = #"{"inputs": [{"name": "a", "shape": [2], "datatype": "FP32", "parameters": {"binary_data_size": 8}},"#
             + #"{"name": "s", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": 11}},"#

@@ -60,8 +60,10 @@ public enum InferCodec {
         if offset != body.count {
             throw ServeError.badRequest("\(body.count - offset) bytes after the JSON header are not claimed by any input's binary_data_size")
         }
-        return InferRequest(id: header.id, inputs: inputs, outputs: header.outputs,
-                            parameters: header.binaryDataOutput ? ["binary_data_output": .bool(true)] : [:])
+        var parameters: [String: JSONValue] = [:]
+        if header.binaryDataOutput { parameters["binary_data_output"] = .bool(true) }
+        if let timeout = header.timeoutMicroseconds { parameters["timeout"] = .int(Int64(timeout)) }
+        return InferRequest(id: header.id, inputs: inputs, outputs: header.outputs, parameters: parameters)
     }
 
     /// Decodes one binary tensor: raw little-endian elements, or length-prefixed strings for `BYTES`.

@@ -11,6 +11,8 @@ struct InferHeader {
 
     var id: String?
     var binaryDataOutput = false
+    /// Triton's request `timeout` parameter, in microseconds.
+    var timeoutMicroseconds: Int?
     var inputs: [Input] = []
     var outputs: [RequestedOutput] = []
 
@@ -27,6 +29,12 @@ struct InferHeader {
         }
         let parameters = try Self.object(root["parameters"], "parameters")
         binaryDataOutput = try Self.bool(parameters["binary_data_output"], "parameters.binary_data_output") ?? false
+        if let node = parameters["timeout"], node != .null {
+            guard let n = node.int, n > 0 else {
+                throw ServeError.badRequest("malformed inference request: parameters.timeout must be a positive number of microseconds")
+            }
+            timeoutMicroseconds = n
+        }
         guard case .array(let inputList)? = root["inputs"] else {
             throw ServeError.badRequest("malformed inference request: inputs must be a list of tensors, got \(root["inputs"]?.kind ?? "nothing")")
         }

@@ -36,4 +36,15 @@ public struct InferRequest: Sendable {
 
     /// Whether the request asked for every output in binary by default.
     public var binaryDataOutput: Bool { parameters["binary_data_output"]?.boolValue ?? false }
+
+    /// The request's own time limit (Triton's `timeout` parameter, in microseconds), if it set one.
+    public var timeout: Duration? { parameters["timeout"]?.intValue.map { .microseconds($0) } }
+
+    /// The limit that applies: the request's own or the server's, whichever is shorter.
+    public func effectiveTimeout(server: Duration?) -> Duration? {
+        switch (timeout, server) {
+        case let (own?, server?): return min(own, server)
+        case let (own, server): return own ?? server
+        }
+    }
 }

@@ -91,7 +91,7 @@ struct V2Routes {
         }
         let body = try await server.readBody(request)
         let decoded = try InferCodec.decodeRequest(body, headerLength: request.headers[.inferenceHeaderLength])
-        let answer = try await model.infer(decoded, timeout: server.options.requestTimeout)
+        let answer = try await model.infer(decoded, timeout: decoded.effectiveTimeout(server: server.options.requestTimeout))
         let (bytes, headerLength) = try InferCodec.encodeResponse(answer)
         var headers = HTTPFields()
         if let headerLength {
