@@ -101,7 +101,7 @@ def protocol_checks(server, expected):
     check(c.is_server_live(headers=H), "server live")
     check(c.is_server_ready(headers=H), "server ready")
     meta = c.get_server_metadata(headers=H)
-    check(meta["name"] == "lepton" and "binary_tensor_data" in meta["extensions"], f"server metadata {meta}")
+    check(meta["name"] == "lepton" and {"binary_tensor_data", "classification"} <= set(meta["extensions"]), f"server metadata {meta}")
     m = c.get_model_metadata("mnist", headers=H)
     check(m["inputs"] == [{"name": "input", "datatype": "FP32", "shape": [-1, 28, 28, 1]}], f"mnist inputs {m['inputs']}")
     check(m["outputs"] == [{"name": "output", "datatype": "FP32", "shape": [-1, 10]}], f"mnist outputs {m['outputs']}")
@@ -124,6 +124,16 @@ def inference_checks(server, expected):
         check(r.get_response()["id"] == f"json-{version}", "JSON infer echoes the id")
         check(r.get_response()["outputs"][0].get("data") is not None, "JSON output carries data")
         check(close(r.as_numpy("output"), want), f"JSON infer version {version} equals the direct predict")
+        # Triton's classification extension: the best 3 classes of each row, "value:index", best first.
+        r = infer(server, "mnist", x, version=version, outputs=[httpclient.InferRequestedOutput("output", class_count=3)])
+        top = r.as_numpy("output")
+        scores = np.asarray(want, dtype=np.float32)
+        check(top.shape == (len(x), 3), f"classification shape {top.shape}")
+        for row, classes in zip(scores, top):
+            parsed = [c.decode().split(":") for c in classes]
+            check([int(i) for _, i in parsed] == list(np.argsort(-row, kind="stable")[:3]),
+                  f"classification indices {parsed} vs scores {row}")
+            check(all(abs(float(v) - row[int(i)]) < 1e-4 for v, i in parsed), f"classification values {parsed}")
         r = infer(server, "mnist", x, version=version)  # tritonclient's default: binary input, binary outputs
         check("binary_data_size" in r.get_response()["outputs"][0].get("parameters", {}), "binary output")
         check(close(r.as_numpy("output"), want), f"binary infer version {version} equals the direct predict")

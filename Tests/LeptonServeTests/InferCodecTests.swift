@@ -61,6 +61,13 @@ import Testing
         }
     }
 
+    @Test func classificationParameterIsReadAndChecked() throws {
+        let body = #"{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}], "outputs": [{"name": "y", "parameters": {"classification": 3}}]}"#
+        #expect(try decode(body).outputs == [RequestedOutput(name: "y", classification: 3)])
+        #expect(message { try decode(body.replacingOccurrences(of: ": 3}", with: ": 0}")) }
+                == "400 malformed inference request: outputs[0].parameters.classification must be a positive number of classes")
+    }
+
     @Test func binaryInputsFollowTheHeaderInOrder() throws {
         let json = #"{"inputs": [{"name": "a", "shape": [2], "datatype": "FP32", "parameters": {"binary_data_size": 8}},"#
             + #"{"name": "s", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": 11}},"#

@@ -64,7 +64,15 @@ struct InferHeader {
                     throw ServeError.badRequest("malformed inference request: outputs[\(k)] must be an object with a string name")
                 }
                 let outputParameters = try Self.object(output["parameters"], "outputs[\(k)].parameters")
-                outputs.append(RequestedOutput(name: name, binaryData: try Self.bool(outputParameters["binary_data"], "outputs[\(k)].parameters.binary_data")))
+                var classification: Int?
+                if let node = outputParameters["classification"], node != .null {
+                    guard let n = node.int, n >= 1 else {
+                        throw ServeError.badRequest("malformed inference request: outputs[\(k)].parameters.classification must be a positive number of classes")
+                    }
+                    classification = n
+                }
+                outputs.append(RequestedOutput(name: name, binaryData: try Self.bool(outputParameters["binary_data"], "outputs[\(k)].parameters.binary_data"),
+                                               classification: classification))
             }
         case let other?:
             throw ServeError.badRequest("malformed inference request: outputs must be a list, got \(other.kind)")

@@ -6,11 +6,15 @@ public struct RequestedOutput: Sendable, Equatable {
     public var name: String
     /// Whether to send it in binary (nil: follow the request's `binary_data_output`).
     public var binaryData: Bool?
+    /// Triton's classification extension: send the best `classification` classes of each row
+    /// (`"value:index"` strings) instead of the scores.
+    public var classification: Int?
 
     /// Creates a requested output.
-    public init(name: String, binaryData: Bool? = nil) {
+    public init(name: String, binaryData: Bool? = nil, classification: Int? = nil) {
         self.name = name
         self.binaryData = binaryData
+        self.classification = classification
     }
 }
 

@@ -46,7 +46,8 @@ public final class ServedModel: Sendable {
             guard let tensor = outputs[$0.name] else {
                 throw ServeError.internalError("model '\(name)' did not produce its output '\($0.name)'")
             }
-            return (tensor, $0.binaryData ?? request.binaryDataOutput)
+            let answer = try $0.classification.map { try Classification.topK(tensor, k: $0) } ?? tensor
+            return (answer, $0.binaryData ?? request.binaryDataOutput)
         })
     }
 

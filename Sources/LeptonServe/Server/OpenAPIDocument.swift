@@ -5,7 +5,7 @@ enum OpenAPIDocument {
     static let json = #"""
 {
  "openapi": "3.0.3",
- "info": {"title": "Lepton model server", "version": "0.1.0", "description": "KServe V2 / Triton HTTP inference protocol with the binary tensor, model repository, model configuration and statistics extensions. Every error is answered as {\"error\": \"...\"}."},
+ "info": {"title": "Lepton model server", "version": "0.1.0", "description": "KServe V2 / Triton HTTP inference protocol with the classification, binary tensor, model repository, model configuration and statistics extensions and the request timeout parameter. Every error is answered as {\"error\": \"...\"}."},
  "servers": [{"url": "http://127.0.0.1:8000"}],
  "security": [{"bearer": []}],
  "paths": {

@@ -10,7 +10,7 @@ struct V2Routes {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v2") { _, _ in
             try jsonResponse(ServerMetadata(name: "lepton", version: ModelServer.version,
-                                            extensions: ["binary_tensor_data", "model_repository", "model_configuration", "statistics"]))
+                                            extensions: ["classification", "binary_tensor_data", "model_repository", "model_configuration", "statistics"]))
         }
         router.get("/v2/health/live") { _, _ in jsonResponse(data: Data("{\"live\":true}".utf8)) }
         router.get("/v2/health/ready") { _, _ in
