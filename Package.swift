@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "LeptonServe",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX",
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX", "LeptonData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

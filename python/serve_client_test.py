@@ -5,10 +5,11 @@ expected outputs (Lepton's direct predict) to --expected and starts the server. 
 metadata, config, JSON and binary inference (equal to the direct predict), concurrent single
 requests (batching keeps each request's rows), request ids, requested outputs, versions, an INT32
 model, repository index/load/unload, statistics, metrics, the OpenAPI document, auth, a per-request
-timeout, a full queue, every bad-input case (4xx with {"error": ...}, then a healthy request), and
+timeout (server and per request), compressed bodies, classification, a full queue, every bad-input case (4xx with {"error": ...}, then a healthy request), and
 graceful shutdown on SIGTERM with a request in flight.
 """
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -61,11 +62,12 @@ def close(a, b):
 
 
 def infer(server, model, x, version="", binary=True, outputs=None, request_id="", datatype="FP32", name="input",
-          timeout=None):
+          timeout=None, compression=None):
     inp = httpclient.InferInput(name, list(x.shape), datatype)
     inp.set_data_from_numpy(x, binary_data=binary)
     return server.client.infer(model, [inp], model_version=version, outputs=outputs, request_id=request_id,
-                               headers=server.headers, timeout=timeout)
+                               headers=server.headers, timeout=timeout, request_compression_algorithm=compression,
+                               response_compression_algorithm=compression)
 
 
 def healthy(server, expected, what):
@@ -135,6 +137,9 @@ def inference_checks(server, expected):
                   f"classification indices {parsed} vs scores {row}")
             check(all(abs(float(v) - row[int(i)]) < 1e-4 for v, i in parsed), f"classification values {parsed}")
         r = infer(server, "mnist", x, version=version)  # tritonclient's default: binary input, binary outputs
+        for algorithm in ["gzip", "deflate"]:  # compressed request and response bodies
+            z = infer(server, "mnist", x, version=version, compression=algorithm)
+            check(close(z.as_numpy("output"), want), f"{algorithm} request and response: answer equals the direct predict")
         check("binary_data_size" in r.get_response()["outputs"][0].get("parameters", {}), "binary output")
         check(close(r.as_numpy("output"), want), f"binary infer version {version} equals the direct predict")
     x2 = np.asarray(expected["mnist"]["2"]["inputs"], dtype=np.float32)
@@ -268,7 +273,11 @@ def bad_input_checks(server, expected, max_body):
     e("binary payload without the header length", 400, "Inference-Header-Content-Length", "POST", infer_path, header.encode() + b"\0" * 3136)
     e("header length beyond the body", 400, "Inference-Header-Content-Length", "POST", infer_path, header.encode(),
       headers={"Inference-Header-Content-Length": str(len(header) + 50)})
-    e("compressed body", 415, "Content-Encoding", "POST", infer_path, json_infer_body([1, 28, 28, 1], "FP32", flat), headers={"Content-Encoding": "gzip"})
+    e("unsupported encoding", 415, "Content-Encoding br", "POST", infer_path, json_infer_body([1, 28, 28, 1], "FP32", flat), headers={"Content-Encoding": "br"})
+    e("corrupt gzip body", 400, "not valid gzip", "POST", infer_path, json_infer_body([1, 28, 28, 1], "FP32", flat).encode(),
+      headers={"Content-Encoding": "gzip"})
+    e("gzip body inflating past the limit", 413, "inflates past the limit", "POST", infer_path,
+      gzip.compress(b" " * (max_body * 4)), headers={"Content-Encoding": "gzip"})
     e("id out of range", 400, "outside 0...19", "POST", "/v2/models/embed/infer", json_infer_body([1, 5], "INT32", [0, 1, 2, 3, 99]))
     e("INT32 value out of range", 400, "INT32", "POST", "/v2/models/embed/infer", json_infer_body([1, 5], "INT32", [0, 1, 2, 3, 2**40]))
     e("missing token", 401, "Authorization", "GET", "/v2/models/mnist", auth=False)

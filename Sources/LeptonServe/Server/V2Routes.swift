@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeptonData
 import NIOCore
 
 /// The V2 / Triton HTTP routes, thin handlers over the ``ModelRepository`` and ``ServedModel``.
@@ -86,19 +87,21 @@ struct V2Routes {
 
     private func infer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let model = try served(context)
-        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
-            throw ServeError(status: 415, "Content-Encoding \(encoding) is not supported (send the body uncompressed)")
-        }
-        let body = try await server.readBody(request)
+        let body = try HTTPCompression.decodeBody(try await server.readBody(request), contentEncoding: request.headers[.contentEncoding],
+                                                  limit: server.options.maxBodyBytes)
         let decoded = try InferCodec.decodeRequest(body, headerLength: request.headers[.inferenceHeaderLength])
         let answer = try await model.infer(decoded, timeout: decoded.effectiveTimeout(server: server.options.requestTimeout))
-        let (bytes, headerLength) = try InferCodec.encodeResponse(answer)
+        var (bytes, headerLength) = try InferCodec.encodeResponse(answer)
         var headers = HTTPFields()
         if let headerLength {
             headers[.contentType] = "application/octet-stream"
-            headers[.inferenceHeaderLength] = String(headerLength)
+            headers[.inferenceHeaderLength] = String(headerLength)   // of the uncompressed body, as Triton
         } else {
             headers[.contentType] = "application/json"
+        }
+        if let format = HTTPCompression.responseFormat(acceptEncoding: request.headers[.acceptEncoding]) {
+            bytes = [UInt8](Gzip.compress(Data(bytes), format: format))
+            headers[.contentEncoding] = HTTPCompression.name(of: format)
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
