@@ -16,7 +16,8 @@
 # trained for one epoch into out/mnist-cnn-bench first. Environment: LEPTON_BENCH_SECONDS
 # (duration of each run, default 5), LEPTON_BENCH_REPEATS (runs per cell, default 3; the median
 # is shown), LEPTON_BENCH_MAX_REQUESTS (cap per run, default 500000),
-# LEPTON_BENCH_SERVER_THREADS (CPU threads of the server, default 1), LEPTON_BENCH_PORT (8731;
+# LEPTON_BENCH_SERVER_THREADS (CPU threads of the server, default 1), LEPTON_BENCH_SERVER_FLAGS
+# (more `lepton serve` flags for every server, e.g. "--io-threads 2"), LEPTON_BENCH_PORT (8731;
 # the batching-off server listens on the next port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ CAP="${LEPTON_BENCH_MAX_REQUESTS:-500000}"
 DURATION="${LEPTON_BENCH_SECONDS:-5}"
 REPEATS="${LEPTON_BENCH_REPEATS:-3}"
 THREADS="${LEPTON_BENCH_SERVER_THREADS:-1}"
+read -r -a EXTRA_FLAGS <<< "${LEPTON_BENCH_SERVER_FLAGS:-}"
 PORT="${LEPTON_BENCH_PORT:-8731}"
 MNIST="${LEPTON_DATA_DIR:-../shared/datasets}/mnist"
 
@@ -52,7 +54,7 @@ python3 python/serve_bench_prepare.py null-model "$WORK/null-models/mnist/1/mode
 
 PIDS=()
 start_server() {  # port, repository, extra flags
-  "$LEPTON" serve --repository "$2" --port "$1" --threads "$THREADS" --log-level warning "${@:3}" \
+  "$LEPTON" serve --repository "$2" --port "$1" --threads "$THREADS" --log-level warning "${EXTRA_FLAGS[@]}" "${@:3}" \
     > "$WORK/server-$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 200); do

@@ -76,7 +76,8 @@ import LeptonTestSupport
         let server = Process()
         server.executableURL = Self.lepton
         server.arguments = ["serve", "--repository", repo.path, "--port", "0", "--port-file", portFile.path,
-                            "--max-body-bytes", String(maxBody), "--request-timeout", "6", "--threads", "1", "--log-format", "json"]
+                            "--max-body-bytes", String(maxBody), "--request-timeout", "6", "--threads", "1", "--log-format", "json",
+                            "--handlers-on-event-loops"]   // the default pool is covered in process (ModelServerTests)
         var environment = ProcessInfo.processInfo.environment
         environment["LEPTON_SERVE_TOKENS"] = "s3cret"
         server.environment = environment
@@ -130,18 +131,12 @@ import LeptonTestSupport
             (["serve", "--repository", root.path, "--port", "70000"], "--port: expected 0...65535, got 70000"),
             (["serve", "--repository", root.path, "--token-file", "/nonexistent/tokens"], "--token-file /nonexistent/tokens: cannot read the file"),
             (["serve", "--repository", root.path, "--log-format", "xml"], "--log-format: expected text or json, got xml"),
+            (["serve", "--repository", root.path, "--handlers-on-event-loops", "--io-threads", "2"],
+             "--handlers-on-event-loops uses the shared event loops; drop --io-threads"),
         ]
         for (arguments, expected) in cases {
-            let process = Process()
-            process.executableURL = Self.lepton
-            process.arguments = arguments
-            let err = Pipe()
-            process.standardError = err
-            process.standardOutput = Pipe()
-            try process.run()
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 1, "\(arguments): exit status \(process.terminationStatus)")
+            let (status, _, text) = try LeptonExecutable.run(arguments)
+            #expect(status == 1, "\(arguments): exit status \(status)")
             #expect(text == "error: \(expected)\n", "\(arguments): \(text)")
         }
     }
