@@ -11,6 +11,26 @@ public enum LeptonExecutable {
     /// Whether the executable has been built.
     public static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: url.path) }
 
+    /// The executable is missing: a test of the command line cannot run (and fails).
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public var description: String { "lepton executable not found at \(LeptonExecutable.url.path)" }
+    }
+
+    /// Throws ``NotBuilt`` unless the executable has been built.
+    public static func requireBuilt() throws {
+        guard isBuilt else { throw NotBuilt() }
+    }
+
+    /// A fresh, empty folder `<tmp>/<prefix>-<uuid>` for one test of the command (the caller
+    /// removes it).
+    /// - Throws: ``NotBuilt`` when the executable has not been built.
+    public static func scratchFolder(_ prefix: String) throws -> URL {
+        try requireBuilt()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     /// Runs `lepton` with `arguments` to completion.
     /// - Returns: the exit status and everything written to standard output and standard error.
     public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

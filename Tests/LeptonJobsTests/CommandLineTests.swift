@@ -5,19 +5,8 @@ import Testing
 /// Runs the built `lepton` executable (it sits beside the test bundle) and checks that user
 /// errors give one clear line on standard error and a non-zero exit, never a crash.
 @Suite struct CommandLineTests {
-    static var lepton: URL { LeptonExecutable.url }
-
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try LeptonExecutable.run(arguments)
-    }
-
     @Test func userErrorsGiveOneLineAndANonZeroExit() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
-            Issue.record("lepton executable not found at \(Self.lepton.path)")
-            return
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-cli-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try LeptonExecutable.scratchFolder("lepton-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let badConfig = dir.appendingPathComponent("bad.yaml")
         try "dataset: {name: mnist}\nmodel: {layers: [{type: Dense, units: -3}]}\nloss: mse\n".write(to: badConfig, atomically: true, encoding: .utf8)
@@ -40,7 +29,7 @@ import Testing
             (["predict", dir.path, "/nonexistent.npy"], "model.json not found"),
         ]
         for (arguments, expected) in cases {
-            let (status, _, stderr) = try run(arguments)
+            let (status, _, stderr) = try LeptonExecutable.run(arguments)
             #expect(status == 1, "\(arguments): exit status \(status)")
             #expect(stderr.hasPrefix("error: ") && stderr.contains(expected), "\(arguments): \(stderr)")
             #expect(stderr.split(separator: "\n").count == 1, "\(arguments): \(stderr)")

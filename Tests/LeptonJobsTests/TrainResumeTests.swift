@@ -1,4 +1,5 @@
 import Foundation
+import LeptonTestSupport
 import Testing
 
 /// `lepton train --backup-dir`: a run killed mid-training, then killed again while writing its
@@ -30,12 +31,12 @@ import Testing
     /// Starts `lepton` (through bash when `shellPrefix` is given, e.g. a ulimit), output to files.
     func start(_ arguments: [String], in dir: URL, name: String, shellPrefix: String? = nil) throws -> Process {
         let process = Process()
-        let lepton = CommandLineTests.lepton.path
+        let lepton = LeptonExecutable.url.path
         if let shellPrefix {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", "\(shellPrefix); exec \"$0\" \"$@\"", lepton] + arguments
         } else {
-            process.executableURL = CommandLineTests.lepton
+            process.executableURL = LeptonExecutable.url
             process.arguments = arguments
         }
         FileManager.default.createFile(atPath: dir.appendingPathComponent("\(name).out").path, contents: nil)
@@ -60,8 +61,8 @@ import Testing
     }
 
     @Test func aKilledTrainingRunContinuesToTheSameModel() throws {
-        guard FileManager.default.isExecutableFile(atPath: CommandLineTests.lepton.path) else {
-            Issue.record("lepton executable not found at \(CommandLineTests.lepton.path)")
+        guard FileManager.default.isExecutableFile(atPath: LeptonExecutable.url.path) else {
+            Issue.record("lepton executable not found at \(LeptonExecutable.url.path)")
             return
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-resume-\(UUID())")

@@ -11,19 +11,8 @@ import Testing
 /// test bundle): the file runs in onnxruntime like the model, and user errors give one line on
 /// standard error and exit status 1.
 @Suite struct ExportCommandTests {
-    static var lepton: URL { LeptonExecutable.url }
-
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try LeptonExecutable.run(arguments)
-    }
-
     @Test func exportsASavedModelAndReportsUserErrors() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
-            Issue.record("lepton executable not found at \(Self.lepton.path)")
-            return
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-export-cli-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try LeptonExecutable.scratchFolder("lepton-export-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = Sequential([Conv2D(filters: 3, kernelSize: [3, 3], padding: .same, activation: .relu), BatchNormalization(),
                                 MaxPooling2D(), Flatten(), Dropout(rate: 0.2), Dense(units: 4, activation: .softmax)])
@@ -33,7 +22,7 @@ import Testing
         try ModelFile.save(model, to: folder, inputShape: [6, 6, 2])
         let onnx = dir.appendingPathComponent("cnn.onnx")
 
-        let (status, stdout, stderr) = try run(["export", folder.path, "--onnx", onnx.path])
+        let (status, stdout, stderr) = try LeptonExecutable.run(["export", folder.path, "--onnx", onnx.path])
         #expect(status == 0, "\(stderr)")
         #expect(stdout.hasPrefix("Exported 6 layers to \(onnx.path): opset 17"), "\(stdout)")
         let x = TestSupport.randn([3, 6, 6, 2], seed: 4)
@@ -54,20 +43,17 @@ import Testing
             (["export", folder.path, "--onnx", dir.appendingPathComponent("missing/out.onnx").path], "cannot write the file"),
         ]
         for (arguments, message) in cases {
-            let (status, _, stderr) = try run(arguments)
+            let (status, _, stderr) = try LeptonExecutable.run(arguments)
             #expect(status == 1, "\(arguments): exit status \(status)")
             #expect(stderr.hasPrefix("error: ") && stderr.contains(message), "\(arguments): \(stderr)")
             #expect(stderr.split(separator: "\n").count == 1, "\(arguments): \(stderr)")
         }
-        let (shapeStatus, _, shapeErr) = try run(["export", noShape.path, "--onnx", onnx.path, "--input-shape", "6, 6, 2"])
+        let (shapeStatus, _, shapeErr) = try LeptonExecutable.run(["export", noShape.path, "--onnx", onnx.path, "--input-shape", "6, 6, 2"])
         #expect(shapeStatus == 0, "\(shapeErr)")
     }
 
     @Test func exportsATokenModelWithAnInt32Input() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
-            Issue.record("lepton executable not found at \(Self.lepton.path)")
-            return
-        }
+        try LeptonExecutable.requireBuilt()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-export-cli-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = Sequential([Embedding(vocabularySize: 40, dimensions: 6), Bidirectional(LSTM(units: 4)), Dense(units: 1, activation: .sigmoid)])
@@ -75,7 +61,7 @@ import Testing
         ExportCheck.perturb(model, seed: 5, std: 0.3)
         let folder = dir.appendingPathComponent("tokens"), onnx = dir.appendingPathComponent("tokens.onnx")
         try ModelFile.save(model, to: folder, inputShape: [7], inputDType: .int32)
-        let (status, _, stderr) = try run(["export", folder.path, "--onnx", onnx.path])
+        let (status, _, stderr) = try LeptonExecutable.run(["export", folder.path, "--onnx", onnx.path])
         #expect(status == 0, "\(stderr)")
         #expect(try ONNXModelFile.read(onnx).graph.input[0].type.tensorType.elemType == ONNXElementType.int32.rawValue)
         let ids = ExportCheck.ids([5, 7], bound: 40, seed: 6)

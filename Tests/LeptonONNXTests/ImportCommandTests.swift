@@ -10,30 +10,19 @@ import Testing
 /// `lepton import`, `lepton inspect` and `lepton predict` on ONNX models, run as the built
 /// executable: bad files give one error line and exit status 1.
 @Suite struct ImportCommandTests {
-    static var lepton: URL { LeptonExecutable.url }
-
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try LeptonExecutable.run(arguments)
-    }
-
     @Test func importInspectAndPredict() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
-            Issue.record("lepton executable not found at \(Self.lepton.path)")
-            return
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-import-cli-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try LeptonExecutable.scratchFolder("lepton-import-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = dir.appendingPathComponent("dense.onnx")
         try ONNXModelFile.write(ModelBuilder.dense(), to: good)
         let folder = dir.appendingPathComponent("dense-model")
-        let imported = try run(["import", good.path, "--out", folder.path])
+        let imported = try LeptonExecutable.run(["import", good.path, "--out", folder.path])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("Imported \(good.path): 3 nodes, opset 17, 8 parameters in 2 initializers"))
         #expect(imported.stdout.contains("Probe run on zeros (variable dimensions 1): output shapes [1, 2]"))
-        let inspected = try run(["inspect", folder.path])
+        let inspected = try LeptonExecutable.run(["inspect", folder.path])
         #expect(inspected.status == 0 && inspected.stdout.contains("Lepton import: supported"), "\(inspected.stdout)\(inspected.stderr)")
-        let file = try run(["inspect", good.path])
+        let file = try LeptonExecutable.run(["inspect", good.path])
         #expect(file.stdout.contains("Nodes (3):") && file.stdout.contains("bytes"), "\(file.stdout)")
         // predict on an .npy array through the imported folder.
         var npy = Data([0x93] + Array("NUMPY".utf8))
@@ -46,7 +35,7 @@ import Testing
         for v: Float in [1, 2, 3, -1, 0, 1] { withUnsafeBytes(of: v.bitPattern.littleEndian) { npy.append(contentsOf: $0) } }
         let input = dir.appendingPathComponent("x.npy")
         try npy.write(to: input)
-        let predicted = try run(["predict", folder.path, input.path])
+        let predicted = try LeptonExecutable.run(["predict", folder.path, input.path])
         #expect(predicted.status == 0, "\(predicted.stderr)")
         #expect(predicted.stdout.contains("{\"index\": 0, \"class\": 1, \"outputs\": [0.6, 5.8]}"), "\(predicted.stdout)")
         // A Lepton model folder and its safetensors file.
@@ -54,21 +43,16 @@ import Testing
         sequential.build(inputShape: [3])
         let leptonFolder = dir.appendingPathComponent("lepton-model")
         try ModelFile.save(sequential, to: leptonFolder, inputShape: [3])
-        let folder2 = try run(["inspect", leptonFolder.path])
+        let folder2 = try LeptonExecutable.run(["inspect", leptonFolder.path])
         #expect(folder2.status == 0 && folder2.stdout.contains("Input  input: FLOAT [-1, 3]") && folder2.stdout.contains("Total params: 8"),
                 "\(folder2.stdout)\(folder2.stderr)")
-        let weights = try run(["inspect", leptonFolder.appendingPathComponent("model.safetensors").path])
+        let weights = try LeptonExecutable.run(["inspect", leptonFolder.appendingPathComponent("model.safetensors").path])
         #expect(weights.status == 0 && weights.stdout.contains("2 tensors, 8 parameters") && weights.stdout.contains("layers.0.kernel  float32  [3, 2]"),
                 "\(weights.stdout)\(weights.stderr)")
     }
 
     @Test func badFilesGiveOneLineAndExitStatusOne() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
-            Issue.record("lepton executable not found at \(Self.lepton.path)")
-            return
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-import-bad-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try LeptonExecutable.scratchFolder("lepton-import-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
         let truncated = dir.appendingPathComponent("truncated.onnx")
         try ModelBuilder.dense().serializedData().prefix(40).write(to: truncated)
@@ -84,7 +68,7 @@ import Testing
             (["inspect", dir.appendingPathComponent("nothing").path], "not found"),
         ]
         for (arguments, expected) in cases {
-            let (status, _, stderr) = try run(arguments)
+            let (status, _, stderr) = try LeptonExecutable.run(arguments)
             #expect(status == 1, "\(arguments): exit status \(status)")
             #expect(stderr.hasPrefix("error: ") && stderr.contains(expected), "\(arguments): \(stderr)")
             #expect(stderr.split(separator: "\n").count == 1, "\(arguments): \(stderr)")

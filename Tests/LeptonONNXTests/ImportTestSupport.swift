@@ -15,29 +15,10 @@ enum ModelBuilder {
         return n
     }
 
-    static func int(_ name: String, _ value: Int) -> Onnx_AttributeProto {
-        var a = Onnx_AttributeProto()
-        a.name = name
-        a.type = .int
-        a.i = Int64(value)
-        return a
-    }
-
-    static func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
-        var a = Onnx_AttributeProto()
-        a.name = name
-        a.type = .ints
-        a.ints = values.map { Int64($0) }
-        return a
-    }
-
-    static func float(_ name: String, _ value: Float) -> Onnx_AttributeProto {
-        var a = Onnx_AttributeProto()
-        a.name = name
-        a.type = .float
-        a.f = value
-        return a
-    }
+    // Attributes: the exporter's constructors (Onnx_AttributeProto+Export), under short names.
+    static func int(_ name: String, _ value: Int) -> Onnx_AttributeProto { .int(name, value) }
+    static func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto { .ints(name, values) }
+    static func float(_ name: String, _ value: Float) -> Onnx_AttributeProto { .float(name, value) }
 
     static func tensor(_ name: String, _ value: Onnx_TensorProto) -> Onnx_AttributeProto {
         var a = Onnx_AttributeProto()

@@ -61,10 +61,7 @@ import LeptonTestSupport
     }
 
     @Test func tritonClientDrivesTheServer() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
-            Issue.record("lepton executable not found at \(Self.lepton.path)")
-            return
-        }
+        try LeptonExecutable.requireBuilt()
         let root = try ServeFixtures.temporaryFolder("integration")
         defer { try? FileManager.default.removeItem(at: root) }
         let repo = try makeRepository(root)
@@ -119,10 +116,7 @@ import LeptonTestSupport
     }
 
     @Test func badFlagsGiveOneErrorLineAndExitStatus1() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.lepton.path) else {
-            Issue.record("lepton executable not found at \(Self.lepton.path)")
-            return
-        }
+        try LeptonExecutable.requireBuilt()
         let root = try ServeFixtures.temporaryFolder("flags")
         defer { try? FileManager.default.removeItem(at: root) }
         let cases: [([String], String)] = [

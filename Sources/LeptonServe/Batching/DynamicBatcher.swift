@@ -175,7 +175,19 @@ public final class DynamicBatcher: @unchecked Sendable {
                 self.finished(worker)
             }
         }
-        statistics.recordQueueDepth(queueDepth)
+    }
+
+    /// Under the lock: `update`, then takes the ready batches off the queue, then `settle`; after
+    /// it, records the new queue depth and starts the batches.
+    private func takeAndLaunch(_ update: () -> Void = {}, settle: () -> Void = {}) {
+        lock.lock()
+        update()
+        let batches = takeBatches(), depth = queue.count
+        settle()
+        lock.unlock()
+        guard !batches.isEmpty else { return }
+        statistics.recordQueueDepth(depth)
+        launch(batches)
     }
 
     /// Schedules a look at the queue at `deadline` unless one comes by then (lock held).
@@ -190,11 +202,7 @@ public final class DynamicBatcher: @unchecked Sendable {
     }
 
     private func timerFired(_ deadline: ContinuousClock.Instant) {
-        let batches: [(worker: Int, batch: [Job])] = locked {
-            if timerDeadline == deadline { timerDeadline = nil }
-            return takeBatches()
-        }
-        launch(batches)
+        takeAndLaunch { if timerDeadline == deadline { timerDeadline = nil } }
     }
 
     /// Drops the requests that were answered while queued (timed out).
@@ -211,25 +219,16 @@ public final class DynamicBatcher: @unchecked Sendable {
     }
 
     private func finished(_ worker: Int) {
-        lock.lock()
-        idleWorkers.append(worker)
-        running -= 1
-        let batches = takeBatches()
         var waiters: [CheckedContinuation<Void, Never>] = []
-        if running == 0 && queue.isEmpty { swap(&waiters, &drainWaiters) }
-        lock.unlock()
-        launch(batches)
+        takeAndLaunch({ idleWorkers.append(worker); running -= 1 },
+                      settle: { if running == 0 && queue.isEmpty { swap(&waiters, &drainWaiters) } })
         for waiter in waiters { waiter.resume() }
     }
 
     /// Stops taking requests (new ones get a 503 with `reason`), starts the queued ones without
     /// waiting for their batching delay, and waits until every queued and running one has been answered.
     public func close(reason: String) async {
-        let batches: [(worker: Int, batch: [Job])] = locked {
-            closedReason = reason
-            return takeBatches()
-        }
-        launch(batches)
+        takeAndLaunch { closedReason = reason }
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             lock.lock()
             if running == 0 && queue.isEmpty {
