@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "Lepton",
     products: [
+        .library(name: "LeptonFiles", targets: ["LeptonFiles"]),
         .library(name: "LeptonTensor", targets: ["LeptonTensor"]),
         .library(name: "LeptonNN", targets: ["LeptonNN"]),
         .library(name: "LeptonData", targets: ["LeptonData"]),
@@ -35,6 +36,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .target(name: "LeptonFiles"),
         .target(
             name: "LeptonTensor",
             dependencies: ["CBLAS"]
@@ -45,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "LeptonData",
-            dependencies: ["LeptonTensor", "CZlib"]
+            dependencies: ["LeptonTensor", "LeptonFiles", "CZlib"]
         ),
         .target(
             name: "LeptonNN",
@@ -53,11 +55,11 @@ let package = Package(
         ),
         .target(
             name: "LeptonTrain",
-            dependencies: ["LeptonTensor", "LeptonNN"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonFiles"]
         ),
         .target(
             name: "LeptonIO",
-            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonFiles"]
         ),
         .target(
             name: "LeptonJobs",
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "LeptonONNX",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO",
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonFiles",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -94,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "lepton",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe",
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -136,6 +138,10 @@ let package = Package(
         .testTarget(
             name: "LeptonIOTests",
             dependencies: ["LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
+        ),
+        .testTarget(
+            name: "LeptonFilesTests",
+            dependencies: ["LeptonFiles"]
         ),
         .testTarget(
             name: "LeptonServeTests",

@@ -1,6 +1,7 @@
 """Prepares the load benchmark of `lepton serve` (scripts/bench_serve.sh).
 
-Step 1 (`images`): writes N standardised MNIST test images as images.npy (float32 [N, 28, 28, 1]).
+Step 1 (`images`): writes N MNIST test images as images.npy (float32 [N, 28, 28, 1], pixel values
+0-255 as the file holds them: the model's first layer standardises them).
 Step 2 (`requests`): reads the classes `lepton predict` printed for them and writes requests.bin
 (N binary V2 requests, Triton's binary tensor extension, one after another, equal length, each
 with its image index as the request id) and
@@ -18,7 +19,7 @@ import numpy as np
 def images(mnist_dir, n, out):
     with gzip.open(f"{mnist_dir}/t10k-images-idx3-ubyte.gz") as f:
         raw = np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 28, 28, 1)
-    x = ((raw[:n].astype(np.float32) / 255.0) - 0.1307) / 0.3081
+    x = raw[:n].astype(np.float32)
     np.save(out, x.astype(np.float32))
 
 

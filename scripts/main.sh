@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-.build/release/lepton train examples/mnist-cnn.yaml "$@"
+.build/release/lepton train examples/mnist-cnn.yaml --overwrite "$@"
 
 # Serve the trained model: a model repository (out/models/mnist/1), `lepton serve` in the
 # background, one V2 inference request with curl for the first test image, then SIGTERM.

@@ -45,7 +45,7 @@ struct GANExample: ParsableCommand {
         } catch let error as DataError {
             throw ValidationError(error.description)
         }
-        let images = mnist.trainImages.reshape([-1, 784]) * 2 - 1   // tanh range
+        let images = mnist.trainImages.reshape([-1, 784]) * (2.0 / 255) - 1   // pixels 0–255 to tanh's range
         let latent = 64
         let generator = MLP([Dense(units: 256, activation: .leakyRelu, inputDimensions: latent),
                              Dense(units: 512, activation: .leakyRelu, inputDimensions: 256),

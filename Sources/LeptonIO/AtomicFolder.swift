@@ -1,16 +1,29 @@
 import Foundation
+import LeptonFiles
 
 /// Writes a folder (a model, a checkpoint) so that a crash or an error mid-save never leaves a
 /// half-written folder in its place: the files go into a staging folder beside the target,
 /// which is renamed into place only once complete. An existing folder is first renamed aside
 /// and removed after the new one is in place; ``existing(_:)`` finds that copy should a crash
 /// fall between the two renames. A successful save removes what crashed saves left behind
-/// (one writer per folder is assumed).
-enum AtomicFolder {
+/// (one writer per folder is assumed). What stands at `url` is checked first
+/// (``OutputPath/checkFolder(_:kind:overwrite:)``): only an empty folder or a folder of the same
+/// kind is ever replaced, never a device, a link or somebody else's files.
+public enum AtomicFolder {
     /// Creates the folder at `url` with the files `fill` writes into the staging folder it is given.
-    /// - Throws: ``IOError`` naming the folder when it cannot be written, or what `fill` throws;
-    ///   in both cases the folder that was at `url` is left as it was and the staging folder is removed.
-    static func write(_ url: URL, _ fill: (URL) throws -> Void) throws {
+    /// - Parameters:
+    ///   - kind: what the folder is; an existing folder is replaced only when it is of this kind
+    ///     (holding nothing but the files such a folder holds) or empty.
+    ///   - overwrite: whether an existing folder of `kind` may be replaced.
+    /// - Throws: ``IOError`` naming the folder when something else stands there or it cannot be
+    ///   written, or what `fill` throws; in every case the folder that was at `url` is left as it
+    ///   was and the staging folder is removed.
+    public static func write(_ url: URL, kind: OutputFolderKind, overwrite: Bool, _ fill: (URL) throws -> Void) throws {
+        do {
+            try OutputPath.checkFolder(url, kind: kind, overwrite: overwrite)
+        } catch let error as OutputPathError {
+            throw IOError(error.message, file: error.path)
+        }
         let fm = FileManager.default
         let parent = url.deletingLastPathComponent(), name = url.lastPathComponent
         let staging = parent.appendingPathComponent(".\(name).tmp-\(UUID().uuidString)")
@@ -40,7 +53,7 @@ enum AtomicFolder {
 
     /// `url` if it exists; otherwise the previous version a save set aside just before a crash
     /// (so it never got renamed back), if there is one; otherwise nil.
-    static func existing(_ url: URL) -> URL? {
+    public static func existing(_ url: URL) -> URL? {
         let fm = FileManager.default
         if fm.fileExists(atPath: url.path) { return url }
         let parent = url.deletingLastPathComponent(), prefix = ".\(url.lastPathComponent).old-"

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonNN
 import LeptonTensor
 import LeptonTrain
@@ -53,7 +54,8 @@ public final class BackupAndRestore: TrainingBackup {
     }
 
     public func trainEnd(_ context: TrainingContext) {
-        guard deleteCheckpoint, let url = AtomicFolder.existing(checkpointURL) else { return }
+        guard deleteCheckpoint, let url = AtomicFolder.existing(checkpointURL),
+              Checkpoint.folderKind.matches(url) else { return }
         try? FileManager.default.removeItem(at: url)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonNN
 import LeptonTensor
 import LeptonTrain
@@ -7,8 +8,8 @@ import LeptonTrain
 /// ``Sequential`` of registered layers, so ``ModelFile/load(from:)`` reads it too, and
 /// `model.safetensors`), the optimizer's tensors (`optimizer.safetensors`), the callbacks'
 /// tensors (`callbacks.safetensors`), and `checkpoint.json`: the epoch, the optimizer's step
-/// count and learning rate, every random generator (``GlobalRandom``, the batch shuffle, each
-/// dropout layer's), the history and the callbacks' state. The folder is written beside its
+/// count and learning rate, every random generator (``GlobalRandom``, each dropout layer's;
+/// the batch order needs none, as each epoch's follows from the loader's seed), the history and the callbacks' state. The folder is written beside its
 /// place and renamed in, so a crash or an error mid-save leaves the previous checkpoint intact.
 ///
 /// ```swift
@@ -21,6 +22,11 @@ public enum Checkpoint {
     public static let manifestName = "checkpoint.json"
     public static let optimizerName = "optimizer.safetensors"
     public static let callbacksName = "callbacks.safetensors"
+    /// A checkpoint folder, as it is recognised before being replaced: `checkpoint.json` beside
+    /// nothing but the files a checkpoint holds.
+    public static let folderKind = OutputFolderKind(
+        name: "a Lepton checkpoint", marker: (manifestName, nil),
+        files: [ModelFile.architectureName, ModelFile.weightsName, optimizerName, callbacksName])
 
     /// Whether a checkpoint (or the copy an interrupted save set aside) is at `url`.
     public static func exists(at url: URL) -> Bool {
@@ -39,7 +45,7 @@ public enum Checkpoint {
 
     /// Saves `model` (built), `optimizer`'s state and `training` to the folder `url`, with the
     /// current ``GlobalRandom`` state and every ``RandomStateful`` layer's generator.
-    /// - Parameter inputShape: recorded in `model.json` (see ``ModelFile/save(_:to:inputShape:inputDType:)``).
+    /// - Parameter inputShape: recorded in `model.json` (see ``ModelFile/save(_:to:inputShape:inputDType:overwrite:)``).
     /// - Throws: ``IOError`` when the folder cannot be written, or what a callback state throws;
     ///   the folder that was at `url` is then left as it was.
     public static func save(model: Model, optimizer: Optimizer? = nil, training: TrainingState = TrainingState(),
@@ -61,11 +67,11 @@ public enum Checkpoint {
         }
         let manifest = CheckpointManifest(
             epochsCompleted: training.epochsCompleted, optimizer: optimizerRecord,
-            random: .init(global: CheckpointManifest.hex(GlobalRandom.state), shuffle: training.shuffleGenerator.map(CheckpointManifest.hex),
+            random: .init(global: CheckpointManifest.hex(GlobalRandom.state),
                           layers: Dictionary(uniqueKeysWithValues: model.randomStates().map { ($0.0, CheckpointManifest.hex($0.1)) })),
             history: training.history, historyEpochs: training.historyEpochs, callbacks: callbackRecords)
         let json = try manifest.encoded()
-        try AtomicFolder.write(url) { folder in
+        try AtomicFolder.write(url, kind: folderKind, overwrite: true) { folder in
             try ModelFile.writeFiles(json: architecture, model: model, into: folder)
             if optimizer != nil { try Safetensors.write(optimizerTensors, to: folder.appendingPathComponent(optimizerName)) }
             if !callbackTensors.isEmpty { try Safetensors.write(callbackTensors, to: folder.appendingPathComponent(callbacksName)) }
@@ -78,7 +84,7 @@ public enum Checkpoint {
     /// when `restoreGlobalRandom`, ``GlobalRandom``.
     ///
     /// Everything is read and checked before anything is changed.
-    /// - Returns: the training state (epoch, shuffle generator, history, callback states) for
+    /// - Returns: the training state (epoch, history, callback states) for
     ///   ``TrainingContext/restore(_:)`` or `fit(…, initialEpoch: state.epochsCompleted)`.
     /// - Throws: ``IOError`` naming the file and the problem: a missing or malformed file,
     ///   weights or optimizer state that do not match (naming the tensor), another optimizer type.
@@ -95,7 +101,6 @@ public enum Checkpoint {
         let optimizerState = try optimizer.map { try checkedOptimizerState($0, manifest: manifest, folder: folder) }
         let layerStates = try manifest.random.layers.mapValues { try CheckpointManifest.generator($0, "random.layers", file: file) }
         let global = try manifest.random.global.map { try CheckpointManifest.generator($0, "random.global", file: file) }
-        let shuffle = try manifest.random.shuffle.map { try CheckpointManifest.generator($0, "random.shuffle", file: file) }
         let callbacks = try callbackStates(manifest, folder: folder)
         let ownPaths = Set(model.randomStates().map(\.0))
         guard ownPaths == Set(layerStates.keys) else {
@@ -113,7 +118,7 @@ public enum Checkpoint {
         }
         try model.loadRandomStates(layerStates)
         if restoreGlobalRandom, let global { GlobalRandom.state = global }
-        return TrainingState(epochsCompleted: manifest.epochsCompleted, shuffleGenerator: shuffle, history: manifest.history,
+        return TrainingState(epochsCompleted: manifest.epochsCompleted, history: manifest.history,
                              historyEpochs: manifest.historyEpochs, callbacks: callbacks)
     }
 

@@ -23,7 +23,6 @@ struct CheckpointManifest: Codable {
 
     struct RandomRecord: Codable {
         var global: [String]?
-        var shuffle: [String]?
         var layers: [String: [String]]
     }
 

@@ -6,10 +6,10 @@ import Glibc
 /// Writes files with the system calls themselves, so that a failure names its cause ("File too
 /// large", "No space left on device") and the data is on disk (fsync) before a checkpoint or
 /// model folder is renamed into place.
-enum FileWriter {
+public enum FileWriter {
     /// Writes `data` to `url`; `atomically` writes a temporary file beside it and renames it in.
     /// - Throws: ``IOError`` naming the file and the system's reason.
-    static func write(_ data: Data, to url: URL, atomically: Bool = false) throws {
+    public static func write(_ data: Data, to url: URL, atomically: Bool = false) throws {
         let target = url.path
         let path = atomically ? url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)").path : target
         func failure(_ what: String) -> IOError {

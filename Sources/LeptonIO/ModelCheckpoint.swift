@@ -1,9 +1,12 @@
 import Foundation
+import LeptonFiles
 import LeptonTensor
 import LeptonTrain
 
 /// Saves the model after an epoch — every epoch, or only when a monitored value improves
-/// (`keras.callbacks.ModelCheckpoint`). Saves are atomic (see ``ModelFile``).
+/// (`keras.callbacks.ModelCheckpoint`). Saves are atomic (see ``ModelFile``). The path is checked
+/// when training begins: anything there but an empty folder or a Lepton model folder (a device,
+/// a link, a file, a folder of other files) stops training with an error before the first epoch.
 public final class ModelCheckpoint: Callback {
     public let url: URL
     public let monitor: String
@@ -27,8 +30,13 @@ public final class ModelCheckpoint: Callback {
         self.inputShape = inputShape
     }
 
-    public func trainBegin(_ context: TrainingContext) {
+    public func trainBegin(_ context: TrainingContext) throws {
         best = mode == .min ? .infinity : -.infinity
+        do {
+            try OutputPath.checkFolder(url, kind: ModelFile.folderKind, overwrite: true)
+        } catch let error as OutputPathError {
+            throw IOError("ModelCheckpoint: \(error.message)", file: error.path)
+        }
     }
 
     public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) {

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonNN
 import LeptonTensor
 import LeptonTrain
@@ -16,14 +17,23 @@ public enum ModelFile {
     public static let weightsName = "model.safetensors"
     public static let formatName = "lepton-model"
     public static let formatVersion = 1
+    /// A Lepton model folder, as it is recognised before being replaced: `model.json` naming a
+    /// Lepton format, beside nothing but the weights or graph files Lepton writes (`model.safetensors`
+    /// here, `model.onnx` in an imported ONNX folder).
+    public static let folderKind = OutputFolderKind(
+        name: "a Lepton model folder", marker: (architectureName, "\"lepton-"), files: [weightsName, "model.onnx"])
 
     /// Saves a ``Sequential`` model of registered layers. The folder is written next to its
     /// final place and renamed in, so a crash mid-save never leaves a half-written model.
-    /// - Throws: ``IOError`` when a layer is not registered (it could not be rebuilt) or the
-    ///   folder cannot be written.
-    public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32) throws {
+    /// - Parameter overwrite: whether a Lepton model folder already at `url` may be replaced
+    ///   (Keras's `overwrite`); anything else there — a file, a device, a folder of other files —
+    ///   is never replaced.
+    /// - Throws: ``IOError`` when a layer is not registered (it could not be rebuilt), something
+    ///   else stands at `url`, or the folder cannot be written.
+    public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32,
+                            overwrite: Bool = true) throws {
         let json = try architecture(of: model, inputShape: inputShape, inputDType: inputDType)
-        try AtomicFolder.write(url) { staging in
+        try AtomicFolder.write(url, kind: folderKind, overwrite: overwrite) { staging in
             try writeFiles(json: json, model: model, into: staging)
         }
     }

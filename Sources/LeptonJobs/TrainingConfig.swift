@@ -91,6 +91,18 @@ public struct TrainingConfig {
             throw ConfigError("callbacks: expected a list, got \(c)")
         } else { callbacks = [] }
         output = try root.string("output")
+        if let output, output.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ConfigError("output: expected a folder for the trained model, got an empty path (it would mean the current folder)")
+        }
+    }
+
+    /// A required, non-empty path setting of `callbacks[i]`.
+    static func callbackPath(_ c: ConfigReader, _ i: Int, _ what: String) throws -> URL {
+        let path = try c.requiredString("path")
+        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError("callbacks[\(i)].path: expected \(what), got an empty path (it would mean the current folder)")
+        }
+        return URL(fileURLWithPath: path)
     }
 
     static func optimizer(_ name: String, learningRate: Float?, path: String) throws -> OptimizerSpec {
@@ -106,12 +118,13 @@ public struct TrainingConfig {
         case .adamW: return .adamW(learningRate: lr)
         case .rmsprop: return .rmsprop(learningRate: lr)
         case .adagrad: return .adagrad(learningRate: lr)
+        case .unknown: return spec
         }
     }
 
     /// Loads the dataset the config names, relative paths resolved from the data folder.
     public func loadData() throws -> DatasetSplits {
-        try dataset.rejectUnknownKeys(["name", "path", "standardize", "train_limit", "test_limit", "test_fraction",
+        try dataset.rejectUnknownKeys(["name", "path", "standardize", "rescale", "train_limit", "test_limit", "test_fraction",
                                        "max_vocabulary", "sequence_length", "seed"])
         let name = try dataset.requiredString("name")
         func location(_ defaultName: String) throws -> URL {
@@ -120,8 +133,7 @@ public struct TrainingConfig {
         switch name.lowercased() {
         case "mnist", "fashion_mnist", "fashion-mnist":
             let dir = try location("mnist")
-            return try DatasetCatalog.mnist(directory: dir, standardize: try dataset.bool("standardize", default: false),
-                                            trainLimit: try dataset.int("train_limit"), testLimit: try dataset.int("test_limit"))
+            return try DatasetCatalog.mnist(directory: dir, trainLimit: try dataset.int("train_limit"), testLimit: try dataset.int("test_limit"))
         case "sentiment":
             let file = try dataset.string("path").map { URL(fileURLWithPath: $0) }
                 ?? DatasetLocation.directory(named: "sentiment").appendingPathComponent("movieReviewSnippets.tsv")
@@ -163,8 +175,8 @@ public struct TrainingConfig {
                                          patience: try c.int("patience", default: 10, minimum: 0),
                                          minimumLearningRate: try c.float("min_lr", default: 0))
             case "CSVLogger":
-                try c.rejectUnknownKeys(["type", "path"])
-                return CSVLogger(url: URL(fileURLWithPath: try c.requiredString("path")))
+                try c.rejectUnknownKeys(["type", "path", "append"])
+                return CSVLogger(url: try Self.callbackPath(c, i, "a file for the CSV log"), append: try c.bool("append", default: false))
             case "TerminateOnNaN":
                 return TerminateOnNaN()
             case "StepDecay":
@@ -176,16 +188,14 @@ public struct TrainingConfig {
                 return LearningRateScheduler { epoch, rate in epoch > 0 && epoch % every == 0 ? rate * factor : rate }
             case "ModelCheckpoint":
                 try c.rejectUnknownKeys(["type", "path", "monitor", "save_best_only"])
-                return ModelCheckpoint(url: URL(fileURLWithPath: try c.requiredString("path")),
+                return ModelCheckpoint(url: try Self.callbackPath(c, i, "a folder for the model"),
                                        monitor: try c.string("monitor") ?? "val_loss",
                                        saveBestOnly: try c.bool("save_best_only", default: false), inputShape: inputShape,
                                        inputDType: dtype)
             case "BackupAndRestore":
                 // Keras's BackupAndRestore(backup_dir): a killed run continues where it stopped when started again.
                 try c.rejectUnknownKeys(["type", "path", "delete_checkpoint"])
-                let path = try c.requiredString("path")
-                guard !path.isEmpty else { throw ConfigError("callbacks[\(i)].path: expected a folder for the backups, got \"\"") }
-                return BackupAndRestore(directory: URL(fileURLWithPath: path),
+                return BackupAndRestore(directory: try Self.callbackPath(c, i, "a folder for the backups"),
                                         deleteCheckpoint: try c.bool("delete_checkpoint", default: true))
             default:
                 throw ConfigError("callbacks[\(i)].type: unknown callback \"\(type)\"; expected one of EarlyStopping, "

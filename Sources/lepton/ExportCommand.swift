@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LeptonFiles
 import LeptonIO
 import LeptonNN
 import LeptonONNX
@@ -17,11 +18,15 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The ONNX file to write.")
     var onnx: String
 
+    @Flag(help: "Replace a file already at --onnx (a folder, a device or a link there is never replaced).")
+    var overwrite = false
+
     @Option(help: "One sample's shape without the batch axis, e.g. 28,28,1 (default: the input_shape in model.json).")
     var inputShape: String?
 
     func run() throws {
         try CLI.reportingErrors {
+            try OutputPath.checkNotEmpty(onnx, what: "--onnx")
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw IOError("not found or not a folder (expected a Lepton model folder with model.json and model.safetensors)", file: model)
@@ -41,7 +46,7 @@ struct ExportCommand: ParsableCommand {
             }
             let proto = try ONNXExporter().makeModel(loaded, inputShape: shape, inputDType: ModelInspector.inputDType(model),
                                                      graphName: URL(fileURLWithPath: model).lastPathComponent)
-            try ONNXModelFile.write(proto, to: URL(fileURLWithPath: onnx))
+            try ONNXModelFile.write(proto, to: URL(fileURLWithPath: onnx), overwrite: overwrite)
             print("Exported \(loaded.layers.count) layers to \(onnx): opset \(ONNXExporter.opsetVersion), "
                   + "\(proto.graph.node.count) nodes, \(proto.graph.initializer.count) initializers, "
                   + "input [batch, \(shape.map(String.init).joined(separator: ", "))]")

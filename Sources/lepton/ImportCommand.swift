@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LeptonFiles
+import LeptonIO
 import LeptonONNX
 import LeptonTensor
 
@@ -17,8 +19,13 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The model folder to write.")
     var out: String
 
+    @Flag(help: "Replace a Lepton model folder already at --out (anything else there is never replaced).")
+    var overwrite = false
+
     func run() throws {
         try CLI.reportingErrors {
+            try OutputPath.checkNotEmpty(out, what: "--out")
+            try OutputPath.checkFolder(URL(fileURLWithPath: out), kind: ModelFile.folderKind, overwrite: overwrite)
             let url = URL(fileURLWithPath: model)
             let imported = try ONNXImporter.load(url)
             let operators = Dictionary(imported.nodes.map { ($0.opType, 1) }, uniquingKeysWith: +)
@@ -36,7 +43,7 @@ struct ImportCommand: ParsableCommand {
                     print("warning: a probe run on zeros (variable dimensions 1) failed: \(error)")
                 }
             }
-            try ONNXModelFolder.save(imported, to: URL(fileURLWithPath: out), source: url.lastPathComponent)
+            try ONNXModelFolder.save(imported, to: URL(fileURLWithPath: out), source: url.lastPathComponent, overwrite: overwrite)
             print("Saved to \(out)")
         }
     }

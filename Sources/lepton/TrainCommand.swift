@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
 import LeptonJobs
-import LeptonData
-import LeptonIO
 import LeptonNN
 import LeptonTensor
-import LeptonTrain
 
 /// `lepton train CONFIG.yaml`: trains the model a config describes, with Keras-style progress,
 /// reports test loss and metrics, and saves the model. With `--backup-dir` (or a
@@ -25,6 +22,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to save the model (overrides the config's output).")
     var output: String?
 
+    @Flag(help: "Replace a Lepton model folder already at the output path (anything else there is never replaced).")
+    var overwrite = false
+
     @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
     var threads: Int?
 
@@ -38,45 +38,14 @@ struct TrainCommand: ParsableCommand {
                 guard threads > 0 else { throw ConfigError("--threads: expected a positive integer, got \(threads)") }
                 Lepton.threadCount = threads
             }
-            var job = try TrainingConfig.load(config)
-            if let epochs {
-                guard epochs > 0 else { throw ConfigError("--epochs: expected a positive integer, got \(epochs)") }
-                job.epochs = epochs
-            }
-            GlobalRandom.seed(job.seed)
-            let data = try job.loadData()
-            let inputShape = job.inputShape ?? data.inputShape
-            guard inputShape == data.inputShape else {
-                throw ConfigError("\(config): model.input_shape \(inputShape) does not match the dataset's samples \(data.inputShape)")
-            }
-            let model = try job.buildModel()
-            model.shuffleSeed = job.seed
-            try model.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-            let dtype = data.trainX.dtype
-            model.build(inputShape: inputShape, dtype: dtype)
-            print(model.summary(inputShape: inputShape, dtype: dtype))
-            print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount))")
-            var callbacks = try job.buildCallbacks(inputShape: inputShape, dtype: dtype)
-            if let backupDir {
-                guard !backupDir.isEmpty else { throw ConfigError("--backup-dir: expected a folder, got \"\"") }
-                callbacks.removeAll { $0 is BackupAndRestore }
-                callbacks.append(BackupAndRestore(directory: URL(fileURLWithPath: backupDir)))
-            }
-            for backup in callbacks.compactMap({ $0 as? BackupAndRestore }) {
-                if let done = try Checkpoint.epochsCompleted(at: backup.checkpointURL) {
-                    print("Resuming from the backup in \(backup.directory.path): \(done) of \(job.epochs) epochs done")
-                }
-            }
-            let start = Date()
-            try model.fit(x: data.trainX, y: data.trainY, epochs: job.epochs, batchSize: job.batchSize,
-                          validationSplit: job.validationSplit, callbacks: callbacks)
-            let trainSeconds = Date().timeIntervalSince(start)
-            let test = try model.evaluate(x: data.testX, y: data.testY, batchSize: 256)
-            print(String(format: "Trained in %.1f s. Test: ", trainSeconds) + test.description)
-            if let path = output ?? job.output {
-                try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape, inputDType: dtype)
-                print("Saved the model to \(path)")
-            }
+            var options = TrainingJob.Options()
+            options.epochs = epochs
+            options.output = output
+            options.overwrite = overwrite
+            options.backupDirectory = backupDir
+            options.verbosity = .auto
+            let job = try TrainingJob(config: try TrainingConfig.load(config), options: options)
+            try job.run()
         }
     }
 }

@@ -106,3 +106,18 @@ final class CountingDataset: Dataset, @unchecked Sendable {
         #expect(Date().timeIntervalSince(start) < 10)
     }
 }
+
+/// Each epoch's order follows from the seed and the epoch alone (resuming needs no saved state).
+@Suite struct DataLoaderEpochTests {
+    @Test func anEpochsOrderDependsOnlyOnTheSeedAndTheEpoch() {
+        let data = CountingDataset(count: 40)
+        let sequential = DataLoader(data, batchSize: 8, shuffle: true, seed: 5)
+        let epochs = (0..<3).map { _ in sequential.map { $0[1].int32Scalars } }
+        let fresh = DataLoader(data, batchSize: 8, shuffle: true, seed: 5)
+        #expect(fresh.batches(epoch: 2).map { $0[1].int32Scalars } == epochs[2])
+        #expect(fresh.batchIndices(epoch: 1).map { $0.map(Int32.init) } == epochs[1])
+        #expect(epochs[0] != epochs[1] && epochs[1] != epochs[2])
+        #expect(sequential.nextEpoch == 3 && sequential.sampleCount == 40)
+        #expect(DataLoader(data, batchSize: 16, dropLast: true).sampleCount == 32)
+    }
+}

@@ -53,7 +53,7 @@ import LeptonTrain
             let url = dir.appendingPathComponent("checkpoint")
             let model = try trainedModel()
             let training = TrainingState(
-                epochsCompleted: 3, shuffleGenerator: RandomGenerator(seed: 77),
+                epochsCompleted: 3,
                 history: ["loss": [1.25, 0.1 * 0.7, .nan], "val_loss": [.infinity, -.infinity, 3]], historyEpochs: [0, 1, 2],
                 callbacks: [CallbackState(type: "EarlyStopping", values: ["best": .float(0.1 * 0.3), "wait": .int(2), "best_epoch": .int(1),
                                                                           "stopped_epoch": .null],
@@ -73,7 +73,7 @@ import LeptonTrain
             // The global generator is saved too (other tests draw from it concurrently, so its
             // value is not compared here; BackupAndRestore's tests run with it restored).
             #expect(try savedGlobalWords(url).count == 4)
-            #expect(restored.epochsCompleted == 3 && restored.shuffleGenerator == RandomGenerator(seed: 77))
+            #expect(restored.epochsCompleted == 3)
             #expect(restored.historyEpochs == [0, 1, 2])
             #expect(restored.history["loss"]!.map(\.bitPattern) == training.history["loss"]!.map(\.bitPattern))
             #expect(restored.history["val_loss"]! == [.infinity, -.infinity, 3])

@@ -10,16 +10,15 @@ import LeptonTrain
 /// Shorter runs of the example models on the real datasets, with looser bounds than the full
 /// runs reported in the README; and save → load round trips of each.
 @Suite(.serialized) struct ExampleModelsTests {
+    /// Runs the config's ``TrainingJob`` (as `lepton train` does) for `epochs` epochs, without saving.
     func train(_ config: String, epochs: Int) throws -> (Sequential, DatasetSplits, Logs) {
-        var job = try TrainingConfig.load(config)
-        job.epochs = epochs
-        GlobalRandom.seed(job.seed)
-        let data = try job.loadData()
-        let model = try job.buildModel()
-        model.shuffleSeed = job.seed
-        try model.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-        try model.fit(x: data.trainX, y: data.trainY, epochs: job.epochs, batchSize: job.batchSize, verbose: .silent)
-        return (model, data, try model.evaluate(x: data.testX, y: data.testY, batchSize: 256))
+        var options = TrainingJob.Options()
+        options.epochs = epochs
+        var loaded = try TrainingConfig.load(config)
+        loaded.output = nil
+        let job = try TrainingJob(config: loaded, options: options)
+        let result = try job.run()
+        return (try #require(job.model), try #require(job.data), result.test)
     }
 
     func roundTrip(_ model: Sequential, _ data: DatasetSplits) throws {

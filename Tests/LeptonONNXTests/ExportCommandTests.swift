@@ -41,6 +41,9 @@ import Testing
             (["export", noShape.path, "--onnx", onnx.path], "model.json records no input_shape; pass --input-shape"),
             (["export", folder.path, "--onnx", onnx.path, "--input-shape", "6,x,2"], "--input-shape: expected positive integers"),
             (["export", folder.path, "--onnx", dir.appendingPathComponent("missing/out.onnx").path], "cannot write the file"),
+            (["export", folder.path, "--onnx", onnx.path], "a file is already there; pass --overwrite"),
+            (["export", folder.path, "--onnx", "/dev/null", "--overwrite"], "/dev/null: is a character device"),
+            (["export", folder.path, "--onnx", "", "--overwrite"], "--onnx: expected a path, got an empty one"),
         ]
         for (arguments, message) in cases {
             let (status, _, stderr) = try LeptonExecutable.run(arguments)
@@ -48,7 +51,7 @@ import Testing
             #expect(stderr.hasPrefix("error: ") && stderr.contains(message), "\(arguments): \(stderr)")
             #expect(stderr.split(separator: "\n").count == 1, "\(arguments): \(stderr)")
         }
-        let (shapeStatus, _, shapeErr) = try LeptonExecutable.run(["export", noShape.path, "--onnx", onnx.path, "--input-shape", "6, 6, 2"])
+        let (shapeStatus, _, shapeErr) = try LeptonExecutable.run(["export", noShape.path, "--onnx", onnx.path, "--input-shape", "6, 6, 2", "--overwrite"])
         #expect(shapeStatus == 0, "\(shapeErr)")
     }
 

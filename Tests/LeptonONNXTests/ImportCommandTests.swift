@@ -51,6 +51,31 @@ import Testing
                 "\(weights.stdout)\(weights.stderr)")
     }
 
+    /// `lepton import m.onnx --out ''` wiped the current folder (issue 19); now only a new path,
+    /// an empty folder or (with --overwrite) a Lepton model folder is written.
+    @Test func importNeverReplacesWhatItDidNotWrite() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-import-out")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("dense.onnx")
+        try ONNXModelFile.write(ModelBuilder.dense(), to: good)
+        for (arguments, expected) in [(["import", "dense.onnx", "--out", ""], "--out: expected a path, got an empty one"),
+                                      (["import", "dense.onnx", "--out", "."], "is a folder of other files (1 entries: dense.onnx)")] {
+            let (status, _, stderr) = try LeptonExecutable.run(arguments, in: dir)
+            #expect(status == 1 && stderr.contains(expected), "\(arguments): \(stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["dense.onnx"])
+        }
+        let folder = dir.appendingPathComponent("model")
+        #expect(try LeptonExecutable.run(["import", good.path, "--out", folder.path]).status == 0)
+        let again = try LeptonExecutable.run(["import", good.path, "--out", folder.path])
+        #expect(again.status == 1 && again.stderr.contains("pass --overwrite"), "\(again.stderr)")
+        #expect(try LeptonExecutable.run(["import", good.path, "--out", folder.path, "--overwrite"]).status == 0)
+        // Exporting over an existing file needs --overwrite too; a device is never written.
+        let onnx = dir.appendingPathComponent("again.onnx")
+        try Data("keep".utf8).write(to: onnx)
+        #expect(try LeptonExecutable.run(["import", good.path, "--out", onnx.path]).stderr.contains("is a file"))
+        #expect(try String(contentsOf: onnx, encoding: .utf8) == "keep")
+    }
+
     @Test func badFilesGiveOneLineAndExitStatusOne() throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-import-bad")
         defer { try? FileManager.default.removeItem(at: dir) }

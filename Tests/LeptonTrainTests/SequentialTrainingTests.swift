@@ -13,6 +13,7 @@ import LeptonTrain
         let x = mnist.trainImages.slice(axis: 0, end: 6000).reshape([6000, 28, 28, 1])
         let y = mnist.trainLabels.slice(axis: 0, end: 6000)
         let model = Sequential([
+            Rescaling(scale: 1.0 / 255),   // the files' pixel values 0–255 to 0–1, inside the model
             Conv2D(filters: 32, kernelSize: [3, 3], activation: .relu),
             MaxPooling2D(poolSize: [2, 2]),
             Flatten(),
@@ -49,6 +50,13 @@ import LeptonTrain
         }
         #expect(throws: TrainingError.self) { try LossFunction(named: "hinge_loss_typo") }
         #expect(throws: TrainingError.self) { try OptimizerSpec(named: "adamax_typo") }
+        // Typos in string literals are errors from compile, listing the valid names; never a crash.
+        let typo = Sequential([Dense(units: 1)])
+        let optimizerError = #expect(throws: TrainingError.self) { try typo.compile(optimizer: "adamm", loss: "mse") }
+        #expect(optimizerError?.description == "unknown optimizer 'adamm'; expected one of sgd, adam, adamw, rmsprop, adagrad")
+        let lossError = #expect(throws: TrainingError.self) { try typo.compile(optimizer: "adam", loss: "msee") }
+        #expect(lossError?.description.hasPrefix("unknown loss 'msee'; expected one of mse, mae") == true)
+        #expect(throws: TrainingError.self) { try typo.compile(loss: "mse", metrics: ["accuracyy"]) }
         #expect(throws: TrainingError.self) { try model.compile(optimizer: "sgd", loss: "mse", metrics: ["acuracy"]) }
     }
 }

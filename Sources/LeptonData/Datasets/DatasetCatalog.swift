@@ -15,15 +15,13 @@ public struct DatasetSplits {
 
 /// The datasets Lepton's examples read from `../shared/datasets` (or `LEPTON_DATA_DIR`).
 public enum DatasetCatalog {
-    /// MNIST or Fashion-MNIST as `[N, 28, 28, 1]` floats in [0, 1] (standardised with the
-    /// training set's mean and std when `standardize`), and `int32` labels.
-    public static func mnist(directory: URL, standardize: Bool = false, trainLimit: Int? = nil,
-                             testLimit: Int? = nil) throws -> DatasetSplits {
+    /// MNIST or Fashion-MNIST as `[N, 28, 28, 1]` floats holding the pixel values 0–255 (scaling
+    /// is the model's first layer), and `int32` labels.
+    public static func mnist(directory: URL, trainLimit: Int? = nil, testLimit: Int? = nil) throws -> DatasetSplits {
         let m = try MNIST(directory: directory)
         func prepare(_ images: Tensor, _ labels: Tensor, _ limit: Int?) -> (Tensor, Tensor) {
             let n = min(limit ?? images.shape[0], images.shape[0])
-            var x = images.slice(axis: 0, end: n).reshape([n, images.shape[1], images.shape[2], 1])
-            if standardize { x = Preprocessing.standardize(x, mean: 0.1307, std: 0.3081) }
+            let x = images.slice(axis: 0, end: n).reshape([n, images.shape[1], images.shape[2], 1])
             return (x, labels.slice(axis: 0, end: n))
         }
         let (trainX, trainY) = prepare(m.trainImages, m.trainLabels, trainLimit)

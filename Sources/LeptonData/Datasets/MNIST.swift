@@ -6,7 +6,7 @@ import LeptonTensor
 ///
 /// ```swift
 /// let mnist = try MNIST(directory: MNIST.defaultDirectory())
-/// mnist.trainImages.shape   // [60000, 28, 28], values in [0, 1]
+/// mnist.trainImages.shape   // [60000, 28, 28], pixel values 0–255 as float32
 /// ```
 public struct MNIST {
     public let trainImages: Tensor

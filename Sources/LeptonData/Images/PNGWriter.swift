@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonTensor
 
 /// Writes 8-bit greyscale PNG images, and grids of images (for looking at generated samples).
@@ -40,7 +41,10 @@ public enum PNGWriter {
     }
 
     /// Writes `image` to `url` atomically.
+    /// - Throws: ``LeptonFiles/OutputPathError`` when a device, a FIFO, a link or a folder stands at
+    ///   `url` (only a regular file is replaced), or the error of the write.
     public static func write(_ image: Tensor, to url: URL) throws {
+        try OutputPath.checkFile(url, overwrite: true)
         try encode(image).write(to: url, options: .atomic)
     }
 

@@ -1,13 +1,17 @@
 import Foundation
 import LeptonTensor
 
-/// Batches of a ``Dataset`` (`torch.utils.data.DataLoader`): seeded shuffling each epoch,
-/// optional drop of the last partial batch, and background prefetching so that assembling the
-/// next batches overlaps the computation on the current one.
+/// Batches of a ``Dataset`` (`torch.utils.data.DataLoader`): seeded shuffling reseeded each
+/// epoch, optional drop of the last partial batch, and background prefetching on a thread of
+/// its own so that assembling the next batches overlaps the computation on the current one.
+///
+/// The order of epoch `e` depends only on `seed` and `e` (as with `DistributedSampler.set_epoch`),
+/// so a run resumed at epoch `e` sees exactly the batches an uninterrupted run would have.
 ///
 /// ```swift
 /// let loader = DataLoader(dataset, batchSize: 32, shuffle: true, seed: 7)
-/// for batch in loader { let (x, y) = (batch[0], batch[1]) ... }
+/// for batch in loader { let (x, y) = (batch[0], batch[1]) ... }   // one epoch; the next loop is the next epoch
+/// for batch in loader.batches(epoch: 3) { ... }                     // epoch 3's batches
 /// ```
 public final class DataLoader: Sequence {
     public let dataset: Dataset
@@ -16,7 +20,10 @@ public final class DataLoader: Sequence {
     public let dropLast: Bool
     /// Batches prepared ahead on a background thread (0: none, load on demand).
     public let prefetch: Int
-    private var generator: RandomGenerator
+    /// Seeds the shuffle of every epoch.
+    public let seed: UInt64
+    /// The epoch that iterating the loader as a `Sequence` goes through next.
+    public var nextEpoch = 0
 
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 prefetch: Int = 2, seed: UInt64 = 0) {
@@ -26,7 +33,7 @@ public final class DataLoader: Sequence {
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.prefetch = Swift.max(0, prefetch)
-        self.generator = RandomGenerator(seed: seed)
+        self.seed = seed
     }
 
     /// Batches per epoch.
@@ -34,19 +41,40 @@ public final class DataLoader: Sequence {
         dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
     }
 
-    /// The index lists of the next epoch's batches (advances the shuffle).
-    public func nextEpochBatches() -> [[Int]] {
+    /// Samples per epoch (without the samples a dropped last batch leaves out).
+    public var sampleCount: Int { dropLast ? count * batchSize : dataset.count }
+
+    /// The index lists of epoch `epoch`'s batches.
+    public func batchIndices(epoch: Int) -> [[Int]] {
         var order = Array(0..<dataset.count)
-        if shuffle { order.shuffle(using: &generator) }
+        if shuffle {
+            var generator = RandomGenerator(seed: Self.epochSeed(seed, epoch))
+            order.shuffle(using: &generator)
+        }
         return (0..<count).map { b in Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, order.count)]) }
     }
 
+    /// The batches of epoch `epoch`, assembled ahead on a background thread when `prefetch` > 0.
+    public func batches(epoch: Int) -> Iterator {
+        Iterator(dataset: dataset, batches: batchIndices(epoch: epoch), prefetch: prefetch)
+    }
+
+    /// The next epoch's batches (``nextEpoch`` moves on).
     public func makeIterator() -> Iterator {
-        Iterator(dataset: dataset, batches: nextEpochBatches(), prefetch: prefetch)
+        defer { nextEpoch += 1 }
+        return batches(epoch: nextEpoch)
+    }
+
+    /// A seed for one epoch from the loader's seed (SplitMix64's finaliser over both).
+    static func epochSeed(_ seed: UInt64, _ epoch: Int) -> UInt64 {
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: epoch &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// Iterates one epoch; with prefetching, a background thread fills a bounded queue.
-    public final class Iterator: IteratorProtocol {
+    public final class Iterator: IteratorProtocol, Sequence {
         private let dataset: Dataset
         private let batches: [[Int]]
         private var position = 0

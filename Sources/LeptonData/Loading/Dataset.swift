@@ -48,7 +48,12 @@ public struct TensorDataset: Dataset {
         tensors.map { $0.slice([.at(index)]) }
     }
 
+    /// The rows at `indices`: a view of consecutive rows when they run in order, a gathered copy otherwise.
     public func batch(_ indices: [Int]) -> [Tensor] {
+        if let first = indices.first, indices.last == first + indices.count - 1,
+           indices.indices.allSatisfy({ indices[$0] == first + $0 }) {
+            return tensors.map { $0.slice(axis: 0, start: first, end: first + indices.count).detach() }
+        }
         let index = Tensor(indices: indices)
         return tensors.map { $0.detach().indexSelect(axis: 0, index) }
     }

@@ -63,13 +63,15 @@ public enum IDXReader {
         return Contents(shape: shape, bytes: Array(bytes[headerSize...]))
     }
 
-    /// Reads an image file as float32 `[count, rows, columns]` scaled to [0, 1].
+    /// Reads an image file as float32 `[count, rows, columns]` holding the pixel values as stored
+    /// (0–255): scaling belongs to the model (a `Rescaling` or `Normalization` layer), so a saved
+    /// or served model takes the values the file holds.
     public static func readImages(_ url: URL) throws -> Tensor {
         let contents = try read(url)
         guard contents.shape.count == 3 else {
             throw DataError("expected an image file of rank 3 [count, rows, columns], got shape \(contents.shape)", source: url.path)
         }
-        return Tensor(contents.bytes.map { Float($0) / 255 }, shape: contents.shape)
+        return Tensor(contents.bytes.map { Float($0) }, shape: contents.shape)
     }
 
     /// Reads a label file as int32 `[count]`, checking every label is below `classes`.

@@ -26,7 +26,7 @@ public struct ONNXExporter {
     public static let builtinConverters: [any ONNXLayerConverter] = [
         DenseConverter(), ActivationConverter(), ShapingConverter(), ConvConverter(), ConvTransposeConverter(),
         PoolingConverter(), NormalizationConverter(), EmbeddingConverter(), MatrixFactorizationConverter(),
-        PositionEmbeddingConverter(), RecurrentConverter(), AttentionConverter(),
+        PositionEmbeddingConverter(), RecurrentConverter(), AttentionConverter(), PreprocessingConverter(),
     ]
 
     private let converters: [ObjectIdentifier: any ONNXLayerConverter]
@@ -90,7 +90,8 @@ public struct ONNXExporter {
             let output = Tensor.withoutGrad { layer(sample) }
             graph.scope = "layers.\(index)"
             let step = ONNXLayerStep(graph: graph, index: index, input: current, inputShape: Array(sample.shape.dropFirst()),
-                                     outputShape: Array(output.shape.dropFirst()), layerName: String(describing: type(of: layer)))
+                                     outputShape: Array(output.shape.dropFirst()), layerName: String(describing: type(of: layer)),
+                                     inputDType: sample.dtype)
             current = try converters[ObjectIdentifier(type(of: layer))]!.convert(layer, step)
             sample = output
         }

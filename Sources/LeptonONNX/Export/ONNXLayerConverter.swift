@@ -38,9 +38,13 @@ public struct ONNXLayerStep {
     public let outputShape: [Int]
     /// The layer's type name, for messages.
     public let layerName: String
+    /// The input's element type.
+    public let inputDType: DType
 
     /// Creates a step (the exporter does this for every layer).
-    public init(graph: ONNXGraphBuilder, index: Int, input: String, inputShape: [Int], outputShape: [Int], layerName: String) {
+    public init(graph: ONNXGraphBuilder, index: Int, input: String, inputShape: [Int], outputShape: [Int], layerName: String,
+                inputDType: DType = .float32) {
+        self.inputDType = inputDType
         self.graph = graph
         self.index = index
         self.input = input
@@ -57,4 +61,7 @@ public struct ONNXLayerStep {
 
     /// The input's rank including the batch axis.
     public var inputRank: Int { inputShape.count + 1 }
+
+    /// Whether the input holds integers (token ids, pixel bytes) rather than floats.
+    public var inputIsInteger: Bool { inputDType != .float32 }
 }

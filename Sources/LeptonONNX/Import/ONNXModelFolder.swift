@@ -1,4 +1,5 @@
 import Foundation
+import LeptonIO
 
 /// An imported ONNX model saved as a Lepton model folder: `model.onnx` (the graph with its
 /// current weights) and `model.json` (`"format": "lepton-onnx"`, the input and output specs,
@@ -18,41 +19,29 @@ public enum ONNXModelFolder {
     public static let descriptionName = "model.json"
 
     /// Saves `model` (with its current initializer values) as a folder.
-    /// - Throws: ``ONNXError`` when the folder cannot be written.
-    public static func save(_ model: ONNXGraphModel, to url: URL, source: String? = nil) throws {
+    /// - Parameter overwrite: whether a Lepton model folder already at `url` may be replaced;
+    ///   anything else there is never replaced.
+    /// - Throws: ``ONNXError`` when something else stands at `url` or the folder cannot be written.
+    public static func save(_ model: ONNXGraphModel, to url: URL, source: String? = nil, overwrite: Bool = true) throws {
         let description = Description(
             format: formatName, version: 1, opset: model.opset, source: source,
             inputs: model.inputSpecs.map(Description.Spec.init), outputs: model.outputSpecs.map(Description.Spec.init),
             operators: Array(Set(model.nodes.map(\.opType))).sorted(), nodes: model.nodes.count,
             initializerElements: model.initializerElementCount)
-        let fm = FileManager.default
-        let parent = url.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
         do {
-            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase
             let json = try encoder.encode(description)
-            try json.write(to: staging.appendingPathComponent(descriptionName))
-            try ONNXModelFile.write(model.modelProto, to: staging.appendingPathComponent(graphName))
-            if fm.fileExists(atPath: url.path) {
-                // Swap through a backup name, so the old folder stays whole until the new one is in place.
-                let backup = parent.appendingPathComponent(".\(url.lastPathComponent).old-\(UUID().uuidString)")
-                try fm.moveItem(at: url, to: backup)
-                do { try fm.moveItem(at: staging, to: url) } catch {
-                    try? fm.moveItem(at: backup, to: url)
-                    throw error
-                }
-                try? fm.removeItem(at: backup)
-            } else {
-                try fm.moveItem(at: staging, to: url)
+            try AtomicFolder.write(url, kind: ModelFile.folderKind, overwrite: overwrite) { staging in
+                try FileWriter.write(json, to: staging.appendingPathComponent(descriptionName))
+                try ONNXModelFile.write(model.modelProto, to: staging.appendingPathComponent(graphName))
             }
         } catch let error as ONNXError {
-            try? fm.removeItem(at: staging)
             throw error
+        } catch let error as IOError {
+            throw ONNXError("cannot write the model folder (\(error.description))", context: url.path)
         } catch {
-            try? fm.removeItem(at: staging)
             throw ONNXError("cannot write the model folder (\(error.localizedDescription))", context: url.path)
         }
     }

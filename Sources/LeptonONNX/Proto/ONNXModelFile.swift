@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import SwiftProtobuf
 
 /// Reading and writing `.onnx` files (a serialized `ModelProto`).
@@ -38,7 +39,15 @@ public enum ONNXModelFile {
     }
 
     /// Writes a model atomically (a temporary file renamed into place).
-    public static func write(_ model: Onnx_ModelProto, to url: URL) throws {
+    /// - Parameter overwrite: whether a regular file already at `url` may be replaced; a device,
+    ///   a FIFO, a link or a folder there is never replaced.
+    /// - Throws: ``ONNXError`` naming the file when something else stands there or it cannot be written.
+    public static func write(_ model: Onnx_ModelProto, to url: URL, overwrite: Bool = true) throws {
+        do {
+            try OutputPath.checkFile(url, overwrite: overwrite)
+        } catch let error as OutputPathError {
+            throw ONNXError(error.message, context: error.path)
+        }
         let data: Data
         do { data = try model.serializedData() } catch {
             throw ONNXError("cannot serialize the model (\(error))", context: url.path)

@@ -35,7 +35,7 @@ public struct Logs: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What callbacks see and may change during ``Model/fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)``.
+/// What callbacks see and may change during ``Model/fit(_:epochs:initialEpoch:validationData:callbacks:verbose:)``.
 public final class TrainingContext {
     /// The model being trained.
     public unowned let model: Model
@@ -52,14 +52,11 @@ public final class TrainingContext {
     public let history: History
     /// The first epoch to run: `fit`'s `initialEpoch`, moved on by a ``TrainingBackup`` that resumes a run.
     public var initialEpoch: Int
-    /// The generator that shuffles the batches. At the end of an epoch it holds the state the
-    /// next epoch's shuffle starts from.
-    public var shuffleGenerator: RandomGenerator
     /// Epochs finished so far, counting those of an interrupted run that was resumed.
     public internal(set) var epochsCompleted: Int
 
     init(model: Model, optimizer: Optimizer, epochs: Int, stepsPerEpoch: Int, callbacks: [Callback] = [],
-         history: History = History(), initialEpoch: Int = 0, shuffleGenerator: RandomGenerator = RandomGenerator(seed: 0)) {
+         history: History = History(), initialEpoch: Int = 0) {
         self.model = model
         self.optimizer = optimizer
         self.epochs = epochs
@@ -67,20 +64,21 @@ public final class TrainingContext {
         self.callbacks = callbacks
         self.history = history
         self.initialEpoch = initialEpoch
-        self.shuffleGenerator = shuffleGenerator
         self.epochsCompleted = initialEpoch
     }
 }
 
 /// Reacts to training events (`keras.callbacks.Callback`). Every method has an empty default;
-/// epochs and batches are counted from 0.
+/// epochs and batches are counted from 0. A method that throws stops training at once: `fit`
+/// throws that error (a backup written at the end of the last finished epoch is kept, so the
+/// run can be resumed).
 public protocol Callback: AnyObject {
-    func trainBegin(_ context: TrainingContext)
-    func trainEnd(_ context: TrainingContext)
-    func epochBegin(_ epoch: Int, _ context: TrainingContext)
-    func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext)
-    func batchBegin(_ batch: Int, _ context: TrainingContext)
-    func batchEnd(_ batch: Int, logs: Logs, _ context: TrainingContext)
+    func trainBegin(_ context: TrainingContext) throws
+    func trainEnd(_ context: TrainingContext) throws
+    func epochBegin(_ epoch: Int, _ context: TrainingContext) throws
+    func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) throws
+    func batchBegin(_ batch: Int, _ context: TrainingContext) throws
+    func batchEnd(_ batch: Int, logs: Logs, _ context: TrainingContext) throws
 }
 
 extension Callback {

@@ -1,4 +1,4 @@
-/// Every epoch's logs (`keras.callbacks.History`); ``Model/fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)`` returns it.
+/// Every epoch's logs (`keras.callbacks.History`); ``Model/fit(_:epochs:initialEpoch:validationData:callbacks:verbose:)`` returns it.
 public final class History: Callback {
     /// `history["loss"]` is the loss of each epoch, and so on for every logged key.
     public private(set) var history: [String: [Float]] = [:]

@@ -13,49 +13,6 @@ public final class TerminateOnNaN: Callback {
     }
 }
 
-/// Writes each epoch's logs as a CSV row (`keras.callbacks.CSVLogger`).
-public final class CSVLogger: Callback {
-    public let url: URL
-    public let append: Bool
-    private var keys: [String]?
-    private var handle: FileHandle?
-
-    public init(url: URL, append: Bool = false) {
-        self.url = url
-        self.append = append
-    }
-
-    public func trainBegin(_ context: TrainingContext) {
-        keys = nil
-        if !append || !FileManager.default.fileExists(atPath: url.path) {
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        } else {
-            keys = (try? String(contentsOf: url, encoding: .utf8))?.split(separator: "\n").first?
-                .split(separator: ",").dropFirst().map(String.init)
-        }
-        handle = try? FileHandle(forWritingTo: url)
-        _ = try? handle?.seekToEnd()
-    }
-
-    public func epochEnd(_ epoch: Int, logs: Logs, _ context: TrainingContext) {
-        if keys == nil {
-            keys = logs.keys
-            write((["epoch"] + logs.keys).joined(separator: ","))
-        }
-        let values = keys!.map { logs[$0].map { "\($0)" } ?? "" }
-        write(([String(epoch)] + values).joined(separator: ","))
-    }
-
-    public func trainEnd(_ context: TrainingContext) {
-        try? handle?.close()
-        handle = nil
-    }
-
-    private func write(_ line: String) {
-        try? handle?.write(contentsOf: Data((line + "\n").utf8))
-    }
-}
-
 /// A callback from closures (`keras.callbacks.LambdaCallback`).
 public final class LambdaCallback: Callback {
     public var onEpochEnd: ((Int, Logs, TrainingContext) -> Void)?

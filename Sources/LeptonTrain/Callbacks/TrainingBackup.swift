@@ -6,18 +6,15 @@ import LeptonTensor
 public struct TrainingState {
     /// Epochs finished (the next epoch to run has this index).
     public var epochsCompleted: Int
-    /// The batch-shuffling generator as the next epoch starts.
-    public var shuffleGenerator: RandomGenerator?
     /// The history so far (``History/history``) and its epoch indices.
     public var history: [String: [Float]]
     public var historyEpochs: [Int]
     /// The state of each ``StatefulCallback`` of the run, in the order the callbacks were given.
     public var callbacks: [CallbackState]
 
-    public init(epochsCompleted: Int = 0, shuffleGenerator: RandomGenerator? = nil, history: [String: [Float]] = [:],
+    public init(epochsCompleted: Int = 0, history: [String: [Float]] = [:],
                 historyEpochs: [Int] = [], callbacks: [CallbackState] = []) {
         self.epochsCompleted = epochsCompleted
-        self.shuffleGenerator = shuffleGenerator
         self.history = history
         self.historyEpochs = historyEpochs
         self.callbacks = callbacks
@@ -39,16 +36,17 @@ public protocol TrainingBackup: Callback {
 }
 
 extension TrainingContext {
-    /// The run's state now (call at the end of an epoch): epochs completed, the shuffle
-    /// generator, the history, and every ``StatefulCallback``'s state.
+    /// The run's state now (call at the end of an epoch): epochs completed, the history, and
+    /// every ``StatefulCallback``'s state. (The batch order needs no state: each epoch's order
+    /// follows from the loader's seed and the epoch.)
     /// - Throws: what a callback's ``StatefulCallback/checkpointState()`` throws.
     public func trainingState() throws -> TrainingState {
-        TrainingState(epochsCompleted: epochsCompleted, shuffleGenerator: shuffleGenerator, history: history.history,
+        TrainingState(epochsCompleted: epochsCompleted, history: history.history,
                       historyEpochs: history.epochs,
                       callbacks: try callbacks.compactMap { $0 as? any StatefulCallback }.map { try $0.checkpointState() })
     }
 
-    /// Continues a run from `state`: the next epoch, the shuffle generator, the history, and the
+    /// Continues a run from `state`: the next epoch, the history, and the
     /// state of each ``StatefulCallback`` (matched in order and by type).
     /// - Throws: ``TrainingError`` when the run's stateful callbacks differ from the saved ones.
     public func restore(_ state: TrainingState) throws {
@@ -62,7 +60,6 @@ extension TrainingContext {
         for (callback, saved) in zip(stateful, state.callbacks) { try callback.restore(saved) }
         initialEpoch = state.epochsCompleted
         epochsCompleted = state.epochsCompleted
-        if let generator = state.shuffleGenerator { shuffleGenerator = generator }
         history.load(state.history, epochs: state.historyEpochs)
     }
 }

@@ -7,11 +7,20 @@ public struct LossFunction: @unchecked Sendable {
     /// The name shown in progress output and history (`"loss"` is always the key used there).
     public let name: String
     private let function: (Tensor, Tensor) -> Tensor
+    /// Set when a string literal named no known loss; `compile` throws it.
+    let unknownNameError: TrainingError?
 
     /// A custom loss: `(prediction, target) → scalar`.
     public init(name: String, _ function: @escaping (Tensor, Tensor) -> Tensor) {
         self.name = name
         self.function = function
+        unknownNameError = nil
+    }
+
+    private init(unknown name: String, error: TrainingError) {
+        self.name = name
+        self.function = { prediction, _ in prediction.sum() * Float.nan }
+        unknownNameError = error
     }
 
     /// The loss of `prediction` against `target` (a scalar).
@@ -63,10 +72,12 @@ public struct LossFunction: @unchecked Sendable {
 }
 
 extension LossFunction: ExpressibleByStringLiteral {
-    /// A loss from a Keras name in source code (`loss: "mse"`); an unknown name stops with the
-    /// list of known ones. Use ``init(named:)`` for names read from outside.
+    /// A loss from a Keras name in source code (`loss: "mse"`); for an unknown name,
+    /// `compile` throws the error listing the known ones.
     public init(stringLiteral value: String) {
-        do { try self.init(named: value) } catch { fatalError("\(error)") }
+        do { try self.init(named: value) } catch {
+            self.init(unknown: value, error: error as? TrainingError ?? TrainingError("\(error)"))
+        }
     }
 }
 

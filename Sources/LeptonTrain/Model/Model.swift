@@ -1,4 +1,5 @@
 import Foundation
+import LeptonData
 import LeptonNN
 import LeptonTensor
 
@@ -29,13 +30,15 @@ open class Model: Module {
     /// ```swift
     /// try model.compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])
     /// ```
-    /// - Throws: ``TrainingError`` for an unknown metric name.
+    /// - Throws: ``TrainingError`` for an unknown optimizer, loss or metric name, listing the known ones.
     public func compile(optimizer: OptimizerSpec = "adam", loss: LossFunction, metrics: [MetricSpec] = []) throws {
         try compile(optimizer: optimizer.make(for: self), loss: loss, metrics: metrics)
     }
 
     /// Compiles with an optimizer built by the caller (for the model's parameters).
+    /// - Throws: ``TrainingError`` for an unknown loss or metric name, listing the known ones.
     public func compile(optimizer: Optimizer, loss: LossFunction, metrics: [MetricSpec] = []) throws {
+        if let error = loss.unknownNameError { throw error }
         self.metrics = try metrics.map { try $0.make() }
         self.optimizer = optimizer
         self.loss = loss
@@ -59,34 +62,31 @@ open class Model: Module {
         return (value.item(), prediction.detach())
     }
 
-    /// Trains for `epochs` passes over `x`/`y` in batches, printing Keras-style progress.
+    /// Trains for `epochs` passes over `x`/`y` in batches, printing Keras-style progress: a
+    /// ``LeptonData/DataLoader`` over the tensors (see ``fit(_:epochs:initialEpoch:validationData:callbacks:verbose:)``).
     ///
     /// - Parameters:
     ///   - x: inputs, samples along axis 0.
     ///   - y: targets, samples along axis 0 (float32, or int32 labels).
     ///   - epochs: the index of the last epoch plus one (as Keras: with `initialEpoch: 2,
     ///     epochs: 5`, epochs 2, 3 and 4 run).
-    ///   - initialEpoch: the epoch to start at, to continue an earlier run. The batch shuffling
-    ///     continues the sequence an uninterrupted run with the same ``shuffleSeed`` would have.
-    ///     A ``TrainingBackup`` callback (LeptonIO's `BackupAndRestore`) that finds a backup
-    ///     moves the start on by itself.
+    ///   - initialEpoch: the epoch to start at, to continue an earlier run. Each epoch's batch
+    ///     order depends only on ``shuffleSeed`` and the epoch, so it is the order an
+    ///     uninterrupted run would have had. A ``TrainingBackup`` callback (LeptonIO's
+    ///     `BackupAndRestore`) that finds a backup moves the start on by itself.
     ///   - validationData: evaluated at the end of each epoch (`val_loss`, `val_<metric>`).
     ///   - validationSplit: the fraction of the samples, taken from the end before shuffling,
     ///     held out for validation (when `validationData` is nil).
     ///   - callbacks: notified of events; a ``History`` and the progress bar are added.
     /// - Returns: the per-epoch history (with a resumed run's earlier epochs).
     /// - Throws: ``TrainingError`` when the model is not compiled or the data do not fit, and
-    ///   whatever a ``TrainingBackup`` throws.
+    ///   whatever a callback or a ``TrainingBackup`` throws (training stops there).
     @discardableResult
     public func fit(x: Tensor, y: Tensor, epochs: Int = 1, initialEpoch: Int = 0, batchSize: Int = 32,
                     validationData: (Tensor, Tensor)? = nil, validationSplit: Float = 0, shuffle: Bool = true,
                     callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
-        let (optimizer, _) = try requireCompiled("fit")
+        _ = try requireCompiled("fit")
         try checkBatch(x: x, y: y, batchSize: batchSize, method: "fit")
-        guard epochs > 0 else { throw TrainingError("fit: epochs must be positive, got \(epochs)") }
-        guard initialEpoch >= 0, initialEpoch < epochs else {
-            throw TrainingError("fit: initialEpoch must be in 0..<epochs (\(epochs); epochs counts from the first epoch, as in Keras), got \(initialEpoch)")
-        }
         guard validationSplit >= 0, validationSplit < 1 else {
             throw TrainingError("fit: validationSplit must be in [0, 1), got \(validationSplit)")
         }
@@ -97,59 +97,105 @@ open class Model: Module {
             trainX = x.slice(axis: 0, end: n - held).detach(); trainY = y.slice(axis: 0, end: n - held).detach()
             validation = (x.slice(axis: 0, start: n - held).detach(), y.slice(axis: 0, start: n - held).detach())
         }
-        let n = trainX.shape[0]
-        let steps = (n + batchSize - 1) / batchSize
+        let seed = shuffleSeed ?? GlobalRandom.with { $0.next() }
+        let loader = DataLoader(try tensorDataset(trainX, trainY), batchSize: batchSize, shuffle: shuffle, seed: seed)
+        var validationLoader: DataLoader?
+        if let (vx, vy) = validation {
+            try checkBatch(x: vx, y: vy, batchSize: batchSize, method: "fit (validation data)")
+            validationLoader = DataLoader(try tensorDataset(vx, vy), batchSize: batchSize, prefetch: 0)
+        }
+        return try fit(loader, epochs: epochs, initialEpoch: initialEpoch, validationData: validationLoader,
+                       callbacks: callbacks, verbose: verbose)
+    }
+
+    /// Trains for `epochs` passes over the batches of `data` (each batch `[x, y]`), printing
+    /// Keras-style progress — the one training loop every other `fit` and `lepton train` go through.
+    ///
+    /// - Parameters:
+    ///   - data: the training batches; epoch `e` iterates `data.batches(epoch: e)`, so the order
+    ///     of a resumed epoch is the order an uninterrupted run would have had.
+    ///   - epochs: the index of the last epoch plus one.
+    ///   - initialEpoch: the epoch to start at, to continue an earlier run.
+    ///   - validationData: evaluated at the end of each epoch (`val_loss`, `val_<metric>`).
+    ///   - callbacks: notified of events; a ``History`` and the progress bar are added.
+    /// - Returns: the per-epoch history (with a resumed run's earlier epochs).
+    /// - Throws: ``TrainingError`` when the model is not compiled or a batch does not fit, and
+    ///   whatever a callback or a ``TrainingBackup`` throws (training stops there).
+    @discardableResult
+    public func fit(_ data: DataLoader, epochs: Int = 1, initialEpoch: Int = 0, validationData: DataLoader? = nil,
+                    callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
+        let (optimizer, _) = try requireCompiled("fit")
+        guard epochs > 0 else { throw TrainingError("fit: epochs must be positive, got \(epochs)") }
+        guard initialEpoch >= 0, initialEpoch < epochs else {
+            throw TrainingError("fit: initialEpoch must be in 0..<epochs (\(epochs); epochs counts from the first epoch, as in Keras), got \(initialEpoch)")
+        }
+        let steps = data.count
+        guard steps > 0 else {
+            throw TrainingError("fit: the data hold \(data.dataset.count) samples, no batch of \(data.batchSize)\(data.dropLast ? " (the last partial batch is dropped)" : "")")
+        }
         let history = History()
         let all: [Callback] = [history] + callbacks + (verbose == .silent ? [] : [ProgressBar(verbosity: verbose)])
         let backups = callbacks.compactMap { $0 as? any TrainingBackup }
         let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, stepsPerEpoch: steps,
-                                      callbacks: callbacks, history: history, initialEpoch: initialEpoch,
-                                      shuffleGenerator: RandomGenerator(seed: shuffleSeed ?? GlobalRandom.with { $0.next() }))
-        if shuffle {
-            // Continue the shuffle sequence of a run that started at epoch 0.
-            for _ in 0..<initialEpoch { var order = Array(0..<n); order.shuffle(using: &context.shuffleGenerator) }
-        }
+                                      callbacks: callbacks, history: history, initialEpoch: initialEpoch)
         if !backups.isEmpty {
             // Restoring weights needs them built (Keras builds before `on_train_begin` too).
-            buildForTraining(sample: trainX.slice(axis: 0, end: 1).detach())
+            let first = try Self.fields(data.dataset.batch([0]), method: "fit")
+            buildForTraining(sample: first.x)
         }
         train()
         // The model is built after the first batch: from then on the optimizer keeps its
         // parameter list instead of reflecting over the model at every step.
         defer { optimizer.clearParameterListCache() }
-        all.forEach { $0.trainBegin(context) }
+        try all.forEach { try $0.trainBegin(context) }
         for backup in backups { try backup.restoreTraining(context) }
         for epoch in context.initialEpoch..<max(context.initialEpoch, epochs) {
-            all.forEach { $0.epochBegin(epoch, context) }
+            try all.forEach { try $0.epochBegin(epoch, context) }
             metrics.forEach { $0.reset() }
-            var order = Array(0..<n)
-            if shuffle { order.shuffle(using: &context.shuffleGenerator) }
             var lossSum: Double = 0, seen = 0
             var logs = Logs()
-            for step in 0..<steps {
-                all.forEach { $0.batchBegin(step, context) }
-                let rows = Array(order[(step * batchSize)..<min((step + 1) * batchSize, n)])
-                let (bx, by) = Self.batch(trainX, trainY, rows: rows, ordered: !shuffle)
+            for (step, batch) in data.batches(epoch: epoch).enumerated() {
+                try all.forEach { try $0.batchBegin(step, context) }
+                let (bx, by) = try Self.fields(batch, method: "fit")
                 let (value, prediction) = trainStep(x: bx, y: by)
                 if step == 0 { optimizer.cacheParameterList() }
-                lossSum += Double(value) * Double(rows.count)
-                seen += rows.count
+                let rows = bx.shape[0]
+                lossSum += Double(value) * Double(rows)
+                seen += rows
                 metrics.forEach { $0.update(prediction: prediction, target: by) }
                 logs = Logs([("loss", Float(lossSum / Double(seen)))] + metrics.map { ($0.name, $0.result()) })
-                all.forEach { $0.batchEnd(step, logs: logs, context) }
+                try all.forEach { try $0.batchEnd(step, logs: logs, context) }
                 if context.stopTraining && !(logs["loss"]?.isFinite ?? true) { break }
             }
-            if let (vx, vy) = validation {
-                for (key, value) in try evaluate(x: vx, y: vy, batchSize: batchSize).entries { logs["val_" + key] = value }
+            if let validationData {
+                for (key, value) in try evaluate(validationData).entries { logs["val_" + key] = value }
                 train()
             }
             context.epochsCompleted = epoch + 1
-            all.forEach { $0.epochEnd(epoch, logs: logs, context) }
+            try all.forEach { try $0.epochEnd(epoch, logs: logs, context) }
             for backup in backups { try backup.backUpTraining(epoch: epoch, logs: logs, context) }
             if context.stopTraining { break }
         }
-        all.forEach { $0.trainEnd(context) }
+        try all.forEach { try $0.trainEnd(context) }
         return history
+    }
+
+    /// `x` and `y` as a dataset, refusing a mismatch with the method's name.
+    func tensorDataset(_ x: Tensor, _ y: Tensor) throws -> TensorDataset {
+        do { return try TensorDataset(x, y) } catch let error as DataError {
+            throw TrainingError("fit: \(error)")
+        }
+    }
+
+    /// The inputs and targets of a batch (its first two fields).
+    static func fields(_ batch: [Tensor], method: String) throws -> (x: Tensor, y: Tensor) {
+        guard batch.count >= 2 else {
+            throw TrainingError("\(method): a batch has \(batch.count) field(s); expected inputs and targets")
+        }
+        guard batch[0].rank >= 1, batch[1].rank >= 1, batch[0].shape[0] == batch[1].shape[0] else {
+            throw TrainingError("\(method): a batch's inputs have shape \(batch[0].shape) and targets \(batch[1].shape); both need the same number of samples along axis 0")
+        }
+        return (batch[0], batch[1])
     }
 
     /// Creates lazily built weights by running one sample in evaluation mode without recording
@@ -169,21 +215,27 @@ open class Model: Module {
     /// Loss and metrics over `x`/`y`, in evaluation mode.
     /// - Throws: ``TrainingError`` when the model is not compiled or the data do not fit.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> Logs {
-        let (_, loss) = try requireCompiled("evaluate")
+        _ = try requireCompiled("evaluate")
         try checkBatch(x: x, y: y, batchSize: batchSize, method: "evaluate")
+        return try evaluate(DataLoader(try tensorDataset(x, y), batchSize: batchSize, prefetch: 0))
+    }
+
+    /// Loss and metrics over the batches of `data` (each `[x, y]`; its epoch 0), in evaluation mode.
+    /// - Throws: ``TrainingError`` when the model is not compiled or a batch does not fit.
+    public func evaluate(_ data: DataLoader) throws -> Logs {
+        let (_, loss) = try requireCompiled("evaluate")
         let wasTraining = isTraining
         eval()
         defer { train(wasTraining) }
         let evaluationMetrics = metrics
         evaluationMetrics.forEach { $0.reset() }
-        var lossSum: Double = 0
-        let n = x.shape[0]
-        Tensor.withoutGrad {
-            for start in stride(from: 0, to: n, by: batchSize) {
-                let rows = Array(start..<min(start + batchSize, n))
-                let (bx, by) = Self.batch(x, y, rows: rows, ordered: true)
+        var lossSum: Double = 0, n = 0
+        try Tensor.withoutGrad {
+            for batch in data.batches(epoch: 0) {
+                let (bx, by) = try Self.fields(batch, method: "evaluate")
                 let prediction = forward(bx)
-                lossSum += Double(loss(prediction, by).item()) * Double(rows.count)
+                lossSum += Double(loss(prediction, by).item()) * Double(bx.shape[0])
+                n += bx.shape[0]
                 evaluationMetrics.forEach { $0.update(prediction: prediction, target: by) }
             }
         }
@@ -207,21 +259,26 @@ open class Model: Module {
         }
     }
 
+    /// The model's outputs for the inputs (the first field) of every batch of `data` (its epoch 0),
+    /// concatenated in order, in evaluation mode.
+    /// - Throws: ``TrainingError`` when the data hold no samples.
+    public func predict(_ data: DataLoader) throws -> Tensor {
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        var outputs: [Tensor] = []
+        Tensor.withoutGrad {
+            for batch in data.batches(epoch: 0) where !batch.isEmpty { outputs.append(forward(batch[0])) }
+        }
+        guard !outputs.isEmpty else { throw TrainingError("predict: the data hold no samples") }
+        return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)
+    }
+
     func checkBatch(x: Tensor, y: Tensor, batchSize: Int, method: String) throws {
         guard x.rank >= 1, y.rank >= 1, x.shape[0] == y.shape[0] else {
             throw TrainingError("\(method): x has shape \(x.shape) and y \(y.shape); both need the same number of samples along axis 0")
         }
         guard x.shape[0] > 0 else { throw TrainingError("\(method): no samples") }
         guard batchSize > 0 else { throw TrainingError("\(method): batchSize must be positive, got \(batchSize)") }
-    }
-
-    /// Rows of x and y (a contiguous slice when `ordered`).
-    static func batch(_ x: Tensor, _ y: Tensor, rows: [Int], ordered: Bool) -> (Tensor, Tensor) {
-        if ordered, let first = rows.first {
-            return (x.slice(axis: 0, start: first, end: first + rows.count).detach(),
-                    y.slice(axis: 0, start: first, end: first + rows.count).detach())
-        }
-        let index = Tensor(indices: rows)
-        return (x.detach().indexSelect(axis: 0, index), y.detach().indexSelect(axis: 0, index))
     }
 }

@@ -9,6 +9,12 @@ public enum OptimizerSpec: Sendable, Equatable, ExpressibleByStringLiteral {
     case adamW(learningRate: Float = 1e-3, weightDecay: Float = 0.004)
     case rmsprop(learningRate: Float = 1e-3, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7)
     case adagrad(learningRate: Float = 1e-3, initialAccumulator: Float = 0.1, epsilon: Float = 1e-7)
+    /// A name that is none of the above (a typo in a string literal): ``make(for:)`` throws
+    /// the error listing the known names, so `compile` reports it instead of stopping the program.
+    case unknown(String)
+
+    /// Names accepted by ``init(named:)``.
+    public static let knownNames = ["sgd", "adam", "adamw", "rmsprop", "adagrad"]
 
     /// The optimizer Keras names `name`, with Keras's default settings.
     /// - Throws: ``TrainingError`` listing the known names.
@@ -19,17 +25,26 @@ public enum OptimizerSpec: Sendable, Equatable, ExpressibleByStringLiteral {
         case "adamw": self = .adamW()
         case "rmsprop": self = .rmsprop()
         case "adagrad": self = .adagrad()
-        default: throw TrainingError("unknown optimizer '\(name)'; expected one of sgd, adam, adamw, rmsprop, adagrad")
+        default: throw Self.unknownNameError(name)
         }
     }
 
+    /// A spec from a name in source code (`compile(optimizer: "adam", …)`); an unknown name is
+    /// reported by `compile`.
     public init(stringLiteral value: String) {
-        do { try self.init(named: value) } catch { fatalError("\(error)") }
+        self = (try? Self(named: value)) ?? .unknown(value)
+    }
+
+    static func unknownNameError(_ name: String) -> TrainingError {
+        TrainingError("unknown optimizer '\(name)'; expected one of \(knownNames.joined(separator: ", "))")
     }
 
     /// Builds the optimizer for `module`'s trainable parameters.
-    public func make(for module: Module) -> Optimizer {
+    /// - Throws: ``TrainingError`` listing the known names for an ``unknown(_:)`` name.
+    public func make(for module: Module) throws -> Optimizer {
         switch self {
+        case let .unknown(name):
+            throw Self.unknownNameError(name)
         case let .sgd(lr, momentum, nesterov, wd):
             return SGD(module, learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: wd)
         case let .adam(lr, b1, b2, eps, wd):

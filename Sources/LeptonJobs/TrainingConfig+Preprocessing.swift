@@ -1,0 +1,42 @@
+import LeptonData
+import LeptonNN
+import LeptonTensor
+import LeptonTrain
+
+extension TrainingConfig {
+    /// The layers that prepare the dataset's raw values at the model's input, so that the saved,
+    /// exported and served model takes what the data files hold (Keras's preprocessing layers):
+    /// `standardize: true` → a ``LeptonNN/Normalization`` adapted on the training inputs;
+    /// otherwise, for image datasets (pixel values 0–255), a ``LeptonNN/Rescaling`` by `rescale`
+    /// (default 1/255); none for token ids and ratings.
+    /// - Throws: ``ConfigError`` for a `standardize` or `rescale` that does not fit the dataset.
+    public func preprocessingLayers(for data: DatasetSplits) throws -> [Module] {
+        let standardize = try dataset.bool("standardize", default: false)
+        let rescale = try dataset.double("rescale")
+        let images = data.trainX.dtype == .float32 && data.trainX.rank == 4
+        if standardize {
+            guard rescale == nil else { throw ConfigError("dataset: give either standardize or rescale, not both") }
+            guard data.trainX.dtype == .float32 else {
+                throw ConfigError("dataset.standardize: the inputs are \(data.trainX.dtype) ids, not values to standardise")
+            }
+            let normalization = Normalization(axis: images ? -1 : nil)
+            try normalization.adapt(data.trainX)
+            return [normalization]
+        }
+        if let rescale {
+            guard rescale.isFinite, rescale != 0, abs(rescale) <= 1e6 else {
+                throw ConfigError("dataset.rescale: expected a non-zero finite factor such as 0.00392156862745098 (1/255), got \(rescale)")
+            }
+            return [Rescaling(scale: Float(rescale))]
+        }
+        return images ? [Rescaling(scale: 1.0 / 255)] : []
+    }
+
+    /// The model: the ``preprocessingLayers(for:)`` of `data`, then the config's layers.
+    /// - Throws: ``ConfigError`` naming the first bad layer or setting.
+    public func buildModel(for data: DatasetSplits) throws -> Sequential {
+        let model = try buildModel()
+        let preprocessing = try preprocessingLayers(for: data)
+        return preprocessing.isEmpty ? model : Sequential(preprocessing + model.layers)
+    }
+}
