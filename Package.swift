@@ -45,9 +45,19 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
         .target(
             name: "LeptonData",
-            dependencies: ["LeptonTensor", "LeptonFiles", "CZlib"]
+            dependencies: ["LeptonTensor", "LeptonFiles", "CZlib", "CPNG", "CTurboJPEG"]
         ),
         .target(
             name: "LeptonNN",

@@ -45,7 +45,7 @@ public enum Checkpoint {
 
     /// Saves `model` (built), `optimizer`'s state and `training` to the folder `url`, with the
     /// current ``GlobalRandom`` state and every ``RandomStateful`` layer's generator.
-    /// - Parameter inputShape: recorded in `model.json` (see ``ModelFile/save(_:to:inputShape:inputDType:overwrite:)``).
+    /// - Parameter inputShape: recorded in `model.json` (see ``ModelFile/save(_:to:inputShape:inputDType:classNames:overwrite:)``).
     /// - Throws: ``IOError`` when the folder cannot be written, or what a callback state throws;
     ///   the folder that was at `url` is then left as it was.
     public static func save(model: Model, optimizer: Optimizer? = nil, training: TrainingState = TrainingState(),

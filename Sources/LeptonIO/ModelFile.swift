@@ -25,14 +25,16 @@ public enum ModelFile {
 
     /// Saves a ``Sequential`` model of registered layers. The folder is written next to its
     /// final place and renamed in, so a crash mid-save never leaves a half-written model.
+    /// - Parameter classNames: the names of the output classes, by index (an image folder's
+    ///   class folders), kept in `model.json` so predictions can be named.
     /// - Parameter overwrite: whether a Lepton model folder already at `url` may be replaced
     ///   (Keras's `overwrite`); anything else there — a file, a device, a folder of other files —
     ///   is never replaced.
     /// - Throws: ``IOError`` when a layer is not registered (it could not be rebuilt), something
     ///   else stands at `url`, or the folder cannot be written.
     public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32,
-                            overwrite: Bool = true) throws {
-        let json = try architecture(of: model, inputShape: inputShape, inputDType: inputDType)
+                            classNames: [String]? = nil, overwrite: Bool = true) throws {
+        let json = try architecture(of: model, inputShape: inputShape, inputDType: inputDType, classNames: classNames)
         try AtomicFolder.write(url, kind: folderKind, overwrite: overwrite) { staging in
             try writeFiles(json: json, model: model, into: staging)
         }
@@ -47,7 +49,7 @@ public enum ModelFile {
 
     /// The `model.json` of a ``Sequential`` model of registered layers.
     /// - Throws: ``IOError`` naming the first layer that is not registered.
-    static func architecture(of model: Sequential, inputShape: [Int]?, inputDType: DType) throws -> Data {
+    static func architecture(of model: Sequential, inputShape: [Int]?, inputDType: DType, classNames: [String]? = nil) throws -> Data {
         var layers: [ConfigValue] = []
         for (i, (layer, name)) in zip(model.layers, model.layerNames).enumerated() {
             guard case .object(var config)? = LayerRegistry.config(of: layer) else {
@@ -64,6 +66,7 @@ public enum ModelFile {
             architecture["input_shape"] = .ints(inputShape)
             architecture["input_dtype"] = .string(inputDType.rawValue)
         }
+        if let classNames { architecture["class_names"] = .array(classNames.map { .string($0) }) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(ConfigValue.object(architecture))

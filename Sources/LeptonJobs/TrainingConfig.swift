@@ -125,7 +125,7 @@ public struct TrainingConfig {
     /// Loads the dataset the config names, relative paths resolved from the data folder.
     public func loadData() throws -> DatasetSplits {
         try dataset.rejectUnknownKeys(["name", "path", "standardize", "rescale", "train_limit", "test_limit", "test_fraction",
-                                       "max_vocabulary", "sequence_length", "seed"])
+                                       "max_vocabulary", "sequence_length", "seed", "color_mode", "image_size", "skip_corrupt"])
         let name = try dataset.requiredString("name")
         func location(_ defaultName: String) throws -> URL {
             try dataset.string("path").map { URL(fileURLWithPath: $0) } ?? DatasetLocation.directory(named: defaultName)
@@ -134,6 +134,22 @@ public struct TrainingConfig {
         case "mnist", "fashion_mnist", "fashion-mnist":
             let dir = try location("mnist")
             return try DatasetCatalog.mnist(directory: dir, trainLimit: try dataset.int("train_limit"), testLimit: try dataset.int("test_limit"))
+        case "image_folder", "imagefolder":
+            guard let path = try dataset.string("path") else {
+                throw ConfigError("dataset.path: missing (an image_folder needs the folder holding one subfolder per class)")
+            }
+            let modeName = try dataset.string("color_mode") ?? "grayscale"
+            guard let mode = ImageDecoder.ColorMode(rawValue: modeName) else {
+                throw ConfigError("dataset.color_mode: expected grayscale or rgb, got \"\(modeName)\"")
+            }
+            let fraction = try dataset.double("test_fraction") ?? 0.2
+            guard fraction > 0, fraction < 1 else { throw ConfigError("dataset.test_fraction: expected a number in (0, 1), got \(fraction)") }
+            // A relative path that is not there from the current folder is looked up in the data folder.
+            var root = URL(fileURLWithPath: path)
+            if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: root.path) { root = DatasetLocation.directory(named: path) }
+            return try DatasetCatalog.imageFolder(root: root, mode: mode, imageSize: try dataset.ints("image_size", count: 2),
+                                                  testFraction: fraction, seed: UInt64(try dataset.int("seed", default: 42, minimum: 0)),
+                                                  skipCorrupt: try dataset.bool("skip_corrupt", default: false))
         case "sentiment":
             let file = try dataset.string("path").map { URL(fileURLWithPath: $0) }
                 ?? DatasetLocation.directory(named: "sentiment").appendingPathComponent("movieReviewSnippets.tsv")
@@ -147,7 +163,7 @@ public struct TrainingConfig {
             return try DatasetCatalog.ratings(file: file, testFraction: try dataset.double("test_fraction") ?? 0.2,
                                               seed: UInt64(try dataset.int("seed", default: 42, minimum: 0))).0
         default:
-            throw ConfigError("dataset.name: unknown dataset \"\(name)\"; expected one of mnist, fashion_mnist, sentiment, movielens")
+            throw ConfigError("dataset.name: unknown dataset \"\(name)\"; expected one of mnist, fashion_mnist, image_folder, sentiment, movielens")
         }
     }
 

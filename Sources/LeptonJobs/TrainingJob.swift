@@ -24,6 +24,8 @@ public final class TrainingJob: @unchecked Sendable {
     public struct Options: Sendable {
         /// Replaces the config's `epochs`.
         public var epochs: Int?
+        /// Replaces the config's `seed` (weights, dropout and batch order; not the dataset's split).
+        public var seed: UInt64?
         /// Replaces the config's `output`.
         public var output: String?
         /// Whether a Lepton model folder at the output may be replaced.
@@ -102,7 +104,8 @@ public final class TrainingJob: @unchecked Sendable {
 
     private func execute(_ onEvent: @escaping (TrainingEvent) -> Void) throws -> TrainingResult {
         let epochs = options.epochs ?? config.epochs
-        GlobalRandom.seed(config.seed)
+        let seed = options.seed ?? config.seed
+        GlobalRandom.seed(seed)
         let data = try config.loadData()
         let inputShape = config.inputShape ?? data.inputShape
         guard inputShape == data.inputShape else {
@@ -111,7 +114,7 @@ public final class TrainingJob: @unchecked Sendable {
         let model = try config.buildModel(for: data)
         self.model = model
         self.data = data
-        model.shuffleSeed = config.seed
+        model.shuffleSeed = seed
         try model.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) })
         let dtype = data.trainX.dtype
         model.build(inputShape: inputShape, dtype: dtype)
@@ -143,7 +146,8 @@ public final class TrainingJob: @unchecked Sendable {
         onEvent(.evaluated(test))
         if options.verbosity != .silent { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
         if let path = outputPath {
-            try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape, inputDType: dtype, overwrite: options.overwrite)
+            try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape, inputDType: dtype,
+                               classNames: data.classNames, overwrite: options.overwrite)
             onEvent(.saved(path: path))
             if options.verbosity != .silent { print("Saved the model to \(path)") }
         }

@@ -19,6 +19,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override the config's epochs.")
     var epochs: Int?
 
+    @Option(help: "Override the config's seed (weights, dropout, batch order; the dataset's split keeps its own seed).")
+    var seed: UInt64?
+
     @Option(help: "Where to save the model (overrides the config's output).")
     var output: String?
 
@@ -40,6 +43,7 @@ struct TrainCommand: ParsableCommand {
             }
             var options = TrainingJob.Options()
             options.epochs = epochs
+            options.seed = seed
             options.output = output
             options.overwrite = overwrite
             options.backupDirectory = backupDir

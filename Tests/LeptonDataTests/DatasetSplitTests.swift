@@ -37,7 +37,7 @@ import LeptonData
             var count: Int { 4 }
             func sample(at index: Int) -> [Tensor] { [Tensor([Float(index * index)])] }
         }
-        #expect(Squares().batch([3, 0, 2]).first?.scalars == [9, 0, 4])
-        #expect(Squares().batch([]).isEmpty)
+        #expect(try Squares().batch([3, 0, 2]).first?.scalars == [9, 0, 4])
+        #expect(try Squares().batch([]).isEmpty)
     }
 }

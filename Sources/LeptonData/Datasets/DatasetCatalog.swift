@@ -11,6 +11,17 @@ public struct DatasetSplits {
     public var inputShape: [Int] { Array(trainX.shape.dropFirst()) }
     /// A tokenizer, for text datasets.
     public let tokenizer: Tokenizer?
+    /// The class names, by label, for datasets that name their classes (image folders).
+    public var classNames: [String]? = nil
+
+    public init(trainX: Tensor, trainY: Tensor, testX: Tensor, testY: Tensor, tokenizer: Tokenizer?, classNames: [String]? = nil) {
+        self.trainX = trainX
+        self.trainY = trainY
+        self.testX = testX
+        self.testY = testY
+        self.tokenizer = tokenizer
+        self.classNames = classNames
+    }
 }
 
 /// The datasets Lepton's examples read from `../shared/datasets` (or `LEPTON_DATA_DIR`).
@@ -27,6 +38,34 @@ public enum DatasetCatalog {
         let (trainX, trainY) = prepare(m.trainImages, m.trainLabels, trainLimit)
         let (testX, testY) = prepare(m.testImages, m.testLabels, testLimit)
         return DatasetSplits(trainX: trainX, trainY: trainY, testX: testX, testY: testY, tokenizer: nil)
+    }
+
+    /// An ``ImageFolder`` split into training and test parts by a seeded, stratified split (each
+    /// class divided in the same proportion), images `[N, height, width, channels]` holding their
+    /// pixel values 0–255 and `int32` labels, with the class names.
+    /// - Throws: ``DataError`` from the folder, or when a class is too small to give the test part an image.
+    public static func imageFolder(root: URL, mode: ImageDecoder.ColorMode = .grayscale, imageSize: [Int]? = nil,
+                                   testFraction: Double = 0.2, seed: UInt64 = 42, skipCorrupt: Bool = false) throws -> DatasetSplits {
+        guard testFraction > 0, testFraction < 1 else {
+            throw DataError("test_fraction \(testFraction): expected a number in (0, 1)", source: root.path)
+        }
+        let folder = try ImageFolder(root: root, mode: mode, imageSize: imageSize, skipCorrupt: skipCorrupt)
+        var train: [Int] = [], test: [Int] = []
+        for label in folder.classNames.indices {
+            let members = folder.files.indices.filter { folder.files[$0].label == label }
+            let parts = randomSplit(count: members.count, fractions: [1 - testFraction, testFraction], seed: seed &+ UInt64(label))
+            train += parts[0].map { members[$0] }
+            test += parts[1].map { members[$0] }
+        }
+        guard !train.isEmpty, !test.isEmpty else {
+            throw DataError("\(folder.count) images are too few to split with test_fraction \(testFraction)", source: root.path)
+        }
+        // Classes interleaved in a seeded order, so a validation split taken from the end holds every class.
+        var generator = RandomGenerator(seed: seed)
+        train.shuffle(using: &generator)
+        let trainPart = try folder.batch(train), testPart = try folder.batch(test.sorted())
+        return DatasetSplits(trainX: trainPart[0], trainY: trainPart[1], testX: testPart[0], testY: testPart[1],
+                             tokenizer: nil, classNames: folder.classNames)
     }
 
     /// A sentiment file (`id<TAB>score<TAB>text`): label `score > 0` as float `[N, 1]`, texts

@@ -73,16 +73,20 @@ public final class DataLoader: Sequence {
         return z ^ (z >> 31)
     }
 
-    /// Iterates one epoch; with prefetching, a background thread fills a bounded queue.
+    /// Iterates one epoch; with prefetching, a background thread fills a bounded queue. A batch
+    /// that cannot be read (a corrupt file) ends the iteration: ``error`` then holds why, and
+    /// `fit`, `evaluate` and `predict` throw it.
     public final class Iterator: IteratorProtocol, Sequence {
         private let dataset: Dataset
         private let batches: [[Int]]
         private var position = 0
         private let prefetch: Int
         private let condition = NSCondition()
-        private var ready: [Int: [Tensor]] = [:]
+        private var ready: [Int: Result<[Tensor], Error>] = [:]
         private var produced = 0
         private var cancelled = false
+        /// Why the iteration ended early, if it did.
+        public private(set) var error: Error?
 
         init(dataset: Dataset, batches: [[Int]], prefetch: Int) {
             self.dataset = dataset
@@ -106,6 +110,15 @@ public final class DataLoader: Sequence {
             condition.unlock()
         }
 
+        /// Throws ``error`` when the iteration ended on one (call after the loop).
+        public func rethrowError() throws {
+            if let error { throw error }
+        }
+
+        private func load(_ index: Int) -> Result<[Tensor], Error> {
+            Result { try Tensor.withoutGrad { try dataset.batch(batches[index]) } }
+        }
+
         /// Prepares one batch when the queue has room; returns false when there is nothing left to do.
         private func produceOne() -> Bool {
             condition.lock()
@@ -117,28 +130,35 @@ public final class DataLoader: Sequence {
             if cancelled || produced >= batches.count { condition.unlock(); return false }
             let index = produced
             condition.unlock()
-            let batch = Tensor.withoutGrad { dataset.batch(batches[index]) }
+            let batch = load(index)
             condition.lock()
             ready[index] = batch
             produced += 1
+            if case .failure = batch { produced = batches.count }   // nothing after a failed batch
             condition.broadcast()
             condition.unlock()
             return true
         }
 
         public func next() -> [Tensor]? {
-            guard position < batches.count else { return nil }
-            guard prefetch > 0 && batches.count > 1 else {
-                defer { position += 1 }
-                return Tensor.withoutGrad { dataset.batch(batches[position]) }
+            guard position < batches.count, error == nil else { return nil }
+            let result: Result<[Tensor], Error>
+            if prefetch > 0 && batches.count > 1 {
+                condition.lock()
+                while ready[position] == nil { condition.wait() }
+                result = ready.removeValue(forKey: position)!
+                condition.broadcast()
+                condition.unlock()
+            } else {
+                result = load(position)
             }
-            condition.lock()
-            defer { condition.unlock() }
-            while ready[position] == nil { condition.wait() }
-            let batch = ready.removeValue(forKey: position)!
             position += 1
-            condition.broadcast()
-            return batch
+            switch result {
+            case .success(let batch): return batch
+            case .failure(let failure):
+                error = failure
+                return nil
+            }
         }
     }
 }

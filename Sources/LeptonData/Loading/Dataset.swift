@@ -1,19 +1,21 @@
 import LeptonTensor
 
 /// A source of samples by index (`torch.utils.data.Dataset`): each sample is a list of
-/// tensors (for example an image and its label), without the batch axis.
+/// tensors (for example an image and its label), without the batch axis. Reading a sample may
+/// fail (a corrupt file in a streamed folder): the error names the file, and a ``DataLoader``
+/// hands it to whoever iterates it.
 public protocol Dataset {
     /// Number of samples.
     var count: Int { get }
     /// The sample at `index`, one tensor per field.
-    func sample(at index: Int) -> [Tensor]
+    func sample(at index: Int) throws -> [Tensor]
     /// The samples at `indices`, stacked along a new batch axis (the default stacks ``sample(at:)``).
-    func batch(_ indices: [Int]) -> [Tensor]
+    func batch(_ indices: [Int]) throws -> [Tensor]
 }
 
 extension Dataset {
-    public func batch(_ indices: [Int]) -> [Tensor] {
-        let samples = indices.map(sample(at:))
+    public func batch(_ indices: [Int]) throws -> [Tensor] {
+        let samples = try indices.map(sample(at:))
         guard let first = samples.first else { return [] }
         return (0..<first.count).map { field in Tensor.stack(samples.map { $0[field] }, axis: 0) }
     }

@@ -140,7 +140,7 @@ open class Model: Module {
                                       callbacks: callbacks, history: history, initialEpoch: initialEpoch)
         if !backups.isEmpty {
             // Restoring weights needs them built (Keras builds before `on_train_begin` too).
-            let first = try Self.fields(data.dataset.batch([0]), method: "fit")
+            let first = try Self.fields(try data.dataset.batch([0]), method: "fit")
             buildForTraining(sample: first.x)
         }
         train()
@@ -154,7 +154,8 @@ open class Model: Module {
             metrics.forEach { $0.reset() }
             var lossSum: Double = 0, seen = 0
             var logs = Logs()
-            for (step, batch) in data.batches(epoch: epoch).enumerated() {
+            let batches = data.batches(epoch: epoch)
+            for (step, batch) in batches.enumerated() {
                 try all.forEach { try $0.batchBegin(step, context) }
                 let (bx, by) = try Self.fields(batch, method: "fit")
                 let (value, prediction) = trainStep(x: bx, y: by)
@@ -167,6 +168,7 @@ open class Model: Module {
                 try all.forEach { try $0.batchEnd(step, logs: logs, context) }
                 if context.stopTraining && !(logs["loss"]?.isFinite ?? true) { break }
             }
+            try batches.rethrowError()
             if let validationData {
                 for (key, value) in try evaluate(validationData).entries { logs["val_" + key] = value }
                 train()
@@ -231,13 +233,15 @@ open class Model: Module {
         evaluationMetrics.forEach { $0.reset() }
         var lossSum: Double = 0, n = 0
         try Tensor.withoutGrad {
-            for batch in data.batches(epoch: 0) {
+            let batches = data.batches(epoch: 0)
+            for batch in batches {
                 let (bx, by) = try Self.fields(batch, method: "evaluate")
                 let prediction = forward(bx)
                 lossSum += Double(loss(prediction, by).item()) * Double(bx.shape[0])
                 n += bx.shape[0]
                 evaluationMetrics.forEach { $0.update(prediction: prediction, target: by) }
             }
+            try batches.rethrowError()
         }
         return Logs([("loss", Float(lossSum / Double(max(n, 1))))] + evaluationMetrics.map { ($0.name, $0.result()) })
     }
@@ -267,8 +271,10 @@ open class Model: Module {
         eval()
         defer { train(wasTraining) }
         var outputs: [Tensor] = []
-        Tensor.withoutGrad {
-            for batch in data.batches(epoch: 0) where !batch.isEmpty { outputs.append(forward(batch[0])) }
+        try Tensor.withoutGrad {
+            let batches = data.batches(epoch: 0)
+            for batch in batches where !batch.isEmpty { outputs.append(forward(batch[0])) }
+            try batches.rethrowError()
         }
         guard !outputs.isEmpty else { throw TrainingError("predict: the data hold no samples") }
         return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)

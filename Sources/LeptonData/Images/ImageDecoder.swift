@@ -1,0 +1,137 @@
+import CPNG
+import CTurboJPEG
+import Foundation
+
+/// A decoded image: `height × width × channels` bytes, row-major, channels last.
+public struct DecodedImage: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    /// 1 (grey) or 3 (RGB).
+    public let channels: Int
+    public let pixels: [UInt8]
+}
+
+/// Decodes PNG (libpng's simplified API) and JPEG (libjpeg-turbo's TurboJPEG API) images into
+/// grey or RGB bytes. The header is read and its size checked against ``maximumPixels`` before
+/// any pixel memory is allocated; a corrupt or truncated file is a ``DataError`` naming it.
+public enum ImageDecoder {
+    /// The largest image decoded (width × height), 64 megapixels by default.
+    nonisolated(unsafe) public static var maximumPixels = 1 << 26
+
+    /// Colour of the decoded bytes.
+    public enum ColorMode: String, Sendable, CaseIterable {
+        case grayscale, rgb
+        public var channels: Int { self == .grayscale ? 1 : 3 }
+    }
+
+    /// Decodes `data` (PNG or JPEG, told apart by their signatures).
+    /// - Throws: ``DataError`` naming `source` for another format, a corrupt or truncated file,
+    ///   or an image larger than ``maximumPixels``.
+    public static func decode(_ data: Data, mode: ColorMode, source: String) throws -> DecodedImage {
+        let bytes = [UInt8](data.prefix(8))
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try decodePNG(data, mode: mode, source: source) }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeJPEG(data, mode: mode, source: source) }
+        throw DataError("not a PNG or JPEG image (unknown signature)", source: source)
+    }
+
+    /// Reads and decodes the image file at `url`.
+    public static func read(_ url: URL, mode: ColorMode) throws -> DecodedImage {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DataError("cannot be read (\(error.localizedDescription))", source: url.path)
+        }
+        return try decode(data, mode: mode, source: url.path)
+    }
+
+    /// The width and height of the image file at `url`, from its header alone.
+    /// - Throws: ``DataError`` naming the file for another format, a corrupt header or a size over the limit.
+    public static func readSize(_ url: URL) throws -> (width: Int, height: Int) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DataError("cannot be read (\(error.localizedDescription))", source: url.path)
+        }
+        let bytes = [UInt8](data.prefix(8))
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            var image = png_image()
+            image.version = UInt32(PNG_IMAGE_VERSION)
+            defer { png_image_free(&image) }
+            let began = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
+            guard began != 0 else { throw DataError("corrupt PNG: cannot read its header", source: url.path) }
+            try checkSize(width: Int(image.width), height: Int(image.height), source: url.path)
+            return (Int(image.width), Int(image.height))
+        }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            guard let handle = tjInitDecompress() else { throw DataError("cannot start the JPEG decoder", source: url.path) }
+            defer { tjDestroy(handle) }
+            var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+            let header = data.withUnsafeBytes { raw in
+                tjDecompressHeader3(handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), &width, &height, &subsampling, &colorspace)
+            }
+            guard header == 0 else { throw DataError("corrupt JPEG: cannot read its header", source: url.path) }
+            try checkSize(width: Int(width), height: Int(height), source: url.path)
+            return (Int(width), Int(height))
+        }
+        throw DataError("not a PNG or JPEG image (unknown signature)", source: url.path)
+    }
+
+    static func checkSize(width: Int, height: Int, source: String) throws {
+        guard width > 0, height > 0 else { throw DataError("image has no pixels (\(width)×\(height))", source: source) }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= maximumPixels else {
+            throw DataError("image of \(width)×\(height) pixels is larger than the limit of \(maximumPixels) pixels", source: source)
+        }
+    }
+
+    static func decodePNG(_ data: Data, mode: ColorMode, source: String) throws -> DecodedImage {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        defer { png_image_free(&image) }
+        func failure(_ what: String) -> DataError {
+            let message = withUnsafeBytes(of: image.message) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            return DataError("corrupt PNG: \(what)\(message.isEmpty ? "" : " (\(message))")", source: source)
+        }
+        let began = data.withUnsafeBytes { raw in
+            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+        }
+        guard began != 0 else { throw failure("cannot read its header") }
+        try checkSize(width: Int(image.width), height: Int(image.height), source: source)
+        image.format = mode == .grayscale ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_RGB)
+        let (width, height) = (Int(image.width), Int(image.height))
+        var pixels = [UInt8](repeating: 0, count: width * height * mode.channels)
+        let finished = data.withUnsafeBytes { _ in
+            pixels.withUnsafeMutableBytes { out in
+                png_image_finish_read(&image, nil, out.baseAddress, 0, nil)
+            }
+        }
+        guard finished != 0 else { throw failure("cannot decode its pixels") }
+        return DecodedImage(width: width, height: height, channels: mode.channels, pixels: pixels)
+    }
+
+    static func decodeJPEG(_ data: Data, mode: ColorMode, source: String) throws -> DecodedImage {
+        guard let handle = tjInitDecompress() else { throw DataError("cannot start the JPEG decoder", source: source) }
+        defer { tjDestroy(handle) }
+        func failure(_ what: String) -> DataError {
+            DataError("corrupt JPEG: \(what) (\(String(cString: tjGetErrorStr2(handle))))", source: source)
+        }
+        guard data.count <= Int(UInt32.max) else { throw DataError("JPEG file larger than 4 GB", source: source) }
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        let header = data.withUnsafeBytes { raw in
+            tjDecompressHeader3(handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), &width, &height, &subsampling, &colorspace)
+        }
+        guard header == 0 else { throw failure("cannot read its header") }
+        try checkSize(width: Int(width), height: Int(height), source: source)
+        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * mode.channels)
+        let format = mode == .grayscale ? TJPF_GRAY : TJPF_RGB
+        let status = data.withUnsafeBytes { raw in
+            pixels.withUnsafeMutableBytes { out in
+                tjDecompress2(handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count),
+                              out.bindMemory(to: UInt8.self).baseAddress, width, 0, height, Int32(format.rawValue), 0)
+            }
+        }
+        // TurboJPEG reports a truncated file as a warning after filling the rest with grey: refuse it too.
+        guard status == 0 else { throw failure("cannot decode its pixels") }
+        return DecodedImage(width: Int(width), height: Int(height), channels: mode.channels, pixels: pixels)
+    }
+}
