@@ -60,7 +60,7 @@ import Testing
 
     @Test func tooManyRowsAndCancellation() async throws {
         let model = RecordingModel()
-        let b = batcher(model, ModelConfig(maxBatchSize: 2, maxQueueDelayMicroseconds: 2_000_000))
+        let b = batcher(model, ModelConfig(maxBatchSize: 2, maxQueueDelayMicroseconds: 30_000_000))
         await #expect(throws: ServeError.badRequest("batch size 3 exceeds the model's max_batch_size 2")) {
             _ = try await b.submit(request([1, 2, 3, 4, 5, 6]))
         }
