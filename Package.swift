@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonServeTests",
-            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonTestSupport"]
+            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",

@@ -284,6 +284,11 @@ def bad_input_checks(server, expected, max_body):
     e("wrong token", 403, "not valid", "GET", "/v2/models/mnist", headers={"Authorization": "Bearer wrong"})
     e("bad load body", 400, "malformed", "POST", "/v2/repository/models/mnist/load", "{nope")
     e("load of an unknown model", 404, "no model folder 'nosuch'", "POST", "/v2/repository/models/nosuch/load")
+    if server.inference_token:
+        user = {"Authorization": f"Bearer {server.inference_token}"}
+        e("inference token on the repository API", 403, "needs an admin token", "POST", "/v2/repository/index", "{}", headers=user)
+        code, _, _ = server.raw("GET", "/v2/models/mnist", headers=user)
+        check(code == 200, "the inference token may call the inference API")
     code, _, _ = server.raw("GET", "/v2/health/live", auth=False)
     check(code == 200, "health probes need no token")
 
@@ -346,13 +351,15 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
     p.add_argument("--expected", required=True)
-    p.add_argument("--token", required=True)
+    p.add_argument("--token", required=True, help="an admin token (valid on every route)")
+    p.add_argument("--inference-token", help="an inference token, refused on the repository API")
     p.add_argument("--max-body", type=int, required=True)
     p.add_argument("--server-pid", type=int, required=True)
     args = p.parse_args()
     with open(args.expected) as f:
         expected = json.load(f)
     server = Server(args.url, args.token)
+    server.inference_token = args.inference_token
     for step in [protocol_checks, inference_checks, repository_checks, statistics_checks]:
         try:
             step(server, expected)

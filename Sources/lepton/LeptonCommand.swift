@@ -7,6 +7,7 @@ struct LeptonCommand: AsyncParsableCommand {
         commandName: "lepton",
         abstract: "Lepton: a deep learning framework and AI platform in Swift.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self,
-                      ExportCommand.self, ImportCommand.self, InspectCommand.self, ServeCommand.self, DemoCommand.self]
+                      ExportCommand.self, ImportCommand.self, InspectCommand.self, ServeCommand.self, DemoCommand.self,
+                      CheckModelCommand.self]
     )
 }

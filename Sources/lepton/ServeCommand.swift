@@ -44,10 +44,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "File of bearer tokens, one per line (tokens are also read from LEPTON_SERVE_TOKENS, comma-separated).")
     var tokenFile: String?
 
-    @Option(help: "Largest request body in bytes.")
+    @Option(help: "File of admin bearer tokens, one per line, for the repository API (index, load, unload); also read from LEPTON_SERVE_ADMIN_TOKENS, comma-separated. Inference tokens get 403 there; with tokens but no admin token the repository API is closed.")
+    var adminTokenFile: String?
+
+    @Option(help: "Largest request body in bytes (up to 2 GiB).")
     var maxBodyBytes: Int = 64 << 20
 
-    @Option(help: "Per-request timeout of inference in seconds (0: none).")
+    @Option(help: "Largest size in bytes a gzip/deflate request body may inflate to (checked while inflating; up to 2 GiB).")
+    var maxInflatedBytes: Int = 64 << 20
+
+    @Option(help: "Most tensor elements the inputs of one inference request may hold together (up to 268435456).")
+    var maxRequestElements: Int = ServeOptions.defaultMaxRequestElements
+
+    @Option(help: "Per-request timeout of inference in seconds (0: none; up to 86400).")
     var requestTimeout: Double = 60
 
     @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
@@ -55,6 +64,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Threads of the network event loop (default: one per core).")
     var ioThreads: Int?
+
+    @Flag(help: "Load models only in the server process, without first loading each in a child process (faster, but a model file that crashes its loader then stops the server).")
+    var noLoadCheck = false
 
     @Flag(help: "Run request handlers on the network event loops instead of Swift's default pool (measured: +20 % throughput with batching off, none with it on).")
     var handlersOnEventLoops = false
@@ -65,27 +77,53 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    func run() async throws {
-        let options: ServeOptions
-        let level: Logger.Level
+    /// Checks every flag before anything starts: one `error:` line naming the flag, the value and
+    /// the accepted range, exit status 1.
+    func validate() throws {
         do {
-            options = try makeOptions()
-            guard let parsed = Logger.Level(rawValue: logLevel) else {
-                throw ServeError.badRequest("--log-level: expected trace, debug, info, notice, warning, error or critical, got \(logLevel)")
-            }
-            level = parsed
-            guard logFormat == "text" || logFormat == "json" else {
-                throw ServeError.badRequest("--log-format: expected text or json, got \(logFormat)")
-            }
+            try checkFlags()
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        if let threads { Lepton.threadCount = threads }
+    }
+
+    private func checkFlags() throws {
+        typealias Limits = ModelConfig.Limits
+        let ranges: [(String, Int?, ClosedRange<Int>)] = [
+            ("--port", port, 0...65535), ("--max-batch-size", maxBatchSize, Limits.maxBatchSize),
+            ("--max-queue-delay-us", maxQueueDelayUs, Limits.maxQueueDelayMicroseconds), ("--max-queue-size", maxQueueSize, Limits.maxQueueSize),
+            ("--instances", instances, Limits.instanceCount), ("--max-body-bytes", maxBodyBytes, 1...(1 << 31)),
+            ("--max-inflated-bytes", maxInflatedBytes, 1...(1 << 31)), ("--max-request-elements", maxRequestElements, 1...(1 << 28)),
+            ("--threads", threads, 1...1024), ("--io-threads", ioThreads, 1...1024),
+        ]
+        for case let (flag, value?, range) in ranges where !range.contains(value) {
+            throw ServeError.badRequest("\(flag): expected an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+        guard requestTimeout.isFinite, (0...86400).contains(requestTimeout) else {
+            throw ServeError.badRequest("--request-timeout: expected seconds in 0...86400 (0: none), got \(requestTimeout)")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ServeError.badRequest("--log-level: expected trace, debug, info, notice, warning, error or critical, got \(logLevel)")
+        }
+        guard logFormat == "text" || logFormat == "json" else {
+            throw ServeError.badRequest("--log-format: expected text or json, got \(logFormat)")
+        }
         if handlersOnEventLoops && ioThreads != nil {
-            FileHandle.standardError.write(Data("error: --handlers-on-event-loops uses the shared event loops; drop --io-threads\n".utf8))
+            throw ServeError.badRequest("--handlers-on-event-loops uses the shared event loops; drop --io-threads")
+        }
+    }
+
+    func run() async throws {
+        let options: ServeOptions
+        do {
+            options = try makeOptions()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        if let threads { Lepton.threadCount = threads }
         let onEventLoops = handlersOnEventLoops && ModelServer.runConcurrencyOnEventLoops()
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
@@ -110,20 +148,14 @@ struct ServeCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ServeError.badRequest("--repository \(repository): not a folder (expected <repo>/<model>/<version>/)")
         }
-        for (flag, value, minimum) in [("--port", port, 0), ("--max-batch-size", maxBatchSize, 1), ("--max-queue-delay-us", maxQueueDelayUs, 0),
-                                       ("--max-queue-size", maxQueueSize, 1), ("--instances", instances, 1), ("--max-body-bytes", maxBodyBytes, 1),
-                                       ("--threads", threads ?? 1, 1), ("--io-threads", ioThreads ?? 1, 1)] where value < minimum {
-            throw ServeError.badRequest("\(flag): expected an integer ≥ \(minimum), got \(value)")
-        }
-        guard port <= 65535 else { throw ServeError.badRequest("--port: expected 0...65535, got \(port)") }
-        guard requestTimeout >= 0, requestTimeout.isFinite else {
-            throw ServeError.badRequest("--request-timeout: expected seconds ≥ 0, got \(requestTimeout)")
-        }
         let defaults = ModelConfig(maxBatchSize: maxBatchSize, dynamicBatching: !noBatching, maxQueueDelayMicroseconds: maxQueueDelayUs,
                                    maxQueueSize: maxQueueSize, instanceCount: instances)
+        let adminTokens = try ServeOptions.readTokens(file: adminTokenFile, environmentVariable: "LEPTON_SERVE_ADMIN_TOKENS", flag: "--admin-token-file")
+        // validate() keeps --request-timeout within 0...86400 s, so the conversion cannot overflow.
+        let timeout: Duration? = requestTimeout > 0 ? .milliseconds(Int64((requestTimeout * 1000).rounded())) : nil
         return ServeOptions(repository: URL(fileURLWithPath: repository), host: host, port: port, defaults: defaults,
-                            tokens: try ServeOptions.readTokens(file: tokenFile), maxBodyBytes: maxBodyBytes,
-                            requestTimeout: requestTimeout > 0 ? .milliseconds(Int64(requestTimeout * 1000)) : nil,
-                            ioThreads: ioThreads)
+                            tokens: try ServeOptions.readTokens(file: tokenFile), adminTokens: adminTokens, maxBodyBytes: maxBodyBytes,
+                            maxInflatedBytes: maxInflatedBytes, maxRequestElements: maxRequestElements, requestTimeout: timeout,
+                            loadCheck: noLoadCheck ? nil : CheckModelCommand.processCheck(), ioThreads: ioThreads)
     }
 }

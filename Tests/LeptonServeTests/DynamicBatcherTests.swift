@@ -60,7 +60,7 @@ import Testing
 
     @Test func tooManyRowsAndCancellation() async throws {
         let model = RecordingModel()
-        let b = batcher(model, ModelConfig(maxBatchSize: 2, maxQueueDelayMicroseconds: 2_000_000))
+        let b = batcher(model, ModelConfig(maxBatchSize: 2, maxQueueDelayMicroseconds: 30_000_000))
         await #expect(throws: ServeError.badRequest("batch size 3 exceeds the model's max_batch_size 2")) {
             _ = try await b.submit(request([1, 2, 3, 4, 5, 6]))
         }
@@ -102,5 +102,17 @@ import Testing
         await b.close(reason: "unloaded")
         #expect(try await queued.value["y"]!.floats() == [6, 8])
         await #expect(throws: ServeError.unavailable("unloaded")) { _ = try await b.submit(request([1, 2])) }
+    }
+
+    /// Issue 19: a queue delay of 1e16 µs made the timer's nanosecond arithmetic overflow and
+    /// stop the process; limits out of range are clamped here and delays saturate.
+    @Test func extremeDelaysTimeoutsAndInstanceCountsDoNotOverflow() async throws {
+        let b = batcher(RecordingModel(), ModelConfig(maxBatchSize: 1, maxQueueDelayMicroseconds: .max, instanceCount: .max))
+        #expect(try await b.submit(request([1, 2]), timeout: .seconds(Int64.max))["y"]!.floats() == [2, 4])
+        let delayed = batcher(RecordingModel(), ModelConfig(maxBatchSize: 4, maxQueueDelayMicroseconds: 10_000_000_000_000_000))
+        let queued = Task { try await delayed.submit(request([5, 6]), timeout: .seconds(1 << 40)) }
+        try await Task.sleep(for: .milliseconds(100))
+        await delayed.close(reason: "closed")
+        #expect(try await queued.value["y"]!.floats() == [10, 12])
     }
 }

@@ -130,4 +130,46 @@ import Testing
         let s = try V2Tensor(name: "s", datatype: .bytes, shape: [2, 1], elements: .strings([[1], [2, 3]]))
         #expect(V2Tensor.concatenateRows([s.rows(0..<1), s.rows(1..<2)]) == s)
     }
+
+    /// Issue 19: a number beyond its datatype (FP32 1e39 is +inf) is a 400 naming the input and
+    /// element, as Triton answers; mixed and nested lists still decode element by element.
+    @Test func numbersOutsideTheDatatypeRangeAreRefused() throws {
+        let cases: [(String, String, String)] = [
+            ("FP32", "[1, 1e39]", "element 1 is 1e39, outside the FP32 range ±3.4028235e+38"),
+            ("FP32", "[-3.5e38]", "element 0 is -3.5e38, outside the FP32 range"),
+            ("FP16", "[65504, 70000]", "element 1 is 70000, outside the FP16 range ±65504"),
+            ("FP64", "[1e309]", "element 0 is 1e309, outside the FP64 range"),
+            ("UINT8", "[256]", "element 0 is 256, outside the UINT8 range 0...255"),
+            ("INT64", "[9223372036854775808]", "element 0 is 9223372036854775808, outside the INT64 range"),
+            ("BOOL", "[true, 1]", "element 1 is 1"),
+            ("FP32", "[1, true]", "element 1 is a Boolean"),
+            ("FP32", "[1, null]", "element 1 is null"),
+        ]
+        for (type, data, expected) in cases {
+            let n = data.split(separator: ",").count
+            let text = message { try decode(#"{"inputs": [{"name": "x", "shape": [\#(n)], "datatype": "\#(type)", "data": \#(data)}]}"#) }
+            #expect(text == "400 input 'x': data must be a nested or flat list of \(type) values; " + expected
+                    || (text.hasPrefix("400 input 'x'") && text.contains(expected)), "\(text)")
+        }
+        let mixed = try decode(#"{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2e0, -0.5], [3.4e38, 0, 1e-50]]}]}"#)
+        #expect(mixed.inputs[0].floats() == [1, 2, -0.5, 3.4e38, 0, 0])
+        let bools = try decode(#"{"inputs": [{"name": "b", "shape": [3], "datatype": "BOOL", "data": [true, false, true]}]}"#)
+        #expect(bools.inputs[0].elements == .fixed([1, 0, 1]))
+    }
+
+    /// Issue 19: the element limit stops a request while its JSON is parsed, before memory grows.
+    @Test func requestsBeyondTheElementLimitAre413() {
+        let many = #"{"inputs": [{"name": "x", "shape": [70000], "datatype": "FP32", "data": ["# + String(repeating: "1,", count: 69_999) + "1]}]}"
+        #expect(message { try InferCodec.decodeRequest(Array(many.utf8), headerLength: nil, maximumElements: 1_000) }
+                .hasPrefix("413 the request holds more than 66536 JSON values; the server takes at most 1000 tensor elements per request"))
+        let shaped = #"{"inputs": [{"name": "x", "shape": [1000, 1000], "datatype": "FP32", "parameters": {"binary_data_size": 4}}]}"#
+        #expect(message { try InferCodec.decodeRequest(Array(shaped.utf8) + [0, 0, 0, 0], headerLength: String(shaped.utf8.count), maximumElements: 1_000) }
+                == "413 the inputs' shapes hold more than 1000 elements; the server takes at most 1000 tensor elements per request (--max-request-elements)")
+        #expect(message { try InferCodec.decodeRequest(Array(many.utf8), headerLength: nil, maximumElements: 70_000) } == "no error")
+        // Values that cannot be packed (strings, objects, …) are boxed one by one: a tighter bound.
+        let strings = #"{"inputs": [{"name": "s", "shape": [1100000], "datatype": "BYTES", "data": ["# + String(repeating: "\"\",", count: 1_099_999) + "\"\"]}]}"
+        #expect(message { try decode(strings) }.hasPrefix("413 the request holds more than 1048576 JSON strings, objects, lists or nulls"))
+        let deep = #"{"inputs": [{"name": "x", "shape": ["# + Array(repeating: "1", count: 100).joined(separator: ",") + #"], "datatype": "FP32", "data": [1]}]}"#
+        #expect(message { try decode(deep) } == "400 input 'x': shape has 100 dimensions, at most 32 are accepted")
+    }
 }

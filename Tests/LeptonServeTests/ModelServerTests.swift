@@ -33,7 +33,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: repo) }
         let model = ServeFixtures.cnn(seed: 9)
         try ServeFixtures.save(model, repo: repo, name: "cnn", version: 1, inputShape: [28, 28, 1])
-        let server = ModelServer(options: ServeOptions(repository: repo, port: 0, tokens: ["t0k"], maxBodyBytes: 20_000))
+        let server = ModelServer(options: ServeOptions(repository: repo, port: 0, tokens: ["t0k"], adminTokens: ["adm"], maxBodyBytes: 20_000))
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let running = Task { try await server.run { listening.yield($0) } }
         defer { running.cancel() }
@@ -61,7 +61,8 @@ import Testing
             ("/nowhere", "GET", "t0k", nil, 404, "no route for GET /nowhere"),
             ("/v2/models/cnn/infer", "POST", "t0k", String(repeating: " ", count: 30_000), 413, "exceeds the limit of 20000 bytes"),
             ("/v2/models/cnn/infer", "POST", "t0k", "{", 400, "malformed inference request"),
-            ("/v2/repository/models/cnn/load", "POST", "t0k", "[]", 400, "expected a JSON object"),
+            ("/v2/repository/models/cnn/load", "POST", "adm", "[]", 400, "expected a JSON object"),
+            ("/v2/repository/models/cnn/load", "POST", "t0k", "{}", 403, "needs an admin token"),
         ]
         for (path, method, token, body, status, fragment) in errors {
             let reply = try await send(port, path, method: method, token: token, body: body)

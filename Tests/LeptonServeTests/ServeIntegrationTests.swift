@@ -67,16 +67,17 @@ import LeptonTestSupport
         let repo = try makeRepository(root)
         let portFile = root.appendingPathComponent("port")
         let log = root.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: log)
         let maxBody = 300_000
         let server = Process()
         server.executableURL = Self.lepton
         server.arguments = ["serve", "--repository", repo.path, "--port", "0", "--port-file", portFile.path,
-                            "--max-body-bytes", String(maxBody), "--request-timeout", "6", "--threads", "1", "--log-format", "json",
+                            "--max-body-bytes", String(maxBody), "--max-inflated-bytes", String(maxBody), "--request-timeout", "6", "--threads", "1", "--log-format", "json",
                             "--handlers-on-event-loops"]   // the default pool is covered in process (ModelServerTests)
         var environment = ProcessInfo.processInfo.environment
         environment["LEPTON_SERVE_TOKENS"] = "s3cret"
+        environment["LEPTON_SERVE_ADMIN_TOKENS"] = "adm1n"
         server.environment = environment
         server.standardOutput = logHandle
         server.standardError = logHandle
@@ -95,7 +96,7 @@ import LeptonTestSupport
         client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         client.arguments = [ProcessInfo.processInfo.environment["LEPTON_PYTHON"] ?? "python3", Self.clientScript.path,
                             "--url", "127.0.0.1:\(port)", "--expected", root.appendingPathComponent("expected.json").path,
-                            "--token", "s3cret", "--max-body", String(maxBody), "--server-pid", String(server.processIdentifier)]
+                            "--token", "adm1n", "--inference-token", "s3cret", "--max-body", String(maxBody), "--server-pid", String(server.processIdentifier)]
         let output = Pipe()
         client.standardOutput = output
         client.standardError = output
@@ -121,8 +122,17 @@ import LeptonTestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let cases: [([String], String)] = [
             (["serve", "--repository", "/nonexistent/repo"], "--repository /nonexistent/repo: not a folder (expected <repo>/<model>/<version>/)"),
-            (["serve", "--repository", root.path, "--max-batch-size", "0"], "--max-batch-size: expected an integer ≥ 1, got 0"),
-            (["serve", "--repository", root.path, "--port", "70000"], "--port: expected 0...65535, got 70000"),
+            (["serve", "--repository", root.path, "--max-batch-size", "0"], "--max-batch-size: expected an integer in 1...65536, got 0"),
+            (["serve", "--repository", root.path, "--port", "70000"], "--port: expected an integer in 0...65535, got 70000"),
+            // Issue 19: values that overflowed the server's arithmetic or allocated without bound.
+            (["serve", "--repository", root.path, "--max-queue-delay-us", "10000000000000000"],
+             "--max-queue-delay-us: expected an integer in 0...60000000, got 10000000000000000"),
+            (["serve", "--repository", root.path, "--instances", "100000000"], "--instances: expected an integer in 1...64, got 100000000"),
+            (["serve", "--repository", root.path, "--request-timeout", "1e300"], "--request-timeout: expected seconds in 0...86400 (0: none), got 1e+300"),
+            (["serve", "--repository", root.path, "--request-timeout", "nan"], "--request-timeout: expected seconds in 0...86400 (0: none), got nan"),
+            (["serve", "--repository", root.path, "--max-request-elements", "0"], "--max-request-elements: expected an integer in 1...268435456, got 0"),
+            (["serve", "--repository", root.path, "--threads", "99999999"], "--threads: expected an integer in 1...1024, got 99999999"),
+            (["serve", "--repository", root.path, "--admin-token-file", "/nonexistent/admin"], "--admin-token-file /nonexistent/admin: cannot read the file"),
             (["serve", "--repository", root.path, "--token-file", "/nonexistent/tokens"], "--token-file /nonexistent/tokens: cannot read the file"),
             (["serve", "--repository", root.path, "--log-format", "xml"], "--log-format: expected text or json, got xml"),
             (["serve", "--repository", root.path, "--handlers-on-event-loops", "--io-threads", "2"],
@@ -133,5 +143,20 @@ import LeptonTestSupport
             #expect(status == 1, "\(arguments): exit status \(status)")
             #expect(text == "error: \(expected)\n", "\(arguments): \(text)")
         }
+    }
+
+    /// `lepton check-model`, which `lepton serve` runs before loading a version in process:
+    /// exit 0 for a loadable folder, one `error:` line and exit 1 for one that throws.
+    @Test func checkModelLoadsAFolderInAChildProcess() throws {
+        let root = try LeptonExecutable.scratchFolder("check-model")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try ServeFixtures.save(ServeFixtures.cnn(seed: 1), repo: root, name: "good", version: 1, inputShape: [28, 28, 1])
+        let good = try LeptonExecutable.run(["check-model", root.appendingPathComponent("good/1").path])
+        #expect(good.status == 0, "\(good.stderr)")
+        let broken = root.appendingPathComponent("broken/1")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        try "{not json".write(to: broken.appendingPathComponent("model.json"), atomically: true, encoding: .utf8)
+        let bad = try LeptonExecutable.run(["check-model", broken.path])
+        #expect(bad.status == 1 && bad.stderr.hasPrefix("error: ") && bad.stderr.contains("not valid JSON"), "\(bad.stderr)")
     }
 }

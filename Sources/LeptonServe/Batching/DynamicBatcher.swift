@@ -53,8 +53,10 @@ public final class DynamicBatcher: @unchecked Sendable {
         self.config = config
         self.statistics = statistics
         self.label = label
-        workers = (0..<config.instanceCount).map { DispatchQueue(label: "lepton.serve.\(label).\($0)") }
-        idleWorkers = Array((0..<config.instanceCount).reversed())
+        // ModelConfig.checked keeps instance_count in its limits; the clamp guards other callers.
+        let instances = Swift.min(Swift.max(config.instanceCount, 1), ModelConfig.Limits.instanceCount.upperBound)
+        workers = (0..<instances).map { DispatchQueue(label: "lepton.serve.\(label).\($0)") }
+        idleWorkers = Array((0..<instances).reversed())
         deadlines = RequestDeadlines(label: label)
         deadlines.whenExpired { [weak self] in self?.dropAnswered() }
     }
@@ -142,7 +144,8 @@ public final class DynamicBatcher: @unchecked Sendable {
         while !idleWorkers.isEmpty, let first = queue.first {
             var take = 1
             if config.dynamicBatching {
-                let deadline = first.enqueued.advanced(by: .microseconds(config.maxQueueDelayMicroseconds))
+                let delay = Swift.min(Swift.max(config.maxQueueDelayMicroseconds, 0), ModelConfig.Limits.maxQueueDelayMicroseconds.upperBound)
+                let deadline = first.enqueued.advanced(by: .microseconds(delay))
                 if closedReason == nil && queuedRows < config.maxBatchSize && ContinuousClock.now < deadline {
                     armTimer(deadline)
                     break
@@ -194,15 +197,13 @@ public final class DynamicBatcher: @unchecked Sendable {
     private func armTimer(_ deadline: ContinuousClock.Instant) {
         if let armed = timerDeadline, armed <= deadline { return }
         timerDeadline = deadline
-        let (seconds, attoseconds) = (deadline - .now).components
-        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
+        DispatchQueue.global().asyncAfter(deadline: .now() + (deadline - ContinuousClock.now).dispatchInterval) { [weak self] in
             self?.timerFired(deadline)
         }
     }
 
     private func timerFired(_ deadline: ContinuousClock.Instant) {
-        takeAndLaunch { if timerDeadline == deadline { timerDeadline = nil } }
+        takeAndLaunch({ if timerDeadline == deadline { timerDeadline = nil } })
     }
 
     /// Drops the requests that were answered while queued (timed out).
@@ -228,7 +229,7 @@ public final class DynamicBatcher: @unchecked Sendable {
     /// Stops taking requests (new ones get a 503 with `reason`), starts the queued ones without
     /// waiting for their batching delay, and waits until every queued and running one has been answered.
     public func close(reason: String) async {
-        takeAndLaunch { closedReason = reason }
+        takeAndLaunch({ closedReason = reason })
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             lock.lock()
             if running == 0 && queue.isEmpty {

@@ -77,9 +77,7 @@ final class RequestDeadlines: @unchecked Sendable {
     }
 
     private func schedule(_ deadline: ContinuousClock.Instant) {
-        let (seconds, attoseconds) = (deadline - .now).components
-        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
+        DispatchQueue.global().asyncAfter(deadline: .now() + (deadline - ContinuousClock.now).dispatchInterval) { [weak self] in
             self?.fire(deadline)
         }
     }

@@ -11,9 +11,10 @@ public enum InferCodec {
     /// - Parameters:
     ///   - body: The whole body.
     ///   - headerLength: The `Inference-Header-Content-Length` header's value, if sent.
+    ///   - maximumElements: The most tensor elements the request's inputs may hold together.
     /// - Throws: ``ServeError`` (400) naming what was malformed: JSON, a datatype, a missing or
-    ///   truncated binary payload, a bad header length.
-    public static func decodeRequest(_ body: [UInt8], headerLength: String?) throws -> InferRequest {
+    ///   truncated binary payload, a bad header length; 413 past `maximumElements`.
+    public static func decodeRequest(_ body: [UInt8], headerLength: String?, maximumElements: Int = .max) throws -> InferRequest {
         var jsonLength = body.count
         if let headerLength {
             guard let n = Int(headerLength.trimmingCharacters(in: .whitespaces)), n >= 0 else {
@@ -25,14 +26,29 @@ public enum InferCodec {
             jsonLength = n
         }
         let document: JSONNode
+        let tooMany = { (what: String) in
+            ServeError.tooLarge("\(what); the server takes at most \(maximumElements) tensor elements per request (--max-request-elements)")
+        }
         do {
-            document = try body.withUnsafeBufferPointer { try JSONScanner.parse(UnsafeBufferPointer(rebasing: $0[0..<jsonLength])) }
+            // Every element is one JSON value; the rest of a request is a few hundred at most.
+            let (maximumValues, _) = maximumElements.addingReportingOverflow(65_536)
+            document = try body.withUnsafeBufferPointer {
+                try JSONScanner.parse(UnsafeBufferPointer(rebasing: $0[0..<jsonLength]), maximumValues: maximumValues < 0 ? .max : maximumValues)
+            }
+        } catch let error as JSONScanner.TooManyValues {
+            throw error.isValueLimit ? tooMany(error.description) : ServeError.tooLarge(error.description)
         } catch {
             let binary = headerLength == nil && body.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0a && $0 != 0x0d }
             let hint = binary ? " (binary tensor data after the JSON needs the \(headerLengthField) header)" : ""
             throw ServeError.badRequest("malformed inference request: \(error)\(hint)")
         }
         let header = try InferHeader(document)
+        var total = 0
+        for input in header.inputs {
+            let (sum, overflow) = total.addingReportingOverflow(try V2Tensor.elementCount(input.shape, name: input.name))
+            guard !overflow, sum <= maximumElements else { throw tooMany("the inputs' shapes hold more than \(maximumElements) elements") }
+            total = sum
+        }
         var offset = jsonLength
         var inputs: [V2Tensor] = []
         for input in header.inputs {

@@ -9,6 +9,9 @@ struct InferHeader {
         var elements: V2Tensor.Elements?
     }
 
+    /// The most dimensions an input's shape may have.
+    static let maximumRank = 32
+
     var id: String?
     var binaryDataOutput = false
     /// Triton's request `timeout` parameter, in microseconds.
@@ -30,8 +33,12 @@ struct InferHeader {
         let parameters = try Self.object(root["parameters"], "parameters")
         binaryDataOutput = try Self.bool(parameters["binary_data_output"], "parameters.binary_data_output") ?? false
         if let node = parameters["timeout"], node != .null {
+            let range = InferRequest.timeoutRange
             guard let n = node.int, n > 0 else {
                 throw ServeError.badRequest("malformed inference request: parameters.timeout must be a positive number of microseconds")
+            }
+            guard range.contains(n) else {
+                throw ServeError.badRequest("malformed inference request: parameters.timeout must be in \(range.lowerBound)...\(range.upperBound) microseconds (one hour), got \(n)")
             }
             timeoutMicroseconds = n
         }
@@ -42,7 +49,11 @@ struct InferHeader {
             let path = "inputs[\(k)]"
             guard case .object(let input) = node else { throw ServeError.badRequest("malformed inference request: \(path) must be an object") }
             guard case .string(let name)? = input["name"] else { throw ServeError.badRequest("malformed inference request: \(path).name must be a string") }
-            guard case .array(let dims)? = input["shape"], let shape = Optional(dims.compactMap(\.int)), shape.count == dims.count else {
+            // A shape is short: refused before a hostile one is unpacked into boxed values.
+            if let rank = input["shape"]?.listCount, rank > InferHeader.maximumRank {
+                throw ServeError.badRequest("input '\(name)': shape has \(rank) dimensions, at most \(InferHeader.maximumRank) are accepted")
+            }
+            guard let dims = input["shape"]?.list, let shape = Optional(dims.compactMap(\.int)), shape.count == dims.count else {
                 throw ServeError.badRequest("input '\(name)': shape must be a list of integers")
             }
             guard case .string(let typeName)? = input["datatype"] else { throw ServeError.badRequest("input '\(name)': datatype must be a string") }
@@ -95,68 +106,14 @@ struct InferHeader {
         }
     }
 
-    /// Flattens nested `data` lists and converts every element to `datatype`.
+    /// Flattens nested `data` lists and converts every element to `datatype`, straight from the
+    /// numbers' text into the tensor's bytes (no array of boxed values in between).
     static func elements(_ data: JSONNode, datatype: V2DataType, name: String) throws -> V2Tensor.Elements {
-        guard case .array = data else {
+        guard data.isList else {
             throw ServeError.badRequest("input '\(name)': data must be a nested or flat list of \(datatype.rawValue) values, got \(data.kind)")
         }
-        var flat: [JSONNode] = []
-        func flatten(_ node: JSONNode) {
-            if case .array(let list) = node { list.forEach(flatten) } else { flat.append(node) }
-        }
-        flatten(data)
-        func bad(_ k: Int) -> ServeError {
-            let shown: String
-            switch flat[k] {
-            case .number(let text): shown = text
-            case .string(let text): shown = "\"\(text.prefix(20))\""
-            default: shown = flat[k].kind
-            }
-            return ServeError.badRequest("input '\(name)': data must be a nested or flat list of \(datatype.rawValue) values; element \(k) is \(shown)")
-        }
-        func fixed<T>(_ convert: (String) -> T?) throws -> V2Tensor.Elements {
-            var values: [T] = []
-            values.reserveCapacity(flat.count)
-            for k in flat.indices {
-                guard case .number(let text) = flat[k], let v = convert(text) else { throw bad(k) }
-                values.append(v)
-            }
-            return .fixed(V2Tensor.bytes(of: values))
-        }
-        func integer<T: FixedWidthInteger>(_: T.Type) throws -> V2Tensor.Elements {
-            try fixed { text in
-                if let v = T(text) { return v }
-                guard let d = Double(text), d.rounded() == d else { return nil }
-                return T(exactly: d)
-            }
-        }
-        switch datatype {
-        case .bool:
-            return .fixed(try flat.indices.map { k -> UInt8 in
-                guard case .bool(let b) = flat[k] else { throw bad(k) }
-                return b ? 1 : 0
-            })
-        case .uint8: return try integer(UInt8.self)
-        case .uint16: return try integer(UInt16.self)
-        case .uint32: return try integer(UInt32.self)
-        case .uint64: return try integer(UInt64.self)
-        case .int8: return try integer(Int8.self)
-        case .int16: return try integer(Int16.self)
-        case .int32: return try integer(Int32.self)
-        case .int64: return try integer(Int64.self)
-        case .fp16:
-            #if arch(x86_64) || arch(arm64)
-            return try fixed { Float($0).map { Float16($0) } }
-            #else
-            throw ServeError.badRequest("FP16 is not supported on this machine")
-            #endif
-        case .fp32: return try fixed { Float($0) }
-        case .fp64: return try fixed { Double($0) }
-        case .bytes:
-            return .strings(try flat.indices.map { k -> [UInt8] in
-                guard case .string(let s) = flat[k] else { throw bad(k) }
-                return Array(s.utf8)
-            })
-        }
+        var reader = DataReader(datatype: datatype, name: name)
+        try reader.read(data)
+        return reader.elements
     }
 }

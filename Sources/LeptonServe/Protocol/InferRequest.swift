@@ -41,6 +41,10 @@ public struct InferRequest: Sendable {
     /// Whether the request asked for every output in binary by default.
     public var binaryDataOutput: Bool { parameters["binary_data_output"]?.boolValue ?? false }
 
+    /// The accepted values of the `timeout` parameter, in microseconds: up to one hour (longer
+    /// limits are refused with a 400; the server's `--request-timeout` applies whichever is shorter).
+    public static let timeoutRange = 1...3_600_000_000
+
     /// The request's own time limit (Triton's `timeout` parameter, in microseconds), if it set one.
     public var timeout: Duration? { parameters["timeout"]?.intValue.map { .microseconds($0) } }
 

@@ -1,35 +1,3 @@
-/// A parsed JSON value whose numbers keep their text, so each is converted straight to the
-/// datatype a tensor needs (`UINT64` and `INT64` exactly, `INT8` with a range check).
-indirect enum JSONNode: Equatable {
-    case null
-    case bool(Bool)
-    /// A number as written (JSON number grammar, already checked).
-    case number(String)
-    case string(String)
-    case array([JSONNode])
-    case object([String: JSONNode])
-
-    /// A short name of the kind of value, for error messages.
-    var kind: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a Boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "a list"
-        case .object: return "an object"
-        }
-    }
-
-    /// The value as a whole number that fits `Int`, if it is one.
-    var int: Int? {
-        guard case .number(let text) = self else { return nil }
-        if let i = Int(text) { return i }
-        if let d = Double(text), d.rounded() == d { return Int(exactly: d) }
-        return nil
-    }
-}
-
 /// A strict JSON parser over bytes (RFC 8259) for inference request headers, which are parsed
 /// on every request: Foundation's JSONDecoder spent about 50 µs on a 200-byte header here, most
 /// of it in generic decoding machinery; this scanner is a single pass without it.
@@ -39,20 +7,54 @@ struct JSONScanner {
         let description: String
     }
 
+    /// The document holds more values than the caller allows.
+    struct TooManyValues: Error, CustomStringConvertible {
+        let description: String
+        /// Whether `maximumValues` was passed (rather than ``maximumNodes``).
+        var isValueLimit = true
+    }
+
+    /// The most values held as separate nodes (strings, objects, nulls, lists, numbers outside
+    /// a list of numbers): about 60 bytes each, so 1 Mi of them stay under ~64 MB. Numbers and
+    /// Booleans in lists are packed as text and count only against `maximumValues`.
+    static let maximumNodes = 1 << 20
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
     private var depth = 0
+    private let maximumValues: Int
+    private var values = 0
+    private var nodes = 0
 
     /// Parses one JSON document (nothing but whitespace may follow it).
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONNode {
-        var scanner = JSONScanner(bytes: bytes)
+    /// - Parameter maximumValues: the most values (numbers, strings, lists, …) the document may
+    ///   hold; parsing stops with ``TooManyValues`` past it, before memory grows further.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maximumValues: Int = .max) throws -> JSONNode {
+        var scanner = JSONScanner(bytes: bytes, maximumValues: maximumValues)
         let value = try scanner.value()
         scanner.skipWhitespace()
         guard scanner.i == bytes.count else { throw scanner.error("unexpected data after the JSON value") }
         return value
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>, maximumValues: Int) {
+        self.bytes = bytes
+        self.maximumValues = maximumValues
+    }
+
+    private mutating func counted() throws {
+        values += 1
+        if values > maximumValues { throw TooManyValues(description: "the request holds more than \(maximumValues) JSON values") }
+    }
+
+    private mutating func countedNode() throws {
+        try counted()
+        nodes += 1
+        if nodes > Self.maximumNodes {
+            throw TooManyValues(description: "the request holds more than \(Self.maximumNodes) JSON strings, objects, lists or nulls "
+                                + "(send large BYTES tensors in binary)", isValueLimit: false)
+        }
+    }
 
     private func error(_ message: String) -> SyntaxError {
         SyntaxError(description: "invalid JSON at byte \(i): \(message)")
@@ -65,6 +67,7 @@ struct JSONScanner {
     private mutating func value() throws -> JSONNode {
         skipWhitespace()
         guard i < bytes.count else { throw error("unexpected end of the document") }
+        try countedNode()
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
@@ -112,23 +115,54 @@ struct JSONScanner {
         }
     }
 
+    /// A list; while its elements are numbers and Booleans they are packed as text (``ScalarRun``).
     private mutating func array() throws -> JSONNode {
         try nest()
         i += 1
         var elements: [JSONNode] = []
+        var run: ScalarRun? = ScalarRun()
         skipWhitespace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array(elements) }
         while true {
-            elements.append(try value())
+            skipWhitespace()
+            if run != nil, i < bytes.count, let token = try scalarToken() {
+                run?.append(token)
+            } else {
+                if let packed = run { elements = packed.nodes; run = nil }
+                elements.append(try value())
+            }
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end inside a list") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return .array(elements) }
+            if bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                depth -= 1
+                return run.map { JSONNode.scalars($0) } ?? JSONNode.array(elements)
+            }
             throw error("expected ',' or ']' in a list")
         }
     }
 
+    /// A number, `true` or `false` at the current byte, as its text (nil for other values).
+    private mutating func scalarToken() throws -> UnsafeBufferPointer<UInt8>? {
+        let start = i
+        switch bytes[i] {
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try numberEnd()
+        default: return nil
+        }
+        try counted()
+        return UnsafeBufferPointer(rebasing: bytes[start..<i])
+    }
+
     private mutating func number() throws -> String {
+        let start = try numberEnd()
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+    }
+
+    /// Moves past a number (JSON grammar, checked); returns where it started.
+    private mutating func numberEnd() throws -> Int {
         let start = i
         func digits() -> Int {
             let from = i
@@ -148,7 +182,7 @@ struct JSONScanner {
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard digits() > 0 else { throw error("expected digits in an exponent") }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        return start
     }
 
     private mutating func string() throws -> String {

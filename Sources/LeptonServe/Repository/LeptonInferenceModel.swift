@@ -48,9 +48,9 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
         outputs = [TensorSpec(name: outputNames[0], datatype: V2DataType(loaded.outputs[0].dtype), dims: Array(outputShape.dropFirst()))]
         switch model.layers.first {
         case let embedding as Embedding:
-            idRanges = [0...Int32(embedding.vocabularySize - 1)]
+            idRanges = [0...Int32(clamping: Swift.max(embedding.vocabularySize - 1, 0))]
         case let factorization as MatrixFactorization:
-            idRanges = [0...Int32(factorization.users), 0...Int32(factorization.items)]
+            idRanges = [0...Int32(clamping: Swift.max(factorization.users, 0)), 0...Int32(clamping: Swift.max(factorization.items, 0))]
         default:
             idRanges = nil
         }

@@ -67,6 +67,38 @@ public struct ModelConfig: Sendable, Equatable {
     /// The configuration file's name inside a model folder.
     public static let fileName = "config.json"
 
+    /// The accepted range of each numeric setting (config files, load requests and the
+    /// `lepton serve` flags alike): beyond these a setting is refused, never clamped, so a
+    /// hostile value cannot overflow the batcher's clock arithmetic or allocate without bound.
+    public enum Limits {
+        /// `max_batch_size`: rows of one forward pass.
+        public static let maxBatchSize = 1...65_536
+        /// `dynamic_batching.max_queue_delay_microseconds`: up to one minute.
+        public static let maxQueueDelayMicroseconds = 0...60_000_000
+        /// `max_queue_size`: requests waiting per model version.
+        public static let maxQueueSize = 1...100_000
+        /// `instance_count`: forward passes at once (each instance is a worker thread).
+        public static let instanceCount = 1...64
+        /// `version_policy.latest.num_versions` and the numbers of `version_policy.specific.versions`.
+        public static let versions = 1...1_000_000
+    }
+
+    /// Checks every numeric setting against ``Limits``.
+    /// - Parameter source: where the settings came from, named in the error.
+    /// - Throws: ``ServeError`` (400) naming the setting, its value and the accepted range.
+    public func checked(source: String = fileName) throws -> ModelConfig {
+        let settings: [(String, Int, ClosedRange<Int>)] = [
+            ("max_batch_size", maxBatchSize, Limits.maxBatchSize),
+            ("dynamic_batching.max_queue_delay_microseconds", maxQueueDelayMicroseconds, Limits.maxQueueDelayMicroseconds),
+            ("max_queue_size", maxQueueSize, Limits.maxQueueSize),
+            ("instance_count", instanceCount, Limits.instanceCount),
+        ]
+        for (key, value, range) in settings where !range.contains(value) {
+            throw ServeError.badRequest("\(source): \(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+        return self
+    }
+
     /// Reads `<modelFolder>/config.json` over `defaults` (the defaults alone when there is no file).
     /// - Throws: ``ServeError`` naming the key, the value and what was expected.
     public static func load(modelFolder: URL, defaults: ModelConfig) throws -> ModelConfig {
@@ -80,76 +112,95 @@ public struct ModelConfig: Sendable, Equatable {
     }
 
     /// Applies a parsed configuration object to `defaults`.
-    /// - Throws: ``ServeError`` for an unknown key or a value of the wrong kind or range.
-    public static func parse(_ value: JSONValue, defaults: ModelConfig) throws -> ModelConfig {
-        guard let object = value.objectValue else { throw ServeError.badRequest("\(fileName): expected a JSON object") }
+    /// - Parameter source: where the object came from, named in errors (`config.json`, or the
+    ///   `parameters.config` of a load request).
+    /// - Throws: ``ServeError`` for an unknown key or a value of the wrong kind or outside ``Limits``.
+    public static func parse(_ value: JSONValue, defaults: ModelConfig, source: String = fileName) throws -> ModelConfig {
+        guard let object = value.objectValue else { throw ServeError.badRequest("\(source): expected a JSON object") }
         let known = ["max_batch_size", "dynamic_batching", "max_queue_size", "instance_count", "version_policy", "input", "output"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw ServeError.badRequest("\(fileName): unknown key '\(unknown)' (expected one of \(known.joined(separator: ", ")))")
+            throw ServeError.badRequest("\(source): unknown key '\(unknown)' (expected one of \(known.joined(separator: ", ")))")
         }
-        func int(_ v: JSONValue?, _ key: String, minimum: Int) throws -> Int? {
+        func int(_ v: JSONValue?, _ key: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let v else { return nil }
-            guard let i = v.intValue, i >= minimum else {
-                throw ServeError.badRequest("\(fileName): \(key) must be an integer ≥ \(minimum), got \(v)")
+            guard let i = v.intValue, range.contains(i) else {
+                throw ServeError.badRequest("\(source): \(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(describe(v))")
             }
             return i
         }
         var config = defaults
-        config.maxBatchSize = try int(object["max_batch_size"], "max_batch_size", minimum: 1) ?? config.maxBatchSize
-        config.maxQueueSize = try int(object["max_queue_size"], "max_queue_size", minimum: 1) ?? config.maxQueueSize
-        config.instanceCount = try int(object["instance_count"], "instance_count", minimum: 1) ?? config.instanceCount
+        config.maxBatchSize = try int(object["max_batch_size"], "max_batch_size", Limits.maxBatchSize) ?? config.maxBatchSize
+        config.maxQueueSize = try int(object["max_queue_size"], "max_queue_size", Limits.maxQueueSize) ?? config.maxQueueSize
+        config.instanceCount = try int(object["instance_count"], "instance_count", Limits.instanceCount) ?? config.instanceCount
         switch object["dynamic_batching"] {
         case nil: break
         case .bool(let on)?: config.dynamicBatching = on
         case .object(let batching)?:
             if let key = batching.keys.first(where: { $0 != "max_queue_delay_microseconds" }) {
-                throw ServeError.badRequest("\(fileName): dynamic_batching.\(key) is not a setting (expected max_queue_delay_microseconds)")
+                throw ServeError.badRequest("\(source): dynamic_batching.\(key) is not a setting (expected max_queue_delay_microseconds)")
             }
             config.dynamicBatching = true
-            config.maxQueueDelayMicroseconds = try int(batching["max_queue_delay_microseconds"],
-                                                       "dynamic_batching.max_queue_delay_microseconds", minimum: 0) ?? config.maxQueueDelayMicroseconds
+            config.maxQueueDelayMicroseconds = try int(batching["max_queue_delay_microseconds"], "dynamic_batching.max_queue_delay_microseconds",
+                                                       Limits.maxQueueDelayMicroseconds) ?? config.maxQueueDelayMicroseconds
         case let other?:
-            throw ServeError.badRequest("\(fileName): dynamic_batching must be an object or false, got \(other)")
+            throw ServeError.badRequest("\(source): dynamic_batching must be an object or false, got \(describe(other))")
         }
-        if let policy = object["version_policy"] { config.versionPolicy = try parsePolicy(policy) }
-        config.inputNames = try names(object["input"], "input") ?? config.inputNames
-        config.outputNames = try names(object["output"], "output") ?? config.outputNames
-        return config
+        if let policy = object["version_policy"] { config.versionPolicy = try parsePolicy(policy, source: source) }
+        config.inputNames = try names(object["input"], "input", source: source) ?? config.inputNames
+        config.outputNames = try names(object["output"], "output", source: source) ?? config.outputNames
+        return try config.checked(source: source)
     }
 
-    private static func parsePolicy(_ value: JSONValue) throws -> VersionPolicy {
+    /// A JSON value as an error message shows it (numbers as written, long values cut).
+    static func describe(_ value: JSONValue) -> String {
+        let text: String
+        switch value {
+        case .int(let i): text = String(i)
+        case .double(let d): text = String(d)
+        case .bool(let b): text = String(b)
+        case .string(let s): text = "\"\(s)\""
+        case .null: text = "null"
+        case .array: text = "a list"
+        case .object: text = "an object"
+        }
+        return text.count > 40 ? String(text.prefix(40)) + "…" : text
+    }
+
+    private static func parsePolicy(_ value: JSONValue, source: String) throws -> VersionPolicy {
         let expected = "expected {\"latest\": {\"num_versions\": N}}, {\"all\": {}} or {\"specific\": {\"versions\": [...]}}"
         guard let object = value.objectValue, object.count == 1, let (kind, body) = object.first else {
-            throw ServeError.badRequest("\(fileName): version_policy: \(expected)")
+            throw ServeError.badRequest("\(source): version_policy: \(expected)")
         }
+        let range = Limits.versions
         switch kind {
         case "all": return .all
         case "latest":
-            guard let n = body.objectValue?["num_versions"]?.intValue, n >= 1 else {
-                throw ServeError.badRequest("\(fileName): version_policy.latest.num_versions must be an integer ≥ 1")
+            guard let n = body.objectValue?["num_versions"]?.intValue, range.contains(n) else {
+                throw ServeError.badRequest("\(source): version_policy.latest.num_versions must be an integer in \(range.lowerBound)...\(range.upperBound), got "
+                                            + (body.objectValue?["num_versions"].map(describe) ?? "nothing"))
             }
             return .latest(n)
         case "specific":
             guard let list = body.objectValue?["versions"]?.arrayValue, !list.isEmpty else {
-                throw ServeError.badRequest("\(fileName): version_policy.specific.versions must be a non-empty list of integers")
+                throw ServeError.badRequest("\(source): version_policy.specific.versions must be a non-empty list of integers")
             }
             return .specific(try list.map {
-                guard let v = $0.intValue, v >= 1 else {
-                    throw ServeError.badRequest("\(fileName): version_policy.specific.versions: \($0) is not a version number ≥ 1")
+                guard let v = $0.intValue, range.contains(v) else {
+                    throw ServeError.badRequest("\(source): version_policy.specific.versions: \(describe($0)) is not a version number in \(range.lowerBound)...\(range.upperBound)")
                 }
                 return v
             })
         default:
-            throw ServeError.badRequest("\(fileName): version_policy: unknown policy '\(kind)' (\(expected))")
+            throw ServeError.badRequest("\(source): version_policy: unknown policy '\(kind)' (\(expected))")
         }
     }
 
-    private static func names(_ value: JSONValue?, _ key: String) throws -> [String]? {
+    private static func names(_ value: JSONValue?, _ key: String, source: String) throws -> [String]? {
         guard let value else { return nil }
-        guard let list = value.arrayValue else { throw ServeError.badRequest("\(fileName): \(key) must be a list of {\"name\": ...}") }
+        guard let list = value.arrayValue else { throw ServeError.badRequest("\(source): \(key) must be a list of {\"name\": ...}") }
         return try list.enumerated().map { i, entry in
             guard let name = entry.objectValue?["name"]?.stringValue, !name.isEmpty else {
-                throw ServeError.badRequest("\(fileName): \(key)[\(i)] must be an object with a non-empty \"name\"")
+                throw ServeError.badRequest("\(source): \(key)[\(i)] must be an object with a non-empty \"name\"")
             }
             return name
         }

@@ -50,16 +50,22 @@ public actor ModelRepository {
     /// The repository folder.
     public nonisolated let root: URL
     private let loaders: [any InferenceModelLoader]
+    private let loadCheck: (any ModelLoadCheck)?
     private let defaults: ModelConfig
     private let metrics: ServeMetrics?
     private let logger: Logger
     private nonisolated let table = LockedTable()
 
     /// Creates a repository over `root`; nothing is loaded until ``loadAll()`` or ``load(_:)``.
+    /// - Parameter loadCheck: loads each version in a separate process before it is loaded in
+    ///   this one (``ProcessLoadCheck``), so a model file that crashes its loader is reported
+    ///   unavailable instead of stopping the server; nil loads in process only.
     public init(root: URL, loaders: [any InferenceModelLoader] = [ONNXModelLoader(), LeptonModelLoader()], defaults: ModelConfig = ModelConfig(),
+                loadCheck: (any ModelLoadCheck)? = nil,
                 metrics: ServeMetrics? = nil, logger: Logger = Logger(label: "lepton.serve.repository")) {
         self.root = root
         self.loaders = loaders
+        self.loadCheck = loadCheck
         self.defaults = defaults
         self.metrics = metrics
         self.logger = logger
@@ -86,18 +92,21 @@ public actor ModelRepository {
     /// Loads (or reloads) a model: reads its config (with `override`, a configuration object sent
     /// with the load request, on top), picks versions by the version policy and loads them.
     /// Versions served before and no longer picked are unloaded after the new ones are in place.
-    /// - Throws: ``ServeError`` 404 when the repository has no such model folder, 400 when the
-    ///   model or every picked version fails to load (the index keeps the reason).
+    /// - Throws: ``ServeError`` 404 when the repository has no such model folder, 400 when
+    ///   `override` has a bad setting (nothing changes then) or the model or every picked version
+    ///   fails to load (the index keeps the reason).
     public func load(_ name: String, override: JSONValue? = nil) async throws {
         let folder = root.appendingPathComponent(name)
         guard modelNames().contains(name) else {
             throw ServeError.notFound("the repository \(root.path) has no model folder '\(name)'")
         }
+        // A load request whose own settings are out of range is refused before anything changes.
+        if let override { _ = try ModelConfig.parse(override, defaults: defaults.checked(source: "the server's defaults"), source: "parameters.config") }
         var status = ModelStatus()
         var failure: String?
         do {
-            var config = try ModelConfig.load(modelFolder: folder, defaults: defaults)
-            if let override { config = try ModelConfig.parse(override, defaults: config) }
+            var config = try ModelConfig.load(modelFolder: folder, defaults: defaults.checked(source: "the server's defaults"))
+            if let override { config = try ModelConfig.parse(override, defaults: config, source: "parameters.config") }
             let available = versionNumbers(in: folder)
             guard !available.isEmpty else {
                 throw ServeError.badRequest("no version folders (expected \(name)/<n>/ holding a model, n ≥ 1)")
@@ -115,6 +124,7 @@ public actor ModelRepository {
                     guard let loader = loaders.first(where: { $0.canLoad(versionFolder) }) else {
                         throw ServeError.badRequest("no model file recognised (expected a Lepton model folder with model.json)")
                     }
+                    if let loadCheck, let reason = loadCheck.check(versionFolder) { throw ServeError.badRequest(reason) }
                     let model = try loader.load(versionFolder, config: config)
                     status.versions[version] = VersionStatus(served: ServedModel(name: name, version: version, model: model,
                                                                                  config: config, metrics: metrics), reason: "")
@@ -125,7 +135,7 @@ public actor ModelRepository {
                 }
             }
             if !picked.contains(where: { status.versions[$0]?.served != nil }) {
-                failure = "model '\(name)' failed to load: " + picked.map { "version \($0): \(status.versions[$0]!.reason)" }.joined(separator: "; ")
+                failure = "model '\(name)' failed to load: " + picked.map { "version \($0): \(status.versions[$0]?.reason ?? "")" }.joined(separator: "; ")
             }
         } catch {
             status.reason = "failed to load: \(error)"

@@ -3,8 +3,9 @@ import LeptonData
 
 /// Compressed inference bodies, as `tritonclient` sends and accepts them
 /// (`request_compression_algorithm` / `response_compression_algorithm`): `gzip` and `deflate`
-/// (zlib) request bodies are inflated — never past the server's body limit, so a small hostile
-/// stream cannot inflate without bound — and a response is compressed when `Accept-Encoding`
+/// (zlib) request bodies are inflated — never past the server's inflation limit
+/// (`--max-inflated-bytes`, checked after every MiB of output), so a small hostile stream cannot
+/// inflate without bound — and a response is compressed when `Accept-Encoding`
 /// asks for one of them.
 enum HTTPCompression {
     /// The request body, inflated according to `Content-Encoding`.
@@ -23,7 +24,7 @@ enum HTTPCompression {
         do {
             return [UInt8](try Gzip.decompress(Data(body), format: format, maximumSize: limit))
         } catch let error as DataError where error.message.contains("exceeds") {
-            throw ServeError.tooLarge("request body inflates past the limit of \(limit) bytes (Content-Encoding \(encoding))")
+            throw ServeError.tooLarge("request body inflates past the limit of \(limit) bytes (Content-Encoding \(encoding); --max-inflated-bytes)")
         } catch let error as DataError {
             throw ServeError.badRequest("request body is not valid \(encoding) data: \(error.message)")
         }

@@ -53,15 +53,26 @@ struct ErrorAndAccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Checks `Authorization: Bearer <token>` against the server's tokens: 401 without a token,
 /// 403 with a wrong one. Liveness and readiness probes (`/healthz`, `/v2/health/*`) stay open.
+/// The repository API (`/v2/repository/…`) takes only admin tokens once any token is configured
+/// (an inference token gets 403 there); admin tokens also pass everywhere else.
 struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: Set<String>
+    var adminTokens: Set<String> = []
 
     static func isOpen(_ path: String) -> Bool {
         path == "/healthz" || path.hasPrefix("/v2/health/")
     }
 
+    static func isAdmin(_ path: String) -> Bool {
+        path == "/v2/repository" || path.hasPrefix("/v2/repository/")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if tokens.isEmpty || Self.isOpen(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        let admin = Self.isAdmin(path)
+        if Self.isOpen(path) || (tokens.isEmpty && adminTokens.isEmpty) || (!admin && tokens.isEmpty) {
+            return try await next(request, context)
+        }
         guard let header = request.headers[.authorization] else {
             throw ServeError.unauthorized("missing Authorization: Bearer <token> header")
         }
@@ -69,8 +80,13 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw ServeError.unauthorized("Authorization header must be 'Bearer <token>'")
         }
-        guard tokens.contains(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        if adminTokens.contains(token) { return try await next(request, context) }
+        guard tokens.contains(token) else {
             throw ServeError.forbidden("the bearer token is not valid for this server")
+        }
+        guard !admin else {
+            throw ServeError.forbidden("the repository API (\(path)) needs an admin token (lepton serve --admin-token-file or LEPTON_SERVE_ADMIN_TOKENS); inference tokens may not call it")
         }
         return try await next(request, context)
     }

@@ -34,7 +34,7 @@ public final class ModelServer: Sendable {
         self.metrics = metrics
         self.logger = logger
         repository = ModelRepository(root: options.repository, loaders: options.loaders, defaults: options.defaults,
-                                     metrics: metrics, logger: logger)
+                                     loadCheck: options.loadCheck, metrics: metrics, logger: logger)
     }
 
     /// Runs Swift Concurrency's jobs on NIO's shared event loops instead of a separate thread
@@ -60,7 +60,7 @@ public final class ModelServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorAndAccessLogMiddleware())
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: BearerAuthMiddleware(tokens: options.tokens))
+        router.add(middleware: BearerAuthMiddleware(tokens: options.tokens, adminTokens: options.adminTokens))
         router.get("/healthz") { _, _ in jsonResponse(data: Data("{\"status\":\"ok\"}".utf8)) }
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
@@ -92,10 +92,12 @@ public final class ModelServer: Sendable {
         logger.info("server stopped")
     }
 
-    /// The request body, refused with 413 beyond ``ServeOptions/maxBodyBytes``.
+    /// The request body, refused with 413 beyond ``ServeOptions/maxBodyBytes`` and with 400 when
+    /// the stream ends early (the client closed before sending its `Content-Length`).
     func readBody(_ request: Request) async throws -> [UInt8] {
         let limit = options.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+        let declared = request.headers[.contentLength]
+        if let length = declared.flatMap(Int.init), length > limit {
             throw ServeError.tooLarge("request body of \(length) bytes exceeds the limit of \(limit) bytes")
         }
         do {
@@ -103,6 +105,11 @@ public final class ModelServer: Sendable {
             return Array(buffer.readableBytesView)
         } catch is NIOTooManyBytesError {
             throw ServeError.tooLarge("request body exceeds the limit of \(limit) bytes")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let expected = declared.map { " (Content-Length \($0))" } ?? ""
+            throw ServeError.badRequest("request body ended before it was complete\(expected): \(error)")
         }
     }
 

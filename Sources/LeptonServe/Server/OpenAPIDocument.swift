@@ -31,7 +31,7 @@ enum OpenAPIDocument {
   "/v2/repository/models/{name}/unload": {"post": {"summary": "Unload a model (queued requests are answered first)", "operationId": "unloadModel", "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Empty"}}}}, "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}, "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}, "description": "Model name (its folder in the repository)"}], "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object"}}}}}}
  },
  "components": {
-  "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Only when the server was started with tokens (--token-file or LEPTON_SERVE_TOKENS)"}},
+  "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Only when the server was started with tokens (--token-file or LEPTON_SERVE_TOKENS); /v2/repository/* takes only admin tokens (--admin-token-file or LEPTON_SERVE_ADMIN_TOKENS)"}},
   "responses": {"Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
   "schemas": {
    "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string", "description": "What was wrong"}}},

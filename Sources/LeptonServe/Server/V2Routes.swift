@@ -88,8 +88,9 @@ struct V2Routes {
     private func infer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let model = try served(context)
         let body = try HTTPCompression.decodeBody(try await server.readBody(request), contentEncoding: request.headers[.contentEncoding],
-                                                  limit: server.options.maxBodyBytes)
-        let decoded = try InferCodec.decodeRequest(body, headerLength: request.headers[.inferenceHeaderLength])
+                                                  limit: server.options.maxInflatedBytes)
+        let decoded = try InferCodec.decodeRequest(body, headerLength: request.headers[.inferenceHeaderLength],
+                                                   maximumElements: server.options.maxRequestElements)
         let answer = try await model.infer(decoded, timeout: decoded.effectiveTimeout(server: server.options.requestTimeout))
         var (bytes, headerLength) = try InferCodec.encodeResponse(answer)
         var headers = HTTPFields()

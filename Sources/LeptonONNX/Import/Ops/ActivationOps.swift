@@ -63,7 +63,9 @@ extension ONNXOperators {
             let zero = Tensor(0)
             return Tensor.where(x.less(-lambd), x + bias, Tensor.where(x.greater(lambd), x - bias, zero))
         }, integer: { x in
-            Float(x) < -lambd ? Int64((Float(x) + bias).rounded(.towardZero)) : (Float(x) > lambd ? Int64((Float(x) - bias).rounded(.towardZero)) : 0)
+            // Saturating: a bias of ±inf must not stop the process.
+            func int64(_ v: Float) -> Int64 { v.isNaN ? 0 : Int64(Swift.max(Swift.min(Double(v.rounded(.towardZero)), 9.2e18), -9.2e18)) }
+            return Float(x) < -lambd ? int64(Float(x) + bias) : (Float(x) > lambd ? int64(Float(x) - bias) : 0)
         }, types: ONNXElementType.numericTypes)(ctx)
     }
 

@@ -27,6 +27,7 @@ extension ONNXOperators {
             let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
             _ = try ONNXLimits.count([rois.shape[0], c, outH, outW], what: "RoiAlign output")
             let (data, boxes) = (x.doubles, rois.doubles)
+            if let bad = boxes.first(where: { !$0.isFinite }) { throw ONNXError("rois hold \(bad); RoiAlign needs finite box corners") }
             var out = [Double](repeating: 0, count: rois.shape[0] * c * outH * outW)
             for r in 0..<rois.shape[0] {
                 let batch = try Index.resolve(batchIndices[r], x.shape[0], what: "batch index")
@@ -35,7 +36,12 @@ extension ONNXOperators {
                 var (roiW, roiH) = (boxes[r * 4 + 2] * scale - offset - x0, boxes[r * 4 + 3] * scale - offset - y0)
                 if !halfPixel { roiW = Swift.max(roiW, 1); roiH = Swift.max(roiH, 1) }
                 let (binH, binW) = (roiH / Double(outH), roiW / Double(outW))
-                let gridH = ratio > 0 ? ratio : Int((roiH / Double(outH)).rounded(.up)), gridW = ratio > 0 ? ratio : Int((roiW / Double(outW)).rounded(.up))
+                // Computed in Double and checked before converting: a huge box must not overflow an Int.
+                let (gridHeight, gridWidth) = ((roiH / Double(outH)).rounded(.up), (roiW / Double(outW)).rounded(.up))
+                guard ratio > 0 || (gridHeight <= Double(WindowAttributes.limit) && gridWidth <= Double(WindowAttributes.limit)) else {
+                    throw ONNXError("region \(r) needs too many samples")
+                }
+                let gridH = ratio > 0 ? ratio : Int(Swift.max(gridHeight, 0)), gridW = ratio > 0 ? ratio : Int(Swift.max(gridWidth, 0))
                 guard gridH <= WindowAttributes.limit, gridW <= WindowAttributes.limit else { throw ONNXError("region \(r) needs too many samples") }
                 let count = Double(Swift.max(gridH * gridW, 1))
                 for ph in 0..<outH {
@@ -107,7 +113,10 @@ extension ONNXOperators {
             if let bias, bias.count != oc { throw ONNXError("B has \(bias.count) values, expected \(oc)") }
             let (xs, ws, offsets, masks) = (x.doubles, w.doubles, offset.doubles, mask?.doubles)
             let (icg, ocg, icOffset) = (w.shape[1], oc / groups, ic / offsetGroups)
-            func sample(_ plane: Int, _ y: Double, _ xx: Double) -> Double {
+            func sample(_ plane: Int, _ y: Double, _ xx: Double) throws -> Double {
+                guard y.isFinite, xx.isFinite else { throw ONNXError("offset or input holds a non-finite sampling position (\(y), \(xx))") }
+                // Beyond a pixel outside the image every tap reads zero.
+                guard y > -1, y < Double(ih), xx > -1, xx < Double(iw) else { return 0 }
                 let (y0, x0) = (Int(y.rounded(.down)), Int(xx.rounded(.down)))
                 var v = 0.0
                 for (yy, wy) in [(y0, 1 - (y - Double(y0))), (y0 + 1, y - Double(y0))] where yy >= 0 && yy < ih {
@@ -133,7 +142,7 @@ extension ONNXOperators {
                                         let m = masks?[((b * offsetGroups * kh * kw + og * kh * kw + k) * oh + i) * ow + j] ?? 1
                                         let y = Double(-begin[0] + s[0] * i + ki * d[0]) + dy
                                         let xx = Double(-begin[1] + s[1] * j + kj * d[1]) + dx
-                                        sum += ws[((o * icg + cg) * kh + ki) * kw + kj] * m * sample((b * ic + channel) * ih * iw, y, xx)
+                                        sum += try ws[((o * icg + cg) * kh + ki) * kw + kj] * m * sample((b * ic + channel) * ih * iw, y, xx)
                                     }
                                 }
                             }

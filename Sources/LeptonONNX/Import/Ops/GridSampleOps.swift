@@ -32,7 +32,7 @@ extension ONNXOperators {
                 for o in 0..<outPlane {
                     // The grid lists coordinates innermost axis first (x, y, z).
                     let normalized = (0..<d).map { coordinates[(b * outPlane + o) * d + (d - 1 - $0)] }
-                    let taps = sampler.taps(normalized)
+                    let taps = try sampler.taps(normalized)
                     for ch in 0..<c {
                         let base = (b * c + ch) * plane
                         var v = 0.0
@@ -54,8 +54,12 @@ struct GridSampler {
     let alignCorners: Bool
 
     /// `[(flat offset, weight)]`; an offset of -1 reads a zero (zeros padding).
-    func taps(_ normalized: [Double]) -> [(Int, Double)] {
+    /// - Throws: ``ONNXError`` for a grid coordinate that is not finite (inf, NaN).
+    func taps(_ normalized: [Double]) throws -> [(Int, Double)] {
         let d = dims.count
+        if let bad = normalized.first(where: { !$0.isFinite }) {
+            throw ONNXError("grid holds the coordinate \(bad); GridSample needs finite coordinates")
+        }
         var x = (0..<d).map { i -> Double in
             let length = Double(dims[i])
             return alignCorners ? (normalized[i] + 1) / 2 * (length - 1) : ((normalized[i] + 1) * length - 1) / 2
@@ -67,6 +71,8 @@ struct GridSampler {
                 if padding == "border" { x[i] = Swift.min(Swift.max(x[i], 0), Double(dims[i] - 1)) }
                 if padding == "reflection" { x[i] = reflect(x[i], lo, hi) }
             }
+            // Far outside, every tap reads padding either way; bounded, positions convert to Int safely.
+            x[i] = Swift.min(Swift.max(x[i], lo - 4), hi + 4)
         }
         // Per axis: the integer positions read and their weights.
         let perAxis: [[(Int, Double)]] = (0..<d).map { i in
@@ -119,13 +125,14 @@ struct GridSampler {
     private func reflect(_ x: Double, _ lo: Double, _ hi: Double) -> Double {
         let range = hi - lo
         guard range > 0 else { return lo }
+        // The reflection count stays a Double: a far coordinate would overflow an Int.
         if x < lo {
-            let dx = lo - x, n = Int(dx / range), r = dx - Double(n) * range
-            return n % 2 == 0 ? lo + r : hi - r
+            let dx = lo - x, n = (dx / range).rounded(.towardZero), r = dx - n * range
+            return n.truncatingRemainder(dividingBy: 2) == 0 ? lo + r : hi - r
         }
         if x > hi {
-            let dx = x - hi, n = Int(dx / range), r = dx - Double(n) * range
-            return n % 2 == 0 ? hi - r : lo + r
+            let dx = x - hi, n = (dx / range).rounded(.towardZero), r = dx - n * range
+            return n.truncatingRemainder(dividingBy: 2) == 0 ? hi - r : lo + r
         }
         return x
     }

@@ -102,11 +102,17 @@ extension ONNXOperators {
         let type = try ctx.type(0, in: [.float])
         return ONNXKernel(outputTypes: [.uint8, type, .uint8]) { inputs in
             let x = inputs[0]!.floats
+            // A scale from an infinite range is undefined (ONNX's formula gives inf or NaN).
+            if let bad = x.first(where: { !$0.isFinite }) {
+                throw ONNXError("x holds \(bad); DynamicQuantizeLinear needs finite values to compute its scale")
+            }
             let high = Swift.max(0, x.max() ?? 0), low = Swift.min(0, x.min() ?? 0)
             let scale = (high == low ? 1 : high - low) / 255
             let zero = Swift.min(Swift.max(0 - low / scale, 0), 255).rounded(.toNearestOrEven)
+            // Saturated to 0...255 as ONNX specifies.
             let y = x.map { Double(Swift.min(Swift.max(($0 / scale).rounded(.toNearestOrEven) + zero, 0), 255)) }
-            return [.fromDoubles(y, shape: inputs[0]!.shape, type: .uint8), .floats([scale], shape: []), .ints([Int(zero)], shape: [], type: .uint8)]
+            return [.fromDoubles(y, shape: inputs[0]!.shape, type: .uint8), .floats([scale], shape: []),
+                    .ints([Int(exactly: zero) ?? 0], shape: [], type: .uint8)]
         }
     }
 

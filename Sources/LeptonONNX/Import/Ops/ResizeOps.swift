@@ -68,6 +68,7 @@ extension ONNXOperators {
         var scales = [Double](repeating: 1, count: r), sizes = x.shape
         var fullRoi: [Double]?
         if let roi {
+            if let bad = roi.first(where: { !$0.isFinite }) { throw ONNXError("roi holds \(bad); Resize needs finite region bounds") }
             guard roi.count == 2 * axes.count else { throw ONNXError("roi holds \(roi.count) values, expected \(2 * axes.count)") }
             var full = [Double](repeating: 0, count: r) + [Double](repeating: 1, count: r)
             for (i, a) in axes.enumerated() { full[a] = roi[i]; full[r + a] = roi[axes.count + i] }
@@ -108,7 +109,7 @@ extension ONNXOperators {
                 && (fullRoi == nil || (abs(fullRoi![a]) < 1e-9 && abs(fullRoi![a + r] - 1) < 1e-9))
             if unchanged { continue }
             guard shape[a] > 0 else { throw ONNXError("cannot resize the empty axis \(a)") }
-            (data, shape) = resizeAxis(data, shape: shape, axis: a, scale: scales[a], outWidth: sizes[a],
+            (data, shape) = try resizeAxis(data, shape: shape, axis: a, scale: scales[a], outWidth: sizes[a],
                                        roi: fullRoi.map { ($0[a], $0[a + r]) }, settings: s)
         }
         if type.isFloatingPoint { return .fromDoubles(data, shape: shape, type: type) }
@@ -116,10 +117,14 @@ extension ONNXOperators {
     }
 
     /// The interpolation weights for a fractional position `ratio` in (0, 1].
-    static func resizeCoefficients(_ ratio: Double, scale: Double, settings s: ResizeSettings) -> [Double] {
+    /// - Throws: ``ONNXError`` for an antialiased downscale by more than 2^16 (too many taps).
+    static func resizeCoefficients(_ ratio: Double, scale: Double, settings s: ResizeSettings) throws -> [Double] {
+        if s.antialias && s.mode != "nearest" && !(scale >= 1.0 / 65536) {
+            throw ONNXError("an antialiased downscale by \(1 / scale)× needs too many taps per output (at most 65536×)")
+        }
         switch s.mode {
         case "nearest":
-            if ratio == Double(Int(ratio)) { return [0, 1] }
+            if ratio.rounded(.towardZero) == ratio { return [0, 1] }
             switch s.nearest {
             case "round_prefer_ceil": return [ratio < 0.5 ? 1 : 0, ratio >= 0.5 ? 1 : 0]
             case "floor": return [1, 0]
@@ -154,8 +159,9 @@ extension ONNXOperators {
     }
 
     /// Resizes one axis (onnx's reference `_interpolate_1d_along_axis`).
+    /// - Throws: ``ONNXError`` when a sampling position is not a finite number within ±2^53.
     static func resizeAxis(_ data: [Double], shape: [Int], axis: Int, scale: Double, outWidth: Int, roi: (Double, Double)?,
-                           settings s: ResizeSettings) -> ([Double], [Int]) {
+                           settings s: ResizeSettings) throws -> ([Double], [Int]) {
         let inWidth = shape[axis]
         let outer = Shape.count(Array(shape[..<axis])), inner = Shape.count(Array(shape[(axis + 1)...]))
         var outShape = shape
@@ -180,8 +186,11 @@ extension ONNXOperators {
                 x = offset + (yd + 0.5) / scale - 0.5
             default: x = (yd + 0.5) / scale - 0.5
             }
+            guard x.isFinite, Swift.abs(x) <= ONNXLimits.largestExactInteger else {
+                throw ONNXError("output position \(y) of axis \(axis) samples the input at \(x), not a finite position (check scales and roi)")
+            }
             let floorX = x.rounded(.down)
-            var coeffs = resizeCoefficients(x == floorX ? 1 : x - floorX, scale: scale, settings: s)
+            var coeffs = try resizeCoefficients(x == floorX ? 1 : x - floorX, scale: scale, settings: s)
             let n = coeffs.count
             let pad = (n + 1) / 2
             let padded = x + Double(pad)

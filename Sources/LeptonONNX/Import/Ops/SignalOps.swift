@@ -160,11 +160,11 @@ extension ONNXOperators {
             _ = try ONNXLimits.count([spectrumBins, mels], what: "MelWeightMatrix")
             let (lowMel, highMel) = (2595 * log10(1 + low / 700), 2595 * log10(1 + high / 700))
             let step = (highMel - lowMel) / Double(mels + 2)
-            let edges = (0..<(mels + 2)).map { i -> Int in
+            let edges = try (0..<(mels + 2)).map { i -> Int in
                 let mel: Double = Double(i) * step + lowMel
                 let hertz: Double = 700 * (Foundation.pow(10, mel / 2595) - 1)
                 let bin: Double = Double(dftLength + 1) * hertz / Double(rate)
-                return Int(bin.rounded(.down))
+                return try ONNXLimits.integer(bin.rounded(.down), what: "mel edge bin (from lower/upper_edge_hertz)")
             }
             guard edges.allSatisfy({ $0 >= 0 && $0 < spectrumBins }) else { throw ONNXError("the mel edges fall outside the \(spectrumBins) spectrum bins") }
             var out = [Double](repeating: 0, count: spectrumBins * mels)

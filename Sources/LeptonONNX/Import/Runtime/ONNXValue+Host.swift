@@ -20,6 +20,19 @@ public enum ONNXLimits {
         }
         return n
     }
+
+    /// The largest magnitude ``integer(_:what:)`` converts: 2^53, below which doubles hold every integer.
+    static let largestExactInteger = 9_007_199_254_740_992.0
+
+    /// A number of tensor data as an `Int` (truncated toward zero), refused when it is not
+    /// finite or beyond ±2^53, instead of the conversion stopping the process.
+    /// - Parameter what: names the value in the error (the kernel's node is prefixed to it).
+    static func integer(_ value: Double, what: String) throws -> Int {
+        guard value.isFinite, Swift.abs(value) <= largestExactInteger else {
+            throw ONNXError("\(what) \(value) is not a finite number within ±2^53")
+        }
+        return Int(value)
+    }
 }
 
 /// The NumPy broadcast of several shapes.
