@@ -78,7 +78,7 @@ import LeptonTrain
     }
 
     @Test func negativeDimensionsAreRefused() throws {
-        #expect(try loadError(mlp, setting(0, "units", -4)).contains("layers[0].units: expected an integer from 1"))
+        #expect(try loadError(mlp, setting(0, "units", -4)).contains("layers[0].units: expected an integer ≥ 1, got -4"))
         #expect(try loadError(cnn, setting(0, "kernel_size", .ints([3, -3]))).contains("layers[0].kernel_size"))
         let shape = try loadError(cnn) { $0["input_shape"] = .ints([12, -12, 3]) }
         #expect(shape.contains("input_shape[1]: expected a positive dimension, got -12"), "\(shape)")

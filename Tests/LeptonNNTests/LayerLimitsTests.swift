@@ -39,7 +39,7 @@ import LeptonNN
     @Test func zeroAndNegativeSizesAreRefused() {
         #expect(configError(["type": "MaxPooling2D", "pool_size": 0]).contains("layers[0].pool_size: expected 2 positive integers"))
         #expect(configError(["type": "AveragePooling2D", "strides": .ints([1, -1])]).contains("layers[0].strides"))
-        #expect(configError(["type": "Dense", "units": -1]).contains("layers[0].units: expected an integer from 1"))
+        #expect(configError(["type": "Dense", "units": -1]).contains("layers[0].units: expected an integer ≥ 1, got -1"))
         #expect(configError(["type": "Dense", "units": 4, "input_dim": -3]).contains("layers[0].input_dim"))
         #expect(configError(["type": "LSTM", "units": 4, "input_dim": 0]).contains("layers[0].input_dim"))
         #expect(configError(["type": "Conv2D", "filters": 4, "kernel_size": 3, "dilation_rate": .int(1 << 27)])

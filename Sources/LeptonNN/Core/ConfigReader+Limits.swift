@@ -6,8 +6,9 @@ extension ConfigReader {
     public func size(_ name: String) throws -> Int? {
         guard let v = try int(name) else { return nil }
         let limit = LayerLimits.maxTensorElements
-        guard v >= 1 && v <= limit else {
-            throw ConfigError("\(key(name)): expected an integer from 1 to \(limit) (LayerLimits.maxTensorElements), got \(v)")
+        guard v >= 1 else { throw ConfigError("\(key(name)): expected an integer ≥ 1, got \(v)") }
+        guard v <= limit else {
+            throw ConfigError("\(key(name)): expected an integer ≤ \(limit) (LayerLimits.maxTensorElements), got \(v)")
         }
         return v
     }

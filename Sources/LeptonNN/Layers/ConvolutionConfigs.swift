@@ -10,9 +10,10 @@ extension ConfigReader {
     func positiveInts(_ name: String, count: Int, default value: [Int]) throws -> [Int] {
         let v = try ints(name, count: count) ?? value
         let limit = LayerLimits.maxTensorElements
-        guard v.allSatisfy({ $0 > 0 && $0 <= limit }) else {
-            throw ConfigError("\(key(name)): expected \(count == 1 ? "a positive integer" : "\(count) positive integers")"
-                              + " up to \(limit) (LayerLimits.maxTensorElements), got \(v)")
+        let expected = count == 1 ? "a positive integer" : "\(count) positive integers"
+        guard v.allSatisfy({ $0 > 0 }) else { throw ConfigError("\(key(name)): expected \(expected), got \(v)") }
+        guard v.allSatisfy({ $0 <= limit }) else {
+            throw ConfigError("\(key(name)): expected \(expected) ≤ \(limit) (LayerLimits.maxTensorElements), got \(v)")
         }
         return v
     }
