@@ -8,6 +8,7 @@ public struct TensorSpec: Equatable, Sendable, CustomStringConvertible {
     /// The element type.
     public var dtype: DType
 
+    /// A tensor of `shape` (batch axis first) and `dtype`.
     public init(shape: [Int], dtype: DType = .float32) {
         self.shape = shape
         self.dtype = dtype
@@ -41,6 +42,7 @@ public struct ShapeInference: Equatable, Sendable {
     /// Parameters (and buffers) the layer builds lazily for this input.
     public var parametersBuilt: Int
 
+    /// The layer outputs `output` and builds `parametersBuilt` parameters on its first call.
     public init(output: TensorSpec, parametersBuilt: Int = 0) {
         self.output = output
         self.parametersBuilt = parametersBuilt
