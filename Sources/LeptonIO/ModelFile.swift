@@ -72,44 +72,90 @@ public enum ModelFile {
         return try encoder.encode(ConfigValue.object(architecture))
     }
 
+    /// The largest `model.json` read (an architecture is a few kilobytes; this bounds what a
+    /// hostile file can make the reader allocate).
+    public static let maximumArchitectureBytes = 16 << 20
+
     /// Rebuilds a saved model with its weights.
-    /// - Throws: ``IOError`` for a missing or malformed file, an unknown layer type or setting,
-    ///   or weights that do not match the architecture (naming each mismatch).
+    ///
+    /// Everything in `model.json` is checked before anything large is allocated: each layer's
+    /// settings against ``LayerLimits`` while it is made, then (when the file records
+    /// `input_shape`) every layer's output shape and the model's parameter count by ``ShapeCheck``,
+    /// before the model is built; the weights file's size is checked against the model's before it
+    /// is read. A bad file throws; it never stops the process.
+    /// - Throws: ``IOError`` naming the folder for a missing or malformed file, an unknown layer
+    ///   type or setting (by its key path, `layers[2].units`), shapes that do not fit
+    ///   (`layers[3] (Conv2D): …`), a limit exceeded, or weights that do not match the
+    ///   architecture (naming each mismatch).
     public static func load(from url: URL) throws -> Sequential {
-        let architectureURL = url.appendingPathComponent(architectureName)
-        guard let data = FileManager.default.contents(atPath: architectureURL.path) else {
-            throw IOError("\(architectureName) not found (expected a Lepton model folder)", file: url.path)
-        }
-        let value: ConfigValue
-        do { value = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
-            throw IOError("\(architectureName) is not valid JSON (\(error.localizedDescription))", file: url.path)
-        }
+        let value = try readArchitecture(url)
         let model: Sequential
         do {
             let reader = try ConfigReader(value, path: architectureName)
             guard try reader.string("format") == formatName else {
                 throw IOError("\(architectureName): format is not \"\(formatName)\"", file: url.path)
             }
-            guard case .array(let layers)? = reader.raw("layers") else {
-                throw IOError("\(architectureName): 'layers' must be a list of layer configurations", file: url.path)
+            if let kind = try reader.string("class"), kind != "Sequential" {
+                throw IOError("\(architectureName): class \"\(kind)\" is not supported; expected \"Sequential\"", file: url.path)
             }
-            model = Sequential(try layers.enumerated().map { try LayerRegistry.make($1, path: "layers[\($0)]") })
+            guard case .array(let layers)? = reader.raw("layers") else {
+                throw IOError("\(architectureName): 'layers' must be a list of layer configurations, got \(reader.raw("layers") ?? .null)",
+                              file: url.path)
+            }
+            model = Sequential(try LayerRegistry.makeLayers(layers, path: "layers"))
             if let shape = try reader.ints("input_shape") {
                 let dtypeName = try reader.string("input_dtype") ?? "float32"
                 guard let dtype = DType(rawValue: dtypeName) else {
                     throw IOError("\(architectureName): input_dtype \"\(dtypeName)\" is not one of float32, int32, int8", file: url.path)
                 }
+                let input = try ShapeCheck.input(shape: shape, dtype: dtype, path: "input_shape")
+                try ShapeCheck.check(model.layers, input: input, path: "layers")
                 model.build(inputShape: shape, dtype: dtype)
             }
         } catch let error as ConfigError {
             throw IOError(error.description, file: url.path)
         }
-        let (tensors, _) = try Safetensors.read(url.appendingPathComponent(weightsName))
+        let weightsURL = url.appendingPathComponent(weightsName)
+        try checkWeightsSize(weightsURL, model: model)
+        let (tensors, _) = try Safetensors.read(weightsURL)
         do {
             try model.loadStateDict(tensors)
         } catch let error as StateDictError {
             throw IOError("\(weightsName): \(error.description)", file: url.path)
         }
         return model
+    }
+
+    /// `model.json` of the folder at `url`, parsed, after checking its size.
+    static func readArchitecture(_ url: URL) throws -> ConfigValue {
+        let architectureURL = url.appendingPathComponent(architectureName)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: architectureURL.path)
+        guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw IOError("\(architectureName) not found (expected a Lepton model folder)", file: url.path)
+        }
+        if let size = (attributes[.size] as? NSNumber)?.intValue, size > maximumArchitectureBytes {
+            throw IOError("\(architectureName) is \(size) bytes; expected at most \(maximumArchitectureBytes)", file: url.path)
+        }
+        guard let data = FileManager.default.contents(atPath: architectureURL.path) else {
+            throw IOError("\(architectureName) cannot be read (expected a Lepton model folder)", file: url.path)
+        }
+        guard data.count <= maximumArchitectureBytes else {
+            throw IOError("\(architectureName) is \(data.count) bytes; expected at most \(maximumArchitectureBytes)", file: url.path)
+        }
+        do { return try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
+            throw IOError("\(architectureName) is not valid JSON (\(error.localizedDescription))", file: url.path)
+        }
+    }
+
+    /// Refuses a weights file larger than the model's state dictionary plus the largest header,
+    /// before it is read (its tensors would be allocated only to be refused).
+    static func checkWeightsSize(_ url: URL, model: Module) throws {
+        guard let size = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue else { return }
+        let bytes = model.stateDict().reduce(0) { $0 + $1.1.count * $1.1.dtype.byteSize }
+        let limit = bytes + 8 + Safetensors.maximumHeaderBytes
+        if size > limit {
+            throw IOError("\(weightsName) is \(size) bytes, more than the \(bytes) bytes of weights the architecture has "
+                          + "(plus the largest header); it does not belong to this model", file: url.deletingLastPathComponent().path)
+        }
     }
 }

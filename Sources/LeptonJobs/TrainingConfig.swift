@@ -169,7 +169,7 @@ public struct TrainingConfig {
 
     /// Builds the model's layers from the registry.
     public func buildModel() throws -> Sequential {
-        Sequential(try layers.enumerated().map { try LayerRegistry.make($1, path: "model.layers[\($0)]") })
+        Sequential(try LayerRegistry.makeLayers(layers, path: "model.layers"))
     }
 
     /// Builds the callbacks.

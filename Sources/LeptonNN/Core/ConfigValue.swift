@@ -60,11 +60,15 @@ public struct ConfigReader {
     public let values: [String: ConfigValue]
     /// Where it sits in the document (`"model.layers[2]"`), for messages.
     public let path: String
+    /// The most parameters the layer read from this config may create
+    /// (see ``LayerRegistry/makeLayers(_:path:)``).
+    public let parameterBudget: Int
     private var used: Set<String> = []
 
-    public init(_ values: [String: ConfigValue], path: String) {
+    public init(_ values: [String: ConfigValue], path: String, parameterBudget: Int = LayerLimits.maxParameters) {
         self.values = values
         self.path = path
+        self.parameterBudget = parameterBudget
     }
 
     /// Reads an object-valued config.
@@ -85,7 +89,8 @@ public struct ConfigReader {
         guard let v = raw(name) else { return nil }
         switch v {
         case .int(let i): return i
-        case .double(let d) where d == d.rounded(): return Int(d)
+        // 2^63 is the first double beyond Int: larger values (1e19) would trap in Int(d).
+        case .double(let d) where d == d.rounded() && d.magnitude < 0x1p63: return Int(d)
         default: throw ConfigError("\(key(name)): expected an integer, got \(v)")
         }
     }

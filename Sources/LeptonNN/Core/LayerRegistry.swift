@@ -13,6 +13,11 @@ public protocol ConfigurableLayer: Module {
     init(config: ConfigReader) throws
     /// The settings that rebuild this layer, including sizes found on the first call.
     var config: [String: ConfigValue] { get }
+    /// What the layer would output for `input` (batch axis first) and the parameters it would
+    /// build, without building or running anything (see ``ShapeCheck``).
+    /// - Throws: ``ConfigError`` saying what in `input` does not fit the layer and what was
+    ///   expected (a kernel larger than the input, a wrong channel count, a rank, a limit).
+    func inferShape(_ input: TensorSpec) throws -> ShapeInference
 }
 
 /// Maps type names to layers, so a model file or a YAML config can rebuild a model. The built-in
@@ -48,8 +53,10 @@ public enum LayerRegistry {
 
     /// Builds a layer from `{"type": "Dense", "units": 10, …}`; an optional `"name"` becomes the
     /// layer's ``Module/name``.
+    /// - Parameter parameterBudget: the most parameters the layer may create now
+    ///   (``LayerLimits/maxParameters`` when nil).
     /// - Throws: ``ConfigError`` for an unknown type or a bad setting, naming `path`.
-    public static func make(_ value: ConfigValue, path: String) throws -> Module {
+    public static func make(_ value: ConfigValue, path: String, parameterBudget: Int? = nil) throws -> Module {
         let reader = try ConfigReader(value, path: path)
         guard let name = try reader.string("type") else {
             throw ConfigError("\(path).type: missing (expected a layer type, one of \(typeNames.joined(separator: ", ")))")
@@ -65,11 +72,29 @@ public enum LayerRegistry {
         var settings = reader.values
         settings["type"] = nil
         settings["name"] = nil
-        let settingsReader = ConfigReader(settings, path: path)
+        let settingsReader = ConfigReader(settings, path: path, parameterBudget: parameterBudget ?? LayerLimits.maxParameters)
         try settingsReader.rejectUnknownKeys(type.configKeys)
         let layer = try type.init(config: settingsReader)
         layer.name = layerName
         return layer
+    }
+
+    /// Builds the layers of a model from their configurations (`path[0]`, `path[1]`, …), holding
+    /// them together to ``LayerLimits/maxLayers`` and ``LayerLimits/maxParameters``: each layer
+    /// may only create what the layers before it left of the budget.
+    /// - Throws: ``ConfigError`` naming the layer.
+    public static func makeLayers(_ values: [ConfigValue], path: String) throws -> [Module] {
+        guard values.count <= LayerLimits.maxLayers else {
+            throw ConfigError("\(path): \(values.count) layers; expected at most \(LayerLimits.maxLayers) (LayerLimits.maxLayers)")
+        }
+        var budget = LayerLimits.maxParameters
+        var layers: [Module] = []
+        for (i, value) in values.enumerated() {
+            let layer = try make(value, path: "\(path)[\(i)]", parameterBudget: budget)
+            budget -= layer.parameterCount
+            layers.append(layer)
+        }
+        return layers
     }
 
     /// `{"type": name, …settings}` for a registered layer (with `"name"` when the layer has

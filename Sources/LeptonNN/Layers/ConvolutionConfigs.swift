@@ -6,12 +6,27 @@ import LeptonTensor
 
 extension ConfigReader {
     /// `count` positive integers (one integer is repeated), or `value` when the key is absent.
+    /// Each is at most ``LayerLimits/maxTensorElements`` (no input is larger).
     func positiveInts(_ name: String, count: Int, default value: [Int]) throws -> [Int] {
         let v = try ints(name, count: count) ?? value
-        guard v.allSatisfy({ $0 > 0 }) else {
-            throw ConfigError("\(key(name)): expected \(count == 1 ? "a positive integer" : "\(count) positive integers"), got \(v)")
+        let limit = LayerLimits.maxTensorElements
+        let expected = count == 1 ? "a positive integer" : "\(count) positive integers"
+        guard v.allSatisfy({ $0 > 0 }) else { throw ConfigError("\(key(name)): expected \(expected), got \(v)") }
+        guard v.allSatisfy({ $0 <= limit }) else {
+            throw ConfigError("\(key(name)): expected \(expected) ≤ \(limit) (LayerLimits.maxTensorElements), got \(v)")
         }
         return v
+    }
+
+    /// Checks that each dilated kernel span `dilation · (kernel − 1) + 1` fits the tensor limit
+    /// (so that no later size computation overflows).
+    func checkSpans(_ kernel: [Int], _ dilation: [Int]) throws {
+        for (k, d) in zip(kernel, dilation) {
+            guard let span = LayerLimits.product([d, k - 1]), span < LayerLimits.maxTensorElements else {
+                throw ConfigError("\(key("dilation_rate")): dilation \(dilation) spreads kernel \(kernel) over more than "
+                                  + "\(LayerLimits.maxTensorElements) positions (LayerLimits.maxTensorElements)")
+            }
+        }
     }
 
     /// `count` positive integers (one integer is repeated); the key is required.
@@ -24,8 +39,8 @@ extension ConfigReader {
 
     /// Filters and groups, checked together: groups must divide filters (and the input channels, when given).
     func filtersAndGroups(inputChannels: Int?) throws -> (filters: Int, groups: Int) {
-        let filters = try requiredInt("filters", minimum: 1)
-        let groups = try int("groups", default: 1, minimum: 1)
+        let filters = try requiredSize("filters")
+        let groups = try size("groups", default: 1)
         guard filters % groups == 0 else { throw ConfigError("\(key("groups")): \(groups) does not divide filters \(filters)") }
         if let inputChannels, inputChannels % groups != 0 {
             throw ConfigError("\(key("groups")): \(groups) does not divide input_channels \(inputChannels)")
@@ -35,9 +50,7 @@ extension ConfigReader {
 
     /// An optional positive channel count.
     func inputChannels() throws -> Int? {
-        guard let c = try int("input_channels") else { return nil }
-        guard c > 0 else { throw ConfigError("\(key("input_channels")): expected a positive integer, got \(c)") }
-        return c
+        try size("input_channels")
     }
 }
 
@@ -48,11 +61,16 @@ extension Conv1D: ConfigurableLayer {
     public convenience init(config c: ConfigReader) throws {
         let channels = try c.inputChannels()
         let (filters, groups) = try c.filtersAndGroups(inputChannels: channels)
-        self.init(filters: filters, kernelSize: try c.requiredPositiveInts("kernel_size", count: 1)[0],
+        let kernelSize = try c.requiredPositiveInts("kernel_size", count: 1)
+        let dilation = try c.positiveInts("dilation_rate", count: 1, default: [1])
+        try c.checkSpans(kernelSize, dilation)
+        let useBias = try c.bool("use_bias", default: true)
+        try c.checkWeights((channels.map { [[filters, $0 / groups] + kernelSize] } ?? []) + (useBias ? [[filters]] : []),
+                           sizedBy: "filters")
+        self.init(filters: filters, kernelSize: kernelSize[0],
                   strides: try c.positiveInts("strides", count: 1, default: [1])[0],
-                  padding: try c.choice("padding", default: .valid),
-                  dilation: try c.positiveInts("dilation_rate", count: 1, default: [1])[0], groups: groups,
-                  activation: try c.choice("activation", default: .linear), useBias: try c.bool("use_bias", default: true),
+                  padding: try c.choice("padding", default: .valid), dilation: dilation[0], groups: groups,
+                  activation: try c.choice("activation", default: .linear), useBias: useBias,
                   dataFormat: try c.choice("data_format", default: .channelsLast), inputChannels: channels)
     }
     public var config: [String: ConfigValue] {
@@ -75,6 +93,11 @@ extension Conv2DTranspose: ConfigurableLayer {
         let (filters, groups) = try c.filtersAndGroups(inputChannels: channels)
         let strides = try c.positiveInts("strides", count: 2, default: [1, 1])
         let dilation = try c.positiveInts("dilation_rate", count: 2, default: [1, 1])
+        let kernelSize = try c.requiredPositiveInts("kernel_size", count: 2)
+        try c.checkSpans(kernelSize, dilation)
+        let useBias = try c.bool("use_bias", default: true)
+        try c.checkWeights((channels.map { [[$0, filters / groups] + kernelSize] } ?? []) + (useBias ? [[filters]] : []),
+                           sizedBy: "filters")
         let outputPadding = try c.ints("output_padding", count: 2)
         if let outputPadding {
             for axis in 0..<2 where outputPadding[axis] < 0 || outputPadding[axis] >= max(strides[axis], dilation[axis]) {
@@ -82,10 +105,10 @@ extension Conv2DTranspose: ConfigurableLayer {
                                   + "(\(strides) / \(dilation)), got \(outputPadding)")
             }
         }
-        self.init(filters: filters, kernelSize: try c.requiredPositiveInts("kernel_size", count: 2), strides: strides,
+        self.init(filters: filters, kernelSize: kernelSize, strides: strides,
                   padding: try c.choice("padding", default: .valid), outputPadding: outputPadding, dilation: dilation,
                   groups: groups, activation: try c.choice("activation", default: .linear),
-                  useBias: try c.bool("use_bias", default: true), dataFormat: try c.choice("data_format", default: .channelsLast),
+                  useBias: useBias, dataFormat: try c.choice("data_format", default: .channelsLast),
                   inputChannels: channels)
     }
     public var config: [String: ConfigValue] {

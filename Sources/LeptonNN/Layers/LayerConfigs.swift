@@ -7,10 +7,11 @@ extension Dense: ConfigurableLayer {
     public static let typeName = "Dense"
     public static let configKeys = ["units", "activation", "use_bias", "input_dim"]
     public convenience init(config c: ConfigReader) throws {
-        self.init(units: try c.requiredInt("units", minimum: 1),
-                  activation: try c.choice("activation", default: .linear),
-                  useBias: try c.bool("use_bias", default: true),
-                  inputDimensions: try c.int("input_dim"))
+        let units = try c.requiredSize("units"), inputs = try c.size("input_dim")
+        let useBias = try c.bool("use_bias", default: true)
+        try c.checkWeights((inputs.map { [[$0, units]] } ?? []) + (useBias ? [[units]] : []), sizedBy: "units")
+        self.init(units: units, activation: try c.choice("activation", default: .linear), useBias: useBias,
+                  inputDimensions: inputs)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = ["units": .int(units), "activation": .string(activation.rawValue), "use_bias": .bool(useBias)]
@@ -40,6 +41,7 @@ extension Reshape: ConfigurableLayer {
     public static let configKeys = ["target_shape"]
     public convenience init(config c: ConfigReader) throws {
         guard let shape = try c.ints("target_shape") else { throw ConfigError("\(c.path).target_shape: missing (expected a list of integers)") }
+        try Reshape.validate(targetShape: shape, key: "\(c.path).target_shape")
         self.init(shape)
     }
     public var config: [String: ConfigValue] { ["target_shape": .ints(targetShape)] }
@@ -63,12 +65,17 @@ extension Conv2D: ConfigurableLayer {
     public convenience init(config c: ConfigReader) throws {
         let channels = try c.inputChannels()
         let (filters, groups) = try c.filtersAndGroups(inputChannels: channels)
-        self.init(filters: filters, kernelSize: try c.requiredPositiveInts("kernel_size", count: 2),
+        let kernelSize = try c.requiredPositiveInts("kernel_size", count: 2)
+        let dilation = try c.positiveInts("dilation_rate", count: 2, default: [1, 1])
+        try c.checkSpans(kernelSize, dilation)
+        let useBias = try c.bool("use_bias", default: true)
+        try c.checkWeights((channels.map { [[filters, $0 / groups] + kernelSize] } ?? []) + (useBias ? [[filters]] : []),
+                           sizedBy: "filters")
+        self.init(filters: filters, kernelSize: kernelSize,
                   strides: try c.positiveInts("strides", count: 2, default: [1, 1]),
-                  padding: try c.choice("padding", default: .valid),
-                  dilation: try c.positiveInts("dilation_rate", count: 2, default: [1, 1]),
+                  padding: try c.choice("padding", default: .valid), dilation: dilation,
                   groups: groups, activation: try c.choice("activation", default: .linear),
-                  useBias: try c.bool("use_bias", default: true), dataFormat: try c.choice("data_format", default: .channelsLast),
+                  useBias: useBias, dataFormat: try c.choice("data_format", default: .channelsLast),
                   inputChannels: channels)
     }
     public var config: [String: ConfigValue] {
@@ -85,8 +92,9 @@ extension Conv2D: ConfigurableLayer {
 extension Pooling2D {
     static let poolingKeys = ["pool_size", "strides", "padding", "data_format"]
     static func settings(_ c: ConfigReader) throws -> ([Int], [Int]?, PaddingMode, DataFormat) {
-        (try c.ints("pool_size", count: 2) ?? [2, 2], try c.ints("strides", count: 2),
-         try c.choice("padding", default: .valid), try c.choice("data_format", default: .channelsLast))
+        let strides: [Int]? = try c.raw("strides") == nil ? nil : c.positiveInts("strides", count: 2, default: [])
+        return (try c.positiveInts("pool_size", count: 2, default: [2, 2]), strides,
+                try c.choice("padding", default: .valid), try c.choice("data_format", default: .channelsLast))
     }
     public var config: [String: ConfigValue] {
         ["pool_size": .ints(poolSize), "strides": .ints(strides), "padding": .string(padding.rawValue),
@@ -125,8 +133,14 @@ extension BatchNormalization: ConfigurableLayer {
     public static let typeName = "BatchNormalization"
     public static let configKeys = ["axis", "momentum", "epsilon", "features"]
     public convenience init(config c: ConfigReader) throws {
-        self.init(axis: try c.int("axis", default: -1), momentum: try c.float("momentum", default: 0.99),
-                  epsilon: try c.float("epsilon", default: 1e-3), features: try c.int("features"))
+        let momentum = try c.float("momentum", default: 0.99)
+        guard momentum >= 0 && momentum <= 1 else {
+            throw ConfigError("\(c.path).momentum: expected a number in [0, 1], got \(momentum)")
+        }
+        let features = try c.size("features")
+        try c.checkWeights(features.map { Array(repeating: [$0], count: 4) } ?? [], sizedBy: "features")
+        self.init(axis: try c.int("axis", default: -1), momentum: momentum,
+                  epsilon: try c.positiveFloat("epsilon", default: 1e-3), features: features)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = ["axis": .int(axis), "momentum": .float(momentum), "epsilon": .float(epsilon)]
@@ -139,7 +153,9 @@ extension LayerNormalization: ConfigurableLayer {
     public static let typeName = "LayerNormalization"
     public static let configKeys = ["epsilon", "features"]
     public convenience init(config c: ConfigReader) throws {
-        self.init(epsilon: try c.float("epsilon", default: 1e-5), features: try c.int("features"))
+        let features = try c.size("features")
+        try c.checkWeights(features.map { [[$0], [$0]] } ?? [], sizedBy: "features")
+        self.init(epsilon: try c.positiveFloat("epsilon", default: 1e-5), features: features)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = ["epsilon": .float(epsilon)]
@@ -152,12 +168,13 @@ extension Embedding: ConfigurableLayer {
     public static let typeName = "Embedding"
     public static let configKeys = ["input_dim", "output_dim", "padding_index"]
     public convenience init(config c: ConfigReader) throws {
-        let vocabulary = try c.requiredInt("input_dim", minimum: 1)
+        let vocabulary = try c.requiredSize("input_dim"), dimensions = try c.requiredSize("output_dim")
         let padding = try c.int("padding_index")
         if let padding, padding < 0 || padding >= vocabulary {
             throw ConfigError("\(c.path).padding_index: expected an index in 0..<\(vocabulary), got \(padding)")
         }
-        self.init(vocabularySize: vocabulary, dimensions: try c.requiredInt("output_dim", minimum: 1), paddingIndex: padding)
+        try c.checkWeights([[vocabulary, dimensions]], sizedBy: "input_dim")
+        self.init(vocabularySize: vocabulary, dimensions: dimensions, paddingIndex: padding)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = ["input_dim": .int(vocabularySize), "output_dim": .int(dimensions)]

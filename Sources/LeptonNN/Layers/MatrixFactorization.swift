@@ -57,8 +57,9 @@ extension MatrixFactorization: ConfigurableLayer {
     public static let typeName = "MatrixFactorization"
     public static let configKeys = ["users", "items", "factors", "global_mean"]
     public convenience init(config c: ConfigReader) throws {
-        self.init(users: try c.requiredInt("users", minimum: 1), items: try c.requiredInt("items", minimum: 1),
-                  factors: try c.requiredInt("factors", minimum: 1), globalMean: try c.float("global_mean", default: 0))
+        let users = try c.requiredSize("users"), items = try c.requiredSize("items"), factors = try c.requiredSize("factors")
+        try c.checkWeights([[users + 1, factors], [items + 1, factors], [users + 1, 1], [items + 1, 1], [1]], sizedBy: "factors")
+        self.init(users: users, items: items, factors: factors, globalMean: try c.finiteFloat("global_mean", default: 0))
     }
     public var config: [String: ConfigValue] {
         ["users": .int(users), "items": .int(items), "factors": .int(factors), "global_mean": .float(globalMean.item())]

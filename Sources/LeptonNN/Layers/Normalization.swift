@@ -36,8 +36,9 @@ public final class BatchNormalization: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
+        // Range first: `axis + rank` would overflow for an axis near Int.min.
+        layerRequire(axis >= -input.rank && axis < input.rank, "BatchNormalization: axis \(axis) out of range for shape \(input.shape)")
         let a = axis < 0 ? axis + input.rank : axis
-        layerRequire(a >= 0 && a < input.rank, "BatchNormalization: axis \(axis) out of range for shape \(input.shape)")
         if gamma == nil { build(features: input.shape[a]) }
         layerRequire(gamma!.shape[0] == input.shape[a],
                      "BatchNormalization: input has \(input.shape[a]) features on axis \(axis), expected \(gamma!.shape[0])")

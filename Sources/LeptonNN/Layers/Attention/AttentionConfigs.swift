@@ -13,19 +13,6 @@ extension ConfigReader {
         return r
     }
 
-    /// An optional positive integer.
-    func positiveInt(_ name: String) throws -> Int? {
-        guard let v = try int(name) else { return nil }
-        guard v > 0 else { throw ConfigError("\(key(name)): expected a positive integer, got \(v)") }
-        return v
-    }
-
-    /// A positive number.
-    func positiveFloat(_ name: String, default value: Float) throws -> Float {
-        let v = try float(name, default: value)
-        guard v > 0 else { throw ConfigError("\(key(name)): expected a positive number, got \(v)") }
-        return v
-    }
 }
 
 extension MultiHeadAttention: ConfigurableLayer {
@@ -33,11 +20,21 @@ extension MultiHeadAttention: ConfigurableLayer {
     public static let configKeys = ["num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape",
                                     "query_features", "key_features", "value_features"]
     public convenience init(config c: ConfigReader) throws {
-        self.init(heads: try c.requiredInt("num_heads", minimum: 1), keyDimensions: try c.requiredInt("key_dim", minimum: 1),
-                  valueDimensions: try c.positiveInt("value_dim"), dropout: try c.rate("dropout", default: 0),
-                  useBias: try c.bool("use_bias", default: true), outputDimensions: try c.positiveInt("output_shape"),
-                  queryFeatures: try c.positiveInt("query_features"), keyFeatures: try c.positiveInt("key_features"),
-                  valueFeatures: try c.positiveInt("value_features"))
+        let heads = try c.requiredSize("num_heads"), keyDimensions = try c.requiredSize("key_dim")
+        let valueDimensions = try c.size("value_dim"), outputDimensions = try c.size("output_shape")
+        let queryFeatures = try c.size("query_features"), useBias = try c.bool("use_bias", default: true)
+        let keyFeatures = try c.size("key_features"), valueFeatures = try c.size("value_features")
+        let hk = try LayerLimits.checkTensor([heads, keyDimensions], "\(c.path).key_dim: the heads' width of shape")
+        let hv = try LayerLimits.checkTensor([heads, valueDimensions ?? keyDimensions], "\(c.path).value_dim: the heads' width of shape")
+        if let queryFeatures {
+            let kf = keyFeatures ?? queryFeatures, vf = valueFeatures ?? keyFeatures ?? queryFeatures
+            let out = outputDimensions ?? queryFeatures
+            try c.checkWeights([[queryFeatures, hk], [kf, hk], [vf, hv], [hv, out]]
+                               + (useBias ? [[hk], [hk], [hv], [out]] : []), sizedBy: "query_features")
+        }
+        self.init(heads: heads, keyDimensions: keyDimensions, valueDimensions: valueDimensions,
+                  dropout: try c.rate("dropout", default: 0), useBias: useBias, outputDimensions: outputDimensions,
+                  queryFeatures: queryFeatures, keyFeatures: keyFeatures, valueFeatures: valueFeatures)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = ["num_heads": .int(heads), "key_dim": .int(keyDimensions), "value_dim": .int(valueDimensions),
@@ -60,16 +57,22 @@ struct TransformerSettings {
     let dropout: Float, activation: ActivationFunction, epsilon: Float, normFirst: Bool
 
     init(_ c: ConfigReader) throws {
-        modelDimensions = try c.requiredInt("model_dim", minimum: 1)
-        heads = try c.requiredInt("num_heads", minimum: 1)
+        modelDimensions = try c.requiredSize("model_dim")
+        heads = try c.requiredSize("num_heads")
         guard modelDimensions % heads == 0 else {
             throw ConfigError("\(c.key("num_heads")): \(heads) does not divide model_dim \(modelDimensions)")
         }
-        feedForwardDimensions = try c.int("intermediate_dim", default: 2048, minimum: 1)
+        feedForwardDimensions = try c.size("intermediate_dim", default: 2048)
         dropout = try c.rate("dropout", default: 0.1)
         activation = try c.choice("activation", default: .relu)
         epsilon = try c.positiveFloat("layer_norm_epsilon", default: 1e-5)
         normFirst = try c.bool("normalize_first", default: false)
+    }
+
+    /// The weights of one block: attention, feed-forward network and the two normalisations.
+    var blockWeights: [[Int]] {
+        let (d, f) = (modelDimensions, feedForwardDimensions)
+        return [[d, d], [d], [d, d], [d], [d, d], [d], [d, d], [d], [d, f], [f], [f, d], [d], [d], [d], [d], [d]]
     }
 
     /// The config of `block` (every block of a stack has the same settings).
@@ -86,6 +89,7 @@ extension TransformerEncoderLayer: ConfigurableLayer {
     public static var configKeys: [String] { TransformerSettings.keys }
     public convenience init(config c: ConfigReader) throws {
         let s = try TransformerSettings(c)
+        try c.checkWeights(s.blockWeights, sizedBy: "model_dim")
         self.init(modelDimensions: s.modelDimensions, heads: s.heads, feedForwardDimensions: s.feedForwardDimensions,
                   dropout: s.dropout, activation: s.activation, layerNormEpsilon: s.epsilon, normFirst: s.normFirst)
     }
@@ -97,7 +101,12 @@ extension TransformerEncoder: ConfigurableLayer {
     public static var configKeys: [String] { TransformerSettings.keys + ["num_layers", "final_norm"] }
     public convenience init(config c: ConfigReader) throws {
         let s = try TransformerSettings(c)
-        self.init(layers: try c.requiredInt("num_layers", minimum: 1), modelDimensions: s.modelDimensions, heads: s.heads,
+        let layers = try c.requiredInt("num_layers", minimum: 1)
+        guard layers <= LayerLimits.maxLayers else {
+            throw ConfigError("\(c.key("num_layers")): expected at most \(LayerLimits.maxLayers) (LayerLimits.maxLayers), got \(layers)")
+        }
+        try c.checkWeights(s.blockWeights, copies: layers, sizedBy: "num_layers")
+        self.init(layers: layers, modelDimensions: s.modelDimensions, heads: s.heads,
                   feedForwardDimensions: s.feedForwardDimensions, dropout: s.dropout, activation: s.activation,
                   layerNormEpsilon: s.epsilon, normFirst: s.normFirst, finalNorm: try c.bool("final_norm", default: false))
     }
@@ -113,7 +122,9 @@ extension PositionEmbedding: ConfigurableLayer {
     public static let typeName = "PositionEmbedding"
     public static let configKeys = ["sequence_length", "features"]
     public convenience init(config c: ConfigReader) throws {
-        self.init(sequenceLength: try c.requiredInt("sequence_length", minimum: 1), features: try c.positiveInt("features"))
+        let length = try c.requiredSize("sequence_length"), features = try c.size("features")
+        try c.checkWeights(features.map { [[length, $0]] } ?? [], sizedBy: "features")
+        self.init(sequenceLength: length, features: features)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = ["sequence_length": .int(sequenceLength)]
@@ -126,9 +137,10 @@ extension TokenAndPositionEmbedding: ConfigurableLayer {
     public static let typeName = "TokenAndPositionEmbedding"
     public static let configKeys = ["vocabulary_size", "sequence_length", "embedding_dim"]
     public convenience init(config c: ConfigReader) throws {
-        self.init(vocabularySize: try c.requiredInt("vocabulary_size", minimum: 1),
-                  sequenceLength: try c.requiredInt("sequence_length", minimum: 1),
-                  embeddingDimensions: try c.requiredInt("embedding_dim", minimum: 1))
+        let vocabulary = try c.requiredSize("vocabulary_size"), length = try c.requiredSize("sequence_length")
+        let dimensions = try c.requiredSize("embedding_dim")
+        try c.checkWeights([[vocabulary, dimensions], [length, dimensions]], sizedBy: "embedding_dim")
+        self.init(vocabularySize: vocabulary, sequenceLength: length, embeddingDimensions: dimensions)
     }
     public var config: [String: ConfigValue] {
         ["vocabulary_size": .int(tokenEmbedding.vocabularySize), "sequence_length": .int(positionEmbedding.sequenceLength),

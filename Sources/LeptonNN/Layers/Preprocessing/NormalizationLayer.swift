@@ -91,10 +91,8 @@ extension Normalization: ConfigurableLayer {
         case nil, .null?: axis = c.raw("axis") == nil ? -1 : nil
         default: axis = try c.int("axis")
         }
-        let features = try c.int("features")
-        if let features, features < 1 || features > 1 << 24 {
-            throw ConfigError("\(c.path).features: expected an integer in 1...\(1 << 24), got \(features)")
-        }
+        let features = try c.size("features")
+        if let features { try c.checkWeights([[features], [features]], sizedBy: "features") }
         self.init(axis: axis, features: features)
     }
     public var config: [String: ConfigValue] {
