@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite, in release mode (numeric code is slow in debug builds).
+# The whole test suite, in release mode (numeric code is slow in debug builds). The build fails
+# on a compiler warning in the project's own code (Sources/, Examples/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LEPTON_SKIP_BUILD=1 scripts/setup.sh
-swift test -c release "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift build -c release --build-tests 2>&1 | tee "$log" | grep -E "error:|warning: .*/(Sources|Examples)/|Build complete|Compiling Lepton" || true
+if [ "${PIPESTATUS[0]}" != "0" ] && ! grep -q "Build complete" "$log"; then
+  echo "build failed"; exit 1
+fi
+if grep -E "^$PWD/(Sources|Examples)/[^:]+:[0-9]+:[0-9]+: warning:" "$log"; then
+  echo "compiler warnings in the project's own code (above): fix them"; exit 1
+fi
+swift test -c release --skip-build "$@"

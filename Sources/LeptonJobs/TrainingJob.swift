@@ -121,6 +121,7 @@ public final class TrainingJob: @unchecked Sendable {
         if options.verbosity != .silent {
             print(model.summary(inputShape: inputShape, dtype: dtype))
             print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount))")
+            fflush(stdout)   // before the progress bar, which writes unbuffered
         }
         var callbacks = try config.buildCallbacks(inputShape: inputShape, dtype: dtype)
         if let backupDirectory = options.backupDirectory {

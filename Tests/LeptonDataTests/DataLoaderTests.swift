@@ -91,7 +91,7 @@ final class CountingDataset: Dataset, @unchecked Sendable {
         let loader = DataLoader(data, batchSize: 4, prefetch: 2)
         let start = Date()
         do {
-            var iterator = loader.makeIterator()
+            let iterator = loader.makeIterator()
             #expect(iterator.next()?[1].int32Scalars == [0, 1, 2, 3])
             #expect(iterator.next()?[1].int32Scalars == [4, 5, 6, 7])
         }

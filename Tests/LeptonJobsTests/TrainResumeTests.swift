@@ -39,8 +39,8 @@ import Testing
             process.executableURL = LeptonExecutable.url
             process.arguments = arguments
         }
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(name).out").path, contents: nil)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(name).err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(name).out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(name).err").path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: dir.appendingPathComponent("\(name).out"))
         process.standardError = try FileHandle(forWritingTo: dir.appendingPathComponent("\(name).err"))
         try process.run()

@@ -37,7 +37,7 @@ import Testing
         try npy.write(to: input)
         let predicted = try LeptonExecutable.run(["predict", folder.path, input.path])
         #expect(predicted.status == 0, "\(predicted.stderr)")
-        #expect(predicted.stdout.contains("{\"index\": 0, \"class\": 1, \"outputs\": [0.6, 5.8]}"), "\(predicted.stdout)")
+        #expect(predicted.stdout.contains("{\"index\": 0, \"class\": 1, \"probability\": 5.8, \"outputs\": [0.6, 5.8]}"), "\(predicted.stdout)")
         // A Lepton model folder and its safetensors file.
         let sequential = Sequential([Dense(units: 2, inputDimensions: 3)])
         sequential.build(inputShape: [3])

@@ -26,7 +26,7 @@ import Testing
         let history = try model.fit(loader, epochs: 30, validationData: DataLoader(data, batchSize: 16), verbose: .silent)
         #expect(history.epochs.count == 30 && (history.history["val_loss"]?.last ?? 1) < 1e-3, "\(history.history["val_loss"] ?? [])")
         // evaluate/predict over a loader agree with the tensor versions on the same samples.
-        let all = data.batch(Array(0..<data.count))
+        let all = try data.batch(Array(0..<data.count))
         let fromLoader = try model.evaluate(DataLoader(data, batchSize: 10))
         let fromTensors = try model.evaluate(x: all[0], y: all[1], batchSize: 10)
         #expect(abs(fromLoader["loss"]! - fromTensors["loss"]!) < 1e-6 && abs(fromLoader["mae"]! - fromTensors["mae"]!) < 1e-6)

@@ -97,16 +97,18 @@ public enum ImageDecoder {
         }
         guard began != 0 else { throw failure("cannot read its header") }
         try checkSize(width: Int(image.width), height: Int(image.height), source: source)
-        image.format = mode == .grayscale ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_RGB)
+        // Decoded as RGB and turned grey here (libpng's own conversion works in linear light and
+        // gives other values than PIL and torchvision).
+        image.format = UInt32(PNG_FORMAT_RGB)
         let (width, height) = (Int(image.width), Int(image.height))
-        var pixels = [UInt8](repeating: 0, count: width * height * mode.channels)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let finished = data.withUnsafeBytes { _ in
             pixels.withUnsafeMutableBytes { out in
                 png_image_finish_read(&image, nil, out.baseAddress, 0, nil)
             }
         }
         guard finished != 0 else { throw failure("cannot decode its pixels") }
-        return DecodedImage(width: width, height: height, channels: mode.channels, pixels: pixels)
+        return DecodedImage(width: width, height: height, channels: mode.channels, pixels: mode == .grayscale ? grey(pixels) : pixels)
     }
 
     static func decodeJPEG(_ data: Data, mode: ColorMode, source: String) throws -> DecodedImage {
@@ -122,8 +124,8 @@ public enum ImageDecoder {
         }
         guard header == 0 else { throw failure("cannot read its header") }
         try checkSize(width: Int(width), height: Int(height), source: source)
-        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * mode.channels)
-        let format = mode == .grayscale ? TJPF_GRAY : TJPF_RGB
+        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
+        let format = TJPF_RGB
         let status = data.withUnsafeBytes { raw in
             pixels.withUnsafeMutableBytes { out in
                 tjDecompress2(handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count),
@@ -132,6 +134,15 @@ public enum ImageDecoder {
         }
         // TurboJPEG reports a truncated file as a warning after filling the rest with grey: refuse it too.
         guard status == 0 else { throw failure("cannot decode its pixels") }
-        return DecodedImage(width: Int(width), height: Int(height), channels: mode.channels, pixels: pixels)
+        return DecodedImage(width: Int(width), height: Int(height), channels: mode.channels, pixels: mode == .grayscale ? grey(pixels) : pixels)
+    }
+
+    /// RGB bytes to grey with ITU-R 601 weights in PIL's fixed-point arithmetic (`Image.convert("L")`,
+    /// torchvision's `Grayscale`), so a grey image stays exactly what it was.
+    static func grey(_ rgb: [UInt8]) -> [UInt8] {
+        (0..<(rgb.count / 3)).map { i in
+            let (r, g, b) = (UInt32(rgb[3 * i]), UInt32(rgb[3 * i + 1]), UInt32(rgb[3 * i + 2]))
+            return UInt8((r * 19_595 + g * 38_470 + b * 7_471 + 0x8000) >> 16)
+        }
     }
 }

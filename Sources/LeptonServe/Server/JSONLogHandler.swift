@@ -30,8 +30,8 @@ public struct JSONLogHandler: LogHandler {
     private static let lock = NSLock()
 
     /// Writes one JSON line: time, level, label, message and the merged metadata.
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
+        let (level, message, explicit) = (event.level, event.message, event.metadata)
         var fields: [String: String] = [:]
         for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
         fields["time"] = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!,

@@ -38,20 +38,27 @@ struct ModelMetricHandles: Sendable {
     let queueDepth: Gauge
 
     init(registry: PrometheusCollectorRegistry, labels: [(String, String)]) {
-        successes = registry.makeCounter(name: "lepton_inference_requests_total", labels: labels + [("status", "success")],
-                                         help: "Inference requests answered, by model, version and outcome")
-        failures = registry.makeCounter(name: "lepton_inference_requests_total", labels: labels + [("status", "failure")],
-                                        help: "Inference requests answered, by model, version and outcome")
-        samples = registry.makeCounter(name: "lepton_inference_samples_total", labels: labels, help: "Samples inferred")
-        requestDuration = registry.makeValueHistogram(name: "lepton_inference_request_duration_seconds", labels: labels,
-                                                      buckets: ServeMetrics.secondBuckets, help: "Time from queueing to answer of inference requests")
-        queueDuration = registry.makeValueHistogram(name: "lepton_inference_queue_duration_seconds", labels: labels,
-                                                    buckets: ServeMetrics.secondBuckets, help: "Time inference requests waited for a batch")
-        computeDuration = registry.makeValueHistogram(name: "lepton_inference_compute_duration_seconds", labels: labels,
-                                                      buckets: ServeMetrics.secondBuckets, help: "Duration of forward passes")
-        batchSize = registry.makeValueHistogram(name: "lepton_inference_batch_size", labels: labels,
-                                                buckets: ServeMetrics.sizeBuckets, help: "Samples per forward pass")
-        queueDepth = registry.makeGauge(name: "lepton_inference_queue_depth", labels: labels, help: "Inference requests waiting in the queue")
+        /// A metric's full name (no separate unit suffix) and help text.
+        func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+        }
+        let requests = named("lepton_inference_requests_total", "Inference requests answered, by model, version and outcome")
+        successes = registry.makeCounter(descriptor: requests, labels: labels + [("status", "success")])
+        failures = registry.makeCounter(descriptor: requests, labels: labels + [("status", "failure")])
+        samples = registry.makeCounter(descriptor: named("lepton_inference_samples_total", "Samples inferred"), labels: labels)
+        requestDuration = registry.makeValueHistogram(
+            descriptor: named("lepton_inference_request_duration_seconds", "Time from queueing to answer of inference requests"),
+            labels: labels, buckets: ServeMetrics.secondBuckets)
+        queueDuration = registry.makeValueHistogram(
+            descriptor: named("lepton_inference_queue_duration_seconds", "Time inference requests waited for a batch"),
+            labels: labels, buckets: ServeMetrics.secondBuckets)
+        computeDuration = registry.makeValueHistogram(
+            descriptor: named("lepton_inference_compute_duration_seconds", "Duration of forward passes"),
+            labels: labels, buckets: ServeMetrics.secondBuckets)
+        batchSize = registry.makeValueHistogram(descriptor: named("lepton_inference_batch_size", "Samples per forward pass"),
+                                                labels: labels, buckets: ServeMetrics.sizeBuckets)
+        queueDepth = registry.makeGauge(descriptor: named("lepton_inference_queue_depth", "Inference requests waiting in the queue"),
+                                        labels: labels)
     }
 
     func recordRequest(success: Bool, ns: UInt64) {
