@@ -25,7 +25,7 @@ import importlib, sys
 reqs = [l.split("#")[0].strip() for l in open("python/requirements.txt")]
 for r in filter(None, reqs):
     name = r.split("==")[0].split(">=")[0].split("[")[0].strip()
-    mod = {"scikit-learn": "sklearn"}.get(name, name)
+    mod = {"scikit-learn": "sklearn", "pillow": "PIL"}.get(name, name)
     importlib.import_module(mod)
 PY
 then
