@@ -23,11 +23,13 @@ public struct TrainingConfig {
     public var seed: UInt64
     public var callbacks: [ConfigValue]
     public var output: String?
+    /// Random changes to training batches, made in the data loader (`augmentation:`).
+    public var augmentation: ImageAugmentation?
     public var file: String
 
     /// The top-level keys a config may have.
     public static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
-                       "seed", "callbacks", "output"]
+                       "seed", "callbacks", "output", "augmentation"]
 
     /// Reads and checks a YAML training config.
     /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
@@ -91,9 +93,29 @@ public struct TrainingConfig {
             throw ConfigError("callbacks: expected a list, got \(c)")
         } else { callbacks = [] }
         output = try root.string("output")
+        augmentation = try root.raw("augmentation").map { try Self.augmentation($0) }
         if let output, output.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError("output: expected a folder for the trained model, got an empty path (it would mean the current folder)")
         }
+    }
+
+    /// `augmentation: {horizontal_flip: true, rotation: 10, shift: 0.1, crop_padding: 2,
+    /// brightness: 0.1, contrast: 0.1, noise: 0.02}` (rotation in degrees; shift, brightness
+    /// and noise as fractions; every key optional).
+    static func augmentation(_ value: ConfigValue) throws -> ImageAugmentation {
+        let a = try ConfigReader(value, path: "augmentation")
+        try a.rejectUnknownKeys(["horizontal_flip", "rotation", "shift", "crop_padding", "brightness", "contrast", "noise"])
+        func fraction(_ key: String, upTo limit: Double) throws -> Float {
+            let v = try a.double(key) ?? 0
+            guard v.isFinite, v >= 0, v <= limit else { throw ConfigError("augmentation.\(key): expected a number in [0, \(String(format: "%g", limit))], got \(String(format: "%g", v))") }
+            return Float(v)
+        }
+        let padding = try a.int("crop_padding", default: 0, minimum: 0)
+        guard padding <= 1024 else { throw ConfigError("augmentation.crop_padding: expected at most 1024 pixels, got \(padding)") }
+        return ImageAugmentation(cropPadding: padding, horizontalFlip: try a.bool("horizontal_flip", default: false),
+                                 maxRotation: try fraction("rotation", upTo: 180), maxShift: try fraction("shift", upTo: 1),
+                                 maxBrightness: try fraction("brightness", upTo: 1), maxContrast: try fraction("contrast", upTo: 1),
+                                 noise: try fraction("noise", upTo: 1))
     }
 
     /// A required, non-empty path setting of `callbacks[i]`.

@@ -141,7 +141,8 @@ public final class TrainingJob: @unchecked Sendable {
         callbacks.append(EventCallback(onEvent: onEvent, cancelled: cancelled, batchEvents: options.batchEvents))
         let start = Date()
         let history = try model.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: config.batchSize,
-                                    validationSplit: config.validationSplit, callbacks: callbacks, verbose: options.verbosity)
+                                    validationSplit: config.validationSplit, callbacks: callbacks, verbose: options.verbosity,
+                                    augmentation: config.augmentation)
         let seconds = Date().timeIntervalSince(start)
         let test = try model.evaluate(x: data.testX, y: data.testY, batchSize: 256)
         onEvent(.evaluated(test))

@@ -121,3 +121,32 @@ final class CountingDataset: Dataset, @unchecked Sendable {
         #expect(DataLoader(data, batchSize: 16, dropLast: true).sampleCount == 32)
     }
 }
+
+/// Augmentation runs in the loader, per batch, seeded by the loader's seed, the epoch and the batch.
+@Suite struct DataLoaderAugmentationTests {
+    static func images() throws -> TensorDataset {
+        let x = Tensor((0..<(6 * 4 * 4)).map { Float($0 % 200) }, shape: [6, 4, 4, 1])
+        return try TensorDataset(x, Tensor(int32: [0, 1, 2, 3, 4, 5], shape: [6]))
+    }
+
+    @Test func augmentedBatchesAreReproducibleAndDifferPerEpoch() throws {
+        let augmentation = ImageAugmentation(horizontalFlip: true, maxShift: 0.25, maxBrightness: 0.1, maxContrast: 0.2, noise: 0.01)
+        let a = DataLoader(try Self.images(), batchSize: 3, seed: 7, transform: augmentation)
+        let b = DataLoader(try Self.images(), batchSize: 3, seed: 7, transform: augmentation)
+        let plain = DataLoader(try Self.images(), batchSize: 3, seed: 7)
+        let epoch0 = a.batches(epoch: 0).map { $0[0].scalars }, again = b.batches(epoch: 0).map { $0[0].scalars }
+        #expect(epoch0 == again)
+        #expect(epoch0 != a.batches(epoch: 1).map { $0[0].scalars })
+        #expect(epoch0 != plain.batches(epoch: 0).map { $0[0].scalars })
+        #expect(a.batches(epoch: 0).map { $0[1].int32Scalars } == [[0, 1, 2], [3, 4, 5]])   // labels untouched
+        #expect(epoch0.joined().allSatisfy { $0 >= 0 && $0 <= 255 })
+    }
+
+    @Test func aTransformThatDoesNotFitTheBatchIsAnError() throws {
+        let loader = DataLoader(try TensorDataset(Tensor.ones([4, 3]), Tensor.ones([4])), batchSize: 2, prefetch: 0,
+                                transform: ImageAugmentation(horizontalFlip: true))
+        let batches = loader.batches(epoch: 0)
+        #expect(batches.next() == nil)
+        #expect(throws: DataError.self) { try batches.rethrowError() }
+    }
+}

@@ -75,3 +75,26 @@ import Testing
         #expect(seen.last == "failed: cancelled", "\(seen)")
     }
 }
+
+/// `augmentation:` in a YAML config.
+@Suite struct AugmentationConfigTests {
+    static func load(_ augmentation: String) throws -> TrainingConfig {
+        let yaml = "dataset: {name: mnist}\nmodel: {layers: [{type: Flatten}, {type: Dense, units: 10}]}\nloss: mse\naugmentation: \(augmentation)\n"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-augment-\(UUID()).yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try TrainingConfig.load(file.path)
+    }
+
+    @Test func settingsAreReadAndCheckedWithTheirKey() throws {
+        let config = try Self.load("{horizontal_flip: true, rotation: 10, shift: 0.1, brightness: 0.2, contrast: 0.1, noise: 0.01, crop_padding: 2}")
+        let a = try #require(config.augmentation)
+        #expect(a.horizontalFlip && a.maxRotation == 10 && a.maxShift == 0.1 && a.maxBrightness == 0.2 && a.cropPadding == 2)
+        for (bad, message) in [("{rotation: -5}", "augmentation.rotation: expected a number in [0, 180]"),
+                               ("{shift: 2}", "augmentation.shift: expected a number in [0, 1]"),
+                               ("{flip: true}", "flip")] {
+            let error = #expect(throws: ConfigError.self) { try Self.load(bad) }
+            #expect(error?.description.contains(message) == true, "\(bad): \(String(describing: error))")
+        }
+    }
+}

@@ -20,13 +20,16 @@ public final class DataLoader: Sequence {
     public let dropLast: Bool
     /// Batches prepared ahead on a background thread (0: none, load on demand).
     public let prefetch: Int
-    /// Seeds the shuffle of every epoch.
+    /// Seeds the shuffle of every epoch (and the augmentation of every batch).
     public let seed: UInt64
+    /// Changes each batch at random (training-time augmentation), seeded per batch.
+    public let transform: BatchTransform?
     /// The epoch that iterating the loader as a `Sequence` goes through next.
     public var nextEpoch = 0
 
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
-                prefetch: Int = 2, seed: UInt64 = 0) {
+                prefetch: Int = 2, seed: UInt64 = 0, transform: BatchTransform? = nil) {
+        self.transform = transform
         checkPrecondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
@@ -56,7 +59,8 @@ public final class DataLoader: Sequence {
 
     /// The batches of epoch `epoch`, assembled ahead on a background thread when `prefetch` > 0.
     public func batches(epoch: Int) -> Iterator {
-        Iterator(dataset: dataset, batches: batchIndices(epoch: epoch), prefetch: prefetch)
+        Iterator(dataset: dataset, batches: batchIndices(epoch: epoch), prefetch: prefetch, transform: transform,
+                 seed: Self.epochSeed(seed ^ 0x5DEE_CE66_D1CE_4E5B, epoch))
     }
 
     /// The next epoch's batches (``nextEpoch`` moves on).
@@ -81,6 +85,8 @@ public final class DataLoader: Sequence {
         private let batches: [[Int]]
         private var position = 0
         private let prefetch: Int
+        private let transform: BatchTransform?
+        private let seed: UInt64
         private let condition = NSCondition()
         private var ready: [Int: Result<[Tensor], Error>] = [:]
         private var produced = 0
@@ -88,7 +94,9 @@ public final class DataLoader: Sequence {
         /// Why the iteration ended early, if it did.
         public private(set) var error: Error?
 
-        init(dataset: Dataset, batches: [[Int]], prefetch: Int) {
+        init(dataset: Dataset, batches: [[Int]], prefetch: Int, transform: BatchTransform?, seed: UInt64) {
+            self.transform = transform
+            self.seed = seed
             self.dataset = dataset
             self.batches = batches
             self.prefetch = prefetch
@@ -116,7 +124,14 @@ public final class DataLoader: Sequence {
         }
 
         private func load(_ index: Int) -> Result<[Tensor], Error> {
-            Result { try Tensor.withoutGrad { try dataset.batch(batches[index]) } }
+            Result {
+                try Tensor.withoutGrad {
+                    let batch = try dataset.batch(batches[index])
+                    guard let transform else { return batch }
+                    var generator = RandomGenerator(seed: DataLoader.epochSeed(seed, index))
+                    return try transform.apply(batch, generator: &generator)
+                }
+            }
         }
 
         /// Prepares one batch when the queue has room; returns false when there is nothing left to do.

@@ -34,9 +34,20 @@ public enum Preprocessing {
     }
 }
 
+/// Changes a training batch at random, inside the ``DataLoader`` (on its background thread),
+/// seeded per batch from the loader's seed, the epoch and the batch's index, so a run (and a
+/// resumed run) sees the same augmented batches.
+public protocol BatchTransform: Sendable {
+    /// The batch changed with draws from `generator`.
+    /// - Throws: ``DataError`` when the batch does not have the shape the transform needs.
+    func apply(_ batch: [Tensor], generator: inout RandomGenerator) throws -> [Tensor]
+}
+
 /// Random augmentation of channels-last image batches `[N, H, W, C]`, seeded, applied per
-/// sample (as Keras's RandomCrop / RandomFlip / RandomRotation / RandomTranslation layers).
-public struct ImageAugmentation {
+/// sample (as Keras's RandomCrop / RandomFlip / RandomRotation / RandomTranslation /
+/// RandomBrightness / RandomContrast / GaussianNoise layers). Values are in the units the images
+/// hold (pixels 0–``valueRange``); brightness and noise are fractions of that range.
+public struct ImageAugmentation: BatchTransform {
     /// Zero padding added before a random crop back to the original size (0: no crop).
     public var cropPadding: Int
     /// Mirror left–right with probability 1/2.
@@ -45,20 +56,44 @@ public struct ImageAugmentation {
     public var maxRotation: Float
     /// Largest shift as a fraction of height and width (0: none).
     public var maxShift: Float
+    /// Largest brightness change, a fraction of ``valueRange`` added to every value (0: none).
+    public var maxBrightness: Float
+    /// Largest contrast change: values move from the image's mean by a factor in 1 ± maxContrast (0: none).
+    public var maxContrast: Float
+    /// Standard deviation of added Gaussian noise, a fraction of ``valueRange`` (0: none).
+    public var noise: Float
+    /// The span of the images' values (255 for pixels as files hold them); results are clipped to 0...valueRange.
+    public var valueRange: Float
     private var generator: RandomGenerator
 
     public init(cropPadding: Int = 0, horizontalFlip: Bool = false, maxRotation: Float = 0, maxShift: Float = 0,
-                seed: UInt64 = 0) {
+                maxBrightness: Float = 0, maxContrast: Float = 0, noise: Float = 0, valueRange: Float = 255, seed: UInt64 = 0) {
         self.cropPadding = cropPadding
         self.horizontalFlip = horizontalFlip
         self.maxRotation = maxRotation
         self.maxShift = maxShift
+        self.maxBrightness = maxBrightness
+        self.maxContrast = maxContrast
+        self.noise = noise
+        self.valueRange = valueRange
         self.generator = RandomGenerator(seed: seed)
     }
 
-    /// A randomly transformed copy of `images`.
+    /// A randomly transformed copy of `images`, drawing from the augmentation's own generator.
     public mutating func callAsFunction(_ images: Tensor) -> Tensor {
         checkPrecondition(images.rank == 4 && images.dtype == .float32, "ImageAugmentation: expected float32 [N, H, W, C], got \(images.shape)")
+        return transform(images, generator: &generator)
+    }
+
+    /// The batch with its images (field 0) transformed; other fields (labels) unchanged.
+    public func apply(_ batch: [Tensor], generator: inout RandomGenerator) throws -> [Tensor] {
+        guard let images = batch.first, images.rank == 4, images.dtype == .float32 else {
+            throw DataError("augmentation: expected float32 images [batch, height, width, channels], got \(batch.first.map { "\($0.dtype) \($0.shape)" } ?? "no field")")
+        }
+        return [transform(images, generator: &generator)] + batch.dropFirst()
+    }
+
+    func transform(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
         let (n, h, w, c) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let src = images.scalars
         var out = [Float](repeating: 0, count: src.count)
@@ -83,6 +118,17 @@ public struct ImageAugmentation {
                     guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
                     for k in 0..<c { out[((s * h + y) * w + x) * c + k] = src[((s * h + iy) * w + ix) * c + k] }
                 }
+            }
+            guard maxBrightness > 0 || maxContrast > 0 || noise > 0 else { continue }
+            let range = (s * h * w * c)..<((s + 1) * h * w * c)
+            let delta = maxBrightness > 0 ? (generator.nextFloat() * 2 - 1) * maxBrightness * valueRange : 0
+            let factor = maxContrast > 0 ? 1 + (generator.nextFloat() * 2 - 1) * maxContrast : 1
+            let mean = factor != 1 ? out[range].reduce(0, +) / Float(range.count) : 0
+            for i in range {
+                var v = factor != 1 ? (out[i] - mean) * factor + mean : out[i]
+                v += delta
+                if noise > 0 { v += generator.nextNormal() * noise * valueRange }
+                out[i] = Swift.min(Swift.max(v, 0), valueRange)
             }
         }
         return Tensor(out, shape: images.shape)

@@ -78,13 +78,15 @@ open class Model: Module {
     ///   - validationSplit: the fraction of the samples, taken from the end before shuffling,
     ///     held out for validation (when `validationData` is nil).
     ///   - callbacks: notified of events; a ``History`` and the progress bar are added.
+    ///   - augmentation: changes each training batch at random in the loader (never the
+    ///     validation data), seeded per batch from ``shuffleSeed``.
     /// - Returns: the per-epoch history (with a resumed run's earlier epochs).
     /// - Throws: ``TrainingError`` when the model is not compiled or the data do not fit, and
     ///   whatever a callback or a ``TrainingBackup`` throws (training stops there).
     @discardableResult
     public func fit(x: Tensor, y: Tensor, epochs: Int = 1, initialEpoch: Int = 0, batchSize: Int = 32,
                     validationData: (Tensor, Tensor)? = nil, validationSplit: Float = 0, shuffle: Bool = true,
-                    callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
+                    callbacks: [Callback] = [], verbose: Verbosity = .auto, augmentation: BatchTransform? = nil) throws -> History {
         _ = try requireCompiled("fit")
         try checkBatch(x: x, y: y, batchSize: batchSize, method: "fit")
         guard validationSplit >= 0, validationSplit < 1 else {
@@ -98,7 +100,8 @@ open class Model: Module {
             validation = (x.slice(axis: 0, start: n - held).detach(), y.slice(axis: 0, start: n - held).detach())
         }
         let seed = shuffleSeed ?? GlobalRandom.with { $0.next() }
-        let loader = DataLoader(try tensorDataset(trainX, trainY), batchSize: batchSize, shuffle: shuffle, seed: seed)
+        let loader = DataLoader(try tensorDataset(trainX, trainY), batchSize: batchSize, shuffle: shuffle, seed: seed,
+                                transform: augmentation)
         var validationLoader: DataLoader?
         if let (vx, vy) = validation {
             try checkBatch(x: vx, y: vy, batchSize: batchSize, method: "fit (validation data)")
