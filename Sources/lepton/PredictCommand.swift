@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeptonData
+import LeptonFiles
 import LeptonIO
 import LeptonONNX
 import LeptonTensor
@@ -23,6 +24,10 @@ struct PredictCommand: ParsableCommand {
 
     @Option(help: "Print at most this many samples.")
     var limit: Int?
+
+    @Option(help: ArgumentHelp("Also write a 5×5 grid of 25 images spread over the input, each labelled with its predicted class (red where wrong when the folder's classes are known), as a PNG.",
+                               valueName: "out.png"))
+    var grid: String?
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit: expected a positive integer, got \(limit)") }
@@ -66,7 +71,32 @@ struct PredictCommand: ParsableCommand {
             if let labels, !labels.isEmpty {
                 print(String(format: "accuracy: %.4f (%d of %d)", Double(correct) / Double(labels.count), correct, labels.count))
             }
+            if let grid {
+                try writeGrid(grid, x: x, y: y, classNames: classNames, labels: labels)
+                print("Wrote the grid of predictions to \(grid)")
+            }
         }
+    }
+
+    /// Writes 25 samples spread evenly over the input (all of them when fewer) with their
+    /// predicted classes as a labelled PNG grid.
+    func writeGrid(_ path: String, x: Tensor, y: Tensor, classNames: [String]?, labels: [Int]?) throws {
+        guard x.rank == 4, x.shape[3] == 1 || x.shape[3] == 3, y.rank == 2, y.shape[1] > 1 else {
+            throw IOError("--grid needs image inputs [count, height, width, 1 or 3] and class scores; got inputs \(x.shape), outputs \(y.shape)", file: input)
+        }
+        try OutputPath.checkNotEmpty(path, what: "--grid")
+        let n = x.shape[0], count = min(25, n), sampleSize = x.shape[1] * x.shape[2] * x.shape[3]
+        let values = x.scalars, scores = y.scalars, classes = y.shape[1]
+        let tiles = (0..<count).map { $0 * n / count }.map { i -> LabelledGrid.Tile in
+            let row = scores[(i * classes)..<((i + 1) * classes)]
+            let best = row.indices.max { row[$0] < row[$1] }! - i * classes
+            let name = classNames.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
+            let pixels = values[(i * sampleSize)..<((i + 1) * sampleSize)].map { UInt8(max(0, min(255, $0.rounded()))) }
+            return LabelledGrid.Tile(pixels: pixels, caption: name, correct: labels.map { $0[i] == best })
+        }
+        let png = LabelledGrid.png(tiles, height: x.shape[1], width: x.shape[2], channels: x.shape[3])
+        try OutputPath.checkFile(URL(fileURLWithPath: path), overwrite: true)
+        try FileWriter.write(png, to: URL(fileURLWithPath: path), atomically: true)
     }
 
     /// The samples, the file of each (for images) and the label of each (for a folder with class subfolders).

@@ -8,17 +8,24 @@ public enum PNGWriter {
     public static func encode(_ image: Tensor) -> Data {
         checkPrecondition(image.rank == 2, "PNGWriter: expected a [height, width] image, got \(image.shape)")
         let (h, w) = (image.shape[0], image.shape[1])
-        let values = image.scalars
-        var raw = Data(capacity: h * (w + 1))
+        let bytes = image.scalars.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
+        return encode(width: w, height: h, channels: 1, bytes: bytes)
+    }
+
+    /// Encodes 8-bit grey (`channels` 1) or RGB (3) bytes, row-major, channels last.
+    public static func encode(width w: Int, height h: Int, channels: Int, bytes: [UInt8]) -> Data {
+        checkPrecondition((channels == 1 || channels == 3) && bytes.count == w * h * channels,
+                          "PNGWriter: expected \(w)×\(h)×1 or ×3 bytes, got \(bytes.count) for \(channels) channels")
+        var raw = Data(capacity: h * (w * channels + 1))
         for y in 0..<h {
             raw.append(0)  // filter: none
-            for x in 0..<w { raw.append(UInt8((min(max(values[y * w + x], 0), 1) * 255).rounded())) }
+            raw.append(contentsOf: bytes[(y * w * channels)..<((y + 1) * w * channels)])
         }
         var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         var header = Data()
         header.append(bigEndian: UInt32(w))
         header.append(bigEndian: UInt32(h))
-        header.append(contentsOf: [8, 0, 0, 0, 0])  // 8-bit, greyscale, deflate, no filter, no interlace
+        header.append(contentsOf: [8, channels == 1 ? 0 : 2, 0, 0, 0])  // 8-bit, grey or RGB, deflate, no filter, no interlace
         appendChunk("IHDR", header, to: &png)
         appendChunk("IDAT", Gzip.zlibCompress(raw), to: &png)
         appendChunk("IEND", Data(), to: &png)
