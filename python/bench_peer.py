@@ -27,7 +27,7 @@ Peak memory, in a fresh process (started by `lepton-bench` for the memory table)
 
 runs S training steps of that workload only and prints "peak_rss_kb <VmHWM>".
 
-The models (see /work/shared/BENCHMARKS.md), written as a PyTorch user would:
+The models (see ../shared/BENCHMARKS.md), written as a PyTorch user would:
 - CNN: [N, 1, 28, 28] -> Conv2d(1, 32, 3) -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(5408, 128)
   -> ReLU -> Linear(128, 10); F.cross_entropy on the logits; Adam(lr=1e-3).
 - MLP: 784 -> 256 -> 256 -> 10 with ReLU; F.cross_entropy; Adam(lr=1e-3).

@@ -2,7 +2,7 @@ import LeptonNN
 import LeptonTensor
 import LeptonTrain
 
-// The models of the training / inference benchmarks (see /work/shared/BENCHMARKS.md), built
+// The models of the training / inference benchmarks (see ../shared/BENCHMARKS.md), built
 // with the Keras-style layers exactly as a user would, and their training steps. The PyTorch
 // twins are in python/bench_peer.py. Used by the timed benchmarks and by `--memory-probe`.
 

@@ -28,50 +28,34 @@ public enum ImageDecoder {
     /// - Throws: ``DataError`` naming `source` for another format, a corrupt or truncated file,
     ///   or an image larger than ``maximumPixels``.
     public static func decode(_ data: Data, mode: ColorMode, source: String) throws -> DecodedImage {
-        let bytes = [UInt8](data.prefix(8))
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try decodePNG(data, mode: mode, source: source) }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeJPEG(data, mode: mode, source: source) }
-        throw DataError("not a PNG or JPEG image (unknown signature)", source: source)
+        let (width, height, rgb) = try read(data, pixels: true, source: source)
+        return DecodedImage(width: width, height: height, channels: mode.channels, pixels: mode == .grayscale ? grey(rgb) : rgb)
     }
 
     /// Reads and decodes the image file at `url`.
     public static func read(_ url: URL, mode: ColorMode) throws -> DecodedImage {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DataError("cannot be read (\(error.localizedDescription))", source: url.path)
-        }
-        return try decode(data, mode: mode, source: url.path)
+        try decode(try contents(of: url), mode: mode, source: url.path)
     }
 
-    /// The width and height of the image file at `url`, from its header alone.
+    /// The width and height of the image file at `url`, from its header alone (no pixel is decoded).
     /// - Throws: ``DataError`` naming the file for another format, a corrupt header or a size over the limit.
     public static func readSize(_ url: URL) throws -> (width: Int, height: Int) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        let (width, height, _) = try read(try contents(of: url), pixels: false, source: url.path)
+        return (width, height)
+    }
+
+    static func contents(of url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch {
             throw DataError("cannot be read (\(error.localizedDescription))", source: url.path)
         }
+    }
+
+    /// The size and, when `pixels`, the RGB bytes of a PNG or JPEG (the header is checked first).
+    static func read(_ data: Data, pixels: Bool, source: String) throws -> (Int, Int, [UInt8]) {
         let bytes = [UInt8](data.prefix(8))
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
-            var image = png_image()
-            image.version = UInt32(PNG_IMAGE_VERSION)
-            defer { png_image_free(&image) }
-            let began = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-            guard began != 0 else { throw DataError("corrupt PNG: cannot read its header", source: url.path) }
-            try checkSize(width: Int(image.width), height: Int(image.height), source: url.path)
-            return (Int(image.width), Int(image.height))
-        }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            guard let handle = tjInitDecompress() else { throw DataError("cannot start the JPEG decoder", source: url.path) }
-            defer { tjDestroy(handle) }
-            var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
-            let header = data.withUnsafeBytes { raw in
-                tjDecompressHeader3(handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), &width, &height, &subsampling, &colorspace)
-            }
-            guard header == 0 else { throw DataError("corrupt JPEG: cannot read its header", source: url.path) }
-            try checkSize(width: Int(width), height: Int(height), source: url.path)
-            return (Int(width), Int(height))
-        }
-        throw DataError("not a PNG or JPEG image (unknown signature)", source: url.path)
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try readPNG(data, pixels: pixels, source: source) }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try readJPEG(data, pixels: pixels, source: source) }
+        throw DataError("not a PNG or JPEG image (unknown signature)", source: source)
     }
 
     static func checkSize(width: Int, height: Int, source: String) throws {
@@ -82,7 +66,7 @@ public enum ImageDecoder {
         }
     }
 
-    static func decodePNG(_ data: Data, mode: ColorMode, source: String) throws -> DecodedImage {
+    static func readPNG(_ data: Data, pixels readPixels: Bool, source: String) throws -> (Int, Int, [UInt8]) {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
@@ -97,6 +81,7 @@ public enum ImageDecoder {
         }
         guard began != 0 else { throw failure("cannot read its header") }
         try checkSize(width: Int(image.width), height: Int(image.height), source: source)
+        guard readPixels else { return (Int(image.width), Int(image.height), []) }
         // Decoded as RGB and turned grey here (libpng's own conversion works in linear light and
         // gives other values than PIL and torchvision).
         image.format = UInt32(PNG_FORMAT_RGB)
@@ -108,10 +93,10 @@ public enum ImageDecoder {
             }
         }
         guard finished != 0 else { throw failure("cannot decode its pixels") }
-        return DecodedImage(width: width, height: height, channels: mode.channels, pixels: mode == .grayscale ? grey(pixels) : pixels)
+        return (width, height, pixels)
     }
 
-    static func decodeJPEG(_ data: Data, mode: ColorMode, source: String) throws -> DecodedImage {
+    static func readJPEG(_ data: Data, pixels readPixels: Bool, source: String) throws -> (Int, Int, [UInt8]) {
         guard let handle = tjInitDecompress() else { throw DataError("cannot start the JPEG decoder", source: source) }
         defer { tjDestroy(handle) }
         func failure(_ what: String) -> DataError {
@@ -124,6 +109,7 @@ public enum ImageDecoder {
         }
         guard header == 0 else { throw failure("cannot read its header") }
         try checkSize(width: Int(width), height: Int(height), source: source)
+        guard readPixels else { return (Int(width), Int(height), []) }
         var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
         let format = TJPF_RGB
         let status = data.withUnsafeBytes { raw in
@@ -134,7 +120,7 @@ public enum ImageDecoder {
         }
         // TurboJPEG reports a truncated file as a warning after filling the rest with grey: refuse it too.
         guard status == 0 else { throw failure("cannot decode its pixels") }
-        return DecodedImage(width: Int(width), height: Int(height), channels: mode.channels, pixels: mode == .grayscale ? grey(pixels) : pixels)
+        return (Int(width), Int(height), pixels)
     }
 
     /// RGB bytes to grey with ITU-R 601 weights in PIL's fixed-point arithmetic (`Image.convert("L")`,
