@@ -29,11 +29,14 @@ struct PredictCommand: ParsableCommand {
                                valueName: "out.png"))
     var grid: String?
 
+    @OptionGroup var common: CommonOptions
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit: expected a positive integer, got \(limit)") }
     }
 
     func run() throws {
+        common.apply()
         try CLI.reportingErrors {
             let loaded = try ModelLoader.load(URL(fileURLWithPath: model))
             guard loaded.inputs.count == 1 else {

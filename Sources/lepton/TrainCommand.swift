@@ -19,38 +19,29 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override the config's epochs.")
     var epochs: Int?
 
-    @Option(help: "Override the config's seed (weights, dropout, batch order; the dataset's split keeps its own seed).")
-    var seed: UInt64?
-
     @Option(help: "Where to save the model (overrides the config's output).")
     var output: String?
 
     @Flag(help: "Replace a Lepton model folder already at the output path (anything else there is never replaced).")
     var overwrite = false
 
-    @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
-    var threads: Int?
-
     @Option(help: ArgumentHelp("Back training up in this folder after every epoch; started again after an interruption, training continues where it stopped (replaces a BackupAndRestore callback of the config).",
                                valueName: "folder"))
     var backupDir: String?
 
+    @OptionGroup var common: CommonOptions
+
     func run() throws {
-        try CLI.reportingErrors {
-            if let threads {
-                guard threads > 0 else { throw ConfigError("--threads: expected a positive integer, got \(threads)") }
-                Lepton.threadCount = threads
-            }
-            var options = TrainingJob.Options()
-            options.epochs = epochs
-            options.seed = seed
-            options.output = output
-            options.overwrite = overwrite
-            options.backupDirectory = backupDir
-            options.verbosity = .auto
-            let job = try TrainingJob(config: try TrainingConfig.load(config), options: options)
-            try job.run()
-        }
+        common.apply()
+        var options = TrainingJob.Options()
+        options.epochs = epochs
+        options.seed = common.seed
+        options.output = output
+        options.overwrite = overwrite
+        options.backupDirectory = backupDir
+        options.verbosity = .auto
+        let job = try TrainingJob(config: try TrainingConfig.load(config), options: options)
+        try job.run()
     }
 }
 
