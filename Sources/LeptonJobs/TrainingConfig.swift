@@ -34,15 +34,7 @@ public struct TrainingConfig {
     /// Reads and checks a YAML training config.
     /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
     public static func load(_ path: String) throws -> TrainingConfig {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError("\(path): cannot read the file (missing or not UTF-8 text)")
-        }
-        let value: ConfigValue
-        do {
-            value = try YAMLDecoder().decode(ConfigValue.self, from: text)
-        } catch {
-            throw ConfigError("\(path): not valid YAML (\("\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")))")
-        }
+        let value = try YAMLDocument.read(path)
         do {
             return try TrainingConfig(value, file: path)
         } catch let error as ConfigError {
