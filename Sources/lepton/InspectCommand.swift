@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeptonIO
+import LeptonNN
 import LeptonONNX
 import LeptonTrain
 
