@@ -29,7 +29,7 @@ public final class NPYDataset: Dataset, @unchecked Sendable {
     ///   - residentBudget: resident bytes each mapping may add before its pages are dropped.
     /// - Throws: ``DataError`` for a missing, malformed or lying file, a 0-dimensional array, or
     ///   files holding different numbers of samples.
-    public init(x: URL, y: URL? = nil, residentBudget: Int = 256 << 20) throws {
+    public init(x: URL, y: URL? = nil, residentBudget: Int = 128 << 20) throws {
         let features = try MappedNPYFile(url: x, residentBudget: residentBudget)
         var fields = [(file: features, features: true)]
         if let y {
