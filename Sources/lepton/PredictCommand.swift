@@ -127,7 +127,7 @@ struct PredictCommand: ParsableCommand {
             return (Tensor.stack([try Self.image(url, mode: mode, sample: sample)], axis: 0), [input], nil)
         }
         if input.hasSuffix(".npy") { return (try NPYReader.read(url), nil, nil) }
-        let images = try IDXReader.readImages(url)
+        let images = try IDXReader.readImages(url, limit: limit)   // with --limit, only those images are inflated
         let fits = !sample.isEmpty && !sample.contains(-1) && sample.reduce(1, *) == images.count / max(images.shape[0], 1)
         return (images.reshape(fits ? [images.shape[0]] + sample : images.shape + [1]), nil, nil)
     }

@@ -32,4 +32,18 @@ import Testing
             #expect("\(error)".contains("exceeds 1048576 bytes"))
         }
     }
+
+    /// Inflation stops as soon as the output passes the limit: a bomb whose stream is cut short
+    /// after the limit is reported as too large, not as truncated (the cut is never reached).
+    @Test func inflationStopsAtTheLimitBeforeReadingFurther() throws {
+        let bomb = Gzip.compress(Data(count: 64 << 20), format: .gzip)   // 64 MiB of zeros in ~64 KB
+        let cut = bomb.prefix(bomb.count / 2)
+        do {
+            _ = try Gzip.decompress(cut, format: .gzip, maximumSize: 4 << 20)
+            Issue.record("a stream inflating past the bound must be refused")
+        } catch let error as DataError {
+            #expect("\(error)".contains("exceeds 4194304 bytes"), "\(error)")
+        }
+        #expect(try Gzip.decompress(Gzip.compress(Data(count: 4 << 20), format: .gzip), maximumSize: 4 << 20).count == 4 << 20)
+    }
 }

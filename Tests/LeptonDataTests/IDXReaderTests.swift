@@ -59,6 +59,40 @@ import LeptonData
         #expect(throws: DataError.self) { try IDXReader.read(dir.appendingPathComponent("missing.gz")) }
     }
 
+    /// Fuzzing found dimension sizes whose product overflowed `Int` (a trap, not an error).
+    @Test func dimensionProductsThatOverflowOrPassTheMaximumAreRefused() {
+        let overflow = dataError { _ = try IDXReader.parse(Data(header([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF]) + [1]), source: "o.idx") }
+        #expect(overflow?.message == "header declares shape [4294967295, 4294967295, 4294967295, 4294967295], whose element count overflows")
+        let huge = dataError { _ = try IDXReader.parse(Data(header([65536, 65536]) + [1]), source: "h.idx") }
+        #expect(huge?.message.contains("(4294967296 elements), more than the 2147483648 read") == true, "\(String(describing: huge))")
+    }
+
+    /// A file that inflates to far more than its compressed size (a "gzip bomb"): with a limit,
+    /// only the header and the items asked for are inflated. The stream is cut after its first
+    /// part, so inflating any further would fail: reading with a limit must not get there.
+    @Test func aLimitInflatesOnlyTheItemsAskedFor() throws {
+        let dir = try makeTemporaryDirectory("idx")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = 5000, pixels = Data(count: images * 28 * 28)   // 3.9 MB of zeros, ~4 KB compressed
+        let packed = Gzip.compress(Data(header([images, 28, 28])) + pixels, format: .gzip)
+        let bomb = dir.appendingPathComponent("bomb.gz"), cut = dir.appendingPathComponent("cut.gz")
+        try packed.write(to: bomb)
+        try packed.prefix(packed.count / 2).write(to: cut)
+        let first = try IDXReader.readImages(bomb, limit: 3)
+        #expect(first.shape == [3, 28, 28] && first.scalars.allSatisfy { $0 == 0 })
+        #expect(try IDXReader.readImages(cut, limit: 2).shape == [2, 28, 28])
+        #expect(try IDXReader.readImages(bomb).shape == [5000, 28, 28])
+        let whole = dataError { _ = try IDXReader.readImages(cut) }
+        #expect(whole?.message.contains("truncated") == true, "\(String(describing: whole))")
+        // A limit beyond the items reads them all, and the whole file is checked.
+        #expect(try IDXReader.readImages(bomb, limit: 10_000).shape == [5000, 28, 28])
+        #expect(throws: DataError.self) { try IDXReader.readImages(cut, limit: 10_000) }
+        // A plain file is checked against its size even with a limit.
+        let plain = dir.appendingPathComponent("plain.idx")
+        try (Data(header([4, 2])) + Data([1, 2, 3, 4, 5, 6, 7])).write(to: plain)
+        #expect(dataError { _ = try IDXReader.read(plain, limit: 1) }?.message.contains("declares shape [4, 2] (8 elements) but the file holds 7 bytes") == true)
+    }
+
     @Test func readsTheRealMNISTTestSet() throws {
         let dir = MNIST.defaultDirectory()
         let images = try IDXReader.readImages(dir.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
@@ -67,6 +101,9 @@ import LeptonData
         #expect(labels.shape == [10000])
         #expect(abs(images.mean().item() / 255 - 0.1325) < 0.001)   // the test set's known mean pixel (stored values 0–255)
         #expect(labels.int32Scalars.prefix(5) == [7, 2, 1, 0, 4])
+        let firstFive = try IDXReader.readImages(dir.appendingPathComponent("t10k-images-idx3-ubyte.gz"), limit: 5)
+        #expect(firstFive.shape == [5, 28, 28] && firstFive.scalars == Array(images.scalars.prefix(5 * 784)))
+        #expect(try IDXReader.readLabels(dir.appendingPathComponent("t10k-labels-idx1-ubyte.gz"), limit: 5).int32Scalars == [7, 2, 1, 0, 4])
     }
 }
 

@@ -138,4 +138,14 @@ import LeptonData
         let t = try NPYReader.parse(Data(bytes), source: "v2.npy")
         #expect(t.shape == [2] && t.scalars == [1.5, -2])
     }
+
+    /// Fuzzing found lying headers whose shape product overflowed (a trap): now an error, before
+    /// the tensor is allocated.
+    @Test func lyingHeadersAreRefusedBeforeAllocating() {
+        let overflow = NPYHeaderTests.file("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 8), }",
+                                           data: [0, 0, 0, 0])
+        #expect(parseError(overflow, "o.npy")?.message.contains("more elements than can be addressed") == true)
+        let huge = NPYHeaderTests.file("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", data: [0])
+        #expect(parseError(huge, "h.npy")?.message == "shape [100000, 100000] of <f8 needs 80000000000 bytes of data, the file holds 1")
+    }
 }

@@ -11,7 +11,7 @@ public enum Gzip {
         /// zlib (RFC 1950; HTTP `Content-Encoding: deflate`).
         case zlib
 
-        var windowBits: Int32 { self == .gzip ? 16 + MAX_WBITS : MAX_WBITS }
+        var windowBits: Int32 { self == .gzip ? Inflater.gzip : Inflater.zlib }
         var name: String { self == .gzip ? "gzip" : "deflate" }
     }
 
@@ -20,7 +20,8 @@ public enum Gzip {
         data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
     }
 
-    /// Decompresses a gzip (or zlib) stream.
+    /// Decompresses a gzip (or zlib) stream, inflating it piece by piece and stopping as soon as
+    /// the output passes `maximumSize` (a small hostile stream never inflates further).
     ///
     /// - Parameters:
     ///   - format: the stream's wrapper.
@@ -28,37 +29,21 @@ public enum Gzip {
     ///   - source: named in errors.
     /// - Throws: ``DataError`` for a truncated or corrupt stream, or one that inflates past `maximumSize`.
     public static func decompress(_ data: Data, format: Format = .gzip, maximumSize: Int = 1 << 31, source: String? = nil) throws -> Data {
-        var stream = z_stream()
-        let name = format.name
-        guard inflateInit2_(&stream, format.windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DataError("could not initialise zlib", source: source)
-        }
-        defer { inflateEnd(&stream) }
+        let inflater = try Inflater(data, windowBits: format.windowBits, name: format.name, source: source)
         var output = Data()
-        let chunk = 1 << 20
-        var buffer = [UInt8](repeating: 0, count: chunk)
-        var status: Int32 = Z_OK
-        try data.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
-            stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: UInt8.self).baseAddress)
-            stream.avail_in = UInt32(input.count)
-            repeat {
-                try buffer.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = UInt32(chunk)
-                    status = inflate(&stream, Z_NO_FLUSH)
-                    guard status == Z_OK || status == Z_STREAM_END else {
-                        let reason = status == Z_BUF_ERROR ? "the stream is truncated" : "the stream is corrupt (zlib error \(status))"
-                        throw DataError("\(name): \(reason)", source: source)
-                    }
-                    output.append(out.baseAddress!, count: chunk - Int(stream.avail_out))
-                }
-                if output.count > maximumSize {
-                    throw DataError("\(name): decompressed size exceeds \(maximumSize) bytes", source: source)
-                }
-                if status == Z_OK && stream.avail_in == 0 && stream.avail_out != 0 {
-                    throw DataError("\(name): the stream is truncated", source: source)
-                }
-            } while status != Z_STREAM_END
+        var piece = [UInt8](repeating: 0, count: 1 << 20)
+        let limit = max(0, maximumSize)
+        while !inflater.finished {
+            // At most one byte past the limit: enough to know the stream passes it.
+            let want = min(piece.count, limit + 1 - output.count)
+            let got = try piece.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return try inflater.read(into: base, count: want)
+            }
+            output.append(contentsOf: piece[..<got])
+            if output.count > limit {
+                throw DataError("\(format.name): decompressed size exceeds \(maximumSize) bytes", source: source)
+            }
         }
         return output
     }

@@ -1,0 +1,42 @@
+import LeptonTensor
+
+/// The samples of a dataset at some indices, in that order (`torch.utils.data.Subset`): a view
+/// that reads through to the dataset, never a copy of its data. Training, validation and test
+/// parts of one file are subsets of it.
+///
+/// ```swift
+/// let parts = randomSplit(count: data.count, fractions: [0.8, 0.2], seed: 42)
+/// let train = try DatasetSubset(data, indices: parts[0]), test = try DatasetSubset(data, indices: parts[1])
+/// ```
+public struct DatasetSubset: Dataset {
+    /// The dataset read through.
+    public let base: Dataset
+    /// The indices in ``base`` of this subset's samples.
+    public let indices: [Int]
+
+    /// - Throws: ``DataError`` when an index is outside `0..<base.count`.
+    public init(_ base: Dataset, indices: [Int]) throws {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= base.count }) {
+            throw DataError("subset index \(bad) is out of range 0..<\(base.count)")
+        }
+        self.base = base
+        self.indices = indices
+    }
+
+    public var count: Int { indices.count }
+
+    public func sample(at index: Int) throws -> [Tensor] {
+        try base.sample(at: indices[try checked(index)])
+    }
+
+    public func batch(_ positions: [Int]) throws -> [Tensor] {
+        try base.batch(positions.map { indices[try checked($0)] })
+    }
+
+    private func checked(_ position: Int) throws -> Int {
+        guard position >= 0, position < indices.count else {
+            throw DataError("sample \(position) is out of range 0..<\(indices.count)")
+        }
+        return position
+    }
+}
