@@ -44,20 +44,3 @@ struct TrainCommand: ParsableCommand {
         try job.run()
     }
 }
-
-/// Shared command-line behaviour.
-enum CLI {
-    /// Runs `body`; a user-caused error becomes one line on standard error and exit status 1.
-    static func reportingErrors(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as CleanExit {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
-    }
-}
