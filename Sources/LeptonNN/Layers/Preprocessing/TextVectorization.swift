@@ -45,8 +45,14 @@ public final class TextVectorization: Module {
     /// Which end of a long text is cut.
     public let truncating: Side
     /// Tokens by id: `""`, `"[UNK]"`, then the words.
-    public private(set) var vocabulary: [String]
-    private var index: [[UInt8]: Int32] = [:]
+    public var vocabulary: [String] { table.words }
+    /// The words and their ids, held in a struct: `Module` finds parameters by reflection, and a
+    /// large dictionary or array stored directly would be examined element by element each time.
+    private var table = Table()
+    private struct Table {
+        var words = [TextVectorization.paddingToken, TextVectorization.unknownToken]
+        var index: [[UInt8]: Int32] = [:]
+    }
 
     /// A layer with the reserved tokens only (``adapt(_:)`` learns the words), or with `vocabulary`.
     /// - Parameters:
@@ -66,7 +72,6 @@ public final class TextVectorization: Module {
         self.standardize = standardize
         self.padding = padding
         self.truncating = truncating
-        self.vocabulary = [Self.paddingToken, Self.unknownToken]
         super.init()
         try setVocabulary(vocabulary ?? [])
     }
@@ -81,20 +86,19 @@ public final class TextVectorization: Module {
             throw ConfigError("vocabulary: \(full.count) tokens with padding and [UNK]; expected at most \(limit)"
                               + (maxTokens == nil ? " (TextVectorization.maximumVocabularySize)" : " (max_tokens)"))
         }
-        var table: [[UInt8]: Int32] = [:]
-        table.reserveCapacity(full.count)
+        var ids: [[UInt8]: Int32] = [:]
+        ids.reserveCapacity(full.count)
         for (id, word) in full.enumerated().dropFirst() {
             let bytes = Array(word.utf8)
             guard !bytes.isEmpty else { throw ConfigError("vocabulary[\(id)]: an empty token (only id 0, padding, is empty)") }
             guard !word.unicodeScalars.contains(where: TextStandardization.isWhitespace) else {
                 throw ConfigError("vocabulary[\(id)]: \"\(word)\" holds whitespace, which splits tokens, so it could never be looked up")
             }
-            if let first = table.updateValue(Int32(id), forKey: bytes) {
+            if let first = ids.updateValue(Int32(id), forKey: bytes) {
                 throw ConfigError("vocabulary[\(id)]: \"\(word)\" repeats token \(first); expected each token once")
             }
         }
-        vocabulary = full
-        index = table
+        table = Table(words: full, index: ids)
     }
 
     /// The vocabulary size (ids are `0..<vocabularySize`); an `Embedding` after this layer needs at least as many rows.
@@ -108,14 +112,14 @@ public final class TextVectorization: Module {
         counts[Array(Self.unknownToken.utf8)] = nil
         let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }
         let room = Swift.min(maxTokens ?? Self.maximumVocabularySize, Self.maximumVocabularySize) - 2
-        vocabulary = [Self.paddingToken, Self.unknownToken] + sorted.prefix(room).map { String(decoding: $0.key, as: UTF8.self) }
-        index = Dictionary(uniqueKeysWithValues: sorted.prefix(room).enumerated().map { ($1.key, Int32($0 + 2)) })
+        table = Table(words: [Self.paddingToken, Self.unknownToken] + sorted.prefix(room).map { String(decoding: $0.key, as: UTF8.self) },
+                      index: Dictionary(uniqueKeysWithValues: sorted.prefix(room).enumerated().map { ($1.key, Int32($0 + 2)) }))
     }
 
     /// The id of every token of `text`, before padding and truncation (unknown tokens → 1).
     public func ids(_ text: String) -> [Int32] {
         var ids: [Int32] = []
-        standardize.forEachToken(text) { ids.append(index[$0] ?? 1); return true }
+        standardize.forEachToken(text) { ids.append(table.index[$0] ?? 1); return true }
         return ids
     }
 
@@ -124,6 +128,7 @@ public final class TextVectorization: Module {
         let length = outputSequenceLength
         var out = [Int32](repeating: 0, count: texts.count * length)
         var ring = [Int32](repeating: 0, count: length)
+        let index = table.index
         for (row, text) in texts.enumerated() {
             // Keep the first `length` ids (post truncation) or the last `length` in a ring (pre).
             var seen = 0
