@@ -9,7 +9,7 @@ import LeptonTensor
 /// let conv = Conv1D(filters: 16, kernelSize: 3, padding: .same, activation: .relu)
 /// conv(Tensor.zeros([8, 100, 4])).shape   // [8, 100, 16]
 /// ```
-public final class Conv1D: Module {
+public final class Conv1D: Module, ConvolutionLayer {
     /// Filters, kernel, strides, padding, dilation, groups, activation, bias and layout (one spatial axis).
     public let settings: ConvolutionSettings
     /// Initializer of ``kernel``.
@@ -21,19 +21,12 @@ public final class Conv1D: Module {
     /// `[filters]`.
     public private(set) var bias: Tensor?
 
-    public var filters: Int { settings.filters }
     /// Taps of the kernel.
     public var kernelSize: Int { settings.kernelSize[0] }
     /// Step between output positions.
     public var strides: Int { settings.strides[0] }
-    /// `.valid` (no padding) or `.same` (output length `ceil(steps / strides)`, TensorFlow's rule).
-    public var padding: PaddingMode { settings.padding }
     /// Spacing of the kernel taps.
     public var dilation: Int { settings.dilation[0] }
-    public var groups: Int { settings.groups }
-    public var activation: ActivationFunction { settings.activation }
-    public var useBias: Bool { settings.useBias }
-    public var dataFormat: DataFormat { settings.dataFormat }
 
     /// A convolution with checked `settings` (one spatial axis).
     /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.

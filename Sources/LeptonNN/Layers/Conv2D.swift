@@ -8,7 +8,7 @@ import LeptonTensor
 /// let conv = Conv2D(filters: 32, kernelSize: [3, 3], activation: .relu)
 /// conv(Tensor.zeros([8, 28, 28, 1])).shape   // [8, 26, 26, 32]
 /// ```
-public final class Conv2D: Module {
+public final class Conv2D: Module, ConvolutionLayer {
     /// Filters, kernel, strides, padding, dilation, groups, activation, bias and layout.
     public let settings: ConvolutionSettings
     public let kernelInitializer: Initializer
@@ -18,15 +18,9 @@ public final class Conv2D: Module {
     /// `[filters]`.
     public private(set) var bias: Tensor?
 
-    public var filters: Int { settings.filters }
     public var kernelSize: [Int] { settings.kernelSize }
     public var strides: [Int] { settings.strides }
-    public var padding: PaddingMode { settings.padding }
     public var dilation: [Int] { settings.dilation }
-    public var groups: Int { settings.groups }
-    public var activation: ActivationFunction { settings.activation }
-    public var useBias: Bool { settings.useBias }
-    public var dataFormat: DataFormat { settings.dataFormat }
 
     /// A convolution with checked `settings` (two spatial axes).
     /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.

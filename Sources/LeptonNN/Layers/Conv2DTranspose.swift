@@ -15,7 +15,7 @@ import LeptonTensor
 /// let up = Conv2DTranspose(filters: 16, kernelSize: [3, 3], strides: [2, 2], padding: .same)
 /// up(Tensor.zeros([8, 14, 14, 32])).shape   // [8, 28, 28, 16]
 /// ```
-public final class Conv2DTranspose: Module {
+public final class Conv2DTranspose: Module, ConvolutionLayer {
     /// Filters, kernel, strides (the upsampling factor), padding, dilation, groups, activation,
     /// bias and layout (two spatial axes).
     public let settings: ConvolutionSettings
@@ -31,15 +31,9 @@ public final class Conv2DTranspose: Module {
     /// `[filters]`.
     public private(set) var bias: Tensor?
 
-    public var filters: Int { settings.filters }
     public var kernelSize: [Int] { settings.kernelSize }
     public var strides: [Int] { settings.strides }
-    public var padding: PaddingMode { settings.padding }
     public var dilation: [Int] { settings.dilation }
-    public var groups: Int { settings.groups }
-    public var activation: ActivationFunction { settings.activation }
-    public var useBias: Bool { settings.useBias }
-    public var dataFormat: DataFormat { settings.dataFormat }
 
     /// Checks an `outputPadding` against `settings`: two values, each below the stride or dilation.
     /// - Throws: ``ConfigError`` naming the values.

@@ -35,6 +35,15 @@ extension ConfigReader {
         return channels
     }
 
+    /// A convolution's settings for `spatialRank` axes and its optional `input_channels`, with
+    /// the weights it would build checked against the parameter budget.
+    func convolution(spatialRank: Int, transposed: Bool = false) throws -> (ConvolutionSettings, Int?) {
+        let settings = try ConvolutionSettings(config: self, spatialRank: spatialRank)
+        let channels = try inputChannels(for: settings)
+        try checkConvolutionWeights(settings, inputChannels: channels, transposed: transposed)
+        return (settings, channels)
+    }
+
     /// Checks the weights a convolution with `settings` builds for `channels` input channels
     /// (`transposed`: PyTorch's `[C, filters / groups, …]` layout) against the parameter budget.
     func checkConvolutionWeights(_ settings: ConvolutionSettings, inputChannels channels: Int?, transposed: Bool = false) throws {
@@ -54,41 +63,27 @@ extension Conv2D: ConfigurableLayer {
     public static let typeName = "Conv2D"
     public static let configKeys = ConvolutionSettings.configKeys
     public convenience init(config c: ConfigReader) throws {
-        let settings = try ConvolutionSettings(config: c, spatialRank: 2)
-        let channels = try c.inputChannels(for: settings)
-        try c.checkConvolutionWeights(settings, inputChannels: channels)
+        let (settings, channels) = try c.convolution(spatialRank: 2)
         self.init(settings: settings, inputChannels: channels)
     }
-    public var config: [String: ConfigValue] {
-        var c = settings.config
-        if let kernel { c["input_channels"] = .int(kernel.shape[1] * groups) }
-        return c
-    }
+    public var config: [String: ConfigValue] { settings.config(inputChannels: kernel.map { $0.shape[1] * groups }) }
 }
 
 extension Conv1D: ConfigurableLayer {
     public static let typeName = "Conv1D"
     public static let configKeys = ConvolutionSettings.configKeys
     public convenience init(config c: ConfigReader) throws {
-        let settings = try ConvolutionSettings(config: c, spatialRank: 1)
-        let channels = try c.inputChannels(for: settings)
-        try c.checkConvolutionWeights(settings, inputChannels: channels)
+        let (settings, channels) = try c.convolution(spatialRank: 1)
         self.init(settings: settings, inputChannels: channels)
     }
-    public var config: [String: ConfigValue] {
-        var c = settings.config
-        if let kernel { c["input_channels"] = .int(kernel.shape[1] * groups) }
-        return c
-    }
+    public var config: [String: ConfigValue] { settings.config(inputChannels: kernel.map { $0.shape[1] * groups }) }
 }
 
 extension Conv2DTranspose: ConfigurableLayer {
     public static let typeName = "Conv2DTranspose"
     public static let configKeys = ConvolutionSettings.configKeys + ["output_padding"]
     public convenience init(config c: ConfigReader) throws {
-        let settings = try ConvolutionSettings(config: c, spatialRank: 2)
-        let channels = try c.inputChannels(for: settings)
-        try c.checkConvolutionWeights(settings, inputChannels: channels, transposed: true)
+        let (settings, channels) = try c.convolution(spatialRank: 2, transposed: true)
         let outputPadding = try c.ints("output_padding", count: 2)
         if let outputPadding {
             do { try Self.check(outputPadding: outputPadding, settings: settings) } catch let error as ConfigError {

@@ -95,6 +95,13 @@ public struct ConvolutionSettings: Sendable, Equatable {
         ]
     }
 
+    /// ``config`` with `input_channels` when the weights are built.
+    public func config(inputChannels: Int?) -> [String: ConfigValue] {
+        var c = config
+        if let inputChannels { c["input_channels"] = .int(inputChannels) }
+        return c
+    }
+
     /// The dilated kernel span `dilation · (kernel − 1) + 1` along `axis`.
     public func span(_ axis: Int) -> Int { dilation[axis] * (kernelSize[axis] - 1) + 1 }
 
@@ -118,4 +125,25 @@ public struct ConvolutionSettings: Sendable, Equatable {
             throw ConfigError("input_channels: \(channels) do not divide into \(groups) groups")
         }
     }
+}
+
+/// A layer configured by a ``ConvolutionSettings``: Conv1D, Conv2D, Conv2DTranspose.
+public protocol ConvolutionLayer: Module {
+    /// Filters, kernel, strides, padding, dilation, groups, activation, bias and layout.
+    var settings: ConvolutionSettings { get }
+}
+
+extension ConvolutionLayer {
+    /// Output channels.
+    public var filters: Int { settings.filters }
+    /// `.valid` (no padding) or `.same` (TensorFlow's rule).
+    public var padding: PaddingMode { settings.padding }
+    /// Channels split into this many independent groups.
+    public var groups: Int { settings.groups }
+    /// Applied after the convolution.
+    public var activation: ActivationFunction { settings.activation }
+    /// Whether a bias is added.
+    public var useBias: Bool { settings.useBias }
+    /// Where the channels sit.
+    public var dataFormat: DataFormat { settings.dataFormat }
 }
