@@ -158,6 +158,10 @@ let package = Package(
             dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport"]
         ),
         .testTarget(
+            name: "LeptonCLITests",
+            dependencies: ["LeptonTestSupport"]
+        ),
+        .testTarget(
             name: "LeptonNNTests",
             dependencies: ["LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),

@@ -47,10 +47,10 @@ struct GANExample: ParsableCommand {
         }
         let images = mnist.trainImages.reshape([-1, 784]) * (2.0 / 255) - 1   // pixels 0–255 to tanh's range
         let latent = 64
-        let generator = MLP([Dense(units: 256, activation: .leakyRelu, inputDimensions: latent),
+        let generator = Sequential([Dense(units: 256, activation: .leakyRelu, inputDimensions: latent),
                              Dense(units: 512, activation: .leakyRelu, inputDimensions: 256),
                              Dense(units: 784, activation: .tanh, inputDimensions: 512)])
-        let discriminator = MLP([Dense(units: 512, activation: .leakyRelu, inputDimensions: 784),
+        let discriminator = Sequential([Dense(units: 512, activation: .leakyRelu, inputDimensions: 784),
                                  Dense(units: 256, activation: .leakyRelu, inputDimensions: 512),
                                  Dense(units: 1, inputDimensions: 256)])
         let optimizerG = Adam(generator, learningRate: 2e-4, beta1: 0.5)
@@ -91,11 +91,4 @@ struct GANExample: ParsableCommand {
         try PNGWriter.write(grid, to: URL(fileURLWithPath: output))
         print("wrote \(output) (8×8 generated digits)")
     }
-}
-
-/// Layers applied in order.
-final class MLP: Module {
-    let layers: [Module]
-    init(_ layers: [Module]) { self.layers = layers }
-    override func forward(_ input: Tensor) -> Tensor { layers.reduce(input) { $1($0) } }
 }

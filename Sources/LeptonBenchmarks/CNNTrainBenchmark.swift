@@ -1,3 +1,4 @@
+import LeptonNN
 import LeptonTensor
 
 /// CNN training steps (forward, loss, zeroGrad, backward, Adam step) at batch 32 (`cnn32`) and

@@ -48,7 +48,7 @@ public enum Checkpoint {
     /// - Parameter inputShape: recorded in `model.json` (see ``ModelFile/save(_:to:inputShape:inputDType:classNames:overwrite:)``).
     /// - Throws: ``IOError`` when the folder cannot be written, or what a callback state throws;
     ///   the folder that was at `url` is then left as it was.
-    public static func save(model: Model, optimizer: Optimizer? = nil, training: TrainingState = TrainingState(),
+    public static func save(model: Module, optimizer: Optimizer? = nil, training: TrainingState = TrainingState(),
                             to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32) throws {
         // A Sequential of registered layers gets its architecture too; other models only weights.
         let architecture = (model as? Sequential).flatMap { try? ModelFile.architecture(of: $0, inputShape: inputShape, inputDType: inputDType) }
@@ -89,7 +89,7 @@ public enum Checkpoint {
     /// - Throws: ``IOError`` naming the file and the problem: a missing or malformed file,
     ///   weights or optimizer state that do not match (naming the tensor), another optimizer type.
     @discardableResult
-    public static func restore(from url: URL, into model: Model, optimizer: Optimizer? = nil,
+    public static func restore(from url: URL, into model: Module, optimizer: Optimizer? = nil,
                                restoreGlobalRandom: Bool = true) throws -> TrainingState {
         guard let folder = AtomicFolder.existing(url) else { throw IOError("checkpoint folder not found", file: url.path) }
         let file = folder.path

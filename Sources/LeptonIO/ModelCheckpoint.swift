@@ -1,5 +1,6 @@
 import Foundation
 import LeptonFiles
+import LeptonNN
 import LeptonTensor
 import LeptonTrain
 

@@ -34,15 +34,7 @@ public struct TrainingConfig {
     /// Reads and checks a YAML training config.
     /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
     public static func load(_ path: String) throws -> TrainingConfig {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError("\(path): cannot read the file (missing or not UTF-8 text)")
-        }
-        let value: ConfigValue
-        do {
-            value = try YAMLDecoder().decode(ConfigValue.self, from: text)
-        } catch {
-            throw ConfigError("\(path): not valid YAML (\("\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")))")
-        }
+        let value = try YAMLDocument.read(path)
         do {
             return try TrainingConfig(value, file: path)
         } catch let error as ConfigError {
@@ -118,15 +110,6 @@ public struct TrainingConfig {
                                  noise: try fraction("noise", upTo: 1))
     }
 
-    /// A required, non-empty path setting of `callbacks[i]`.
-    static func callbackPath(_ c: ConfigReader, _ i: Int, _ what: String) throws -> URL {
-        let path = try c.requiredString("path")
-        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ConfigError("callbacks[\(i)].path: expected \(what), got an empty path (it would mean the current folder)")
-        }
-        return URL(fileURLWithPath: path)
-    }
-
     static func optimizer(_ name: String, learningRate: Float?, path: String) throws -> OptimizerSpec {
         let spec: OptimizerSpec
         do { spec = try OptimizerSpec(named: name) } catch let error as TrainingError {
@@ -144,49 +127,11 @@ public struct TrainingConfig {
         }
     }
 
-    /// Loads the dataset the config names, relative paths resolved from the data folder.
+    /// Loads the dataset the config names (``DatasetRegistry``).
+    /// - Throws: ``ConfigError`` for an unknown dataset or key, or a bad setting; the reader's
+    ///   error for a bad file.
     public func loadData() throws -> DatasetSplits {
-        try dataset.rejectUnknownKeys(["name", "path", "standardize", "rescale", "train_limit", "test_limit", "test_fraction",
-                                       "max_vocabulary", "sequence_length", "seed", "color_mode", "image_size", "skip_corrupt"])
-        let name = try dataset.requiredString("name")
-        func location(_ defaultName: String) throws -> URL {
-            try dataset.string("path").map { URL(fileURLWithPath: $0) } ?? DatasetLocation.directory(named: defaultName)
-        }
-        switch name.lowercased() {
-        case "mnist", "fashion_mnist", "fashion-mnist":
-            let dir = try location("mnist")
-            return try DatasetCatalog.mnist(directory: dir, trainLimit: try dataset.int("train_limit"), testLimit: try dataset.int("test_limit"))
-        case "image_folder", "imagefolder":
-            guard let path = try dataset.string("path") else {
-                throw ConfigError("dataset.path: missing (an image_folder needs the folder holding one subfolder per class)")
-            }
-            let modeName = try dataset.string("color_mode") ?? "grayscale"
-            guard let mode = ImageDecoder.ColorMode(rawValue: modeName) else {
-                throw ConfigError("dataset.color_mode: expected grayscale or rgb, got \"\(modeName)\"")
-            }
-            let fraction = try dataset.double("test_fraction") ?? 0.2
-            guard fraction > 0, fraction < 1 else { throw ConfigError("dataset.test_fraction: expected a number in (0, 1), got \(fraction)") }
-            // A relative path that is not there from the current folder is looked up in the data folder.
-            var root = URL(fileURLWithPath: path)
-            if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: root.path) { root = DatasetLocation.directory(named: path) }
-            return try DatasetCatalog.imageFolder(root: root, mode: mode, imageSize: try dataset.ints("image_size", count: 2),
-                                                  testFraction: fraction, seed: UInt64(try dataset.int("seed", default: 42, minimum: 0)),
-                                                  skipCorrupt: try dataset.bool("skip_corrupt", default: false))
-        case "sentiment":
-            let file = try dataset.string("path").map { URL(fileURLWithPath: $0) }
-                ?? DatasetLocation.directory(named: "sentiment").appendingPathComponent("movieReviewSnippets.tsv")
-            return try DatasetCatalog.sentiment(file: file, testFraction: try dataset.double("test_fraction") ?? 0.2,
-                                                seed: UInt64(try dataset.int("seed", default: 42, minimum: 0)),
-                                                maximumVocabulary: try dataset.int("max_vocabulary", default: 10_000, minimum: 2),
-                                                sequenceLength: try dataset.int("sequence_length", default: 50, minimum: 1))
-        case "movielens", "movielens-100k":
-            let file = try dataset.string("path").map { URL(fileURLWithPath: $0) }
-                ?? DatasetLocation.directory(named: "movielens-100k").appendingPathComponent("u.data")
-            return try DatasetCatalog.ratings(file: file, testFraction: try dataset.double("test_fraction") ?? 0.2,
-                                              seed: UInt64(try dataset.int("seed", default: 42, minimum: 0))).0
-        default:
-            throw ConfigError("dataset.name: unknown dataset \"\(name)\"; expected one of mnist, fashion_mnist, image_folder, sentiment, movielens")
-        }
+        try DatasetRegistry.load(dataset)
     }
 
     /// Builds the model's layers from the registry.
@@ -194,51 +139,11 @@ public struct TrainingConfig {
         Sequential(try LayerRegistry.makeLayers(layers, path: "model.layers"))
     }
 
-    /// Builds the callbacks.
+    /// Builds the callbacks the config names (``CallbackRegistry``).
     public func buildCallbacks(inputShape: [Int], dtype: DType) throws -> [Callback] {
         try callbacks.enumerated().map { i, value in
-            let c = try ConfigReader(value, path: "callbacks[\(i)]")
-            let type = try c.requiredString("type")
-            switch type {
-            case "EarlyStopping":
-                try c.rejectUnknownKeys(["type", "monitor", "patience", "min_delta", "restore_best_weights"])
-                return EarlyStopping(monitor: try c.string("monitor") ?? "val_loss", minDelta: try c.float("min_delta", default: 0),
-                                     patience: try c.int("patience", default: 0, minimum: 0),
-                                     restoreBestWeights: try c.bool("restore_best_weights", default: false))
-            case "ReduceLROnPlateau":
-                try c.rejectUnknownKeys(["type", "monitor", "factor", "patience", "min_lr"])
-                let factor = try c.float("factor", default: 0.1)
-                guard factor > 0 && factor < 1 else { throw ConfigError("callbacks[\(i)].factor: expected a number in (0, 1), got \(factor)") }
-                return ReduceLROnPlateau(monitor: try c.string("monitor") ?? "val_loss", factor: factor,
-                                         patience: try c.int("patience", default: 10, minimum: 0),
-                                         minimumLearningRate: try c.float("min_lr", default: 0))
-            case "CSVLogger":
-                try c.rejectUnknownKeys(["type", "path", "append"])
-                return CSVLogger(url: try Self.callbackPath(c, i, "a file for the CSV log"), append: try c.bool("append", default: false))
-            case "TerminateOnNaN":
-                return TerminateOnNaN()
-            case "StepDecay":
-                // Keras users write LearningRateScheduler(lambda epoch, lr: ...); the YAML form is a step decay.
-                try c.rejectUnknownKeys(["type", "factor", "every_epochs"])
-                let factor = try c.float("factor", default: 0.5)
-                guard factor > 0 && factor <= 1 else { throw ConfigError("callbacks[\(i)].factor: expected a number in (0, 1], got \(factor)") }
-                let every = try c.int("every_epochs", default: 1, minimum: 1)
-                return LearningRateScheduler { epoch, rate in epoch > 0 && epoch % every == 0 ? rate * factor : rate }
-            case "ModelCheckpoint":
-                try c.rejectUnknownKeys(["type", "path", "monitor", "save_best_only"])
-                return ModelCheckpoint(url: try Self.callbackPath(c, i, "a folder for the model"),
-                                       monitor: try c.string("monitor") ?? "val_loss",
-                                       saveBestOnly: try c.bool("save_best_only", default: false), inputShape: inputShape,
-                                       inputDType: dtype)
-            case "BackupAndRestore":
-                // Keras's BackupAndRestore(backup_dir): a killed run continues where it stopped when started again.
-                try c.rejectUnknownKeys(["type", "path", "delete_checkpoint"])
-                return BackupAndRestore(directory: try Self.callbackPath(c, i, "a folder for the backups"),
-                                        deleteCheckpoint: try c.bool("delete_checkpoint", default: true))
-            default:
-                throw ConfigError("callbacks[\(i)].type: unknown callback \"\(type)\"; expected one of EarlyStopping, "
-                                  + "ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint, StepDecay, BackupAndRestore")
-            }
+            try CallbackRegistry.make(try ConfigReader(value, path: "callbacks[\(i)]"),
+                                      context: .init(index: i, inputShape: inputShape, inputDType: dtype))
         }
     }
 }

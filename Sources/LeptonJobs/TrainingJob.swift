@@ -102,10 +102,15 @@ public final class TrainingJob: @unchecked Sendable {
         }
     }
 
+    /// Runs the job with a random sequence of its own (``GlobalRandom/scoped(seed:_:)``), so that
+    /// jobs running side by side in one process — a tuner's trials — stay repeatable.
     private func execute(_ onEvent: @escaping (TrainingEvent) -> Void) throws -> TrainingResult {
+        try GlobalRandom.scoped(seed: options.seed ?? config.seed) { try train(onEvent) }
+    }
+
+    private func train(_ onEvent: @escaping (TrainingEvent) -> Void) throws -> TrainingResult {
         let epochs = options.epochs ?? config.epochs
         let seed = options.seed ?? config.seed
-        GlobalRandom.seed(seed)
         let data = try config.loadData()
         let inputShape = config.inputShape ?? data.inputShape
         guard inputShape == data.inputShape else {

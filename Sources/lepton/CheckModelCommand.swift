@@ -15,14 +15,12 @@ struct CheckModelCommand: ParsableCommand {
     var folder: String
 
     func run() throws {
-        try CLI.reportingErrors {
-            let url = URL(fileURLWithPath: folder)
-            let loaders: [any InferenceModelLoader] = [ONNXModelLoader(), LeptonModelLoader()]
-            guard let loader = loaders.first(where: { $0.canLoad(url) }) else {
-                throw ServeError.badRequest("no model file recognised in \(folder)")
-            }
-            _ = try loader.load(url, config: ModelConfig())
+        let url = URL(fileURLWithPath: folder)
+        let loaders: [any InferenceModelLoader] = [ONNXModelLoader(), LeptonModelLoader()]
+        guard let loader = loaders.first(where: { $0.canLoad(url) }) else {
+            throw ServeError.badRequest("no model file recognised in \(folder)")
         }
+        _ = try loader.load(url, config: ModelConfig())
     }
 
     /// The check `lepton serve` installs: this executable's `check-model`.

@@ -19,24 +19,19 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Hidden units.")
     var hidden: Int = 64
 
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 7
-
-    @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
-    var threads: Int?
+    @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
-        guard hidden > 0 else { throw ValidationError("--hidden must be positive, got \(hidden)") }
+        guard (1...10_000_000).contains(steps) else { throw ValidationError("--steps: expected an integer in 1...10000000, got \(steps)") }
+        guard (1...4096).contains(hidden) else { throw ValidationError("--hidden: expected an integer in 1...4096, got \(hidden)") }
         guard learningRate > 0, learningRate.isFinite else {
-            throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
+            throw ValidationError("--learning-rate: expected a positive number, got \(learningRate)")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
     }
 
     func run() throws {
-        if let threads { Lepton.threadCount = threads }
-        var rng = RandomGenerator(seed: seed)
+        common.apply()
+        var rng = RandomGenerator(seed: common.seed ?? 7)
         let (x, y) = Self.spirals(pointsPerClass: 200, generator: &rng)
         let w1 = (Tensor.normal([2, hidden], generator: &rng) * Float(1.0 / 2.0.squareRoot())).detach().requiringGrad()
         let b1 = Tensor.zeros([hidden]).requiringGrad()

@@ -19,13 +19,14 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "A YAML training config whose dataset (test split), loss and metrics are used.")
     var data: String
 
+    @OptionGroup var common: CommonOptions
+
     func run() throws {
-        try CLI.reportingErrors {
-            let loaded = try ModelFile.load(from: URL(fileURLWithPath: model))
-            let job = try TrainingConfig.load(data)
-            let splits = try job.loadData()
-            try loaded.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-            print(try loaded.evaluate(x: splits.testX, y: splits.testY, batchSize: 256).description)
-        }
+        common.apply()
+        let loaded = try ModelFile.load(from: URL(fileURLWithPath: model))
+        let job = try TrainingConfig.load(data)
+        let splits = try job.loadData()
+        try loaded.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
+        print(try loaded.evaluate(x: splits.testX, y: splits.testY, batchSize: 256).description)
     }
 }

@@ -25,31 +25,29 @@ struct ExportCommand: ParsableCommand {
     var inputShape: String?
 
     func run() throws {
-        try CLI.reportingErrors {
-            try OutputPath.checkNotEmpty(onnx, what: "--onnx")
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw IOError("not found or not a folder (expected a Lepton model folder with model.json and model.safetensors)", file: model)
-            }
-            let loaded = try ModelFile.load(from: URL(fileURLWithPath: model))
-            let shape: [Int]
-            if let inputShape {
-                let dims = inputShape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
-                    throw ConfigError("--input-shape: expected positive integers separated by commas (e.g. 28,28,1), got \"\(inputShape)\"")
-                }
-                shape = dims.map { $0! }
-            } else if let recorded = ModelInspector.inputShape(model) {
-                shape = recorded
-            } else {
-                throw IOError("\(ModelFile.architectureName) records no input_shape; pass --input-shape (e.g. 28,28,1)", file: model)
-            }
-            let proto = try ONNXExporter().makeModel(loaded, inputShape: shape, inputDType: ModelInspector.inputDType(model),
-                                                     graphName: URL(fileURLWithPath: model).lastPathComponent)
-            try ONNXModelFile.write(proto, to: URL(fileURLWithPath: onnx), overwrite: overwrite)
-            print("Exported \(loaded.layers.count) layers to \(onnx): opset \(ONNXExporter.opsetVersion), "
-                  + "\(proto.graph.node.count) nodes, \(proto.graph.initializer.count) initializers, "
-                  + "input [batch, \(shape.map(String.init).joined(separator: ", "))]")
+        try OutputPath.checkNotEmpty(onnx, what: "--onnx")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw IOError("not found or not a folder (expected a Lepton model folder with model.json and model.safetensors)", file: model)
         }
+        let loaded = try ModelFile.load(from: URL(fileURLWithPath: model))
+        let shape: [Int]
+        if let inputShape {
+            let dims = inputShape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ConfigError("--input-shape: expected positive integers separated by commas (e.g. 28,28,1), got \"\(inputShape)\"")
+            }
+            shape = dims.map { $0! }
+        } else if let recorded = ModelInspector.inputShape(model) {
+            shape = recorded
+        } else {
+            throw IOError("\(ModelFile.architectureName) records no input_shape; pass --input-shape (e.g. 28,28,1)", file: model)
+        }
+        let proto = try ONNXExporter().makeModel(loaded, inputShape: shape, inputDType: ModelInspector.inputDType(model),
+                                                 graphName: URL(fileURLWithPath: model).lastPathComponent)
+        try ONNXModelFile.write(proto, to: URL(fileURLWithPath: onnx), overwrite: overwrite)
+        print("Exported \(loaded.layers.count) layers to \(onnx): opset \(ONNXExporter.opsetVersion), "
+              + "\(proto.graph.node.count) nodes, \(proto.graph.initializer.count) initializers, "
+              + "input [batch, \(shape.map(String.init).joined(separator: ", "))]")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeptonIO
+import LeptonNN
 import LeptonONNX
 import LeptonTrain
 
@@ -16,20 +17,18 @@ struct InspectCommand: ParsableCommand {
     var path: String
 
     func run() throws {
-        try CLI.reportingErrors {
-            let url = URL(fileURLWithPath: path)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ONNXError("not found (expected an .onnx file, a model folder or a .safetensors file)", context: path)
-            }
-            if isDirectory.boolValue {
-                try inspectFolder(url)
-            } else if path.hasSuffix(".safetensors") {
-                try inspectSafetensors(url)
-            } else {
-                let model = try ONNXModelFile.read(url)
-                print(ONNXInspector.describe(model, name: path, fileSize: fileSize(url)))
-            }
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ONNXError("not found (expected an .onnx file, a model folder or a .safetensors file)", context: path)
+        }
+        if isDirectory.boolValue {
+            try inspectFolder(url)
+        } else if path.hasSuffix(".safetensors") {
+            try inspectSafetensors(url)
+        } else {
+            let model = try ONNXModelFile.read(url)
+            print(ONNXInspector.describe(model, name: path, fileSize: fileSize(url)))
         }
     }
 

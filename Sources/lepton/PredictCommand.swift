@@ -29,52 +29,53 @@ struct PredictCommand: ParsableCommand {
                                valueName: "out.png"))
     var grid: String?
 
+    @OptionGroup var common: CommonOptions
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit: expected a positive integer, got \(limit)") }
     }
 
     func run() throws {
-        try CLI.reportingErrors {
-            let loaded = try ModelLoader.load(URL(fileURLWithPath: model))
-            guard loaded.inputs.count == 1 else {
-                throw IOError("the model takes \(loaded.inputs.count) inputs; predict feeds one array", file: model)
+        common.apply()
+        let loaded = try ModelLoader.load(URL(fileURLWithPath: model))
+        guard loaded.inputs.count == 1 else {
+            throw IOError("the model takes \(loaded.inputs.count) inputs; predict feeds one array", file: model)
+        }
+        let sample = loaded.inputs[0].shape.map { Array($0.dropFirst()) } ?? []
+        var (x, names, labels) = try readInput(sample: sample)
+        if let limit, x.shape[0] > limit {
+            x = x.slice(axis: 0, end: limit)
+            names = names.map { Array($0.prefix(limit)) }
+            labels = labels.map { Array($0.prefix(limit)) }
+        }
+        if loaded.inputs[0].shape != nil, !loaded.inputs[0].accepts(shape: x.shape) {
+            throw IOError("input samples have shape \(Array(x.shape.dropFirst())), the model expects \(sample)", file: input)
+        }
+        let y = try loaded.run([x])[0]
+        guard y.rank >= 1 else { throw IOError("the model's output has shape \(y.shape); expected samples along axis 0", file: model) }
+        let classNames = ModelFile.classNames(in: URL(fileURLWithPath: model))
+        let columns = y.shape[0] == 0 ? 1 : y.count / y.shape[0]
+        let values = y.scalars
+        var correct = 0
+        for i in 0..<y.shape[0] {
+            let row = values[(i * columns)..<((i + 1) * columns)]
+            let rounded = row.map { String(format: "%.6g", $0) }.joined(separator: ", ")
+            let file = names.map { ", \"file\": \(Self.quoted($0[i]))" } ?? ""
+            guard columns > 1 else {
+                print("{\"index\": \(i)\(file), \"outputs\": [\(rounded)]}")
+                continue
             }
-            let sample = loaded.inputs[0].shape.map { Array($0.dropFirst()) } ?? []
-            var (x, names, labels) = try readInput(sample: sample)
-            if let limit, x.shape[0] > limit {
-                x = x.slice(axis: 0, end: limit)
-                names = names.map { Array($0.prefix(limit)) }
-                labels = labels.map { Array($0.prefix(limit)) }
-            }
-            if loaded.inputs[0].shape != nil, !loaded.inputs[0].accepts(shape: x.shape) {
-                throw IOError("input samples have shape \(Array(x.shape.dropFirst())), the model expects \(sample)", file: input)
-            }
-            let y = try loaded.run([x])[0]
-            guard y.rank >= 1 else { throw IOError("the model's output has shape \(y.shape); expected samples along axis 0", file: model) }
-            let classNames = ModelFile.classNames(in: URL(fileURLWithPath: model))
-            let columns = y.shape[0] == 0 ? 1 : y.count / y.shape[0]
-            let values = y.scalars
-            var correct = 0
-            for i in 0..<y.shape[0] {
-                let row = values[(i * columns)..<((i + 1) * columns)]
-                let rounded = row.map { String(format: "%.6g", $0) }.joined(separator: ", ")
-                let file = names.map { ", \"file\": \(Self.quoted($0[i]))" } ?? ""
-                guard columns > 1 else {
-                    print("{\"index\": \(i)\(file), \"outputs\": [\(rounded)]}")
-                    continue
-                }
-                let best = row.indices.max { row[$0] < row[$1] }! - i * columns
-                let name = classNames.flatMap { best < $0.count ? ", \"name\": \(Self.quoted($0[best]))" : nil } ?? ""
-                if let labels, labels[i] == best { correct += 1 }
-                print("{\"index\": \(i)\(file), \"class\": \(best)\(name), \"probability\": \(String(format: "%.6g", row[row.startIndex + best])), \"outputs\": [\(rounded)]}")
-            }
-            if let labels, !labels.isEmpty {
-                print(String(format: "accuracy: %.4f (%d of %d)", Double(correct) / Double(labels.count), correct, labels.count))
-            }
-            if let grid {
-                try writeGrid(grid, x: x, y: y, classNames: classNames, labels: labels)
-                print("Wrote the grid of predictions to \(grid)")
-            }
+            let best = row.indices.max { row[$0] < row[$1] }! - i * columns
+            let name = classNames.flatMap { best < $0.count ? ", \"name\": \(Self.quoted($0[best]))" : nil } ?? ""
+            if let labels, labels[i] == best { correct += 1 }
+            print("{\"index\": \(i)\(file), \"class\": \(best)\(name), \"probability\": \(String(format: "%.6g", row[row.startIndex + best])), \"outputs\": [\(rounded)]}")
+        }
+        if let labels, !labels.isEmpty {
+            print(String(format: "accuracy: %.4f (%d of %d)", Double(correct) / Double(labels.count), correct, labels.count))
+        }
+        if let grid {
+            try writeGrid(grid, x: x, y: y, classNames: classNames, labels: labels)
+            print("Wrote the grid of predictions to \(grid)")
         }
     }
 

@@ -59,9 +59,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Per-request timeout of inference in seconds (0: none; up to 86400).")
     var requestTimeout: Double = 60
 
-    @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
-    var threads: Int?
-
     @Option(help: "Threads of the network event loop (default: one per core).")
     var ioThreads: Int?
 
@@ -74,63 +71,38 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log format: text or json.")
     var logFormat: String = "text"
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @OptionGroup var common: CommonOptions
 
     /// Checks every flag before anything starts: one `error:` line naming the flag, the value and
     /// the accepted range, exit status 1.
     func validate() throws {
-        do {
-            try checkFlags()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
-    }
-
-    private func checkFlags() throws {
         typealias Limits = ModelConfig.Limits
         let ranges: [(String, Int?, ClosedRange<Int>)] = [
             ("--port", port, 0...65535), ("--max-batch-size", maxBatchSize, Limits.maxBatchSize),
             ("--max-queue-delay-us", maxQueueDelayUs, Limits.maxQueueDelayMicroseconds), ("--max-queue-size", maxQueueSize, Limits.maxQueueSize),
             ("--instances", instances, Limits.instanceCount), ("--max-body-bytes", maxBodyBytes, 1...(1 << 31)),
             ("--max-inflated-bytes", maxInflatedBytes, 1...(1 << 31)), ("--max-request-elements", maxRequestElements, 1...(1 << 28)),
-            ("--threads", threads, 1...1024), ("--io-threads", ioThreads, 1...1024),
+            ("--io-threads", ioThreads, 1...1024),
         ]
         for case let (flag, value?, range) in ranges where !range.contains(value) {
-            throw ServeError.badRequest("\(flag): expected an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
+            throw ValidationError("\(flag): expected an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
         }
         guard requestTimeout.isFinite, (0...86400).contains(requestTimeout) else {
-            throw ServeError.badRequest("--request-timeout: expected seconds in 0...86400 (0: none), got \(requestTimeout)")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ServeError.badRequest("--log-level: expected trace, debug, info, notice, warning, error or critical, got \(logLevel)")
+            throw ValidationError("--request-timeout: expected seconds in 0...86400 (0: none), got \(requestTimeout)")
         }
         guard logFormat == "text" || logFormat == "json" else {
-            throw ServeError.badRequest("--log-format: expected text or json, got \(logFormat)")
+            throw ValidationError("--log-format: expected text or json, got \(logFormat)")
         }
         if handlersOnEventLoops && ioThreads != nil {
-            throw ServeError.badRequest("--handlers-on-event-loops uses the shared event loops; drop --io-threads")
+            throw ValidationError("--handlers-on-event-loops uses the shared event loops; drop --io-threads")
         }
     }
 
     func run() async throws {
-        let options: ServeOptions
-        do {
-            options = try makeOptions()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        if let threads { Lepton.threadCount = threads }
+        let options = try makeOptions()
+        common.apply()
         let onEventLoops = handlersOnEventLoops && ModelServer.runConcurrencyOnEventLoops()
-        let json = logFormat == "json"
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        common.bootstrapLogging(json: logFormat == "json")
         let metrics = ServeMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let server = ModelServer(options: options, metrics: metrics, logger: Logger(label: "lepton.serve"))

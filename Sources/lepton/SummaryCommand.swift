@@ -15,17 +15,15 @@ struct SummaryCommand: ParsableCommand {
     var path: String
 
     func run() throws {
-        try CLI.reportingErrors {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                let model = try ModelFile.load(from: URL(fileURLWithPath: path))
-                print(model.summary(inputShape: ModelInspector.inputShape(path), dtype: ModelInspector.inputDType(path)))
-            } else {
-                let job = try TrainingConfig.load(path)
-                let model = try job.buildModel()
-                let dtype: DType = model.layers.first is Embedding || model.layers.first is MatrixFactorization ? .int32 : .float32
-                print(model.summary(inputShape: job.inputShape, dtype: dtype))
-            }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let model = try ModelFile.load(from: URL(fileURLWithPath: path))
+            print(model.summary(inputShape: ModelInspector.inputShape(path), dtype: ModelInspector.inputDType(path)))
+        } else {
+            let job = try TrainingConfig.load(path)
+            let model = try job.buildModel()
+            let dtype: DType = model.layers.first is Embedding || model.layers.first is MatrixFactorization ? .int32 : .float32
+            print(model.summary(inputShape: job.inputShape, dtype: dtype))
         }
     }
 }

@@ -19,54 +19,28 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override the config's epochs.")
     var epochs: Int?
 
-    @Option(help: "Override the config's seed (weights, dropout, batch order; the dataset's split keeps its own seed).")
-    var seed: UInt64?
-
     @Option(help: "Where to save the model (overrides the config's output).")
     var output: String?
 
     @Flag(help: "Replace a Lepton model folder already at the output path (anything else there is never replaced).")
     var overwrite = false
 
-    @Option(help: "Threads for the CPU backend (default: LEPTON_NUM_THREADS or all cores).")
-    var threads: Int?
-
     @Option(help: ArgumentHelp("Back training up in this folder after every epoch; started again after an interruption, training continues where it stopped (replaces a BackupAndRestore callback of the config).",
                                valueName: "folder"))
     var backupDir: String?
 
-    func run() throws {
-        try CLI.reportingErrors {
-            if let threads {
-                guard threads > 0 else { throw ConfigError("--threads: expected a positive integer, got \(threads)") }
-                Lepton.threadCount = threads
-            }
-            var options = TrainingJob.Options()
-            options.epochs = epochs
-            options.seed = seed
-            options.output = output
-            options.overwrite = overwrite
-            options.backupDirectory = backupDir
-            options.verbosity = .auto
-            let job = try TrainingJob(config: try TrainingConfig.load(config), options: options)
-            try job.run()
-        }
-    }
-}
+    @OptionGroup var common: CommonOptions
 
-/// Shared command-line behaviour.
-enum CLI {
-    /// Runs `body`; a user-caused error becomes one line on standard error and exit status 1.
-    static func reportingErrors(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as CleanExit {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+    func run() throws {
+        common.apply()
+        var options = TrainingJob.Options()
+        options.epochs = epochs
+        options.seed = common.seed
+        options.output = output
+        options.overwrite = overwrite
+        options.backupDirectory = backupDir
+        options.verbosity = .auto
+        let job = try TrainingJob(config: try TrainingConfig.load(config), options: options)
+        try job.run()
     }
 }

@@ -4,8 +4,8 @@
 ``optimizer``: inputs are k initial parameters followed by k gradient sequences
 (``[steps, *shape]`` each); the gradients are set on ``p.grad`` by hand and ``step()`` is
 called, optionally after ``clip_grad_value_`` / ``clip_grad_norm_`` (Lepton's order: value,
-then norm). Returns each parameter's trajectory ``[steps, *shape]``. Runs in float32, as
-Lepton does.
+then norm). Hyperparameters not given take Lepton's defaults (Keras 3's), not torch's.
+Returns each parameter's trajectory ``[steps, *shape]``. Runs in float32, as Lepton does.
 """
 import numpy as np
 import torch
@@ -22,19 +22,19 @@ def _make_optimizer(name, params, h):
                                nesterov=h.get("nesterov", False), weight_decay=h.get("weight_decay", 0.0))
     if name == "adam":
         return torch.optim.Adam(params, lr=lr, betas=(h.get("beta1", 0.9), h.get("beta2", 0.999)),
-                                eps=h.get("eps", 1e-8), weight_decay=h.get("weight_decay", 0.0), foreach=False)
+                                eps=h.get("eps", 1e-7), weight_decay=h.get("weight_decay", 0.0), foreach=False)
     if name == "adamw":
         return torch.optim.AdamW(params, lr=lr, betas=(h.get("beta1", 0.9), h.get("beta2", 0.999)),
-                                 eps=h.get("eps", 1e-8), weight_decay=h.get("weight_decay", 0.01), foreach=False)
+                                 eps=h.get("eps", 1e-7), weight_decay=h.get("weight_decay", 0.004), foreach=False)
     if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, alpha=h.get("alpha", 0.99), eps=h.get("eps", 1e-8),
+        return torch.optim.RMSprop(params, lr=lr, alpha=h.get("alpha", 0.9), eps=h.get("eps", 1e-7),
                                    momentum=h.get("momentum", 0.0), centered=h.get("centered", False),
                                    weight_decay=h.get("weight_decay", 0.0), foreach=False)
     if name == "adagrad":
         return torch.optim.Adagrad(params, lr=lr, lr_decay=h.get("lr_decay", 0.0),
                                    weight_decay=h.get("weight_decay", 0.0),
-                                   initial_accumulator_value=h.get("initial_accumulator", 0.0),
-                                   eps=h.get("eps", 1e-10), foreach=False)
+                                   initial_accumulator_value=h.get("initial_accumulator", 0.1),
+                                   eps=h.get("eps", 1e-7), foreach=False)
     raise ValueError(f"unknown optimizer {name}")
 
 

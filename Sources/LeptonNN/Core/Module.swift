@@ -24,6 +24,11 @@ open class Module {
     /// `dense_1`, … (see `Sequential.layerNames`).
     public var name: String?
 
+    /// What a training library keeps with the module once it is compiled (LeptonTrain's
+    /// optimizer, loss, metrics and shuffle seed); LeptonNN never reads it, and it is neither a
+    /// parameter nor a sub-module.
+    public final var trainingSetup: AnyObject?
+
     public init() {}
 
     /// Sets ``name`` and returns the module, for use inside a layer list:

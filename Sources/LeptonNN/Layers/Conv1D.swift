@@ -10,24 +10,8 @@ import LeptonTensor
 /// conv(Tensor.zeros([8, 100, 4])).shape   // [8, 100, 16]
 /// ```
 public final class Conv1D: Module {
-    /// Output channels.
-    public let filters: Int
-    /// Taps of the kernel.
-    public let kernelSize: Int
-    /// Step between output positions.
-    public let strides: Int
-    /// `.valid` (no padding) or `.same` (output length `ceil(steps / strides)`, TensorFlow's rule).
-    public let padding: PaddingMode
-    /// Spacing of the kernel taps.
-    public let dilation: Int
-    /// Channels split into this many independent groups.
-    public let groups: Int
-    /// Applied after the convolution.
-    public let activation: ActivationFunction
-    /// Whether a bias is added.
-    public let useBias: Bool
-    /// Where the channels sit.
-    public let dataFormat: DataFormat
+    /// Filters, kernel, strides, padding, dilation, groups, activation, bias and layout (one spatial axis).
+    public let settings: ConvolutionSettings
     /// Initializer of ``kernel``.
     public let kernelInitializer: Initializer
     /// Initializer of ``bias``.
@@ -37,27 +21,43 @@ public final class Conv1D: Module {
     /// `[filters]`.
     public private(set) var bias: Tensor?
 
+    public var filters: Int { settings.filters }
+    /// Taps of the kernel.
+    public var kernelSize: Int { settings.kernelSize[0] }
+    /// Step between output positions.
+    public var strides: Int { settings.strides[0] }
+    /// `.valid` (no padding) or `.same` (output length `ceil(steps / strides)`, TensorFlow's rule).
+    public var padding: PaddingMode { settings.padding }
+    /// Spacing of the kernel taps.
+    public var dilation: Int { settings.dilation[0] }
+    public var groups: Int { settings.groups }
+    public var activation: ActivationFunction { settings.activation }
+    public var useBias: Bool { settings.useBias }
+    public var dataFormat: DataFormat { settings.dataFormat }
+
+    /// A convolution with checked `settings` (one spatial axis).
     /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.
-    public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: PaddingMode = .valid, dilation: Int = 1,
-                groups: Int = 1, activation: ActivationFunction = .linear, useBias: Bool = true,
-                dataFormat: DataFormat = .channelsLast, inputChannels: Int? = nil,
+    public init(settings: ConvolutionSettings, inputChannels: Int? = nil,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
-        layerRequire(filters > 0 && kernelSize > 0 && strides > 0 && dilation > 0,
-                     "Conv1D: filters, kernelSize, strides and dilation must be positive")
-        layerRequire(groups > 0 && filters % groups == 0, "Conv1D: filters \(filters) must divide by groups \(groups)")
-        self.filters = filters
-        self.kernelSize = kernelSize
-        self.strides = strides
-        self.padding = padding
-        self.dilation = dilation
-        self.groups = groups
-        self.activation = activation
-        self.useBias = useBias
-        self.dataFormat = dataFormat
+        layerRequire(settings.spatialRank == 1, "Conv1D: expected settings for 1 spatial axis, got \(settings.spatialRank)")
+        self.settings = settings
         self.kernelInitializer = kernelInitializer
         self.biasInitializer = biasInitializer
         super.init()
         if let inputChannels { build(inputChannels: inputChannels) }
+    }
+
+    /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.
+    public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: PaddingMode = .valid, dilation: Int = 1,
+                            groups: Int = 1, activation: ActivationFunction = .linear, useBias: Bool = true,
+                            dataFormat: DataFormat = .channelsLast, inputChannels: Int? = nil,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
+        let settings = ConvolutionSettings.checked({
+            try ConvolutionSettings(filters: filters, kernelSize: [kernelSize], strides: [strides], padding: padding,
+                                    dilation: [dilation], groups: groups, activation: activation, useBias: useBias,
+                                    dataFormat: dataFormat)
+        }, layer: "Conv1D")
+        self.init(settings: settings, inputChannels: inputChannels, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// Creates the weights for `inputChannels` input channels.

@@ -9,15 +9,8 @@ import LeptonTensor
 /// conv(Tensor.zeros([8, 28, 28, 1])).shape   // [8, 26, 26, 32]
 /// ```
 public final class Conv2D: Module {
-    public let filters: Int
-    public let kernelSize: [Int]
-    public let strides: [Int]
-    public let padding: PaddingMode
-    public let dilation: [Int]
-    public let groups: Int
-    public let activation: ActivationFunction
-    public let useBias: Bool
-    public let dataFormat: DataFormat
+    /// Filters, kernel, strides, padding, dilation, groups, activation, bias and layout.
+    public let settings: ConvolutionSettings
     public let kernelInitializer: Initializer
     public let biasInitializer: Initializer
     /// `[filters, C / groups, KH, KW]`, built from the first input when the channel count was not given.
@@ -25,26 +18,37 @@ public final class Conv2D: Module {
     /// `[filters]`.
     public private(set) var bias: Tensor?
 
-    public init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: PaddingMode = .valid,
-                dilation: [Int] = [1, 1], groups: Int = 1, activation: ActivationFunction = .linear,
-                useBias: Bool = true, dataFormat: DataFormat = .channelsLast, inputChannels: Int? = nil,
+    public var filters: Int { settings.filters }
+    public var kernelSize: [Int] { settings.kernelSize }
+    public var strides: [Int] { settings.strides }
+    public var padding: PaddingMode { settings.padding }
+    public var dilation: [Int] { settings.dilation }
+    public var groups: Int { settings.groups }
+    public var activation: ActivationFunction { settings.activation }
+    public var useBias: Bool { settings.useBias }
+    public var dataFormat: DataFormat { settings.dataFormat }
+
+    /// A convolution with checked `settings` (two spatial axes).
+    /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.
+    public init(settings: ConvolutionSettings, inputChannels: Int? = nil,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
-        layerRequire(filters > 0 && kernelSize.count == 2 && strides.count == 2 && dilation.count == 2,
-                     "Conv2D: filters must be positive and kernelSize, strides, dilation two values each")
-        layerRequire(groups > 0 && filters % groups == 0, "Conv2D: filters \(filters) must divide by groups \(groups)")
-        self.filters = filters
-        self.kernelSize = kernelSize
-        self.strides = strides
-        self.padding = padding
-        self.dilation = dilation
-        self.groups = groups
-        self.activation = activation
-        self.useBias = useBias
-        self.dataFormat = dataFormat
+        layerRequire(settings.spatialRank == 2, "Conv2D: expected settings for 2 spatial axes, got \(settings.spatialRank)")
+        self.settings = settings
         self.kernelInitializer = kernelInitializer
         self.biasInitializer = biasInitializer
         super.init()
         if let inputChannels { build(inputChannels: inputChannels) }
+    }
+
+    public convenience init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: PaddingMode = .valid,
+                            dilation: [Int] = [1, 1], groups: Int = 1, activation: ActivationFunction = .linear,
+                            useBias: Bool = true, dataFormat: DataFormat = .channelsLast, inputChannels: Int? = nil,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
+        let settings = ConvolutionSettings.checked({
+            try ConvolutionSettings(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, dilation: dilation,
+                                    groups: groups, activation: activation, useBias: useBias, dataFormat: dataFormat)
+        }, layer: "Conv2D")
+        self.init(settings: settings, inputChannels: inputChannels, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// Creates the weights for `inputChannels` input channels.
@@ -60,12 +64,11 @@ public final class Conv2D: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         layerRequire(input.rank == 4, "Conv2D: expected a rank-4 image batch, got shape \(input.shape)")
         // Channels-last images go straight to the NHWC kernels: no layout permutes.
-        let last = dataFormat == .channelsLast
-        let (hAxis, wAxis, cAxis) = last ? (1, 2, 3) : (2, 3, 1)
-        if kernel == nil { build(inputChannels: input.shape[cAxis]) }
+        let (hAxis, wAxis) = (settings.spatialAxes[0], settings.spatialAxes[1])
+        if kernel == nil { build(inputChannels: input.shape[settings.channelAxis]) }
         let (pt, pb) = padding.amounts(input: input.shape[hAxis], kernel: kernelSize[0], stride: strides[0], dilation: dilation[0])
         let (pl, pr) = padding.amounts(input: input.shape[wAxis], kernel: kernelSize[1], stride: strides[1], dilation: dilation[1])
         return activation(input.conv2d(kernel!, bias: bias, stride: strides, padding: [pt, pb, pl, pr],
-                                       dilation: dilation, groups: groups, channelsLast: last))
+                                       dilation: dilation, groups: groups, channelsLast: dataFormat == .channelsLast))
     }
 }

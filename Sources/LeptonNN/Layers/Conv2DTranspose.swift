@@ -16,27 +16,12 @@ import LeptonTensor
 /// up(Tensor.zeros([8, 14, 14, 32])).shape   // [8, 28, 28, 16]
 /// ```
 public final class Conv2DTranspose: Module {
-    /// Output channels.
-    public let filters: Int
-    /// `[KH, KW]`.
-    public let kernelSize: [Int]
-    /// `[sh, sw]`: the upsampling factor.
-    public let strides: [Int]
-    /// `.valid` or `.same` (see the type's description for the output size).
-    public let padding: PaddingMode
+    /// Filters, kernel, strides (the upsampling factor), padding, dilation, groups, activation,
+    /// bias and layout (two spatial axes).
+    public let settings: ConvolutionSettings
     /// Extra rows and columns at the bottom and right (`[h, w]`, each below the stride or
     /// dilation); nil for Keras's default sizes.
     public let outputPadding: [Int]?
-    /// `[dh, dw]`: spacing of the kernel taps.
-    public let dilation: [Int]
-    /// Channels split into this many independent groups (PyTorch's `groups`).
-    public let groups: Int
-    /// Applied after the convolution.
-    public let activation: ActivationFunction
-    /// Whether a bias is added.
-    public let useBias: Bool
-    /// Where the channels sit.
-    public let dataFormat: DataFormat
     /// Initializer of ``kernel``.
     public let kernelInitializer: Initializer
     /// Initializer of ``bias``.
@@ -46,35 +31,55 @@ public final class Conv2DTranspose: Module {
     /// `[filters]`.
     public private(set) var bias: Tensor?
 
-    /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.
-    public init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: PaddingMode = .valid,
-                outputPadding: [Int]? = nil, dilation: [Int] = [1, 1], groups: Int = 1,
-                activation: ActivationFunction = .linear, useBias: Bool = true, dataFormat: DataFormat = .channelsLast,
-                inputChannels: Int? = nil, kernelInitializer: Initializer = .glorotUniform,
-                biasInitializer: Initializer = .zeros) {
-        layerRequire(filters > 0 && kernelSize.count == 2 && strides.count == 2 && dilation.count == 2
-                     && (kernelSize + strides + dilation).allSatisfy { $0 > 0 },
-                     "Conv2DTranspose: filters must be positive and kernelSize, strides, dilation two positive values each")
-        layerRequire(groups > 0 && filters % groups == 0, "Conv2DTranspose: filters \(filters) must divide by groups \(groups)")
-        if let outputPadding {
-            layerRequire(outputPadding.count == 2 && (0..<2).allSatisfy { outputPadding[$0] >= 0
-                            && outputPadding[$0] < Swift.max(strides[$0], dilation[$0]) },
-                         "Conv2DTranspose: outputPadding \(outputPadding) must be two values, each below the stride or dilation")
+    public var filters: Int { settings.filters }
+    public var kernelSize: [Int] { settings.kernelSize }
+    public var strides: [Int] { settings.strides }
+    public var padding: PaddingMode { settings.padding }
+    public var dilation: [Int] { settings.dilation }
+    public var groups: Int { settings.groups }
+    public var activation: ActivationFunction { settings.activation }
+    public var useBias: Bool { settings.useBias }
+    public var dataFormat: DataFormat { settings.dataFormat }
+
+    /// Checks an `outputPadding` against `settings`: two values, each below the stride or dilation.
+    /// - Throws: ``ConfigError`` naming the values.
+    public static func check(outputPadding: [Int], settings: ConvolutionSettings) throws {
+        guard outputPadding.count == 2,
+              (0..<2).allSatisfy({ outputPadding[$0] >= 0 && outputPadding[$0] < Swift.max(settings.strides[$0], settings.dilation[$0]) }) else {
+            throw ConfigError("output_padding: expected two integers ≥ 0, each below the stride or dilation "
+                              + "(\(settings.strides) / \(settings.dilation)), got \(outputPadding)")
         }
-        self.filters = filters
-        self.kernelSize = kernelSize
-        self.strides = strides
-        self.padding = padding
+    }
+
+    /// A transposed convolution with checked `settings` (two spatial axes).
+    /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.
+    public init(settings: ConvolutionSettings, outputPadding: [Int]? = nil, inputChannels: Int? = nil,
+                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
+        layerRequire(settings.spatialRank == 2, "Conv2DTranspose: expected settings for 2 spatial axes, got \(settings.spatialRank)")
+        if let outputPadding {
+            _ = ConvolutionSettings.checked({ try Self.check(outputPadding: outputPadding, settings: settings); return settings },
+                                            layer: "Conv2DTranspose")
+        }
+        self.settings = settings
         self.outputPadding = outputPadding
-        self.dilation = dilation
-        self.groups = groups
-        self.activation = activation
-        self.useBias = useBias
-        self.dataFormat = dataFormat
         self.kernelInitializer = kernelInitializer
         self.biasInitializer = biasInitializer
         super.init()
         if let inputChannels { build(inputChannels: inputChannels) }
+    }
+
+    /// - Parameter inputChannels: when given, the weights are built now; otherwise from the first input.
+    public convenience init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: PaddingMode = .valid,
+                            outputPadding: [Int]? = nil, dilation: [Int] = [1, 1], groups: Int = 1,
+                            activation: ActivationFunction = .linear, useBias: Bool = true, dataFormat: DataFormat = .channelsLast,
+                            inputChannels: Int? = nil, kernelInitializer: Initializer = .glorotUniform,
+                            biasInitializer: Initializer = .zeros) {
+        let settings = ConvolutionSettings.checked({
+            try ConvolutionSettings(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, dilation: dilation,
+                                    groups: groups, activation: activation, useBias: useBias, dataFormat: dataFormat)
+        }, layer: "Conv2DTranspose")
+        self.init(settings: settings, outputPadding: outputPadding, inputChannels: inputChannels,
+                  kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// Creates the weights for `inputChannels` input channels.

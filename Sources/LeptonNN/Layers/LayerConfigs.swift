@@ -58,37 +58,6 @@ extension Dropout: ConfigurableLayer {
     public var config: [String: ConfigValue] { ["rate": .float(rate)] }
 }
 
-extension Conv2D: ConfigurableLayer {
-    public static let typeName = "Conv2D"
-    public static let configKeys = ["filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "activation",
-                                    "use_bias", "data_format", "input_channels"]
-    public convenience init(config c: ConfigReader) throws {
-        let channels = try c.inputChannels()
-        let (filters, groups) = try c.filtersAndGroups(inputChannels: channels)
-        let kernelSize = try c.requiredPositiveInts("kernel_size", count: 2)
-        let dilation = try c.positiveInts("dilation_rate", count: 2, default: [1, 1])
-        try c.checkSpans(kernelSize, dilation)
-        let useBias = try c.bool("use_bias", default: true)
-        try c.checkWeights((channels.map { [[filters, $0 / groups] + kernelSize] } ?? []) + (useBias ? [[filters]] : []),
-                           sizedBy: "filters")
-        self.init(filters: filters, kernelSize: kernelSize,
-                  strides: try c.positiveInts("strides", count: 2, default: [1, 1]),
-                  padding: try c.choice("padding", default: .valid), dilation: dilation,
-                  groups: groups, activation: try c.choice("activation", default: .linear),
-                  useBias: useBias, dataFormat: try c.choice("data_format", default: .channelsLast),
-                  inputChannels: channels)
-    }
-    public var config: [String: ConfigValue] {
-        var c: [String: ConfigValue] = [
-            "filters": .int(filters), "kernel_size": .ints(kernelSize), "strides": .ints(strides),
-            "padding": .string(padding.rawValue), "dilation_rate": .ints(dilation), "groups": .int(groups),
-            "activation": .string(activation.rawValue), "use_bias": .bool(useBias), "data_format": .string(dataFormat.rawValue),
-        ]
-        if let kernel { c["input_channels"] = .int(kernel.shape[1] * groups) }
-        return c
-    }
-}
-
 extension Pooling2D {
     static let poolingKeys = ["pool_size", "strides", "padding", "data_format"]
     static func settings(_ c: ConfigReader) throws -> ([Int], [Int]?, PaddingMode, DataFormat) {

@@ -1,8 +1,9 @@
 import Foundation
 import LeptonTensor
 
-/// Adam (`torch.optim.Adam`): L2 weight decay added to the gradient. With
+/// Adam (the update of `torch.optim.Adam`): L2 weight decay added to the gradient. With
 /// `decoupledWeightDecay`, AdamW (`torch.optim.AdamW`): the weights decay directly.
+/// Defaults are Keras 3's (ε 1e-7; AdamW weight decay 0.004), the same as ``OptimizerSpec``'s.
 public class Adam: Optimizer {
     public var beta1: Float
     public var beta2: Float
@@ -11,14 +12,14 @@ public class Adam: Optimizer {
     let decoupledWeightDecay: Bool
 
     public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+                epsilon: Float = 1e-7, weightDecay: Float = 0) {
         (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
         decoupledWeightDecay = false
         super.init(parameters: parameters, learningRate: learningRate)
     }
 
     public init(_ module: Module, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+                epsilon: Float = 1e-7, weightDecay: Float = 0) {
         (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
         decoupledWeightDecay = false
         super.init(module, learningRate: learningRate)
@@ -55,13 +56,13 @@ public class Adam: Optimizer {
 /// AdamW (`torch.optim.AdamW`): Adam with decoupled weight decay (default 0.01).
 public final class AdamW: Adam {
     public override init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+                epsilon: Float = 1e-7, weightDecay: Float = 0.004) {
         super.init(parameters: parameters, module: nil, learningRate: learningRate, beta1: beta1, beta2: beta2,
                    epsilon: epsilon, weightDecay: weightDecay, decoupled: true)
     }
 
     public override init(_ module: Module, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+                epsilon: Float = 1e-7, weightDecay: Float = 0.004) {
         super.init(parameters: nil, module: module, learningRate: learningRate, beta1: beta1, beta2: beta2,
                    epsilon: epsilon, weightDecay: weightDecay, decoupled: true)
     }

@@ -1,7 +1,8 @@
 import LeptonTensor
 
 /// RMSprop (`torch.optim.RMSprop`): a running mean of squared gradients scales each step;
-/// optional momentum, centring and L2 weight decay.
+/// optional momentum, centring and L2 weight decay. Defaults are Keras 3's (learning rate 1e-3,
+/// ρ (`alpha`) 0.9, ε 1e-7), the same as ``OptimizerSpec``'s.
 public final class RMSprop: Optimizer {
     public var alpha: Float
     public var epsilon: Float
@@ -9,13 +10,13 @@ public final class RMSprop: Optimizer {
     public var centered: Bool
     public var weightDecay: Float
 
-    public init(parameters: [Tensor], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
+    public init(parameters: [Tensor], learningRate: Float = 1e-3, alpha: Float = 0.9, epsilon: Float = 1e-7,
                 momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
         (self.alpha, self.epsilon, self.momentum, self.centered, self.weightDecay) = (alpha, epsilon, momentum, centered, weightDecay)
         super.init(parameters: parameters, learningRate: learningRate)
     }
 
-    public init(_ module: Module, learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
+    public init(_ module: Module, learningRate: Float = 1e-3, alpha: Float = 0.9, epsilon: Float = 1e-7,
                 momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
         (self.alpha, self.epsilon, self.momentum, self.centered, self.weightDecay) = (alpha, epsilon, momentum, centered, weightDecay)
         super.init(module, learningRate: learningRate)
@@ -44,20 +45,21 @@ public final class RMSprop: Optimizer {
 }
 
 /// Adagrad (`torch.optim.Adagrad`): steps scaled by the root of the summed squared gradients.
+/// Defaults are Keras 3's (learning rate 1e-3, initial accumulator 0.1, ε 1e-7).
 public final class Adagrad: Optimizer {
     public var epsilon: Float
     public var learningRateDecay: Float
     public var weightDecay: Float
     public var initialAccumulator: Float
 
-    public init(parameters: [Tensor], learningRate: Float = 0.01, learningRateDecay: Float = 0, weightDecay: Float = 0,
-                initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
+    public init(parameters: [Tensor], learningRate: Float = 1e-3, learningRateDecay: Float = 0, weightDecay: Float = 0,
+                initialAccumulator: Float = 0.1, epsilon: Float = 1e-7) {
         (self.epsilon, self.learningRateDecay, self.weightDecay, self.initialAccumulator) = (epsilon, learningRateDecay, weightDecay, initialAccumulator)
         super.init(parameters: parameters, learningRate: learningRate)
     }
 
-    public init(_ module: Module, learningRate: Float = 0.01, learningRateDecay: Float = 0, weightDecay: Float = 0,
-                initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
+    public init(_ module: Module, learningRate: Float = 1e-3, learningRateDecay: Float = 0, weightDecay: Float = 0,
+                initialAccumulator: Float = 0.1, epsilon: Float = 1e-7) {
         (self.epsilon, self.learningRateDecay, self.weightDecay, self.initialAccumulator) = (epsilon, learningRateDecay, weightDecay, initialAccumulator)
         super.init(module, learningRate: learningRate)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LeptonIO
+import LeptonNN
 import LeptonTensor
 import LeptonTrain
 
@@ -17,7 +18,7 @@ public struct LoadedModel: @unchecked Sendable {
     }
 
     /// The model (an ``ONNXGraphModel`` for ONNX formats, a `Sequential` for Lepton folders).
-    public let model: Model
+    public let model: any TrainableModel
     /// Which kind of file the model was loaded from.
     public let format: Format
     /// The inputs a caller supplies, in order.

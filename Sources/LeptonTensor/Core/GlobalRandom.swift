@@ -7,25 +7,48 @@ import Foundation
 /// ```swift
 /// GlobalRandom.seed(42)   // makes weight initialisation repeatable
 /// ```
+///
+/// Work that must not share the sequence with the rest of the process — a training job, one
+/// trial of a tuner running beside others — runs inside ``scoped(seed:_:)``: within it, on its
+/// task or thread, every call here uses a generator of its own.
 public enum GlobalRandom {
-    nonisolated(unsafe) private static var generator = RandomGenerator(seed: 0)
-    private static let lock = NSLock()
+    /// A generator and the lock guarding it.
+    final class Source: @unchecked Sendable {
+        var generator: RandomGenerator
+        let lock = NSLock()
+        init(seed: UInt64) { generator = RandomGenerator(seed: seed) }
 
-    /// Restarts the global sequence from `seed`.
+        func access<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
+            lock.lock(); defer { lock.unlock() }
+            return try body(&generator)
+        }
+    }
+
+    private static let process = Source(seed: 0)
+    @TaskLocal private static var scope: Source?
+
+    private static var current: Source { scope ?? process }
+
+    /// Runs `body` with a generator of its own, started from `seed`: weights built, dropout
+    /// seeded and batches shuffled inside it do not depend on, or disturb, the process's sequence
+    /// or another scope's.
+    public static func scoped<R>(seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        try $scope.withValue(Source(seed: seed)) { try body() }
+    }
+
+    /// Restarts the current sequence (the scope's inside ``scoped(seed:_:)``) from `seed`.
     public static func seed(_ seed: UInt64) {
-        lock.lock(); defer { lock.unlock() }
-        generator = RandomGenerator(seed: seed)
+        current.access { $0 = RandomGenerator(seed: seed) }
     }
 
-    /// Runs `body` with exclusive use of the global generator.
+    /// Runs `body` with exclusive use of the current generator.
     public static func with<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
-        lock.lock(); defer { lock.unlock() }
-        return try body(&generator)
+        try current.access(body)
     }
 
-    /// The generator's state (for checkpoints).
+    /// The current generator's state (for checkpoints).
     public static var state: RandomGenerator {
-        get { lock.lock(); defer { lock.unlock() }; return generator }
-        set { lock.lock(); defer { lock.unlock() }; generator = newValue }
+        get { current.access { $0 } }
+        set { current.access { $0 = newValue } }
     }
 }

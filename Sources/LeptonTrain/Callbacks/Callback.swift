@@ -38,7 +38,7 @@ public struct Logs: Sendable, Equatable, CustomStringConvertible {
 /// What callbacks see and may change during ``Model/fit(_:epochs:initialEpoch:validationData:callbacks:verbose:)``.
 public final class TrainingContext {
     /// The model being trained.
-    public unowned let model: Model
+    public unowned let model: any TrainableModel
     /// Its optimizer (callbacks may change its learning rate).
     public let optimizer: Optimizer
     /// Planned epochs (the index of the last epoch plus one) and batches per epoch.
@@ -55,7 +55,7 @@ public final class TrainingContext {
     /// Epochs finished so far, counting those of an interrupted run that was resumed.
     public internal(set) var epochsCompleted: Int
 
-    init(model: Model, optimizer: Optimizer, epochs: Int, stepsPerEpoch: Int, callbacks: [Callback] = [],
+    init(model: any TrainableModel, optimizer: Optimizer, epochs: Int, stepsPerEpoch: Int, callbacks: [Callback] = [],
          history: History = History(), initialEpoch: Int = 0) {
         self.model = model
         self.optimizer = optimizer

@@ -13,17 +13,57 @@ public struct MetricSpec: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self.init(named: value) }
 }
 
-/// A trainable model with Keras's workflow: ``compile(optimizer:loss:metrics:)``, ``fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:)``,
-/// ``evaluate(x:y:batchSize:)``, ``predict(_:batchSize:)``. Subclass it and override
-/// `forward(_:)` for a functional or subclassed model; ``Sequential`` stacks layers.
-open class Model: Module {
-    public private(set) var optimizer: Optimizer?
-    public private(set) var loss: LossFunction?
-    public private(set) var metrics: [Metric] = []
-    /// Seeds batch shuffling and the validation split (nil: from ``GlobalRandom``).
-    public var shuffleSeed: UInt64?
+/// What `compile` chooses, kept with the model (``LeptonNN/Module/trainingSetup``).
+final class TrainingSetup {
+    var optimizer: Optimizer?
+    var loss: LossFunction?
+    var metrics: [Metric] = []
+    var shuffleSeed: UInt64?
+}
 
+/// A model with Keras's workflow: ``compile(optimizer:loss:metrics:)``,
+/// ``fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:augmentation:)``,
+/// ``evaluate(x:y:batchSize:)``, ``predict(_:batchSize:)``. ``LeptonNN/Sequential`` has it, and
+/// so has every ``Model`` (subclass it and override `forward(_:)` for a functional or
+/// subclassed model).
+public protocol TrainableModel: Module {
+    /// One optimisation step on a batch; returns the loss and the prediction. `fit` calls it for
+    /// every batch; a ``Model`` subclass overrides it for custom steps (GANs, multiple losses).
+    func trainStep(x: Tensor, y: Tensor) -> (loss: Float, prediction: Tensor)
+}
+
+/// A trainable model to subclass: override `forward(_:)`, and ``trainStep(x:y:)`` for a custom
+/// training step.
+open class Model: Module, TrainableModel {
     public override init() { super.init() }
+
+    /// One optimisation step on a batch (see ``TrainableModel/trainStep(x:y:)``).
+    open func trainStep(x: Tensor, y: Tensor) -> (loss: Float, prediction: Tensor) {
+        standardTrainStep(x: x, y: y)
+    }
+}
+
+extension Sequential: TrainableModel {}
+
+extension TrainableModel {
+    private var setup: TrainingSetup {
+        if let setup = trainingSetup as? TrainingSetup { return setup }
+        let setup = TrainingSetup()
+        trainingSetup = setup
+        return setup
+    }
+
+    /// The optimizer `compile` chose (nil before).
+    public var optimizer: Optimizer? { (trainingSetup as? TrainingSetup)?.optimizer }
+    /// The loss `compile` chose (nil before).
+    public var loss: LossFunction? { (trainingSetup as? TrainingSetup)?.loss }
+    /// The metrics `compile` made.
+    public var metrics: [Metric] { (trainingSetup as? TrainingSetup)?.metrics ?? [] }
+    /// Seeds batch shuffling and the validation split (nil: from ``LeptonTensor/GlobalRandom``).
+    public var shuffleSeed: UInt64? {
+        get { (trainingSetup as? TrainingSetup)?.shuffleSeed }
+        set { setup.shuffleSeed = newValue }
+    }
 
     /// Chooses the optimizer, loss and metrics.
     ///
@@ -39,9 +79,11 @@ open class Model: Module {
     /// - Throws: ``TrainingError`` for an unknown loss or metric name, listing the known ones.
     public func compile(optimizer: Optimizer, loss: LossFunction, metrics: [MetricSpec] = []) throws {
         if let error = loss.unknownNameError { throw error }
-        self.metrics = try metrics.map { try $0.make() }
-        self.optimizer = optimizer
-        self.loss = loss
+        let made = try metrics.map { try $0.make() }
+        let setup = self.setup
+        setup.metrics = made
+        setup.optimizer = optimizer
+        setup.loss = loss
     }
 
     func requireCompiled(_ method: String) throws -> (Optimizer, LossFunction) {
@@ -51,15 +93,19 @@ open class Model: Module {
         return (optimizer, loss)
     }
 
-    /// One optimisation step on a batch; returns the loss. Override for custom training steps
-    /// (GANs, multiple losses); `fit` calls it for every batch.
-    open func trainStep(x: Tensor, y: Tensor) -> (loss: Float, prediction: Tensor) {
+    /// The step of Keras's `fit`: forward, loss, backward, optimizer step.
+    public func standardTrainStep(x: Tensor, y: Tensor) -> (loss: Float, prediction: Tensor) {
         let prediction = forward(x)
         let value = loss!(prediction, y)
         optimizer!.zeroGrad()
         value.backward()
         optimizer!.step()
         return (value.item(), prediction.detach())
+    }
+
+    /// The step `fit` takes when the model does not choose its own.
+    public func trainStep(x: Tensor, y: Tensor) -> (loss: Float, prediction: Tensor) {
+        standardTrainStep(x: x, y: y)
     }
 
     /// Trains for `epochs` passes over `x`/`y` in batches, printing Keras-style progress: a
@@ -143,7 +189,7 @@ open class Model: Module {
                                       callbacks: callbacks, history: history, initialEpoch: initialEpoch)
         if !backups.isEmpty {
             // Restoring weights needs them built (Keras builds before `on_train_begin` too).
-            let first = try Self.fields(try data.dataset.batch([0]), method: "fit")
+            let first = try TrainingBatch.fields(try data.dataset.batch([0]), method: "fit")
             buildForTraining(sample: first.x)
         }
         train()
@@ -160,7 +206,7 @@ open class Model: Module {
             let batches = data.batches(epoch: epoch)
             for (step, batch) in batches.enumerated() {
                 try all.forEach { try $0.batchBegin(step, context) }
-                let (bx, by) = try Self.fields(batch, method: "fit")
+                let (bx, by) = try TrainingBatch.fields(batch, method: "fit")
                 let (value, prediction) = trainStep(x: bx, y: by)
                 if step == 0 { optimizer.cacheParameterList() }
                 let rows = bx.shape[0]
@@ -192,6 +238,10 @@ open class Model: Module {
         }
     }
 
+}
+
+/// Checks on the batches `fit`, `evaluate` and `predict` receive.
+enum TrainingBatch {
     /// The inputs and targets of a batch (its first two fields).
     static func fields(_ batch: [Tensor], method: String) throws -> (x: Tensor, y: Tensor) {
         guard batch.count >= 2 else {
@@ -202,7 +252,9 @@ open class Model: Module {
         }
         return (batch[0], batch[1])
     }
+}
 
+extension TrainableModel {
     /// Creates lazily built weights by running one sample in evaluation mode without recording
     /// gradients (no dropout mask is drawn and no batch-norm statistic moves); the training
     /// mode of every module is restored afterwards.
@@ -238,7 +290,7 @@ open class Model: Module {
         try Tensor.withoutGrad {
             let batches = data.batches(epoch: 0)
             for batch in batches {
-                let (bx, by) = try Self.fields(batch, method: "evaluate")
+                let (bx, by) = try TrainingBatch.fields(batch, method: "evaluate")
                 let prediction = forward(bx)
                 lossSum += Double(loss(prediction, by).item()) * Double(bx.shape[0])
                 n += bx.shape[0]

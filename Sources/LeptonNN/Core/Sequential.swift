@@ -1,7 +1,8 @@
-import LeptonNN
 import LeptonTensor
 
-/// Layers applied one after another (`keras.Sequential`).
+/// Layers applied one after another (`keras.Sequential`, `torch.nn.Sequential`): a module that
+/// custom training loops use as it is, and that LeptonTrain gives Keras's `compile`/`fit`/
+/// `evaluate`/`predict`.
 ///
 /// ```swift
 /// let model = Sequential([
@@ -14,7 +15,7 @@ import LeptonTensor
 /// try model.compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])
 /// try model.fit(x: images, y: labels, epochs: 3, batchSize: 32, validationSplit: 0.1)
 /// ```
-public final class Sequential: Model {
+public final class Sequential: Module {
     /// The layers, in order.
     public private(set) var layers: [Module]
 
