@@ -57,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "LeptonData",
-            dependencies: ["LeptonTensor", "LeptonFiles", "CZlib", "CPNG", "CTurboJPEG"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonFiles", "CZlib", "CPNG", "CTurboJPEG"]
         ),
         .target(
             name: "LeptonNN",
@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonDataTests",
-            dependencies: ["LeptonData", "LeptonTensor"]
+            dependencies: ["LeptonData", "LeptonNN", "LeptonTensor"]
         ),
         .testTarget(
             name: "LeptonTrainTests",
@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonServeTests",
-            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport"]
+            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonJobs", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonCLITests",

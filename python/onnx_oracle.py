@@ -10,8 +10,9 @@ Ops:
          graph's order. The model is first checked with ``onnx.checker.check_model(full_check=True)``
          (which also runs strict shape inference); then it runs in onnxruntime (CPU, one thread)
          and the outputs come back in the graph's order. Inputs are cast to the element type each
-         graph input declares (Lepton sends float32 and int32). Checked models and sessions are
-         cached by path and modification time.
+         graph input declares (Lepton sends float32 and int32). A ``STRING`` graph input (a model
+         that takes sentences) is fed the list ``attrs["texts"]`` instead of a tensor. Checked
+         models and sessions are cached by path and modification time.
 ``check`` attrs ``{"model": ...}``: only the checker; returns no outputs.
 
 On start-up the process writes ``{"ready": true, "numpy": ..., "onnx": ..., "onnxruntime": ...}``,
@@ -64,10 +65,16 @@ def session(path):
 def run(inputs, attrs):
     sess = session(attrs["model"])
     declared = sess.get_inputs()
-    if len(inputs) != len(declared):
-        raise ValueError(f"the model has {len(declared)} inputs ({[i.name for i in declared]}), got {len(inputs)} tensors")
+    numeric = [spec for spec in declared if spec.type != "tensor(string)"]
+    if len(inputs) != len(numeric):
+        raise ValueError(f"the model has {len(numeric)} numeric inputs ({[i.name for i in numeric]}), got {len(inputs)} tensors")
     feeds = {}
-    for spec, array in zip(declared, inputs):
+    for spec in declared:
+        if spec.type == "tensor(string)":
+            if "texts" not in attrs:
+                raise ValueError(f"input {spec.name} takes strings; pass them as attrs['texts']")
+            feeds[spec.name] = np.array(attrs["texts"], dtype=object)
+    for spec, array in zip(numeric, inputs):
         dtype = _ORT_TYPES.get(spec.type)
         if dtype is None:
             raise ValueError(f"input {spec.name} has type {spec.type}, which the oracle does not feed")

@@ -8,9 +8,16 @@ extension TrainingConfig {
     /// exported and served model takes what the data files hold (Keras's preprocessing layers):
     /// `standardize: true` → a ``LeptonNN/Normalization`` adapted on the training inputs;
     /// otherwise, for image datasets (pixel values 0–255), a ``LeptonNN/Rescaling`` by `rescale`
-    /// (default 1/255); none for token ids and ratings.
+    /// (default 1/255); for text datasets the ``LeptonNN/TextVectorization`` adapted on the training
+    /// texts, so the model takes sentences; none for ratings.
     /// - Throws: ``ConfigError`` for a `standardize` or `rescale` that does not fit the dataset.
     public func preprocessingLayers(for data: DatasetSplits) throws -> [Module] {
+        if let textVectorization = data.textVectorization {
+            guard dataset.raw("standardize") == nil && dataset.raw("rescale") == nil else {
+                throw ConfigError("dataset: standardize and rescale apply to numbers; a text dataset is vectorised (max_vocabulary, sequence_length)")
+            }
+            return [textVectorization]
+        }
         let standardize = try dataset.bool("standardize", default: false)
         let rescale = try dataset.double("rescale")
         let images = data.trainX.dtype == .float32 && data.trainX.rank == 4
@@ -32,11 +39,17 @@ extension TrainingConfig {
         return images ? [Rescaling(scale: 1.0 / 255)] : []
     }
 
-    /// The model: the ``preprocessingLayers(for:)`` of `data`, then the config's layers.
-    /// - Throws: ``ConfigError`` naming the first bad layer or setting.
+    /// The model: the ``preprocessingLayers(for:)`` of `data`, then the config's layers, checked
+    /// by ``LeptonNN/ShapeCheck`` against the dataset's samples before anything is built (so an
+    /// embedding with fewer rows than the text vocabulary is an error, not a crash in training).
+    /// - Throws: ``ConfigError`` naming the first bad layer or setting (`model[1] (Embedding): …`,
+    ///   counting the preprocessing layers).
     public func buildModel(for data: DatasetSplits) throws -> Sequential {
         let model = try buildModel()
         let preprocessing = try preprocessingLayers(for: data)
-        return preprocessing.isEmpty ? model : Sequential(preprocessing + model.layers)
+        let full = preprocessing.isEmpty ? model : Sequential(preprocessing + model.layers)
+        let input = try ShapeCheck.input(shape: data.inputShape, dtype: data.trainX.dtype, path: "dataset samples")
+        try ShapeCheck.check(full.layers, input: input, path: "model")
+        return full
     }
 }

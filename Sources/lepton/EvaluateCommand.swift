@@ -27,6 +27,6 @@ struct EvaluateCommand: ParsableCommand {
         let job = try TrainingConfig.load(data)
         let splits = try job.loadData()
         try loaded.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-        print(try loaded.evaluate(x: splits.testX, y: splits.testY, batchSize: 256).description)
+        print(try loaded.evaluate(x: try splits.testInputs(for: loaded), y: splits.testY, batchSize: 256).description)
     }
 }

@@ -5,6 +5,7 @@ import LeptonIO
 import LeptonNN
 import LeptonONNX
 import LeptonTensor
+import LeptonTrain
 
 /// `lepton export MODEL --onnx OUT.onnx`: writes a saved model as an ONNX model (opset 17) with
 /// a dynamic batch axis, for onnxruntime and other ONNX runtimes.
@@ -46,8 +47,8 @@ struct ExportCommand: ParsableCommand {
         let proto = try ONNXExporter().makeModel(loaded, inputShape: shape, inputDType: ModelInspector.inputDType(model),
                                                  graphName: URL(fileURLWithPath: model).lastPathComponent)
         try ONNXModelFile.write(proto, to: URL(fileURLWithPath: onnx), overwrite: overwrite)
-        print("Exported \(loaded.layers.count) layers to \(onnx): opset \(ONNXExporter.opsetVersion), "
-              + "\(proto.graph.node.count) nodes, \(proto.graph.initializer.count) initializers, "
-              + "input [batch, \(shape.map(String.init).joined(separator: ", "))]")
+        let input = loaded.textVectorization != nil ? "input [batch] strings" : "input [batch, \(shape.map(String.init).joined(separator: ", "))]"
+        print("Exported \(loaded.layers.count) layers to \(onnx): opset \(proto.opsetImport[0].version), "
+              + "\(proto.graph.node.count) nodes, \(proto.graph.initializer.count) initializers, \(input)")
     }
 }

@@ -8,7 +8,8 @@ import LeptonTensor
 
 /// `lepton predict MODEL INPUT`: runs a saved model (a Lepton model folder, an imported-ONNX
 /// folder or an `.onnx` file) on an `.npy` array, an IDX image file, an image (PNG/JPEG) or a
-/// folder of images, and prints one JSON line per sample: the class (and its name, when the
+/// folder of images (or, for a model that takes text, a file of sentences: PredictCommand+Text),
+/// and prints one JSON line per sample: the class (and its name, when the
 /// model records class names) with its probability, or the raw outputs. On an image folder with
 /// class subfolders, it also prints the accuracy.
 struct PredictCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "A saved model folder, an imported-ONNX folder or an .onnx file.")
     var model: String
 
-    @Argument(help: "Input samples: .npy (samples along axis 0), an IDX image file (.gz or not), a .png/.jpg image, or a folder of images (flat, or one subfolder per class).")
+    @Argument(help: "Input samples: .npy (samples along axis 0), an IDX image file (.gz or not), a .png/.jpg image, a folder of images (flat, or one subfolder per class), or for a text model a UTF-8 file of sentences, one per line.")
     var input: String
 
     @Option(help: "Print at most this many samples.")
@@ -41,6 +42,7 @@ struct PredictCommand: ParsableCommand {
         guard loaded.inputs.count == 1 else {
             throw IOError("the model takes \(loaded.inputs.count) inputs; predict feeds one array", file: model)
         }
+        if try predictTexts(loaded) { return }
         let sample = loaded.inputs[0].shape.map { Array($0.dropFirst()) } ?? []
         var (x, names, labels) = try readInput(sample: sample)
         if let limit, x.shape[0] > limit {

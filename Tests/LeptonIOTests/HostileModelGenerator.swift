@@ -53,6 +53,14 @@ enum HostileModelGenerator {
         }, inputShape: [8, 4], dtype: .float32),
         Example(name: "factorization", layers: { [MatrixFactorization(users: 10, items: 12, factors: 4)] },
                 inputShape: [2], dtype: .int32),
+        Example(name: "image-preprocessing", layers: {
+            [try! Resizing(height: 9, width: 8), try! CenterCrop(height: 6, width: 6), Rescaling(scale: 0.5, offset: 1),
+             Normalization(features: 2), Conv2D(filters: 2, kernelSize: [3, 3]), Flatten(), Dense(units: 2)]
+        }, inputShape: [7, 11, 2], dtype: .float32),
+        Example(name: "text", layers: {
+            [try! TextVectorization(maxTokens: 12, outputSequenceLength: 5, vocabulary: ["a", "great", "film", "dull"]),
+             Embedding(vocabularySize: 12, dimensions: 4), GRU(units: 3), Dense(units: 1)]
+        }, inputShape: [5], dtype: .int32),
     ]
 
     /// Values that replace a number (or a list of numbers, or one of its items).

@@ -28,11 +28,15 @@ import LeptonTrain
         try ModelFile.save(model, to: url, inputShape: data.inputShape, inputDType: data.trainX.dtype)
         let loaded = try ModelFile.load(from: url)
         #expect(loaded.predict(x).scalars == model.predict(x).scalars, "a reloaded model predicts bit-identically")
+        if let texts = data.testTexts?.prefix(64) {
+            #expect(try loaded.predict(texts: Array(texts)).scalars == model.predict(x).scalars, "a text model takes the sentences")
+        }
     }
 
     @Test func sentimentLSTMLearns() throws {
         let (model, data, logs) = try train("examples/sentiment-lstm.yaml", epochs: 1)
         #expect(logs["accuracy"]! > 0.65, "test accuracy \(logs["accuracy"]!)")
+        #expect(model.textVectorization?.outputSequenceLength == 40, "the model takes sentences")
         try roundTrip(model, data)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonNN
 import LeptonTensor
 
 /// Train and test tensors of a named dataset, ready for `fit`.
@@ -9,17 +10,22 @@ public struct DatasetSplits {
     public let testY: Tensor
     /// Shape of one input sample.
     public var inputShape: [Int] { Array(trainX.shape.dropFirst()) }
-    /// A tokenizer, for text datasets.
-    public let tokenizer: Tokenizer?
+    /// For text datasets, the layer adapted on the training texts that made `trainX` and `testX`
+    /// of them; the training job puts it at the model's input, so the model takes sentences.
+    public let textVectorization: TextVectorization?
+    /// For text datasets, the raw texts of each split (what `trainX` and `testX` were made of).
+    public var trainTexts: [String]? = nil
+    public var testTexts: [String]? = nil
     /// The class names, by label, for datasets that name their classes (image folders).
     public var classNames: [String]? = nil
 
-    public init(trainX: Tensor, trainY: Tensor, testX: Tensor, testY: Tensor, tokenizer: Tokenizer?, classNames: [String]? = nil) {
+    public init(trainX: Tensor, trainY: Tensor, testX: Tensor, testY: Tensor, textVectorization: TextVectorization? = nil,
+                classNames: [String]? = nil) {
         self.trainX = trainX
         self.trainY = trainY
         self.testX = testX
         self.testY = testY
-        self.tokenizer = tokenizer
+        self.textVectorization = textVectorization
         self.classNames = classNames
     }
 }
@@ -37,7 +43,7 @@ public enum DatasetCatalog {
         }
         let (trainX, trainY) = prepare(m.trainImages, m.trainLabels, trainLimit)
         let (testX, testY) = prepare(m.testImages, m.testLabels, testLimit)
-        return DatasetSplits(trainX: trainX, trainY: trainY, testX: testX, testY: testY, tokenizer: nil)
+        return DatasetSplits(trainX: trainX, trainY: trainY, testX: testX, testY: testY)
     }
 
     /// An ``ImageFolder`` split into training and test parts by a seeded, stratified split (each
@@ -65,25 +71,31 @@ public enum DatasetCatalog {
         train.shuffle(using: &generator)
         let trainPart = try folder.batch(train), testPart = try folder.batch(test.sorted())
         return DatasetSplits(trainX: trainPart[0], trainY: trainPart[1], testX: testPart[0], testY: testPart[1],
-                             tokenizer: nil, classNames: folder.classNames)
+                             classNames: folder.classNames)
     }
 
-    /// A sentiment file (`id<TAB>score<TAB>text`): label `score > 0` as float `[N, 1]`, texts
-    /// as `int32` ids `[N, sequenceLength]` from a tokenizer fitted on the training part of a
-    /// seeded split.
+    /// A sentiment file (`id<TAB>score<TAB>text`): label `score > 0` as float `[N, 1]`, texts as
+    /// `int32` ids `[N, sequenceLength]` from a ``LeptonNN/TextVectorization`` adapted on the
+    /// training part of a seeded split (Keras's standardisation, pre-padded and pre-truncated as
+    /// `pad_sequences` does), which the splits carry with the raw texts.
+    /// - Throws: ``DataError`` for a malformed file, fewer than 2 texts, or sizes out of range.
     public static func sentiment(file: URL, testFraction: Double = 0.2, seed: UInt64 = 42,
                                  maximumVocabulary: Int = 10_000, sequenceLength: Int = 50) throws -> DatasetSplits {
         let rows = try TextReaders.readScoredTexts(file)
         guard rows.count >= 2 else { throw DataError("needs at least 2 labelled texts, found \(rows.count)", source: file.path) }
         let parts = randomSplit(count: rows.count, fractions: [1 - testFraction, testFraction], seed: seed)
-        var tokenizer = Tokenizer(maximumVocabulary: maximumVocabulary)
-        tokenizer.fit(parts[0].map { rows[$0].text })
-        func tensors(_ indices: [Int]) -> (Tensor, Tensor) {
-            (tokenizer.encode(indices.map { rows[$0].text }, length: sequenceLength),
-             Tensor(indices.map { rows[$0].score > 0 ? 1 : 0 }, shape: [indices.count, 1]))
+        let vectorize: TextVectorization
+        do { vectorize = try TextVectorization(maxTokens: maximumVocabulary, outputSequenceLength: sequenceLength) } catch {
+            throw DataError("\(error)", source: file.path)
         }
-        let (trainX, trainY) = tensors(parts[0]), (testX, testY) = tensors(parts[1])
-        return DatasetSplits(trainX: trainX, trainY: trainY, testX: testX, testY: testY, tokenizer: tokenizer)
+        let trainTexts = parts[0].map { rows[$0].text }, testTexts = parts[1].map { rows[$0].text }
+        vectorize.adapt(trainTexts)
+        func labels(_ indices: [Int]) -> Tensor { Tensor(indices.map { rows[$0].score > 0 ? 1 : 0 }, shape: [indices.count, 1]) }
+        var splits = DatasetSplits(trainX: vectorize.encode(trainTexts), trainY: labels(parts[0]), testX: vectorize.encode(testTexts),
+                                   testY: labels(parts[1]), textVectorization: vectorize)
+        splits.trainTexts = trainTexts
+        splits.testTexts = testTexts
+        return splits
     }
 
     /// MovieLens ratings as `int32` `[N, 2]` (user, item) pairs and float ratings `[N, 1]`,
@@ -96,6 +108,6 @@ public enum DatasetCatalog {
              Tensor(indices.map { r.ratings[$0] }, shape: [indices.count, 1]))
         }
         let (trainX, trainY) = tensors(parts[0]), (testX, testY) = tensors(parts[1])
-        return (DatasetSplits(trainX: trainX, trainY: trainY, testX: testX, testY: testY, tokenizer: nil), r)
+        return (DatasetSplits(trainX: trainX, trainY: trainY, testX: testX, testY: testY), r)
     }
 }

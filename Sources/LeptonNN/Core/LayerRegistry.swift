@@ -36,7 +36,7 @@ public enum LayerRegistry {
         SimpleRNN.self, LSTM.self, GRU.self, Bidirectional.self, MatrixFactorization.self,
         Conv1D.self, Conv2DTranspose.self, MultiHeadAttention.self, TransformerEncoderLayer.self,
         TransformerEncoder.self, PositionEmbedding.self, TokenAndPositionEmbedding.self, SinusoidalPositionEncoding.self,
-        Rescaling.self, Normalization.self,
+        Rescaling.self, Normalization.self, Resizing.self, CenterCrop.self, TextVectorization.self,
     ]
 
     /// Registers a layer type under its ``ConfigurableLayer/typeName``.

@@ -7,6 +7,9 @@ public struct TensorSpec: Equatable, Sendable, CustomStringConvertible {
     public var shape: [Int]
     /// The element type.
     public var dtype: DType
+    /// For int32 ids a layer made (``TextVectorization``): every value is below this bound, which
+    /// the embedding after it must have rows for (nil: not known).
+    public var idBound: Int? = nil
 
     /// A tensor of `shape` (batch axis first) and `dtype`.
     public init(shape: [Int], dtype: DType = .float32) {
@@ -20,8 +23,21 @@ public struct TensorSpec: Equatable, Sendable, CustomStringConvertible {
     /// `"float32 [1, 28, 28, 1]"`.
     public var description: String { "\(dtype.rawValue) \(shape)" }
 
-    /// The same element type with another shape.
-    public func with(shape: [Int]) -> TensorSpec { TensorSpec(shape: shape, dtype: dtype) }
+    /// The same element type (and ``idBound``) with another shape.
+    public func with(shape: [Int]) -> TensorSpec {
+        var spec = self
+        spec.shape = shape
+        return spec
+    }
+
+    /// Throws unless the ids are known to fit a table of `rows` rows (when ``idBound`` is known).
+    /// - Parameter key: the setting that sized the table (`"input_dim"`), for the message.
+    public func requireIDs(below rows: Int, key: String) throws {
+        if let idBound, idBound > rows {
+            throw ConfigError("the input's ids go up to \(idBound - 1) (a TextVectorization's vocabulary of \(idBound)); "
+                              + "expected a table of at least \(idBound) rows, got \(rows) (\(key))")
+        }
+    }
 
     /// Throws unless the element type is `dtype`.
     public func require(_ dtype: DType) throws {

@@ -45,4 +45,13 @@ extension Onnx_AttributeProto {
         a.strings = values.map { Data($0.utf8) }
         return a
     }
+
+    /// A `GRAPH` attribute (a `Loop`'s or `If`'s body).
+    public static func graph(_ name: String, _ value: Onnx_GraphProto) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .graph
+        a.g = value
+        return a
+    }
 }

@@ -7,7 +7,9 @@ import LeptonTrain
 /// onnxruntime and other ONNX runtimes run with the same results as Lepton.
 ///
 /// The graph has one input `input` (`[batch, …inputShape]`, `FLOAT` or, for token and id
-/// models, `INT32`) whose first axis is the symbolic `batch`, and one output `output`; the
+/// models, `INT32`) whose first axis is the symbolic `batch`, and one output `output`; a model
+/// whose first layer is a `TextVectorization` takes sentences instead (`STRING [batch]`, opset 20
+/// with ai.onnx.ml's `LabelEncoder`; see `TextVectorizationConverter`). The
 /// weights are initializers named as in Lepton's state dictionary (`layers.0.kernel`). Layers
 /// run in inference mode: dropout is left out and batch normalisation uses its running
 /// statistics. Channels-last images (Lepton's default) are transposed around ONNX's
@@ -21,12 +23,16 @@ public struct ONNXExporter {
     public static let opsetVersion: Int64 = 17
     /// The IR version written (the one that goes with opset 17).
     public static let irVersion: Int64 = 8
+    /// The opset of a model that takes text (`StringSplit` and `StringConcat` are opset 20), its IR
+    /// version, and the ai.onnx.ml opset of its `LabelEncoder`.
+    public static let textOpsetVersion: Int64 = 20, textIRVersion: Int64 = 9, textMLOpsetVersion: Int64 = 2
 
     /// The converters for Lepton's own layers.
     public static let builtinConverters: [any ONNXLayerConverter] = [
         DenseConverter(), ActivationConverter(), ShapingConverter(), ConvConverter(), ConvTransposeConverter(),
         PoolingConverter(), NormalizationConverter(), EmbeddingConverter(), MatrixFactorizationConverter(),
         PositionEmbeddingConverter(), RecurrentConverter(), AttentionConverter(), PreprocessingConverter(),
+        ImagePreprocessingConverter(), TextVectorizationConverter(),
     ]
 
     private let converters: [ObjectIdentifier: any ONNXLayerConverter]
@@ -79,11 +85,23 @@ public struct ONNXExporter {
             throw ONNXError("no ONNX converter for \(type(of: layer)); the exporter supports "
                             + supportedLayerNames.joined(separator: ", "), context: "layer \(index) (\(type(of: layer)))")
         }
+        // Registered layers are checked against the input before a sample runs through them, so a
+        // shape that does not fit (`lepton export --input-shape`) is an error, not a stop.
+        if model.layers.allSatisfy({ $0 is any ConfigurableLayer }) {
+            do {
+                try ShapeCheck.check(model.layers, input: try ShapeCheck.input(shape: inputShape, dtype: inputDType, path: "input shape"))
+            } catch let error as ConfigError {
+                throw ONNXError("the model does not take \(inputDType) [batch, \(inputShape.map(String.init).joined(separator: ", "))]: \(error)")
+            }
+        }
 
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
+        // A model that takes text reads strings; its first layer makes the ids the rest take.
+        let takesText = model.layers.first is TextVectorization
         let graph = ONNXGraphBuilder()
+        graph.opsetVersion = takesText ? Self.textOpsetVersion : Self.opsetVersion
         var sample = Tensor.zeros([1] + inputShape, dtype: inputDType)
         var current = "input"
         for (index, layer) in model.layers.enumerated() {
@@ -97,15 +115,22 @@ public struct ONNXExporter {
         }
         let outputType: ONNXElementType = sample.dtype == .float32 ? .float : .int32
         var proto = Onnx_ModelProto()
-        proto.irVersion = Self.irVersion
+        proto.irVersion = takesText ? Self.textIRVersion : Self.irVersion
         var opset = Onnx_OperatorSetIdProto()
         opset.domain = ""
-        opset.version = Self.opsetVersion
+        opset.version = graph.opsetVersion
         proto.opsetImport = [opset]
+        if takesText {
+            var ml = Onnx_OperatorSetIdProto()
+            ml.domain = "ai.onnx.ml"
+            ml.version = Self.textMLOpsetVersion
+            proto.opsetImport.append(ml)
+        }
         proto.producerName = "lepton"
         proto.producerVersion = "1"
         proto.docString = "Lepton Sequential: " + model.layers.map { String(describing: type(of: $0)) }.joined(separator: " → ")
-        proto.graph = graph.finish(input: "input", inputType: inputType, inputShape: [nil] + inputShape.map { $0 },
+        proto.graph = graph.finish(input: "input", inputType: takesText ? .string : inputType,
+                                   inputShape: takesText ? [nil] : [nil] + inputShape.map { $0 },
                                    output: current, outputType: outputType,
                                    outputShape: [nil] + sample.shape.dropFirst().map { $0 }, name: graphName)
         return proto

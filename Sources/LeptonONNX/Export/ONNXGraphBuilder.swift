@@ -1,3 +1,4 @@
+import Foundation
 import LeptonTensor
 
 /// Collects the nodes and initializers of an ONNX graph while layers are converted, with unique
@@ -14,6 +15,9 @@ import LeptonTensor
 public final class ONNXGraphBuilder {
     /// The prefix of node, value and initializer names (`layers.3`); set per layer by the exporter.
     public var scope = ""
+    /// The opset of the default domain the graph is built for (the exporter sets it before
+    /// converting layers; ``reduce(_:_:axes:keepDims:)`` writes the form it takes).
+    public var opsetVersion: Int64 = ONNXExporter.opsetVersion
     private(set) var nodes: [Onnx_NodeProto] = []
     private(set) var initializers: [Onnx_TensorProto] = []
     private var usedNames: Set<String> = []
@@ -39,12 +43,14 @@ public final class ONNXGraphBuilder {
     ///   - op: the ONNX operator (`"Conv"`).
     ///   - inputs: names of its inputs (`""` for an omitted optional input).
     ///   - outputs: how many results it produces.
+    ///   - domain: the operator's domain (`""`, the default, or `"ai.onnx.ml"`).
     ///   - attributes: its attributes (see ``Attribute``).
     @discardableResult
-    public func nodeOutputs(_ op: String, _ inputs: [String], outputs: Int,
+    public func nodeOutputs(_ op: String, _ inputs: [String], outputs: Int, domain: String = "",
                             attributes: [Onnx_AttributeProto] = []) -> [String] {
         var node = Onnx_NodeProto()
         node.opType = op
+        node.domain = domain
         node.name = uniqueName(op, separator: "/")
         node.input = inputs
         node.output = (0..<outputs).map { uniqueName(outputs == 1 ? "\(op)_output" : "\(op)_output\($0)", separator: "/") }
@@ -80,6 +86,23 @@ public final class ONNXGraphBuilder {
     /// ``int64s(_:name:scalar:)`` for `Int` values.
     public func ints(_ values: [Int], name: String) -> String {
         int64s(values.map(Int64.init), name: name)
+    }
+
+    /// Adds a `STRING` scalar constant.
+    public func string(_ value: String, name: String) -> String {
+        var proto = Onnx_TensorProto()
+        proto.name = uniqueName(name, separator: ".")
+        proto.dataType = ONNXElementType.string.rawValue
+        proto.stringData = [Data(value.utf8)]
+        initializers.append(proto)
+        return proto.name
+    }
+
+    /// `ReduceMean`, `ReduceProd`, `ReduceMax`… of `x` over `axes`: the axes as an attribute before
+    /// opset 18 and as an input from 18 on (``opsetVersion``).
+    public func reduce(_ op: String, _ x: String, axes: [Int], keepDims: Bool) -> String {
+        if opsetVersion >= 18 { return node(op, [x, ints(axes, name: "axes")], .int("keepdims", keepDims ? 1 : 0)) }
+        return node(op, [x], .ints("axes", axes), .int("keepdims", keepDims ? 1 : 0))
     }
 
     /// Adds a `FLOAT` scalar constant.
@@ -139,6 +162,10 @@ public final class ONNXGraphBuilder {
         for node in nodes.reversed() where node.output.contains(where: needed.contains) {
             kept.append(node)
             needed.formUnion(node.input.filter { !$0.isEmpty })
+            // A subgraph (a Loop's body) may read values of this graph by name.
+            for attribute in node.attribute where attribute.type == .graph {
+                needed.formUnion(attribute.g.node.flatMap(\.input).filter { !$0.isEmpty })
+            }
         }
         var graph = Onnx_GraphProto()
         graph.name = name

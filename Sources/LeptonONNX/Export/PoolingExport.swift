@@ -11,8 +11,7 @@ struct PoolingConverter: ONNXLayerConverter {
     func convert(_ layer: Module, _ step: ONNXLayerStep) throws -> String {
         let g = step.graph
         if let global = layer as? GlobalAveragePooling2D {
-            return g.node("ReduceMean", [step.input], .ints("axes", global.dataFormat == .channelsLast ? [1, 2] : [2, 3]),
-                          .int("keepdims", 0))
+            return g.reduce("ReduceMean", step.input, axes: global.dataFormat == .channelsLast ? [1, 2] : [2, 3], keepDims: false)
         }
         let pool = layer as! Pooling2D
         let last = pool.dataFormat == .channelsLast

@@ -62,7 +62,7 @@ struct RecurrentConverter: ONNXLayerConverter {
         // The two directions sit on the axis before the features: reduce it.
         let axis = shape.count - 1
         switch merge {
-        case .multiply: return g.node("ReduceProd", [batchFirst], .ints("axes", [axis]), .int("keepdims", 0))
+        case .multiply: return g.reduce("ReduceProd", batchFirst, axes: [axis], keepDims: false)
         case .sum, .average:
             let sum = g.node("ReduceSum", [batchFirst, g.ints([axis], name: "axes")], .int("keepdims", 0))
             return merge == .sum ? sum : g.node("Mul", [sum, g.scalar(0.5, name: "half")])

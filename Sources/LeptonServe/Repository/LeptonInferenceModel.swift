@@ -7,6 +7,8 @@ import LeptonTrain
 
 /// A Lepton model folder (`model.json` + `model.safetensors`, as ``ModelFile`` writes it) served
 /// as an ``InferenceModel``: one input (the model's `input_shape` and `input_dtype`) and one output.
+/// A model whose first layer is a `TextVectorization` takes sentences: its input is `BYTES` with
+/// one UTF-8 text per row (V2 shape `[batch]`), which the layer turns into ids.
 ///
 /// The model is put in evaluation mode once and only read afterwards, so forward passes may run
 /// on several threads at once.
@@ -21,6 +23,8 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
     private let inputDType: DType
     /// Allowed ranges of integer ids for models that start with an embedding lookup, per column.
     private let idRanges: [ClosedRange<Int32>]?
+    /// The layer that turns a text model's sentences into ids.
+    private let textVectorization: TextVectorization?
 
     /// Loads a model folder; the input and output are named by `config` or `input` / `output`.
     /// - Throws: LeptonONNX's `ONNXError` or LeptonIO's `IOError` for a bad model folder,
@@ -44,7 +48,9 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
         }
         self.model = model
         inputDType = dtype
-        inputs = [TensorSpec(name: inputNames[0], datatype: V2DataType(dtype), dims: dims)]
+        textVectorization = model.textVectorization
+        inputs = [textVectorization == nil ? TensorSpec(name: inputNames[0], datatype: V2DataType(dtype), dims: dims)
+                                            : TensorSpec(name: inputNames[0], datatype: .bytes, dims: [])]
         outputs = [TensorSpec(name: outputNames[0], datatype: V2DataType(loaded.outputs[0].dtype), dims: Array(outputShape.dropFirst()))]
         switch model.layers.first {
         case let embedding as Embedding:
@@ -62,6 +68,36 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
         let spec = self.inputs[0]
         guard let input = inputs[spec.name] else { throw ServeError.badRequest("missing input '\(spec.name)'") }
         let x: Tensor
+        if let textVectorization {
+            x = textVectorization.encode(try Self.texts(input, name: spec.name))
+        } else {
+            x = try tensor(input)
+        }
+        let y = Tensor.withoutGrad { model(x) }
+        let name = outputs[0].name
+        let out = y.dtype == .int32 ? V2Tensor(name: name, int32s: y.int32Scalars, shape: y.shape)
+                                    : V2Tensor(name: name, floats: y.scalars, shape: y.shape)
+        return [name: out]
+    }
+
+    /// The UTF-8 texts of a `BYTES` input.
+    /// - Throws: ``ServeError`` (400) naming the first element that is not UTF-8.
+    static func texts(_ input: V2Tensor, name: String) throws -> [String] {
+        guard case .strings(let elements) = input.elements else {
+            throw ServeError.badRequest("input '\(name)': expected BYTES texts, got \(input.datatype.rawValue)")
+        }
+        return try elements.enumerated().map { k, bytes in
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw ServeError.badRequest("input '\(name)': element \(k) is not UTF-8 text (\(bytes.count) bytes)")
+            }
+            return text
+        }
+    }
+
+    /// A numeric input as a tensor of the model's input dtype, ids checked against the embedding tables.
+    private func tensor(_ input: V2Tensor) throws -> Tensor {
+        let spec = self.inputs[0]
+        let x: Tensor
         switch inputDType {
         case .int32:
             let ids = input.typed(Int32.self)
@@ -75,11 +111,7 @@ public final class LeptonInferenceModel: InferenceModel, @unchecked Sendable {
         default:
             x = Tensor(input.typed(Float.self), shape: input.shape)
         }
-        let y = Tensor.withoutGrad { model(x) }
-        let name = outputs[0].name
-        let out = y.dtype == .int32 ? V2Tensor(name: name, int32s: y.int32Scalars, shape: y.shape)
-                                    : V2Tensor(name: name, floats: y.scalars, shape: y.shape)
-        return [name: out]
+        return x
     }
 }
 

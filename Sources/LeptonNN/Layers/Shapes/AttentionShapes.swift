@@ -95,6 +95,7 @@ extension TokenAndPositionEmbedding {
     public func inferShape(_ input: TensorSpec) throws -> ShapeInference {
         try input.require(.int32)
         try input.require(rank: 1, 2, layout: "int32 token ids [batch, seq]")
+        try input.requireIDs(below: tokenEmbedding.vocabularySize, key: "vocabulary_size")
         let steps = input.shape[input.rank - 1]
         guard steps <= positionEmbedding.sequenceLength else {
             throw ConfigError("the input has \(steps) steps; expected at most \(positionEmbedding.sequenceLength) (sequence_length)")

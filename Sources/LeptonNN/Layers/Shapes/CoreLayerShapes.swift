@@ -124,6 +124,7 @@ extension Embedding {
     /// int32 ids `[batch, …]` → `[batch, …, dimensions]`.
     public func inferShape(_ input: TensorSpec) throws -> ShapeInference {
         try input.require(.int32)
+        try input.requireIDs(below: vocabularySize, key: "input_dim")
         return ShapeInference(output: TensorSpec(shape: input.shape + [dimensions], dtype: .float32))
     }
 }
