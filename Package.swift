@@ -123,7 +123,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LeptonBenchmarks",
-            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonTestSupport"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonData", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonTensorTests",

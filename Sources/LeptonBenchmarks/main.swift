@@ -19,16 +19,31 @@ struct Options {
     /// Hidden: `--memory-probe NAME` runs one training workload and prints its peak RSS.
     var memoryProbe: String?
     var probeSteps: Int?
+    /// The NPY benchmark (`--only npy`).
+    var npy = NPYBenchmarkSettings()
+    /// Hidden: `--npy-probe mapped|memory` trains one NPY benchmark path and prints what it measured.
+    var npyProbe: String?
+    var npyEpochs = 1
 
     static let kernelGroups: [String] = ["sgemm", "conv", "elementwise"]
     static let modelGroups: [String] = ["cnn32", "cnn128", "cnninfer", "latency", "mlp", "lstm", "transformer"]
     static let allGroups = Set(kernelGroups + modelGroups + ["memory"])
+    /// Groups run only when named: `npy` writes a 3.2 GB file and trains for minutes.
+    static let optionalGroups: Set<String> = ["npy"]
 
     static let usage = """
     usage: lepton-bench [--quick] [--only GROUP[,…]] [--threads 1,2] [--windows N] [--sizes 256,512,…]
                         [--memory-runs N] [--markdown] [--keep-openblas-env]
+                        [--npy-dir DIR] [--npy-data DIR] [--npy-copies N] [--keep-npy] [--batch N] [--npy-runs N]
       --only GROUP[,…]     sgemm, conv, elementwise, cnn32, cnn128, cnninfer, latency, mlp, lstm,
-                           transformer, memory; or kernels (the first three), models (cnn32…transformer)
+                           transformer, memory; or kernels (the first three), models (cnn32…transformer);
+                           npy (only when named): MNIST MLP over a memory-mapped ≥ 3 GB .npy vs in memory
+      --npy-dir DIR        where the npy benchmark writes its file (default: the temporary folder)
+      --npy-data DIR       use x.npy / y.npy already in DIR (e.g. kept earlier) instead of writing them
+      --npy-copies N       MNIST copies in the file (default 17: 3.2 GB)
+      --keep-npy           keep the generated folder (default: deleted at the end)
+      --batch N            batch size of the npy benchmark (default 128)
+      --npy-runs N         fresh processes per path, alternating (default 1)
       --quick              3 windows of ~0.1 s each, 300 latency calls, 1 memory run
                            (default: 5 windows of ~0.3 s, 1,000 latency calls, 3 memory runs)
       --memory-runs N      fresh processes per side for each peak-memory figure
@@ -62,8 +77,8 @@ struct Options {
                     case "kernels": groups.formUnion(kernelGroups)
                     case "models": groups.formUnion(modelGroups)
                     default:
-                        guard allGroups.contains(g) else {
-                            fail("--only: unknown group '\(g)'; known: kernels, models, " + (kernelGroups + modelGroups + ["memory"]).joined(separator: ", "))
+                        guard allGroups.contains(g) || optionalGroups.contains(g) else {
+                            fail("--only: unknown group '\(g)'; known: kernels, models, " + (kernelGroups + modelGroups + ["memory", "npy"]).joined(separator: ", "))
                         }
                         groups.insert(g)
                     }
@@ -76,6 +91,14 @@ struct Options {
             case "--memory-runs": o.memoryRuns = ints(value(), "--memory-runs")[0]
             case "--memory-probe": o.memoryProbe = value()
             case "--steps": o.probeSteps = ints(value(), "--steps")[0]
+            case "--npy-dir": o.npy.parent = value()
+            case "--npy-data": o.npy.data = value()
+            case "--npy-copies": o.npy.copies = ints(value(), "--npy-copies")[0]
+            case "--keep-npy": o.npy.keep = true
+            case "--batch": o.npy.batch = ints(value(), "--batch")[0]
+            case "--npy-runs": o.npy.runs = ints(value(), "--npy-runs")[0]
+            case "--npy-probe": o.npyProbe = value()
+            case "--npy-epochs": o.npyEpochs = ints(value(), "--npy-epochs")[0]
             case "-h", "--help": print(usage); exit(0)
             default: fail("unknown option '\(args[i])'")
             }
@@ -94,6 +117,10 @@ signal(SIGPIPE, SIG_IGN)  // a dead peer must give an error message, not kill th
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 BenchEnvironment.dropOpenBLASOverridesByReexec(keep: options.keepOpenBLASEnv)
 if let name = options.memoryProbe { runMemoryProbe(name, threads: options.threads[0], steps: options.probeSteps) }
+if let path = options.npyProbe {
+    guard let data = options.npy.data else { fail("--npy-probe needs --npy-data") }
+    runNPYProbe(path, folder: URL(fileURLWithPath: data), threads: options.threads[0], batch: options.npy.batch, epochs: options.npyEpochs)
+}
 
 var settings = RunSettings()
 if options.quick { settings.windows = 3; settings.windowSeconds = 0.1; settings.latencyCalls = 300 }
@@ -119,6 +146,7 @@ print("load average at start: \(BenchEnvironment.loadAverage())  (other work on 
 
 var results: [Result] = []
 var memoryResults: [MemoryResult] = []
+var npyResults: [NPYBenchmarkResult] = []
 do {
     for threads in options.threads {
         if !benchmarks.isEmpty {
@@ -136,6 +164,7 @@ do {
             memoryResults += try measureMemory(threads: threads, runs: memoryRuns)
         }
     }
+    if options.only.contains("npy") { npyResults = try runNPYBenchmark(options.npy, threads: options.threads) }
 } catch {
     fputs("lepton-bench: \(error)\n", stderr)
     exit(1)
@@ -151,11 +180,18 @@ if !memoryResults.isEmpty {
           + "(PyTorch's includes the Python interpreter and torch); median of \(memoryRuns) run(s) per side\n")
     print(Report.memoryText(memoryResults))
 }
+if !npyResults.isEmpty {
+    print("\nnpy: the MNIST MLP (examples/mnist-mlp.yaml) trained through Model.fit(DataLoader) with shuffling, each path in a "
+          + "fresh process; peak RSS = VmHWM; mapped pages = the largest RssFile seen during training\n")
+    print(Report.npyText(npyResults))
+}
 if options.markdown {
     if !results.isEmpty { print("\n" + Report.markdown(results)) }
     if !memoryResults.isEmpty { print("\n" + Report.memoryMarkdown(memoryResults)) }
+    if !npyResults.isEmpty { print("\n" + Report.npyMarkdown(npyResults)) }
 }
 print("\nload average at end: \(BenchEnvironment.loadAverage()); took \(Int(Date().timeIntervalSince(started))) s")
 var missed: [String] = results.filter { $0.passes == false }.map { $0.benchmark.name }
 missed += memoryResults.filter { $0.passes == false }.map { "peak RSS " + $0.workload.label }
+missed += npyResults.filter { !$0.passes }.map { "npy @\($0.threads) thr" }
 print(missed.isEmpty ? "\nall 1-thread bars met" : "\n1-thread bars missed: " + missed.joined(separator: ", "))

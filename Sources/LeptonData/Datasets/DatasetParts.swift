@@ -21,6 +21,7 @@ public struct DatasetParts {
     /// Element type of the inputs.
     public let inputDType: DType
 
+    /// Parts of a dataset, with the shape and type of one input sample.
     public init(train: Dataset, validation: Dataset?, test: Dataset, inputShape: [Int], inputDType: DType) {
         self.train = train
         self.validation = validation

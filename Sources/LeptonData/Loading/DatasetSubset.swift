@@ -23,12 +23,17 @@ public struct DatasetSubset: Dataset {
         self.indices = indices
     }
 
+    /// Number of samples in the subset.
     public var count: Int { indices.count }
 
+    /// The subset's sample at `index`, read from ``base``.
+    /// - Throws: ``DataError`` for an index out of range, or what ``base`` throws.
     public func sample(at index: Int) throws -> [Tensor] {
         try base.sample(at: indices[try checked(index)])
     }
 
+    /// The subset's samples at `positions`, read from ``base`` in one batch.
+    /// - Throws: ``DataError`` for a position out of range, or what ``base`` throws.
     public func batch(_ positions: [Int]) throws -> [Tensor] {
         try base.batch(positions.map { indices[try checked($0)] })
     }

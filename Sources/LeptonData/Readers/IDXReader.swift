@@ -95,16 +95,12 @@ public enum IDXReader {
     }
 
     /// The product of `dimensions`, refusing one an `Int` cannot hold.
-    static func checkedProduct(_ dimensions: ArraySlice<Int>, shape: [Int], source: String) throws -> Int {
+    static func checkedProduct(_ dimensions: some Sequence<Int>, shape: [Int], source: String) throws -> Int {
         try dimensions.reduce(1) { product, d in
             let (next, overflow) = product.multipliedReportingOverflow(by: d)
             guard !overflow else { throw DataError("header declares shape \(shape), whose element count overflows", source: source) }
             return next
         }
-    }
-
-    static func checkedProduct(_ dimensions: [Int], shape: [Int], source: String) throws -> Int {
-        try checkedProduct(dimensions[...], shape: shape, source: source)
     }
 
     /// Reads an image file as float32 `[count, rows, columns]` holding the pixel values as stored

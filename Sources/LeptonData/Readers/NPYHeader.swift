@@ -104,7 +104,7 @@ public struct NPYHeader: Equatable, Sendable {
         }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard let descr = field("descr", in: header), let shapeText = field("shape", in: header) else {
-            throw DataError("header lacks 'descr' or 'shape': \(header.prefix(200))", source: source)
+            throw DataError("header lacks 'descr' or 'shape': \(Self.excerpt(header))", source: source)
         }
         if field("fortran_order", in: header) == "True" {
             throw DataError("Fortran-order arrays are not supported (save with C order)", source: source)
@@ -113,12 +113,12 @@ public struct NPYHeader: Equatable, Sendable {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let dims = parts.compactMap { Int($0) }
         guard dims.count == parts.count, dims.allSatisfy({ $0 >= 0 }) else {
-            throw DataError("shape \(shapeText.prefix(200)) is not a tuple of non-negative integers", source: source)
+            throw DataError("shape \(Self.excerpt(shapeText)) is not a tuple of non-negative integers", source: source)
         }
         let name = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
         guard let type = ElementType(rawValue: name) else {
             let known = ElementType.allCases.map(\.rawValue).sorted().joined(separator: ", ")
-            throw DataError("dtype \(name.prefix(100)) is not supported (expected one of \(known))", source: source)
+            throw DataError("dtype \(Self.excerpt(name)) is not supported (expected one of \(known))", source: source)
         }
         let count = try elementCount(dims, type: type, source: source)
         let start = headerStart + headerLength
@@ -145,6 +145,11 @@ public struct NPYHeader: Equatable, Sendable {
             nonZero = product
         }
         return shape.contains(0) ? 0 : nonZero / type.size
+    }
+
+    /// Header text quoted in a message: at most 200 characters, on one line.
+    static func excerpt(_ text: String) -> String {
+        String(text.prefix(200).map { $0.isNewline ? " " : $0 }).trimmingCharacters(in: .whitespaces)
     }
 
     /// `(2, 3)`, `(5,)` or `()`: a shape as a Python tuple.
