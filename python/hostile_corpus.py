@@ -63,13 +63,22 @@ class Corpus:
     def __init__(self, out):
         self.out = out
         self.runs = []
+        self.counts = {}
 
-    def add(self, kind, ext, data, args):
+    def write(self, kind, ext, data):
+        """Writes the next file of `kind` (OUT/<kind>/<n>.<ext>) and returns its path."""
         folder = os.path.join(self.out, kind)
         os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, f"{len([r for r in self.runs if r[0].startswith(folder + '/')]):05d}.{ext}")
+        number = self.counts.get(kind, 0)
+        self.counts[kind] = number + 1
+        path = os.path.join(folder, f"{number:05d}.{ext}")
         with open(path, "wb") as f:
             f.write(data)
+        return path
+
+    def add(self, kind, ext, data, args):
+        """Writes a file and the run that reads it (`{file}` in `args` stands for its path)."""
+        path = self.write(kind, ext, data)
         self.runs.append((path, [a.replace("{file}", path) for a in args]))
         return path
 
@@ -197,22 +206,18 @@ def build(out, seeds, data_dir, scale):
     udata = open(os.path.join(data_dir, "movielens-100k", "u.data"), "rb").read().split(b"\n")[:500]
     train_dir = os.path.join(out, "train")
     os.makedirs(train_dir, exist_ok=True)
-    for i in range(n(100)):
-        data = mutate(b"\n".join(tsv), rng, header=0)
-        data_path = c.add("tsv", "tsv", data, [])
-        c.runs.pop()
-        cfg = (f"dataset: {{name: sentiment, path: '{data_path}', max_vocabulary: 500, sequence_length: 20}}\n"
-               "model: {layers: [{type: Embedding, input_dim: 500, output_dim: 4}, {type: Flatten}, {type: Dense, units: 1, activation: sigmoid}]}\n"
-               "loss: binary_crossentropy\nepochs: 1\n")
-        c.add("tsv-config", "yaml", cfg.encode(), ["train", "{file}", "--output", os.path.join(train_dir, f"s{i}")])
-    for i in range(n(100)):
-        data = mutate(b"\n".join(udata), rng, header=0)
-        data_path = c.add("ratings", "data", data, [])
-        c.runs.pop()
-        cfg = (f"dataset: {{name: movielens, path: '{data_path}'}}\n"
-               "model: {input_shape: [2], layers: [{type: MatrixFactorization, users: 943, items: 1682, factors: 4}]}\n"
-               "loss: mse\nepochs: 1\n")
-        c.add("ratings-config", "yaml", cfg.encode(), ["train", "{file}", "--output", os.path.join(train_dir, f"r{i}")])
+    training = [
+        ("tsv", tsv, "sentiment", ", max_vocabulary: 500, sequence_length: 20",
+         "{layers: [{type: Embedding, input_dim: 500, output_dim: 4}, {type: Flatten}, {type: Dense, units: 1, activation: sigmoid}]}",
+         "binary_crossentropy"),
+        ("ratings", udata, "movielens", "",
+         "{input_shape: [2], layers: [{type: MatrixFactorization, users: 943, items: 1682, factors: 4}]}", "mse"),
+    ]
+    for kind, lines, dataset, settings, model, loss in training:
+        for i in range(n(100)):
+            data_path = c.write(kind, "data", mutate(b"\n".join(lines), rng, header=0))
+            cfg = f"dataset: {{name: {dataset}, path: '{data_path}'{settings}}}\nmodel: {model}\nloss: {loss}\nepochs: 1\n"
+            c.add(kind + "-config", "yaml", cfg.encode(), ["train", "{file}", "--output", os.path.join(train_dir, f"{kind}{i}")])
 
     # Model folders: mutated model.json and model.safetensors (`lepton summary`, `lepton predict`).
     model_json = open(os.path.join(seeds, "model", "model.json"), "rb").read()

@@ -12,6 +12,10 @@ public struct CallbackEntry: RegistryEntry {
         /// One sample's shape and dtype, for callbacks that save the model.
         public var inputShape: [Int]
         public var inputDType: DType
+
+        public init(index: Int, inputShape: [Int], inputDType: DType) {
+            (self.index, self.inputShape, self.inputDType) = (index, inputShape, inputDType)
+        }
     }
 
     public var names: [String]
