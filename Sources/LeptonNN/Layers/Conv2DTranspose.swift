@@ -51,8 +51,7 @@ public final class Conv2DTranspose: Module, ConvolutionLayer {
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
         layerRequire(settings.spatialRank == 2, "Conv2DTranspose: expected settings for 2 spatial axes, got \(settings.spatialRank)")
         if let outputPadding {
-            _ = ConvolutionSettings.checked({ try Self.check(outputPadding: outputPadding, settings: settings); return settings },
-                                            layer: "Conv2DTranspose")
+            ConvolutionSettings.checked({ try Self.check(outputPadding: outputPadding, settings: settings) }, layer: "Conv2DTranspose")
         }
         self.settings = settings
         self.outputPadding = outputPadding

@@ -79,9 +79,9 @@ public struct ConvolutionSettings: Sendable, Equatable {
         }
     }
 
-    /// Settings checked by the layers' Swift initialisers: a caller's mistake stops the program
-    /// with the message (configs from files go through the throwing initialisers instead).
-    static func checked(_ make: () throws -> ConvolutionSettings, layer: String) -> ConvolutionSettings {
+    /// A check made by the layers' Swift initialisers: a caller's mistake stops the program with
+    /// the message (configs from files go through the throwing initialisers instead).
+    static func checked<T>(_ make: () throws -> T, layer: String) -> T {
         do { return try make() } catch { fatalError("\(layer): \(error)") }
     }
 
