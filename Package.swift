@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LeptonONNX", targets: ["LeptonONNX"]),
         .library(name: "LeptonServe", targets: ["LeptonServe"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
+        .library(name: "LeptonFuzz", targets: ["LeptonFuzz"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
         .executable(name: "lepton-gan", targets: ["lepton-gan"]),
@@ -100,6 +101,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LeptonFuzz",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe"]
+        ),
+        .target(
             name: "LeptonTestSupport",
             dependencies: ["LeptonTensor"]
         ),
@@ -162,9 +167,25 @@ let package = Package(
             dependencies: ["LeptonTestSupport"]
         ),
         .testTarget(
+            name: "LeptonFuzzTests",
+            dependencies: ["LeptonFuzz"],
+            exclude: ["Regressions"]
+        ),
+        .testTarget(
             name: "LeptonNNTests",
             dependencies: ["LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The libFuzzer driver has no `main` of its own (libFuzzer supplies it), so it exists only in the
+// build `scripts/fuzz.sh` makes: LEPTON_FUZZ=1, its own build folder, `-sanitize=fuzzer,address`.
+if Context.environment["LEPTON_FUZZ"] == "1" {
+    package.products.append(.executable(name: "lepton-fuzz", targets: ["lepton-fuzz"]))
+    package.targets.append(.executableTarget(
+        name: "lepton-fuzz",
+        dependencies: ["LeptonFuzz"],
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}

@@ -7,11 +7,11 @@ import LeptonData
 /// (`--max-inflated-bytes`, checked after every MiB of output), so a small hostile stream cannot
 /// inflate without bound — and a response is compressed when `Accept-Encoding`
 /// asks for one of them.
-enum HTTPCompression {
+public enum HTTPCompression {
     /// The request body, inflated according to `Content-Encoding`.
     /// - Throws: ``ServeError`` 415 for another encoding, 400 for a corrupt stream, 413 when it
     ///   inflates past `limit` bytes.
-    static func decodeBody(_ body: [UInt8], contentEncoding: String?, limit: Int) throws -> [UInt8] {
+    public static func decodeBody(_ body: [UInt8], contentEncoding: String?, limit: Int) throws -> [UInt8] {
         let encoding = contentEncoding?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
         let format: Gzip.Format
         switch encoding {

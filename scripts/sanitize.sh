@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test suite under a sanitizer, in its own build folder (.build-asan / .build-tsan):
+#
+#   scripts/sanitize.sh asan [swift test arguments…]   AddressSanitizer (+ LeakSanitizer's
+#                                                      leak check at exit: off, see below)
+#   scripts/sanitize.sh tsan [swift test arguments…]   ThreadSanitizer
+#
+# e.g. `scripts/sanitize.sh tsan --filter LeptonServeTests`. Exits non-zero when a test fails or
+# the sanitizer reports an error (halt_on_error). Release mode, as the suite always runs.
+# Leak checking is off: Swift's runtime and Foundation keep caches that LeakSanitizer reports
+# at exit; a leak that grows is what the chaos benchmark's RSS check catches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-}"
+case "$kind" in
+  asan) sanitizer=address; export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:allocator_may_return_null=1}" ;;
+  tsan) sanitizer=thread;  export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}" ;;
+  *) echo "usage: scripts/sanitize.sh asan|tsan [swift test arguments…]" >&2; exit 2 ;;
+esac
+shift
+LEPTON_SKIP_BUILD=1 scripts/setup.sh
+scratch=.build-$kind
+echo "==> building the tests with -sanitize=$sanitizer in $scratch"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! swift build -c release --build-tests --scratch-path "$scratch" --sanitize="$sanitizer" >"$log" 2>&1; then
+  grep -E "error:" "$log" | head -20; echo "build failed"; exit 1
+fi
+echo "==> swift test under $kind"
+swift test -c release --skip-build --scratch-path "$scratch" --sanitize="$sanitizer" "$@"
