@@ -150,6 +150,14 @@ import Testing
         let reply = try await server.send("/v2/models/images/infer", json: json)
         #expect(reply.status == 200, "\(reply.error)")
         #expect(difference(responseOutputs(reply), expected) < 1e-6, "serve")
+        // … and as the bytes an image file holds (UINT8, widened to the model's FP32).
+        let asBytes = #"{"inputs": [{"name": "input", "shape": [4, 30, 26, 3], "datatype": "UINT8", "data": \#(bytes)}]}"#
+        let byteReply = try await server.send("/v2/models/images/infer", json: asBytes)
+        #expect(byteReply.status == 200, "\(byteReply.error)")
+        #expect(difference(responseOutputs(byteReply), expected) < 1e-6, "serve, UINT8")
+        let wide = #"{"inputs": [{"name": "input", "shape": [4, 30, 26, 3], "datatype": "FP64", "data": \#(bytes)}]}"#
+        let refused = try await server.send("/v2/models/images/infer", json: wide)
+        #expect(refused.status == 400 && refused.error.contains("datatype FP64 does not match the model's FP32"), "\(refused.error)")
         await server.stop()
 
         // The ONNX export (Resize, Slice, Mul) in onnxruntime.

@@ -81,6 +81,23 @@ public struct V2Tensor: Sendable, Equatable {
         return count
     }
 
+    /// The tensor with its elements converted to `target` when no value can change — `UINT8`,
+    /// `INT8`, `UINT16` and `INT16` to `FP32` or `INT32` (pixels sent as bytes to a model that
+    /// takes floats) — or nil for any other pair.
+    public func widened(to target: V2DataType) -> V2Tensor? {
+        guard target == .fp32 || target == .int32 else { return nil }
+        let values: [Int32]
+        switch datatype {
+        case .uint8: values = typed(UInt8.self).map { Int32($0) }
+        case .int8: values = typed(Int8.self).map { Int32($0) }
+        case .uint16: values = typed(UInt16.self).map { Int32($0) }
+        case .int16: values = typed(Int16.self).map { Int32($0) }
+        default: return nil
+        }
+        return target == .fp32 ? V2Tensor(name: name, floats: values.map { Float($0) }, shape: shape)
+                               : V2Tensor(name: name, int32s: values, shape: shape)
+    }
+
     /// The elements as `Float` (`FP32` tensors only; nil otherwise).
     public func floats() -> [Float]? { datatype == .fp32 ? typed(Float.self) : nil }
 

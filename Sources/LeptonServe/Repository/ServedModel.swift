@@ -55,13 +55,16 @@ public final class ServedModel: Sendable {
     func validate(_ request: InferRequest) throws -> [String: V2Tensor] {
         var byName: [String: V2Tensor] = [:]
         let expected = model.inputs.map(\.name).joined(separator: ", ")
-        for input in request.inputs {
-            guard byName[input.name] == nil else { throw ServeError.badRequest("input '\(input.name)' is given twice") }
-            guard let spec = model.inputs.first(where: { $0.name == input.name }) else {
-                throw ServeError.badRequest("unknown input '\(input.name)' (model '\(name)' takes: \(expected))")
+        for sent in request.inputs {
+            guard byName[sent.name] == nil else { throw ServeError.badRequest("input '\(sent.name)' is given twice") }
+            guard let spec = model.inputs.first(where: { $0.name == sent.name }) else {
+                throw ServeError.badRequest("unknown input '\(sent.name)' (model '\(name)' takes: \(expected))")
             }
+            // Smaller integers widen to the model's type (pixels sent as UINT8 to a float model).
+            let input = sent.datatype == spec.datatype ? sent : sent.widened(to: spec.datatype) ?? sent
             guard input.datatype == spec.datatype else {
-                throw ServeError.badRequest("input '\(input.name)': datatype \(input.datatype.rawValue) does not match the model's \(spec.datatype.rawValue)")
+                throw ServeError.badRequest("input '\(input.name)': datatype \(input.datatype.rawValue) does not match the model's \(spec.datatype.rawValue)"
+                                            + (spec.datatype == .fp32 || spec.datatype == .int32 ? " (UINT8, INT8, UINT16 and INT16 are widened to it)" : ""))
             }
             let fits = input.shape.count == spec.dims.count + 1 && input.shape[0] >= 1
                 && zip(input.shape.dropFirst(), spec.dims).allSatisfy { $1 == -1 || $0 == $1 }
