@@ -46,7 +46,13 @@ struct InspectCommand: ParsableCommand {
             return
         }
         let loaded = try ModelLoader.load(url)
-        for spec in loaded.inputs { print("Input  \(spec)") }
+        if let text = (loaded.model as? Sequential)?.textVectorization {
+            // What lepton predict, serve (V2 BYTES) and the ONNX export take: sentences.
+            print("Input  \(loaded.inputs.first?.name ?? "input"): STRING [-1] (one text per row; TextVectorization makes "
+                  + "\(text.outputSequenceLength) ids of a \(text.vocabulary.count)-word vocabulary)")
+        } else {
+            for spec in loaded.inputs { print("Input  \(spec)") }
+        }
         for spec in loaded.outputs { print("Output \(spec)") }
         let sample = loaded.inputs.first?.shape.map { Array($0.dropFirst()) }
         if let sequential = loaded.model as? Sequential {

@@ -46,6 +46,15 @@ import Testing
         let folder2 = try LeptonExecutable.run(["inspect", leptonFolder.path])
         #expect(folder2.status == 0 && folder2.stdout.contains("Input  input: FLOAT [-1, 3]") && folder2.stdout.contains("Total params: 8"),
                 "\(folder2.stdout)\(folder2.stderr)")
+        // A text model takes sentences (its TextVectorization makes the ids).
+        let text = Sequential([try TextVectorization(maxTokens: 12, outputSequenceLength: 5, vocabulary: ["a", "great", "film", "dull"]),
+                               Embedding(vocabularySize: 12, dimensions: 2), Flatten(), Dense(units: 1)])
+        text.build(inputShape: [5], dtype: .int32)
+        let textFolder = dir.appendingPathComponent("text-model")
+        try ModelFile.save(text, to: textFolder, inputShape: [5], inputDType: .int32)
+        let textInspected = try LeptonExecutable.run(["inspect", textFolder.path])
+        #expect(textInspected.status == 0 && textInspected.stdout.contains("Input  input: STRING [-1] (one text per row; TextVectorization makes 5 ids"),
+                "\(textInspected.stdout)\(textInspected.stderr)")
         let weights = try LeptonExecutable.run(["inspect", leptonFolder.appendingPathComponent("model.safetensors").path])
         #expect(weights.status == 0 && weights.stdout.contains("2 tensors, 8 parameters") && weights.stdout.contains("layers.0.kernel  float32  [3, 2]"),
                 "\(weights.stdout)\(weights.stderr)")
