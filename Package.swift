@@ -179,13 +179,12 @@ let package = Package(
     swiftLanguageModes: [.v5]
 )
 
-// The libFuzzer driver has no `main` of its own (libFuzzer supplies it), so it exists only in the
+// The libFuzzer driver links libFuzzer's runtime (`-sanitize=fuzzer`), so it exists only in the
 // build `scripts/fuzz.sh` makes: LEPTON_FUZZ=1, its own build folder, `-sanitize=fuzzer,address`.
 if Context.environment["LEPTON_FUZZ"] == "1" {
     package.products.append(.executable(name: "lepton-fuzz", targets: ["lepton-fuzz"]))
-    package.targets.append(.executableTarget(
-        name: "lepton-fuzz",
-        dependencies: ["LeptonFuzz"],
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-    ))
+    package.targets += [
+        .target(name: "CLibFuzzer"),
+        .executableTarget(name: "lepton-fuzz", dependencies: ["LeptonFuzz", "CLibFuzzer"]),
+    ]
 }

@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh all SECONDS      every target, SECONDS each
 #   scripts/fuzz.sh --list           the targets
 #
-# Builds `lepton-fuzz` (LEPTON_FUZZ=1, `-sanitize=fuzzer,address`) in .build-fuzz, keeps each
+# Builds `lepton-fuzz` (LEPTON_FUZZ=1, `-sanitize=fuzzer,address`, linked by the toolchain's lld:
+# gold fails on the instrumented objects' debug info) in .build-fuzz, keeps each
 # target's corpus in .fuzz/corpus/TARGET (seeded from the project's own writers and files on the
 # first run) and writes crashing inputs to .fuzz/crashes/TARGET. Prints executions per target;
 # exits 1 when any target found a crash, leak, timeout or out-of-memory input. A found input
@@ -28,7 +29,7 @@ fi
 
 echo "==> building lepton-fuzz (libFuzzer + AddressSanitizer) in .build-fuzz"
 LEPTON_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product lepton-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -g 2>&1 | grep -E "error:|Build complete" || true
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -g -Xswiftc -use-ld=lld 2>&1 | grep -E "error:|complete!" || true
 binary=.build-fuzz/release/lepton-fuzz
 [ -x "$binary" ] || { echo "build failed"; exit 1; }
 
