@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "LeptonJobs",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO",
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonFiles",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "LeptonServe",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX", "LeptonData",
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX", "LeptonData", "LeptonFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -102,7 +102,7 @@ let package = Package(
         ),
         .target(
             name: "LeptonFuzz",
-            dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles"]
         ),
         .target(
             name: "LeptonTestSupport",

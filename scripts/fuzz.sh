@@ -43,7 +43,7 @@ for t in "${run[@]}"; do
   status=0
   LEPTON_FUZZ_TARGET=$t "$binary" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$crashes/" -print_final_stats=1 >"$log" 2>&1 || status=$?
-  execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" || echo 0)
+  execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+$" || echo 0)
   total=$((total + execs))
   files=$(find "$corpus" -type f | wc -l)
   if [ "$status" != "0" ]; then

@@ -37,7 +37,7 @@ public enum Checkpoint {
     /// - Throws: ``IOError`` when the checkpoint's `checkpoint.json` is unreadable or malformed.
     public static func epochsCompleted(at url: URL) throws -> Int? {
         guard exists(at: url), let folder = AtomicFolder.existing(url) else { return nil }
-        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(manifestName).path) else {
+        guard let data = FileContents.read(atPath: folder.appendingPathComponent(manifestName).path) else {
             throw IOError("\(manifestName) cannot be read", file: folder.path)
         }
         return try CheckpointManifest.decode(data, file: folder.path).epochsCompleted
@@ -93,7 +93,7 @@ public enum Checkpoint {
                                restoreGlobalRandom: Bool = true) throws -> TrainingState {
         guard let folder = AtomicFolder.existing(url) else { throw IOError("checkpoint folder not found", file: url.path) }
         let file = folder.path
-        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(manifestName).path) else {
+        guard let data = FileContents.read(atPath: folder.appendingPathComponent(manifestName).path) else {
             throw IOError("\(manifestName) not found (expected a Lepton checkpoint folder)", file: file)
         }
         let manifest = try CheckpointManifest.decode(data, file: file)

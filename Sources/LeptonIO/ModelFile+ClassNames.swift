@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonNN
 
 extension ModelFile {
@@ -7,7 +8,7 @@ extension ModelFile {
     public static func classNames(in url: URL) -> [String]? {
         let file = url.appendingPathComponent(architectureName)
         guard let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int, size <= 64 << 20,
-              let data = FileManager.default.contents(atPath: file.path),
+              let data = FileContents.read(atPath: file.path),
               case .object(let object)? = try? JSONDecoder().decode(ConfigValue.self, from: data),
               case .array(let names)? = object["class_names"] else { return nil }
         let strings = names.compactMap { value -> String? in if case .string(let s) = value { return s }; return nil }

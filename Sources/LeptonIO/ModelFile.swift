@@ -136,7 +136,7 @@ public enum ModelFile {
         if let size = (attributes[.size] as? NSNumber)?.intValue, size > maximumArchitectureBytes {
             throw IOError("\(architectureName) is \(size) bytes; expected at most \(maximumArchitectureBytes)", file: url.path)
         }
-        guard let data = FileManager.default.contents(atPath: architectureURL.path) else {
+        guard let data = FileContents.read(atPath: architectureURL.path) else {
             throw IOError("\(architectureName) cannot be read (expected a Lepton model folder)", file: url.path)
         }
         guard data.count <= maximumArchitectureBytes else {

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonTensor
 
 /// The safetensors format (Hugging Face's public spec): an 8-byte little-endian header length,
@@ -78,7 +79,7 @@ public enum Safetensors {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw IOError("file not found", file: url.path) }
         guard !isDirectory.boolValue else { throw IOError("is a folder, expected a safetensors file", file: url.path) }
         let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+        do { data = try FileContents.read(url, mapped: true) } catch {
             throw IOError("cannot be read (\(error.localizedDescription))", file: url.path)
         }
         return try decode(data, file: url.path)

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonNN
 import Yams
 
@@ -21,7 +22,7 @@ public enum YAMLDocument {
         if let size, size > maximumBytes {
             throw ConfigError("\(path): \(size) bytes; a config may hold at most \(maximumBytes) bytes")
         }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= maximumBytes,
+        guard let data = FileContents.read(atPath: path), data.count <= maximumBytes,
               let text = String(data: data, encoding: .utf8) else {
             throw ConfigError("\(path): cannot read the file (missing, not a regular file of at most \(maximumBytes) bytes, or not UTF-8 text)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonIO
 import LeptonNN
 import LeptonONNX
@@ -52,7 +53,7 @@ extension PredictCommand {
         if let size = (attributes[.size] as? NSNumber)?.intValue, size > maximumTextFileBytes {
             throw IOError("the file is \(size) bytes; expected at most \(maximumTextFileBytes) of sentences", file: url.path)
         }
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        guard let text = FileContents.text(url) else {
             throw IOError("cannot read the file as UTF-8 text", file: url.path)
         }
         // "\r\n" is one Character in Swift, so CRLF files are split on it explicitly.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import LeptonJobs
+import LeptonFiles
 import LeptonIO
+import LeptonJobs
 import LeptonNN
 import LeptonTensor
 import LeptonTrain
@@ -31,14 +32,14 @@ struct SummaryCommand: ParsableCommand {
 /// Reads what a model folder records besides its layers.
 enum ModelInspector {
     static func inputShape(_ path: String) -> [Int]? {
-        guard let data = FileManager.default.contents(atPath: path + "/" + ModelFile.architectureName),
+        guard let data = FileContents.read(atPath: path + "/" + ModelFile.architectureName),
               case .object(let o)? = try? JSONDecoder().decode(ConfigValue.self, from: data),
               case .array(let dims)? = o["input_shape"] else { return nil }
         return dims.compactMap { if case .int(let i) = $0 { return i }; return nil }
     }
 
     static func inputDType(_ path: String) -> DType {
-        guard let data = FileManager.default.contents(atPath: path + "/" + ModelFile.architectureName),
+        guard let data = FileContents.read(atPath: path + "/" + ModelFile.architectureName),
               case .object(let o)? = try? JSONDecoder().decode(ConfigValue.self, from: data),
               case .string(let name)? = o["input_dtype"], let dtype = DType(rawValue: name) else { return .float32 }
         return dtype

@@ -1,6 +1,7 @@
 import CPNG
 import CTurboJPEG
 import Foundation
+import LeptonFiles
 
 /// A decoded image: `height × width × channels` bytes, row-major, channels last.
 public struct DecodedImage: Sendable, Equatable {
@@ -45,7 +46,7 @@ public enum ImageDecoder {
     }
 
     static func contents(of url: URL) throws -> Data {
-        do { return try Data(contentsOf: url) } catch {
+        do { return try FileContents.read(url) } catch {
             throw DataError("cannot be read (\(error.localizedDescription))", source: url.path)
         }
     }

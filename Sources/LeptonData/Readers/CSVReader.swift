@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonTensor
 
 /// A CSV table with a header line and typed columns (RFC 4180 quoting).
@@ -22,7 +23,7 @@ public struct CSVTable {
     /// - Throws: ``DataError`` for a missing file, an empty file, or a row whose number of
     ///   cells differs from the header's (naming the line).
     public init(url: URL, separator: Character = ",") throws {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        guard let text = FileContents.text(url) else {
             throw DataError("cannot read the file as UTF-8 text (missing or not text)", source: url.path)
         }
         try self.init(text: text, separator: separator, source: url.path)

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonTensor
 
 /// Reads NumPy `.npy` arrays and `.npz` archives (C order, little-endian; float32/float64 →
@@ -9,13 +10,13 @@ public enum NPYReader {
     /// Reads one `.npy` file.
     public static func read(_ url: URL) throws -> Tensor {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError("file not found", source: url.path) }
-        return try parse(try Data(contentsOf: url), source: url.lastPathComponent)
+        return try parse(try FileContents.read(url), source: url.lastPathComponent)
     }
 
     /// Reads every array of an `.npz` archive, by name (without `.npy`).
     public static func readArchive(_ url: URL) throws -> [String: Tensor] {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError("file not found", source: url.path) }
-        let entries = try ZipArchive.entries(try Data(contentsOf: url), source: url.lastPathComponent)
+        let entries = try ZipArchive.entries(try FileContents.read(url), source: url.lastPathComponent)
         var out: [String: Tensor] = [:]
         for (name, data) in entries where name.hasSuffix(".npy") {
             out[String(name.dropLast(4))] = try parse(data, source: "\(url.lastPathComponent):\(name)")

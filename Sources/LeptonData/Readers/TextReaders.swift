@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonTensor
 
 /// A labelled text: the sentiment datasets' `id<TAB>score<TAB>text` lines.
@@ -64,7 +65,7 @@ public enum TextReaders {
     /// Non-empty lines with their 1-based line numbers.
     static func lines(_ url: URL) throws -> [(Int, String)] {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DataError("file not found", source: url.path) }
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        guard let text = FileContents.text(url) else {
             throw DataError("cannot read the file as UTF-8 text", source: url.path)
         }
         // "\r\n" is one Character in Swift, so CRLF files must be split on it explicitly.

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonJobs
 import LeptonNN
 import LeptonServe
@@ -12,7 +13,7 @@ enum ConfigTargets {
         seeds: { _ in
             let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("examples")
             let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
-            return files.filter { $0.pathExtension == "yaml" }.sorted { $0.path < $1.path }.compactMap { try? Data(contentsOf: $0) }
+            return files.filter { $0.pathExtension == "yaml" }.sorted { $0.path < $1.path }.compactMap { try? FileContents.read($0) }
                 + SeedModels.specs.map { spec in
                     Data("""
                         dataset: {name: mnist}

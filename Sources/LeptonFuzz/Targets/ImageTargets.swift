@@ -1,5 +1,6 @@
 import Foundation
 import LeptonData
+import LeptonFiles
 import LeptonTensor
 
 /// The image decoder (PNG through libpng, JPEG through libjpeg-turbo), in both colour modes.
@@ -12,7 +13,7 @@ enum ImageTargets {
             seeds.append(PNGWriter.encode(width: 4, height: 4, channels: 3, bytes: pixels))
             seeds.append(PNGWriter.encode(width: 8, height: 6, channels: 1, bytes: pixels))
             let face = DatasetLocation.directory(named: "faces").appendingPathComponent("face/000.png")
-            if let data = try? Data(contentsOf: face) { seeds.append(data) }
+            if let data = try? FileContents.read(face) { seeds.append(data) }
             return seeds
         },
         body: { data, _ in

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonIO
 import LeptonJobs
 import LeptonNN
@@ -17,8 +18,8 @@ enum ModelTargets {
             try SeedModels.all.map { model in
                 let folder = try scratch.emptyFolder("seed-model")
                 try ModelFile.save(model.module, to: folder, inputShape: model.inputShape, inputDType: model.dtype)
-                let json = try Data(contentsOf: folder.appendingPathComponent(ModelFile.architectureName))
-                let weights = try Data(contentsOf: folder.appendingPathComponent(ModelFile.weightsName))
+                let json = try FileContents.read(folder.appendingPathComponent(ModelFile.architectureName))
+                let weights = try FileContents.read(folder.appendingPathComponent(ModelFile.weightsName))
                 return json + separator + weights
             }
         },

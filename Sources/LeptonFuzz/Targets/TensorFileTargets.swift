@@ -1,5 +1,6 @@
 import Foundation
 import LeptonData
+import LeptonFiles
 import LeptonIO
 import LeptonTensor
 
@@ -40,7 +41,7 @@ enum TensorFileTargets {
             let folder = MNIST.defaultDirectory()
             for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
                 let url = folder.appendingPathComponent(name)
-                guard let gz = try? Data(contentsOf: url),
+                guard let gz = try? FileContents.read(url),
                       let raw = try? Gzip.decompress(gz, maximumSize: 64 << 20) else { continue }
                 // The header and the first few records, the count rewritten to match: small
                 // seeds mutate faster.

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonIO
 import LeptonNN
 import LeptonTensor
@@ -87,7 +88,7 @@ public enum ModelLoader {
 
     private static func loadLeptonFolder(_ url: URL) throws -> LoadedModel {
         let model = try ModelFile.load(from: url)
-        let data = FileManager.default.contents(atPath: url.appendingPathComponent(ModelFile.architectureName).path) ?? Data()
+        let data = FileContents.read(atPath: url.appendingPathComponent(ModelFile.architectureName).path) ?? Data()
         let object = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         let dtypeName = object["input_dtype"] as? String ?? "float32"
         guard let dtype = DType(rawValue: dtypeName), dtype == .float32 || dtype == .int32 else {

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonIO
 
 /// An imported ONNX model saved as a Lepton model folder: `model.onnx` (the graph with its
@@ -53,7 +54,7 @@ public enum ONNXModelFolder {
 
     /// The `format` field of a folder's `model.json`, nil when there is none.
     static func format(of url: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(descriptionName).path),
+        guard let data = FileContents.read(atPath: url.appendingPathComponent(descriptionName).path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         return object["format"] as? String
     }

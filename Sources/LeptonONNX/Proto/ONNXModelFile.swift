@@ -19,7 +19,7 @@ public enum ONNXModelFile {
             throw ONNXError("file is \(size) bytes; ONNX models are limited to \(maximumFileSize) bytes", context: url.path)
         }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do { data = try FileContents.read(url) } catch {
             throw ONNXError("cannot read the file (\(error.localizedDescription))", context: url.path)
         }
         return try parse(data, context: url.path)

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 
 /// Which versions of a model to serve.
 public enum VersionPolicy: Sendable, Equatable {
@@ -103,7 +104,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// - Throws: ``ServeError`` naming the key, the value and what was expected.
     public static func load(modelFolder: URL, defaults: ModelConfig) throws -> ModelConfig {
         let url = modelFolder.appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return defaults }
+        guard let data = FileContents.read(atPath: url.path) else { return defaults }
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw ServeError.badRequest("\(fileName) is not valid JSON")

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 
 /// A check run on a model version folder before the server loads it in its own process.
 public protocol ModelLoadCheck: Sendable {
@@ -52,7 +53,7 @@ public struct ProcessLoadCheck: ModelLoadCheck {
             return "loading did not finish within \(timeout) (the load check was stopped)"
         }
         if process.terminationReason == .exit && process.terminationStatus == 0 { return nil }
-        let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        let text = (FileContents.text(errors)) ?? ""
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let said = lines.first { $0.contains("Fatal error") || $0.hasPrefix("error:") } ?? lines.last ?? "no message"
         let shown = said.count > 500 ? String(said.prefix(500)) + "…" : said

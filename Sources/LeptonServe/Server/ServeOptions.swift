@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 
 /// What `lepton serve` is told: where to listen, the repository, model defaults and the
 /// operational limits (tokens, body size, per-request timeout).
@@ -67,7 +68,7 @@ public struct ServeOptions: Sendable {
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Set<String> {
         var tokens = Set<String>()
         if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            guard let text = FileContents.text(URL(fileURLWithPath: file)) else {
                 throw ServeError.badRequest("\(flag) \(file): cannot read the file")
             }
             let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
