@@ -9,7 +9,9 @@
 # Builds `lepton-fuzz` (LEPTON_FUZZ=1, `-sanitize=fuzzer,address`, linked by the toolchain's lld:
 # gold fails on the instrumented objects' debug info) in .build-fuzz, keeps each
 # target's corpus in .fuzz/corpus/TARGET (seeded from the project's own writers and files on the
-# first run) and writes crashing inputs to .fuzz/crashes/TARGET. Prints executions per target;
+# first run) and writes crashing inputs to .fuzz/crashes/TARGET. LEPTON_FUZZ_RUNS=N runs N inputs per
+# target with a fixed libFuzzer seed instead of SECONDS (the test script's short, repeatable run);
+# LEPTON_FUZZ_DIR replaces .fuzz. Prints executions per target;
 # exits 1 when any target found a crash, leak, timeout or out-of-memory input. A found input
 # belongs, once fixed, in Tests/LeptonFuzzTests/Regressions/TARGET/, which the test suite replays.
 set -euo pipefail
@@ -35,13 +37,19 @@ binary=.build-fuzz/release/lepton-fuzz
 
 export LEPTON_DATA_DIR="${LEPTON_DATA_DIR:-$PWD/../shared/datasets}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+dir="${LEPTON_FUZZ_DIR:-.fuzz}"
+if [ -n "${LEPTON_FUZZ_RUNS:-}" ]; then
+  budget=(-runs="$LEPTON_FUZZ_RUNS" -seed=1); what="$LEPTON_FUZZ_RUNS runs"
+else
+  budget=(-max_total_time="$seconds"); what="$seconds s"
+fi
 failed=()
 total=0
 for t in "${run[@]}"; do
-  corpus=.fuzz/corpus/$t crashes=.fuzz/crashes/$t log=.fuzz/logs/$t.log
-  mkdir -p "$corpus" "$crashes" .fuzz/logs
+  corpus=$dir/corpus/$t crashes=$dir/crashes/$t log=$dir/logs/$t.log
+  mkdir -p "$corpus" "$crashes" "$dir/logs"
   status=0
-  LEPTON_FUZZ_TARGET=$t "$binary" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+  LEPTON_FUZZ_TARGET=$t "$binary" "$corpus" "${budget[@]}" -timeout=20 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$crashes/" -print_final_stats=1 >"$log" 2>&1 || status=$?
   execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+$" || echo 0)
   total=$((total + execs))
@@ -50,7 +58,7 @@ for t in "${run[@]}"; do
     failed+=("$t"); echo "$t: FAILED after $execs executions (status $status; see $log and $crashes)"
     grep -E "ERROR: |SUMMARY: |==ERROR|Fatal error" "$log" | head -5 || true
   else
-    echo "$t: $execs executions in ${seconds} s, corpus $files inputs, no crash"
+    echo "$t: $execs executions ($what), corpus $files inputs, no crash"
   fi
 done
 echo "total: $total executions over ${#run[@]} target(s)"

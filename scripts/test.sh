@@ -14,3 +14,8 @@ if grep -E "^$PWD/(Sources|Examples)/[^:]+:[0-9]+:[0-9]+: warning:" "$log"; then
   echo "compiler warnings in the project's own code (above): fix them"; exit 1
 fi
 swift test -c release --skip-build "$@"
+# Every fuzz target, briefly and repeatably (a fixed libFuzzer seed), under AddressSanitizer:
+# a target that no longer builds or that finds a crash or leak fails the run (scripts/fuzz.sh).
+fuzz_dir=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$fuzz_dir"' EXIT
+LEPTON_FUZZ_RUNS="${LEPTON_FUZZ_RUNS:-3000}" LEPTON_FUZZ_DIR="$fuzz_dir" scripts/fuzz.sh all
