@@ -39,6 +39,9 @@ public final class TrainingJob: @unchecked Sendable {
         public init() {}
     }
     public let options: Options
+    /// Trains together with other processes (data parallelism) when set: each rank runs the same
+    /// job; rank 0 prints and saves the model (``LeptonTrain/DistributionStrategy``).
+    public var distribution: DistributionStrategy?
     private let cancelled = LockedFlag()
     /// The trained model and the data it was trained and tested on, once ``run(onEvent:)`` has
     /// trained (for in-process users: tests, a tuner's trial, a notebook).
@@ -120,12 +123,15 @@ public final class TrainingJob: @unchecked Sendable {
         self.model = model
         self.data = data
         model.shuffleSeed = seed
+        model.distribution = distribution
+        let chief = distribution?.isChief ?? true
         try model.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) })
         let dtype = data.trainX.dtype
         model.build(inputShape: inputShape, dtype: dtype)
-        if options.verbosity != .silent {
+        if options.verbosity != .silent && chief {
             print(model.summary(inputShape: inputShape, dtype: dtype))
-            print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount))")
+            let ranks = distribution.map { ", ranks: \($0.size), global batch: \($0.size * config.batchSize)" } ?? ""
+            print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount)\(ranks))")
             fflush(stdout)   // before the progress bar, which writes unbuffered
         }
         var callbacks = try config.buildCallbacks(inputShape: inputShape, dtype: dtype)
@@ -138,7 +144,7 @@ public final class TrainingJob: @unchecked Sendable {
         for backup in callbacks.compactMap({ $0 as? BackupAndRestore }) {
             if let done = try Checkpoint.epochsCompleted(at: backup.checkpointURL) {
                 onEvent(.resumed(epochsDone: done, epochs: epochs, backup: backup.directory.path))
-                if options.verbosity != .silent {
+                if options.verbosity != .silent && chief {
                     print("Resuming from the backup in \(backup.directory.path): \(done) of \(epochs) epochs done")
                 }
             }
@@ -151,14 +157,14 @@ public final class TrainingJob: @unchecked Sendable {
         let seconds = Date().timeIntervalSince(start)
         let test = try model.evaluate(x: data.testX, y: data.testY, batchSize: 256)
         onEvent(.evaluated(test))
-        if options.verbosity != .silent { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
-        if let path = outputPath {
+        if options.verbosity != .silent && chief { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
+        if let path = outputPath, chief {
             try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape, inputDType: dtype,
                                classNames: data.classNames, overwrite: options.overwrite)
             onEvent(.saved(path: path))
             if options.verbosity != .silent { print("Saved the model to \(path)") }
         }
-        return TrainingResult(history: history.history, epochs: history.epochs, test: test, trainingSeconds: seconds, savedTo: outputPath)
+        return TrainingResult(history: history.history, epochs: history.epochs, test: test, trainingSeconds: seconds, savedTo: chief ? outputPath : nil)
     }
 }
 

@@ -1,0 +1,52 @@
+import LeptonDistributed
+import LeptonNN
+import LeptonTensor
+import LeptonTrain
+import Testing
+
+/// DataParallel in one process: gradients weighted by the rank's share of the global batch and
+/// carried through buckets unchanged, fingerprints stable across machines, options checked.
+@Suite struct DataParallelTests {
+    @Test func bucketsCarryWeightedGradients() throws {
+        let parameters = [Tensor([1, 2, 3], shape: [3]), Tensor([4, 5], shape: [2]), Tensor([6], shape: [1])]
+        for (p, g) in zip(parameters, [[0.5, -1, 2], [8, 16], [-4]] as [[Float]]) { p.grad = Tensor(g, shape: [g.count]) }
+        // 8-byte buckets: two floats per bucket at most, one parameter at least → three all-reduces.
+        let strategy = try DataParallel(communicator: LocalCommunicator(), bucketBytes: 8)
+        strategy.beginBatch(rows: 16, globalRows: 32)
+        strategy.synchronizeGradients(parameters)
+        #expect(parameters.map { $0.grad!.scalars } == [[0.25, -0.5, 1], [4, 8], [-2]])
+        #expect(strategy.statistics.allReduces == 3 && strategy.statistics.bytes == 24)
+        // One large bucket: a single all-reduce; parameters without a gradient are left alone.
+        let fused = try DataParallel(communicator: LocalCommunicator())
+        let frozen = Tensor([9], shape: [1])
+        fused.beginBatch(rows: 5, globalRows: 5)
+        fused.synchronizeGradients(parameters + [frozen])
+        #expect(fused.statistics.allReduces == 1 && frozen.grad == nil)
+        #expect(parameters[1].grad!.scalars == [4, 8])
+    }
+
+    @Test func fingerprintsAreFNV1a() {
+        #expect(DataParallel.fingerprint("") == 0xCBF2_9CE4_8422_2325)
+        #expect(DataParallel.fingerprint("a") == 0xAF63_DC4C_8601_EC8C)
+        #expect(DataParallel.fingerprint("batch_size: 16") != DataParallel.fingerprint("batch_size: 32"))
+    }
+
+    @Test func aBucketSmallerThanAFloatIsRefused() {
+        #expect(throws: DistributedError.self) { _ = try DataParallel(communicator: LocalCommunicator(), bucketBytes: 2) }
+    }
+
+    @Test func oneRankTrainsAsWithoutAStrategy() throws {
+        func train(_ strategy: DistributionStrategy?) throws -> [Float] {
+            try GlobalRandom.scoped(seed: 3) {
+                let model = Sequential([Dense(units: 4, activation: .relu), Dense(units: 1)])
+                try model.compile(optimizer: "sgd", loss: "mse")
+                model.shuffleSeed = 1
+                model.distribution = strategy
+                let x = Tensor((0..<40).map { Float($0) / 40 }, shape: [20, 2]), y = Tensor((0..<20).map { Float($0) / 20 }, shape: [20, 1])
+                try model.fit(x: x, y: y, epochs: 2, batchSize: 8, verbose: .silent)
+                return model.parameters().flatMap(\.scalars)
+            }
+        }
+        #expect(try train(DataParallel(communicator: LocalCommunicator())) == train(nil))
+    }
+}
