@@ -29,7 +29,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         var provided: Int32 = 0
         let status = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SERIALIZED), &provided)
         guard status == lepton_mpi_success() else { throw DistributedError("MPI_Init_thread failed (code \(status))") }
-        let world = lepton_mpi_comm_world()
+        guard let world = lepton_mpi_comm_world() else { throw DistributedError("MPI_COMM_WORLD is not available after MPI_Init_thread") }
         MPI_Comm_set_errhandler(world, lepton_mpi_errors_return())
         var rank: Int32 = 0, size: Int32 = 0
         MPI_Comm_rank(world, &rank)
@@ -44,7 +44,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         self.size = size
         self.world = world
         self.timeout = timeout
-        if let timeout { watchdog.start(timeout: timeout, rank: rank, world: world) }
+        if let timeout { watchdog.start(timeout: timeout, rank: rank, world: WorldHandle(comm: world)) }
     }
 
     /// Ends MPI (`MPI_Finalize`; collective: every rank calls it once, at the end of the job).
@@ -143,6 +143,9 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     }
 }
 
+/// `MPI_COMM_WORLD` handed to the watchdog's thread (a handle MPI allows any thread to use for `MPI_Abort`).
+private struct WorldHandle: @unchecked Sendable { let comm: MPI_Comm }
+
 /// Aborts the job when one collective waits longer than a timeout (a peer died or hangs).
 private final class Watchdog: @unchecked Sendable {
     private let condition = NSCondition()
@@ -151,7 +154,7 @@ private final class Watchdog: @unchecked Sendable {
     private var calls = 0
     private var stopped = false
 
-    func start(timeout: Double, rank: Int, world: MPI_Comm) {
+    func start(timeout: Double, rank: Int, world: WorldHandle) {
         let thread = Thread { [self] in
             condition.lock()
             while !stopped {
@@ -160,7 +163,7 @@ private final class Watchdog: @unchecked Sendable {
                     let message = "error: rank \(rank): \(operation) (collective call \(calls)) made no progress for "
                         + String(format: "%.0f", timeout) + " s: another rank died or hangs; aborting the job\n"
                     FileHandle.standardError.write(Data(message.utf8))
-                    MPI_Abort(world, 1)
+                    MPI_Abort(world.comm, 1)
                     exit(1)
                 }
             }

@@ -45,6 +45,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Data-parallel: seconds a rank waits in one collective before the job is aborted as dead or hung (default 300).", valueName: "seconds"))
     var rankTimeout: Double = 300
 
+    @Flag(name: .customLong("no-overlap"), help: "Data-parallel: all-reduce the gradients after backward instead of overlapping them with it.")
+    var noOverlap = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -91,8 +94,16 @@ struct TrainCommand: ParsableCommand {
             if common.threads == nil && ProcessInfo.processInfo.environment["LEPTON_NUM_THREADS"] == nil { Lepton.threadCount = 1 }
             let text = (try? String(contentsOfFile: config, encoding: .utf8)) ?? config
             let settings = "\(text)|epochs:\(epochs.map(String.init) ?? "-")|seed:\(common.seed.map(String.init) ?? "-")"
-            job.distribution = try DataParallel(communicator: communicator, bucketBytes: Int(bucketMb * 1_048_576),
-                                                configurationFingerprint: DataParallel.fingerprint(settings))
+            let strategy = try DataParallel(communicator: communicator, bucketBytes: Int(bucketMb * 1_048_576), overlap: !noOverlap,
+                                            configurationFingerprint: DataParallel.fingerprint(settings))
+            job.distribution = strategy
+            try job.run()
+            let s = strategy.statistics
+            if communicator.rank == 0 {
+                print(String(format: "Gradient all-reduce (rank 0): %d calls, %.1f MB, %.2f s in MPI, %.2f s waited before steps (%.0f %% hidden behind backward)",
+                             s.allReduces, Double(s.bytes) / 1_048_576, s.allReduceSeconds, s.waitSeconds, s.hiddenFraction * 100))
+            }
+            return
         }
         try job.run()
     }

@@ -1,3 +1,4 @@
+import Foundation
 import LeptonDistributed
 import LeptonNN
 import LeptonTensor
@@ -49,4 +50,60 @@ import Testing
         }
         #expect(try train(DataParallel(communicator: LocalCommunicator())) == train(nil))
     }
+
+    /// Overlap: buckets are all-reduced on the communication thread, in bucket order, as backward
+    /// finishes them; the result is what the plain path gives.
+    @Test func overlappedBucketsGiveThePlainResult() throws {
+        let model = Sequential([Dense(units: 8, activation: .relu), Dense(units: 6, activation: .relu), Dense(units: 1)])
+        try model.compile(optimizer: "sgd", loss: "mse")
+        let x = Tensor((0..<24).map { Float($0) / 24 }, shape: [8, 3]), y = Tensor((0..<8).map { Float($0) }, shape: [8, 1])
+        model.build(inputShape: [3])
+        let parameters = model.parameters()
+        func gradients(_ strategy: DataParallel?) -> [[Float]] {
+            parameters.forEach { $0.zeroGrad() }
+            let loss = model.loss!(model.forward(x), y)
+            if let strategy {
+                strategy.beginBatch(rows: 4, globalRows: 8)     // half of a global batch of 8
+                loss.backward(onLeafGradient: strategy.gradientReady)
+                strategy.synchronizeGradients(parameters)
+            } else {
+                loss.backward()
+            }
+            return parameters.map { $0.grad!.scalars }
+        }
+        let plain = gradients(nil)
+        let mirror = MirrorCommunicator()
+        // 40-byte buckets: the three layers' parameters fall into several buckets.
+        let strategy = try DataParallel(communicator: mirror, bucketBytes: 40, overlap: true)
+        for _ in 0..<3 { #expect(gradients(strategy) == plain) }     // ½ × gradient, summed over two equal ranks
+        let calls = mirror.calls
+        #expect(calls.count == strategy.statistics.allReduces && calls.count % 3 == 0 && calls.count > 3)
+        let onWorker = calls.allSatisfy { $0.onWorker }
+        #expect(onWorker, "all-reduces run on the communication thread")
+        let perStep = calls.count / 3
+        #expect(calls.prefix(perStep).map(\.count) == calls.suffix(perStep).map(\.count), "the same buckets every step")
+    }
+}
+
+/// A two-rank communicator whose other rank always holds the same values as this one (so a sum
+/// doubles, a mean or maximum keeps): tests the machinery of several ranks in one process.
+final class MirrorCommunicator: Communicator, @unchecked Sendable {
+    struct Call { let count: Int; let onWorker: Bool }
+    private let lock = NSLock()
+    private var recorded: [Call] = []
+    var calls: [Call] { lock.lock(); defer { lock.unlock() }; return recorded }
+    var rank: Int { 0 }
+    var size: Int { 2 }
+    func allReduce(_ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReduceOperation) throws {
+        lock.lock(); recorded.append(Call(count: buffer.count, onWorker: Thread.current.name == "lepton-allreduce")); lock.unlock()
+        if operation == .sum { for i in buffer.indices { buffer[i] *= 2 } }
+    }
+    func allReduce(_ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReduceOperation) throws {
+        if operation == .sum { for i in buffer.indices { buffer[i] *= 2 } }
+    }
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {}
+    func allGather(_ values: [Float]) throws -> [Float] { values + values }
+    func barrier() throws {}
+    func reduceScatter(_ buffer: [Float], _ operation: ReduceOperation) throws -> [Float] { Array(buffer.prefix(buffer.count / 2)) }
+    func abort(_ message: String) -> Never { fatalError(message) }
 }

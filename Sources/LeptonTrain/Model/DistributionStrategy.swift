@@ -12,7 +12,8 @@ import LeptonTensor
 /// - reads this rank's part of every global batch (``LeptonData/DataLoader/sharded(rank:count:)``:
 ///   the batch size is per rank, the global batch `size` times larger, in the order one process
 ///   would read it);
-/// - has ``synchronizeGradients(_:)`` called between backward and the optimizer step of
+/// - has ``gradientReady(_:)`` called during backward for each finished gradient, and
+///   ``synchronizeGradients(_:)`` between backward and the optimizer step of
 ///   ``TrainableModel/standardTrainStep(x:y:)`` (a custom `trainStep` calls
 ///   ``TrainableModel/synchronizeGradients()`` itself);
 /// - sums the loss and metric totals over ranks with ``sum(_:)`` after each batch, so every
@@ -32,7 +33,11 @@ public protocol DistributionStrategy: AnyObject {
     /// Tells the strategy how many of the current global batch's rows this rank holds (`fit`
     /// calls it before each step), so that gradients are weighted by rows when batches differ.
     func beginBatch(rows: Int, globalRows: Int)
-    /// Replaces each parameter's gradient by the rows-weighted mean of the ranks' gradients.
+    /// Called during backward as soon as a leaf's gradient is final (``LeptonTensor/Tensor/backward(_:retainGraph:onLeafGradient:)``),
+    /// so that communication can start while backward goes on. The default does nothing.
+    func gradientReady(_ parameter: Tensor)
+    /// Replaces each parameter's gradient by the rows-weighted mean of the ranks' gradients
+    /// (waiting for what ``gradientReady(_:)`` started).
     func synchronizeGradients(_ parameters: [Tensor])
     /// Sums `values` over the ranks (on every rank).
     /// - Throws: when the transport fails.
@@ -42,6 +47,7 @@ public protocol DistributionStrategy: AnyObject {
 extension DistributionStrategy {
     /// Whether this rank prints progress and writes files (rank 0).
     public var isChief: Bool { rank == 0 }
+    public func gradientReady(_ parameter: Tensor) {}
 }
 
 extension TrainableModel {

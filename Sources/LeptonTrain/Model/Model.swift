@@ -99,7 +99,11 @@ extension TrainableModel {
         let prediction = forward(x)
         let value = loss!(prediction, y)
         optimizer!.zeroGrad()
-        value.backward()
+        if let distribution, distribution.size > 1 {
+            value.backward(onLeafGradient: distribution.gradientReady)
+        } else {
+            value.backward()
+        }
         synchronizeGradients()
         optimizer!.step()
         return (value.item(), prediction.detach())
