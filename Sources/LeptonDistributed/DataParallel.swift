@@ -249,7 +249,7 @@ private final class Engine: @unchecked Sendable {
         if worker == nil {
             let thread = Thread { [self] in run() }
             thread.stackSize = 1 << 20
-            thread.name = "lepton-allreduce"
+            thread.name = "lepton-comm"
             worker = thread
             thread.start()
         }
@@ -259,10 +259,12 @@ private final class Engine: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// All-reduces a bucket on the calling thread.
+    /// All-reduces a bucket on the calling thread (the training thread waits for all of it).
     func reduceNow(_ bucket: DataParallel.Bucket) {
         condition.lock(); launched += 1; condition.unlock()
+        let clock = ContinuousClock(), started = clock.now
         reduce(bucket)
+        condition.lock(); stats.waitSeconds += seconds(started.duration(to: clock.now)); condition.unlock()
     }
 
     /// Returns once every queued bucket is reduced (the time waited counts as not hidden).

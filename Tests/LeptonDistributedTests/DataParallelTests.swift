@@ -95,7 +95,7 @@ final class MirrorCommunicator: Communicator, @unchecked Sendable {
     var rank: Int { 0 }
     var size: Int { 2 }
     func allReduce(_ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReduceOperation) throws {
-        lock.lock(); recorded.append(Call(count: buffer.count, onWorker: Thread.current.name == "lepton-allreduce")); lock.unlock()
+        lock.lock(); recorded.append(Call(count: buffer.count, onWorker: Thread.current.name == "lepton-comm")); lock.unlock()
         if operation == .sum { for i in buffer.indices { buffer[i] *= 2 } }
     }
     func allReduce(_ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReduceOperation) throws {
