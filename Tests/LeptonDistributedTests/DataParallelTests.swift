@@ -78,8 +78,9 @@ import Testing
         for _ in 0..<3 { #expect(gradients(strategy) == plain) }     // ½ × gradient, summed over two equal ranks
         let calls = mirror.calls
         #expect(calls.count == strategy.statistics.allReduces && calls.count % 3 == 0 && calls.count > 3)
-        let onWorker = calls.allSatisfy { $0.onWorker }
-        #expect(onWorker, "all-reduces run on the communication thread")
+        let trainingThread = pthread_self()
+        let onWorker = calls.allSatisfy { pthread_equal($0.thread, trainingThread) == 0 }
+        #expect(onWorker, "all-reduces run on the communication thread, not the training thread")
         let perStep = calls.count / 3
         #expect(calls.prefix(perStep).map(\.count) == calls.suffix(perStep).map(\.count), "the same buckets every step")
     }
@@ -88,14 +89,14 @@ import Testing
 /// A two-rank communicator whose other rank always holds the same values as this one (so a sum
 /// doubles, a mean or maximum keeps): tests the machinery of several ranks in one process.
 final class MirrorCommunicator: Communicator, @unchecked Sendable {
-    struct Call { let count: Int; let onWorker: Bool }
+    struct Call { let count: Int; let thread: pthread_t }
     private let lock = NSLock()
     private var recorded: [Call] = []
     var calls: [Call] { lock.lock(); defer { lock.unlock() }; return recorded }
     var rank: Int { 0 }
     var size: Int { 2 }
     func allReduce(_ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReduceOperation) throws {
-        lock.lock(); recorded.append(Call(count: buffer.count, onWorker: Thread.current.name == "lepton-comm")); lock.unlock()
+        lock.lock(); recorded.append(Call(count: buffer.count, thread: pthread_self())); lock.unlock()
         if operation == .sum { for i in buffer.indices { buffer[i] *= 2 } }
     }
     func allReduce(_ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReduceOperation) throws {
