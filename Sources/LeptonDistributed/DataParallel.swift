@@ -163,7 +163,7 @@ public final class DataParallel: DistributionStrategy {
     /// Packs a finished gradient into its bucket; with ``overlap``, hands every complete bucket
     /// (in bucket order) to the communication thread.
     public func gradientReady(_ parameter: Tensor) {
-        guard overlap, let (b, i) = slots[ObjectIdentifier(parameter)] else { return }
+        guard overlap, buckets.count > 1, let (b, i) = slots[ObjectIdentifier(parameter)] else { return }
         let bucket = buckets[b]
         guard !bucket.ready[i] else { return }
         pack(bucket, i)
@@ -217,10 +217,11 @@ public final class DataParallel: DistributionStrategy {
         bucket.readyCount += 1
     }
 
-    /// All-reduces bucket `b`: on the communication thread with ``overlap``, else at once.
+    /// All-reduces bucket `b`: on the communication thread with ``overlap`` and more than one
+    /// bucket (one bucket is complete only when backward is: nothing to overlap), else at once.
     private func launch(_ b: Int) {
         buckets[b].launched = true
-        if overlap && size > 1 { engine.enqueue(buckets[b]) } else { engine.reduceNow(buckets[b]) }
+        if overlap && size > 1 && buckets.count > 1 { engine.enqueue(buckets[b]) } else { engine.reduceNow(buckets[b]) }
     }
 
     public func sum(_ values: [Double]) throws -> [Double] {
