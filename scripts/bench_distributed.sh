@@ -31,8 +31,8 @@ declare -A times
 runs=("1x32|$lepton train $work/b32.yaml --threads 1"
       "2x16|$lepton train $work/b16.yaml --workers 2"
       "2x32|$lepton train $work/b32.yaml --workers 2"
-      "2x16-no-overlap|$lepton train $work/b16.yaml --workers 2 --no-overlap --bucket-mb 1"
-      "2x16-overlap-1MB|$lepton train $work/b16.yaml --workers 2 --bucket-mb 1")
+      "2x16-1MB-no-overlap|$lepton train $work/b16.yaml --workers 2 --no-overlap --bucket-mb 1"
+      "2x16-1MB-overlap|$lepton train $work/b16.yaml --workers 2 --bucket-mb 1")
 declare -A stats
 for ((r = 0; r < reps; r++)); do
   for entry in "${runs[@]}"; do
