@@ -144,6 +144,33 @@ import Testing
         #expect(stderr.contains("rank 1"), "\(stderr)")
     }
 
+    @Test func badDistributedFlagsAndAMissingMPIrunGiveOneClearLine() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-dp-flags")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("c.yaml")
+        try write(config(batchSize: 16), file)
+        for (flags, expected) in [(["--workers", "0"], "--workers: expected an integer in 1...256, got 0"),
+                                  (["--bucket-mb", "0"], "--bucket-mb: expected a number of megabytes in (0, 4096], got 0.0"),
+                                  (["--rank-timeout", "0"], "--rank-timeout: expected at least 1 second, got 0.0")] {
+            let run = try LeptonExecutable.run(["train", file.path] + flags)
+            #expect(run.status == 1 && run.stderr.hasPrefix("error: ") && run.stderr.contains(expected), "\(flags): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(flags): \(run.stderr)")
+        }
+        // --workers without mpirun on the PATH says how to get it.
+        let process = Process()
+        process.executableURL = LeptonExecutable.url
+        process.arguments = ["train", file.path, "--workers", "2"]
+        process.environment = ["PATH": dir.path, "HOME": dir.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.contains("mpirun not found on the PATH; install OpenMPI with scripts/setup.sh"), "\(stderr)")
+    }
+
     /// The processes whose parent is `pid` (from /proc).
     static func children(of pid: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
