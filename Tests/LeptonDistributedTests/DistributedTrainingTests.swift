@@ -114,34 +114,72 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 30)
     }
 
-    @Test func aRankThatDiesEndsTheJobNamingIt() throws {
+    /// The process of rank `rank` under a running `mpirun` (waits up to 20 s for it).
+    func rankProcess(_ rank: Int, under mpirun: Process) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            for child in Self.children(of: mpirun.processIdentifier)
+            where Self.environment(of: child)["OMPI_COMM_WORLD_RANK"] == String(rank) { return child }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw DistributedError("no process of rank \(rank) appeared under mpirun")
+    }
+
+    struct DistributedError: Error, CustomStringConvertible { let description: String; init(_ d: String) { description = d } }
+
+    /// Waits for `mpirun` to end; returns its status, its standard error and the seconds since `since`.
+    func finish(_ mpirun: Process, out: Pipe, err: Pipe, since: Date) -> (status: Int32, stderr: String, seconds: Double) {
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        mpirun.waitUntilExit()
+        return (mpirun.terminationStatus, String(decoding: stderr, as: UTF8.self), Date().timeIntervalSince(since))
+    }
+
+    @Test func aRankThatDiesEndsTheJobNamingItAndTheRestartResumes() throws {
         _ = try mpirun()
         let dir = try LeptonExecutable.scratchFolder("lepton-dp-kill")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("long.yaml")
-        try write(config(batchSize: 16, epochs: 50, trainLimit: 4096), file)
+        let file = dir.appendingPathComponent("long.yaml"), backup = dir.appendingPathComponent("backup")
+        try write(config(batchSize: 16, epochs: 6, trainLimit: 2048), file)
+        let arguments = ["-np", "2", LeptonExecutable.url.path, "train", file.path, "--backup-dir", backup.path]
         let out = Pipe(), err = Pipe()
-        let mpirun = try startMPI(["-np", "2", LeptonExecutable.url.path, "train", file.path], output: out, error: err)
-        // Wait for both ranks, let them train, then kill rank 1's process.
-        var ranks: [Int32] = []
-        let deadline = Date().addingTimeInterval(20)
-        while ranks.count < 2 && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.2)
-            ranks = Self.children(of: mpirun.processIdentifier)
+        let job = try startMPI(arguments, output: out, error: err)
+        let victim = try rankProcess(1, under: job)
+        // Kill rank 1 once rank 0 has backed the first epoch up.
+        let deadline = Date().addingTimeInterval(40)
+        while !FileManager.default.fileExists(atPath: backup.appendingPathComponent("latest").path) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
         }
-        try #require(ranks.count == 2, "expected two rank processes under mpirun, found \(ranks)")
-        Thread.sleep(forTimeInterval: 3)
-        let victim = ranks.first { Self.environment(of: $0)["OMPI_COMM_WORLD_RANK"] == "1" } ?? ranks[1]
         let killed = Date()
         kill(victim, SIGKILL)
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        mpirun.waitUntilExit()
-        let seconds = Date().timeIntervalSince(killed)
-        let stderr = String(decoding: stderrData, as: UTF8.self)
-        #expect(mpirun.terminationStatus != 0)
-        #expect(seconds < 30, "the job took \(seconds) s to end after rank 1 died")
-        #expect(stderr.contains("rank 1"), "\(stderr)")
+        let ended = finish(job, out: out, err: err, since: killed)
+        #expect(ended.status != 0)
+        #expect(ended.seconds < 30, "the job took \(ended.seconds) s to end after rank 1 died")
+        #expect(ended.stderr.contains("rank 1"), "\(ended.stderr)")
+        // Started again, every rank restores the backup and training goes on from there.
+        let restart = try runMPI(arguments)
+        #expect(restart.status == 0, "\(restart.stderr)")
+        #expect(restart.stdout.contains("Resuming from the backup in \(backup.path)"), "\(restart.stdout)")
+        #expect(restart.stdout.contains("Epoch 6/6") && !restart.stdout.contains("Epoch 1/6"), "\(restart.stdout)")
+    }
+
+    @Test func aRankThatHangsEndsTheJobAfterTheTimeout() throws {
+        _ = try mpirun()
+        let dir = try LeptonExecutable.scratchFolder("lepton-dp-hang")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("long.yaml")
+        try write(config(batchSize: 16, epochs: 50, trainLimit: 2048), file)
+        let out = Pipe(), err = Pipe()
+        let job = try startMPI(["-np", "2", LeptonExecutable.url.path, "train", file.path, "--rank-timeout", "3"], output: out, error: err)
+        let victim = try rankProcess(1, under: job)
+        defer { kill(victim, SIGKILL) }
+        Thread.sleep(forTimeInterval: 2)
+        let stopped = Date()
+        kill(victim, SIGSTOP)                 // rank 1 hangs: alive, but never answers again
+        let ended = finish(job, out: out, err: err, since: stopped)
+        #expect(ended.status != 0)
+        #expect(ended.seconds < 30, "the job took \(ended.seconds) s to end after rank 1 hung")
+        #expect(ended.stderr.contains("error: rank 0: MPI_") && ended.stderr.contains("made no progress for 3 s"), "\(ended.stderr)")
     }
 
     @Test func badDistributedFlagsAndAMissingMPIrunGiveOneClearLine() throws {
