@@ -28,6 +28,8 @@ public final class TrainingJob: @unchecked Sendable {
         public var seed: UInt64?
         /// Replaces the config's `output`.
         public var output: String?
+        /// Replaces the config's `batch_size` (the batch of one process; of one rank when distributed).
+        public var batchSize: Int?
         /// Whether a Lepton model folder at the output may be replaced.
         public var overwrite = false
         /// Backs training up in this folder after every epoch (replaces a `BackupAndRestore` callback of the config).
@@ -55,6 +57,9 @@ public final class TrainingJob: @unchecked Sendable {
         self.options = options
         if let epochs = options.epochs, epochs <= 0 {
             throw ConfigError("--epochs: expected a positive integer, got \(epochs)")
+        }
+        if let batchSize = options.batchSize, batchSize <= 0 {
+            throw ConfigError("batch size: expected a positive integer, got \(batchSize)")
         }
         if let backup = options.backupDirectory, backup.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError("--backup-dir: expected a folder, got an empty path")
@@ -114,6 +119,7 @@ public final class TrainingJob: @unchecked Sendable {
     private func train(_ onEvent: @escaping (TrainingEvent) -> Void) throws -> TrainingResult {
         let epochs = options.epochs ?? config.epochs
         let seed = options.seed ?? config.seed
+        let batchSize = options.batchSize ?? config.batchSize
         let data = try config.loadData()
         let inputShape = config.inputShape ?? data.inputShape
         guard inputShape == data.inputShape else {
@@ -130,7 +136,7 @@ public final class TrainingJob: @unchecked Sendable {
         model.build(inputShape: inputShape, dtype: dtype)
         if options.verbosity != .silent && chief {
             print(model.summary(inputShape: inputShape, dtype: dtype))
-            let ranks = distribution.map { ", ranks: \($0.size), global batch: \($0.size * config.batchSize)" } ?? ""
+            let ranks = distribution.map { ", ranks: \($0.size), global batch: \($0.size * batchSize)" } ?? ""
             print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount)\(ranks))")
             fflush(stdout)   // before the progress bar, which writes unbuffered
         }
@@ -151,7 +157,7 @@ public final class TrainingJob: @unchecked Sendable {
         }
         callbacks.append(EventCallback(onEvent: onEvent, cancelled: cancelled, batchEvents: options.batchEvents))
         let start = Date()
-        let history = try model.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: config.batchSize,
+        let history = try model.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: batchSize,
                                     validationSplit: config.validationSplit, callbacks: callbacks, verbose: options.verbosity,
                                     augmentation: config.augmentation)
         let seconds = Date().timeIntervalSince(start)

@@ -45,6 +45,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Data-parallel: seconds a rank waits in one collective before the job is aborted as dead or hung (default 300).", valueName: "seconds"))
     var rankTimeout: Double = 300
 
+    @Flag(help: "Data-parallel: the config's batch_size is the global batch, split over the ranks (each reads batch_size / N, which must divide); a restart with another number of ranks then keeps the batches, steps and learning-rate schedule.")
+    var globalBatch = false
+
     @Flag(name: .customLong("no-overlap"), help: "Data-parallel: all-reduce the gradients after backward instead of overlapping them with it.")
     var noOverlap = false
 
@@ -88,12 +91,18 @@ struct TrainCommand: ParsableCommand {
         options.backupDirectory = backupDir
         options.verbosity = .auto
         let loaded = try TrainingConfig.load(config)
+        if globalBatch {
+            guard loaded.batchSize % communicator.size == 0 else {
+                throw ValidationError("--global-batch: batch_size \(loaded.batchSize) of \(config) does not split over \(communicator.size) ranks; expected a multiple of \(communicator.size)")
+            }
+            options.batchSize = loaded.batchSize / communicator.size
+        }
         let job = try TrainingJob(config: loaded, options: options)
         if communicator.size > 1 {
             // One thread per rank unless asked otherwise: ranks share the machine's cores.
             if common.threads == nil && ProcessInfo.processInfo.environment["LEPTON_NUM_THREADS"] == nil { Lepton.threadCount = 1 }
             let text = (try? String(contentsOfFile: config, encoding: .utf8)) ?? config
-            let settings = "\(text)|epochs:\(epochs.map(String.init) ?? "-")|seed:\(common.seed.map(String.init) ?? "-")"
+            let settings = "\(text)|epochs:\(epochs.map(String.init) ?? "-")|seed:\(common.seed.map(String.init) ?? "-")|global batch:\(globalBatch)"
             let strategy = try DataParallel(communicator: communicator, bucketBytes: Int(bucketMb * 1_048_576), overlap: !noOverlap,
                                             configurationFingerprint: DataParallel.fingerprint(settings))
             job.distribution = strategy

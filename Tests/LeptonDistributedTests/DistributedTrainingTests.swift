@@ -163,6 +163,41 @@ import Testing
         #expect(restart.stdout.contains("Epoch 6/6") && !restart.stdout.contains("Epoch 1/6"), "\(restart.stdout)")
     }
 
+    /// Elastic restart: 2 ranks with `--global-batch` are killed after a backup; one process
+    /// resumes from it with the same global batch and ends with the weights of an uninterrupted
+    /// one-process run.
+    @Test func aRestartWithAnotherNumberOfRanksKeepsTheGlobalBatch() throws {
+        _ = try mpirun()
+        let dir = try LeptonExecutable.scratchFolder("lepton-dp-elastic")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("c.yaml"), backup = dir.appendingPathComponent("backup")
+        try write(config(batchSize: 32, epochs: 3, trainLimit: 2048), file)
+        let whole = try LeptonExecutable.run(["train", file.path, "--threads", "1", "--output", dir.appendingPathComponent("whole").path])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let out = Pipe(), err = Pipe()
+        let job = try startMPI(["-np", "2", LeptonExecutable.url.path, "train", file.path, "--global-batch", "--backup-dir", backup.path],
+                               output: out, error: err)
+        let victim = try rankProcess(1, under: job)
+        let deadline = Date().addingTimeInterval(40)
+        while !FileManager.default.fileExists(atPath: backup.appendingPathComponent("latest").path) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(victim, SIGKILL)
+        let ended = finish(job, out: out, err: err, since: Date())
+        try #require(ended.status != 0, "the 2-rank run ended before it could be interrupted")
+        let resumed = try LeptonExecutable.run(["train", file.path, "--global-batch", "--threads", "1", "--backup-dir", backup.path,
+                                                "--output", dir.appendingPathComponent("resumed").path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("Resuming from the backup"), "\(resumed.stdout)")
+        let a = try Safetensors.read(dir.appendingPathComponent("whole/model.safetensors")).tensors
+        let b = try Safetensors.read(dir.appendingPathComponent("resumed/model.safetensors")).tensors
+        var largest: Float = 0
+        for (name, tensor) in a {
+            for (x, y) in zip(tensor.scalars, b[name]?.scalars ?? []) { largest = max(largest, abs(x - y)) }
+        }
+        #expect(a.keys.sorted() == b.keys.sorted() && largest <= 1e-5, "max abs difference after the elastic restart: \(largest)")
+    }
+
     @Test func aRankThatHangsEndsTheJobAfterTheTimeout() throws {
         _ = try mpirun()
         let dir = try LeptonExecutable.scratchFolder("lepton-dp-hang")
