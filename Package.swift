@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "LeptonJobs", targets: ["LeptonJobs"]),
         .library(name: "LeptonONNX", targets: ["LeptonONNX"]),
         .library(name: "LeptonServe", targets: ["LeptonServe"]),
+        .library(name: "LeptonDistributed", targets: ["LeptonDistributed"]),
+        .library(name: "LeptonMPI", targets: ["LeptonMPI"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .library(name: "LeptonFuzz", targets: ["LeptonFuzz"]),
         .executable(name: "lepton", targets: ["lepton"]),
@@ -41,6 +43,13 @@ let package = Package(
         .target(
             name: "LeptonTensor",
             dependencies: ["CBLAS"]
+        ),
+        // OpenMPI; only LeptonMPI (and through it the `lepton` executable) links it, so the core
+        // builds and tests without MPI.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev"])]
         ),
         .systemLibrary(
             name: "CZlib",
@@ -80,6 +89,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LeptonDistributed",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain"]
+        ),
+        .target(
+            name: "LeptonMPI",
+            dependencies: ["LeptonDistributed", "CMPI"]
+        ),
+        .target(
             name: "LeptonONNX",
             dependencies: [
                 "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonFiles",
@@ -112,6 +129,7 @@ let package = Package(
             name: "lepton",
             dependencies: [
                 "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
+                "LeptonDistributed", "LeptonMPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -153,6 +171,10 @@ let package = Package(
         .testTarget(
             name: "LeptonIOTests",
             dependencies: ["LeptonIO", "LeptonTrain", "LeptonNN", "LeptonTensor"]
+        ),
+        .testTarget(
+            name: "LeptonDistributedTests",
+            dependencies: ["LeptonDistributed", "LeptonTrain", "LeptonData", "LeptonNN", "LeptonTensor", "LeptonIO", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonFilesTests",

@@ -49,12 +49,13 @@ public final class BackupAndRestore: TrainingBackup {
     }
 
     public func backUpTraining(epoch: Int, logs: Logs, _ context: TrainingContext) throws {
+        guard context.isChief else { return }   // every rank restores, rank 0 writes
         try Checkpoint.save(model: context.model, optimizer: context.optimizer, training: try context.trainingState(),
                             to: checkpointURL)
     }
 
     public func trainEnd(_ context: TrainingContext) {
-        guard deleteCheckpoint, let url = AtomicFolder.existing(checkpointURL),
+        guard deleteCheckpoint, context.isChief, let url = AtomicFolder.existing(checkpointURL),
               Checkpoint.folderKind.matches(url) else { return }
         try? FileManager.default.removeItem(at: url)
     }

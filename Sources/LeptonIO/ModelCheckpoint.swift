@@ -46,6 +46,7 @@ public final class ModelCheckpoint: Callback {
             guard let value = logs[monitor], mode == .min ? value < best : value > best else { return }
             best = value
         }
+        guard context.isChief else { return }   // rank 0 writes for a data-parallel run
         do {
             try ModelFile.save(model, to: url, inputShape: inputShape, inputDType: inputDType)
             savedEpochs.append(epoch)

@@ -28,6 +28,8 @@ public final class TrainingJob: @unchecked Sendable {
         public var seed: UInt64?
         /// Replaces the config's `output`.
         public var output: String?
+        /// Replaces the config's `batch_size` (the batch of one process; of one rank when distributed).
+        public var batchSize: Int?
         /// Whether a Lepton model folder at the output may be replaced.
         public var overwrite = false
         /// Backs training up in this folder after every epoch (replaces a `BackupAndRestore` callback of the config).
@@ -39,6 +41,9 @@ public final class TrainingJob: @unchecked Sendable {
         public init() {}
     }
     public let options: Options
+    /// Trains together with other processes (data parallelism) when set: each rank runs the same
+    /// job; rank 0 prints and saves the model (``LeptonTrain/DistributionStrategy``).
+    public var distribution: DistributionStrategy?
     private let cancelled = LockedFlag()
     /// The trained model and the data it was trained and tested on, once ``run(onEvent:)`` has
     /// trained (for in-process users: tests, a tuner's trial, a notebook).
@@ -52,6 +57,9 @@ public final class TrainingJob: @unchecked Sendable {
         self.options = options
         if let epochs = options.epochs, epochs <= 0 {
             throw ConfigError("--epochs: expected a positive integer, got \(epochs)")
+        }
+        if let batchSize = options.batchSize, batchSize <= 0 {
+            throw ConfigError("batch size: expected a positive integer, got \(batchSize)")
         }
         if let backup = options.backupDirectory, backup.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError("--backup-dir: expected a folder, got an empty path")
@@ -111,6 +119,7 @@ public final class TrainingJob: @unchecked Sendable {
     private func train(_ onEvent: @escaping (TrainingEvent) -> Void) throws -> TrainingResult {
         let epochs = options.epochs ?? config.epochs
         let seed = options.seed ?? config.seed
+        let batchSize = options.batchSize ?? config.batchSize
         let data = try config.loadData()
         let inputShape = config.inputShape ?? data.inputShape
         guard inputShape == data.inputShape else {
@@ -120,12 +129,15 @@ public final class TrainingJob: @unchecked Sendable {
         self.model = model
         self.data = data
         model.shuffleSeed = seed
+        model.distribution = distribution
+        let chief = distribution?.isChief ?? true
         try model.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) })
         let dtype = data.trainX.dtype
         model.build(inputShape: inputShape, dtype: dtype)
-        if options.verbosity != .silent {
+        if options.verbosity != .silent && chief {
             print(model.summary(inputShape: inputShape, dtype: dtype))
-            print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount))")
+            let ranks = distribution.map { ", ranks: \($0.size), global batch: \($0.size * batchSize)" } ?? ""
+            print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount)\(ranks))")
             fflush(stdout)   // before the progress bar, which writes unbuffered
         }
         var callbacks = try config.buildCallbacks(inputShape: inputShape, dtype: dtype)
@@ -138,27 +150,27 @@ public final class TrainingJob: @unchecked Sendable {
         for backup in callbacks.compactMap({ $0 as? BackupAndRestore }) {
             if let done = try Checkpoint.epochsCompleted(at: backup.checkpointURL) {
                 onEvent(.resumed(epochsDone: done, epochs: epochs, backup: backup.directory.path))
-                if options.verbosity != .silent {
+                if options.verbosity != .silent && chief {
                     print("Resuming from the backup in \(backup.directory.path): \(done) of \(epochs) epochs done")
                 }
             }
         }
         callbacks.append(EventCallback(onEvent: onEvent, cancelled: cancelled, batchEvents: options.batchEvents))
         let start = Date()
-        let history = try model.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: config.batchSize,
+        let history = try model.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: batchSize,
                                     validationSplit: config.validationSplit, callbacks: callbacks, verbose: options.verbosity,
                                     augmentation: config.augmentation)
         let seconds = Date().timeIntervalSince(start)
         let test = try model.evaluate(x: data.testX, y: data.testY, batchSize: 256)
         onEvent(.evaluated(test))
-        if options.verbosity != .silent { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
-        if let path = outputPath {
+        if options.verbosity != .silent && chief { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
+        if let path = outputPath, chief {
             try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape, inputDType: dtype,
                                classNames: data.classNames, overwrite: options.overwrite)
             onEvent(.saved(path: path))
             if options.verbosity != .silent { print("Saved the model to \(path)") }
         }
-        return TrainingResult(history: history.history, epochs: history.epochs, test: test, trainingSeconds: seconds, savedTo: outputPath)
+        return TrainingResult(history: history.history, epochs: history.epochs, test: test, trainingSeconds: seconds, savedTo: chief ? outputPath : nil)
     }
 }
 

@@ -272,4 +272,17 @@ import LeptonTestSupport
             #expect(w.requiresGrad && w.grad!.scalars == [Float](repeating: 1, count: 30))
         }
     }
+
+    /// `onLeafGradient` sees each leaf once, with its final gradient, before the sweep ends:
+    /// data-parallel training starts all-reducing there, overlapping the rest of backward.
+    @Test func leafGradientsAreReportedWhenFinal() {
+        let a = Tensor([2, -1], shape: [2]).requiringGrad()
+        let b = Tensor([5, 4], shape: [2]).requiringGrad()
+        let c = Tensor([0.5, 3], shape: [2]).requiringGrad()
+        var seen: [(Tensor, [Float])] = []
+        ((a * b).exp() * a + c * 2).sum().backward { seen.append(($0, $0.grad!.scalars)) }
+        #expect(seen.count == 3)
+        for (leaf, gradient) in seen { #expect(leaf.grad!.scalars == gradient) }
+        #expect(Set(seen.map { ObjectIdentifier($0.0) }) == Set([a, b, c].map(ObjectIdentifier.init)))
+    }
 }

@@ -24,11 +24,21 @@ public final class DataLoader: Sequence {
     public let seed: UInt64
     /// Changes each batch at random (training-time augmentation), seeded per batch.
     public let transform: BatchTransform?
+    /// This process's part of every global batch when several train together (nil: all of it);
+    /// see ``sharded(rank:count:)``.
+    public let shard: DataShard?
     /// The epoch that iterating the loader as a `Sequence` goes through next.
     public var nextEpoch = 0
 
-    public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
+    public convenience init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 prefetch: Int = 2, seed: UInt64 = 0, transform: BatchTransform? = nil) {
+        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, prefetch: prefetch, seed: seed,
+                  transform: transform, shard: nil)
+    }
+
+    init(_ dataset: Dataset, batchSize: Int, shuffle: Bool, dropLast: Bool, prefetch: Int, seed: UInt64,
+         transform: BatchTransform?, shard: DataShard?) {
+        self.shard = shard
         self.transform = transform
         checkPrecondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
@@ -39,22 +49,39 @@ public final class DataLoader: Sequence {
         self.seed = seed
     }
 
-    /// Batches per epoch.
+    /// Batches per epoch (with a ``shard``, global batches: every rank takes as many steps).
     public var count: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let global = globalBatchSize, n = dataset.count
+        if dropLast { return n / global }
+        let remainder = n % global
+        // A last global batch too small to give every rank a sample is left out.
+        return n / global + (remainder >= (shard?.count ?? 1) ? 1 : 0)
     }
 
-    /// Samples per epoch (without the samples a dropped last batch leaves out).
-    public var sampleCount: Int { dropLast ? count * batchSize : dataset.count }
+    /// Samples per epoch over all ranks (without the samples a dropped last batch leaves out).
+    public var sampleCount: Int { (0..<count).reduce(0) { $0 + globalBatchRows($1) } }
 
-    /// The index lists of epoch `epoch`'s batches.
+    /// The rows of one global batch: ``batchSize`` times the ranks of the ``shard``.
+    public var globalBatchSize: Int { batchSize * (shard?.count ?? 1) }
+
+    /// The rows global batch `batch` holds over all ranks (the last one may be smaller).
+    public func globalBatchRows(_ batch: Int) -> Int {
+        Swift.min(globalBatchSize, dataset.count - batch * globalBatchSize)
+    }
+
+    /// The index lists of epoch `epoch`'s batches (this rank's parts of them, with a ``shard``).
     public func batchIndices(epoch: Int) -> [[Int]] {
         var order = Array(0..<dataset.count)
         if shuffle {
             var generator = RandomGenerator(seed: Self.epochSeed(seed, epoch))
             order.shuffle(using: &generator)
         }
-        return (0..<count).map { b in Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, order.count)]) }
+        let global = globalBatchSize
+        return (0..<count).map { b in
+            let start = b * global, rows = globalBatchRows(b)
+            let part = shard.map { $0.range(of: rows) } ?? 0..<rows
+            return Array(order[(start + part.lowerBound)..<(start + part.upperBound)])
+        }
     }
 
     /// The batches of epoch `epoch`, assembled ahead on a background thread when `prefetch` > 0.

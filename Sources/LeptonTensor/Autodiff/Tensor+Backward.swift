@@ -6,7 +6,9 @@ extension Tensor {
     ///   - gradient: the gradient of the final objective with respect to this tensor; may be
     ///     omitted for a one-element tensor (it is then 1).
     ///   - retainGraph: keep the recorded graph so that `backward` can run through it again.
-    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false) {
+    ///   - onLeafGradient: called with each leaf as soon as its ``grad`` is final, while the rest
+    ///     of the sweep still runs (data-parallel training starts all-reducing gradients there).
+    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false, onLeafGradient: ((Tensor) -> Void)? = nil) {
         require(requiresGrad, "backward", "tensor does not require gradients (no input of its graph requires them)")
         let seed: Tensor
         if let gradient {
@@ -22,7 +24,9 @@ extension Tensor {
             for tensor in order.reversed() {
                 guard let g = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradNode else {
+                    // Every consumer of a leaf comes before it in this order: its gradient is complete.
                     tensor.grad = tensor.grad.map { $0 + g } ?? g
+                    onLeafGradient?(tensor)
                     continue
                 }
                 let inputGradients = node.gradients(g)

@@ -20,6 +20,8 @@ public final class CSVLogger: Callback {
     public func trainBegin(_ context: TrainingContext) throws {
         keys = nil
         file?.close()
+        file = nil
+        guard context.isChief else { return }   // one log per data-parallel run, on rank 0
         let opened = try LogFile(url: url, mode: append ? .append : .replaceLog(header: "epoch"))
         keys = opened.existingHeader.map { $0.split(separator: ",").dropFirst().map(String.init) }
         file = opened

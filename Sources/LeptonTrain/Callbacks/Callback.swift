@@ -54,6 +54,10 @@ public final class TrainingContext {
     public var initialEpoch: Int
     /// Epochs finished so far, counting those of an interrupted run that was resumed.
     public internal(set) var epochsCompleted: Int
+    /// Whether this process writes files and prints: true alone, and on rank 0 of a
+    /// data-parallel run (``DistributionStrategy``); callbacks that write (checkpoints, logs,
+    /// backups) write only where it is true.
+    public internal(set) var isChief = true
 
     init(model: any TrainableModel, optimizer: Optimizer, epochs: Int, stepsPerEpoch: Int, callbacks: [Callback] = [],
          history: History = History(), initialEpoch: Int = 0) {

@@ -49,7 +49,7 @@ public final class SparseCategoricalAccuracy: Accuracy {
 public final class TopKAccuracy: Metric {
     public let k: Int
     public let name: String
-    private var correct = 0, total = 0
+    private(set) var correct = 0, total = 0
 
     public init(k: Int = 5) { self.k = k; self.name = "top_\(k)_accuracy" }
     public func reset() { correct = 0; total = 0 }

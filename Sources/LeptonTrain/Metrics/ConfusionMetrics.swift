@@ -93,7 +93,7 @@ public final class F1Score: BinaryCounts {
 public final class AUC: Metric {
     public let name = "auc"
     public let thresholds: Int
-    private var positives: [Int], negatives: [Int]
+    private(set) var positives: [Int], negatives: [Int]
 
     public init(thresholds: Int = 200) {
         self.thresholds = thresholds
@@ -110,7 +110,11 @@ public final class AUC: Metric {
             if label > 0.5 { positives[bucket] += 1 } else { negatives[bucket] += 1 }
         }
     }
-    public func result() -> Float {
+    public func result() -> Float { Self.area(positives: positives, negatives: negatives) }
+
+    /// The area under the ROC curve of bucketed positive and negative counts.
+    static func area(positives: [Int], negatives: [Int]) -> Float {
+        let thresholds = positives.count - 1
         let totalP = positives.reduce(0, +), totalN = negatives.reduce(0, +)
         guard totalP > 0, totalN > 0 else { return 0 }
         // Sweep thresholds from high to low: (FPR, TPR) points.

@@ -14,7 +14,9 @@ public class MeanErrorMetric: Metric {
         count += p.count
     }
     func error(_ difference: Double) -> Double { fatalError("subclass") }
-    public func result() -> Float { count == 0 ? 0 : Float(sum / Double(count)) }
+    public func result() -> Float { value(sum: sum, count: Double(count)) }
+    /// The metric from a sum of errors over `count` elements.
+    func value(sum: Double, count: Double) -> Float { count == 0 ? 0 : Float(sum / count) }
 }
 
 /// Mean squared error (`keras.metrics.MeanSquaredError`).
@@ -33,5 +35,5 @@ public final class MeanAbsoluteErrorMetric: MeanErrorMetric {
 public final class RootMeanSquaredErrorMetric: MeanErrorMetric {
     public init() { super.init(name: "rmse") }
     override func error(_ d: Double) -> Double { d * d }
-    public override func result() -> Float { count == 0 ? 0 : Float((sum / Double(count)).squareRoot()) }
+    override func value(sum: Double, count: Double) -> Float { count == 0 ? 0 : Float((sum / count).squareRoot()) }
 }

@@ -19,6 +19,7 @@ final class TrainingSetup {
     var loss: LossFunction?
     var metrics: [Metric] = []
     var shuffleSeed: UInt64?
+    var distribution: DistributionStrategy?
 }
 
 /// A model with Keras's workflow: ``compile(optimizer:loss:metrics:)``,
@@ -46,7 +47,7 @@ open class Model: Module, TrainableModel {
 extension Sequential: TrainableModel {}
 
 extension TrainableModel {
-    private var setup: TrainingSetup {
+    var setup: TrainingSetup {
         if let setup = trainingSetup as? TrainingSetup { return setup }
         let setup = TrainingSetup()
         trainingSetup = setup
@@ -98,7 +99,12 @@ extension TrainableModel {
         let prediction = forward(x)
         let value = loss!(prediction, y)
         optimizer!.zeroGrad()
-        value.backward()
+        if let distribution, distribution.size > 1 {
+            value.backward(onLeafGradient: distribution.gradientReady)
+        } else {
+            value.backward()
+        }
+        synchronizeGradients()
         optimizer!.step()
         return (value.item(), prediction.detach())
     }
@@ -174,6 +180,8 @@ extension TrainableModel {
     public func fit(_ data: DataLoader, epochs: Int = 1, initialEpoch: Int = 0, validationData: DataLoader? = nil,
                     callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
         let (optimizer, _) = try requireCompiled("fit")
+        let distribution = self.distribution.flatMap { $0.size > 1 ? $0 : nil }
+        let data = try distribution.map { try data.sharded(rank: $0.rank, count: $0.size) } ?? data
         guard epochs > 0 else { throw TrainingError("fit: epochs must be positive, got \(epochs)") }
         guard initialEpoch >= 0, initialEpoch < epochs else {
             throw TrainingError("fit: initialEpoch must be in 0..<epochs (\(epochs); epochs counts from the first epoch, as in Keras), got \(initialEpoch)")
@@ -183,11 +191,13 @@ extension TrainableModel {
             throw TrainingError("fit: the data hold \(data.dataset.count) samples, no batch of \(data.batchSize)\(data.dropLast ? " (the last partial batch is dropped)" : "")")
         }
         let history = History()
-        let all: [Callback] = [history] + callbacks + (verbose == .silent ? [] : [ProgressBar(verbosity: verbose)])
+        let showsProgress = verbose != .silent && (distribution?.isChief ?? true)
+        let all: [Callback] = [history] + callbacks + (showsProgress ? [ProgressBar(verbosity: verbose)] : [])
         let backups = callbacks.compactMap { $0 as? any TrainingBackup }
         let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, stepsPerEpoch: steps,
                                       callbacks: callbacks, history: history, initialEpoch: initialEpoch)
-        if !backups.isEmpty {
+        context.isChief = distribution?.isChief ?? true
+        if !backups.isEmpty || distribution != nil {
             // Restoring weights needs them built (Keras builds before `on_train_begin` too).
             let first = try TrainingBatch.fields(try data.dataset.batch([0]), method: "fit")
             buildForTraining(sample: first.x)
@@ -198,6 +208,7 @@ extension TrainableModel {
         defer { optimizer.clearParameterListCache() }
         try all.forEach { try $0.trainBegin(context) }
         for backup in backups { try backup.restoreTraining(context) }
+        try distribution?.prepare(context)
         for epoch in context.initialEpoch..<max(context.initialEpoch, epochs) {
             try all.forEach { try $0.epochBegin(epoch, context) }
             metrics.forEach { $0.reset() }
@@ -207,13 +218,19 @@ extension TrainableModel {
             for (step, batch) in batches.enumerated() {
                 try all.forEach { try $0.batchBegin(step, context) }
                 let (bx, by) = try TrainingBatch.fields(batch, method: "fit")
+                let rows = bx.shape[0]
+                distribution?.beginBatch(rows: rows, globalRows: data.globalBatchRows(step))
                 let (value, prediction) = trainStep(x: bx, y: by)
                 if step == 0 { optimizer.cacheParameterList() }
-                let rows = bx.shape[0]
                 lossSum += Double(value) * Double(rows)
                 seen += rows
                 metrics.forEach { $0.update(prediction: prediction, target: by) }
-                logs = Logs([("loss", Float(lossSum / Double(seen)))] + metrics.map { ($0.name, $0.result()) })
+                if let distribution {
+                    let summed = try distribution.sum(DistributedLogs.totals(lossSum: lossSum, samples: seen, metrics: metrics))
+                    logs = DistributedLogs.logs(summed, metrics: metrics)
+                } else {
+                    logs = Logs([("loss", Float(lossSum / Double(seen)))] + metrics.map { ($0.name, $0.result()) })
+                }
                 try all.forEach { try $0.batchEnd(step, logs: logs, context) }
                 if context.stopTraining && !(logs["loss"]?.isFinite ?? true) { break }
             }
@@ -281,6 +298,8 @@ extension TrainableModel {
     /// - Throws: ``TrainingError`` when the model is not compiled or a batch does not fit.
     public func evaluate(_ data: DataLoader) throws -> Logs {
         let (_, loss) = try requireCompiled("evaluate")
+        let distribution = self.distribution.flatMap { $0.size > 1 ? $0 : nil }
+        let data = try distribution.map { try data.evaluationShard(rank: $0.rank, count: $0.size) } ?? data
         let wasTraining = isTraining
         eval()
         defer { train(wasTraining) }
@@ -297,6 +316,10 @@ extension TrainableModel {
                 evaluationMetrics.forEach { $0.update(prediction: prediction, target: by) }
             }
             try batches.rethrowError()
+        }
+        if let distribution {
+            return DistributedLogs.logs(try distribution.sum(DistributedLogs.totals(lossSum: lossSum, samples: n, metrics: evaluationMetrics)),
+                                        metrics: evaluationMetrics)
         }
         return Logs([("loss", Float(lossSum / Double(max(n, 1))))] + evaluationMetrics.map { ($0.name, $0.result()) })
     }

@@ -1,0 +1,84 @@
+/// How ``Communicator/allReduce(_:_:)`` combines the ranks' values, element by element.
+public enum ReduceOperation: String, Sendable, CaseIterable {
+    /// The sum over ranks.
+    case sum
+    /// The sum over ranks divided by the number of ranks.
+    case mean
+    /// The largest value over ranks.
+    case max
+}
+
+/// Collective operations among the processes of one job (`torch.distributed`'s process group,
+/// Horovod's MPI layer). Every rank must call the same collectives in the same order with buffers
+/// of the same length; a collective returns on a rank once that rank's part is done.
+///
+/// ```swift
+/// let communicator = try Distributed.communicator()      // MPI under mpirun, else one process
+/// var gradient: [Float] = ...
+/// try communicator.allReduce(&gradient, .mean)            // the mean over all ranks, on every rank
+/// ```
+public protocol Communicator: AnyObject {
+    /// This process's index, `0..<size`; rank 0 prints, and writes checkpoints and models.
+    var rank: Int { get }
+    /// The number of processes in the job.
+    var size: Int { get }
+    /// Replaces `buffer` on every rank by the element-wise reduction over all ranks.
+    /// - Throws: ``DistributedError`` when the transport fails.
+    func allReduce(_ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReduceOperation) throws
+    /// ``allReduce(_:_:)`` in double precision (loss sums, sample counts, metric totals).
+    /// - Throws: ``DistributedError`` when the transport fails.
+    func allReduce(_ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReduceOperation) throws
+    /// Replaces `buffer` on every rank by its contents on rank `root`.
+    /// - Throws: ``DistributedError`` for a root outside `0..<size` or a transport failure.
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws
+    /// Every rank's `values`, concatenated in rank order (each rank gives the same count).
+    /// - Throws: ``DistributedError`` when the transport fails.
+    func allGather(_ values: [Float]) throws -> [Float]
+    /// Returns once every rank has called it.
+    /// - Throws: ``DistributedError`` when the transport fails.
+    func barrier() throws
+    /// Reduces `buffer` over all ranks (sum or mean; its count a multiple of ``size``) and
+    /// returns this rank's block: elements `rank * count / size ..< (rank + 1) * count / size`.
+    /// - Throws: ``DistributedError`` for a count that is not a multiple of ``size``, or a transport failure.
+    func reduceScatter(_ buffer: [Float], _ operation: ReduceOperation) throws -> [Float]
+    /// Ends every process of the job after writing `message` (naming this rank) on standard
+    /// error: what a rank does on an error its peers cannot see, so that they do not wait for ever.
+    func abort(_ message: String) -> Never
+}
+
+extension Communicator {
+    /// ``allReduce(_:_:)`` over an array.
+    public func allReduce(_ values: inout [Float], _ operation: ReduceOperation) throws {
+        try values.withUnsafeMutableBufferPointer { try allReduce($0, operation) }
+    }
+
+    /// ``broadcast(_:root:)`` over an array.
+    public func broadcast(_ values: inout [Float], root: Int = 0) throws {
+        try values.withUnsafeMutableBufferPointer { try broadcast($0, root: root) }
+    }
+
+    /// Sums `values` over all ranks (loss sums, sample counts, metric totals), on every rank.
+    /// - Throws: ``DistributedError`` when the transport fails.
+    public func sum(_ values: [Double]) throws -> [Double] {
+        var values = values
+        try values.withUnsafeMutableBufferPointer { try allReduce($0, .sum) }
+        return values
+    }
+
+    /// Checks that every rank holds the same 64-bit `value` (a fingerprint of its setup).
+    /// - Returns: the ranks whose value differs from rank 0's (empty when all agree).
+    /// - Throws: ``DistributedError`` when the transport fails.
+    public func ranksDiffering(from value: UInt64) throws -> [Int] {
+        // Four 16-bit pieces, each exact in a Float.
+        let pieces = (0..<4).map { Float((value >> (16 * UInt64($0))) & 0xFFFF) }
+        let all = try allGather(pieces)
+        let root = Array(all[0..<4])
+        return (0..<size).filter { Array(all[(4 * $0)..<(4 * $0 + 4)]) != root }
+    }
+}
+
+/// A failure of a collective operation or of the distributed setup, with what was expected.
+public struct DistributedError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import LeptonNN
+import LeptonTensor
+import LeptonTrain
+
+/// Data-parallel training over a ``Communicator`` (Horovod's and PyTorch DDP's scheme): every
+/// rank holds the whole model, reads its own part of each global batch, and averages the
+/// gradients with the other ranks before every optimizer step, so that all ranks take the same
+/// step — the step one process would take on the global batch.
+///
+/// ```swift
+/// let strategy = try DataParallel(communicator: MPICommunicator.forProcess())
+/// model.distribution = strategy            // fit, evaluate: sharded data, synchronised steps
+/// try model.fit(loader, epochs: 3)          // batch size per rank; rank 0 shows progress
+/// ```
+///
+/// At the start (``prepare(_:)``) the ranks compare fingerprints of their configuration
+/// (``configurationFingerprint``), model (parameter names and shapes, optimizer) and data (steps
+/// per epoch), and copy rank 0's weights. Gradients travel fused into buckets of about
+/// ``bucketBytes``, laid out once in reverse parameter order (the order backward finishes them)
+/// and identical on every rank, so ranks never submit different tensors to one all-reduce.
+/// With ``overlap`` a communication thread all-reduces each bucket as soon as backward has
+/// finished its gradients, while backward goes on (DDP's overlap); the optimizer step waits for
+/// the last bucket. Gradients are weighted by the rows each rank held, so a last batch split
+/// unevenly still gives the global batch's mean gradient.
+public final class DataParallel: DistributionStrategy {
+    /// The processes training together.
+    public let communicator: Communicator
+    /// Bytes of gradients fused into one all-reduce (Horovod's tensor fusion; PyTorch's 25 MB buckets).
+    public let bucketBytes: Int
+    /// Whether buckets are all-reduced on a communication thread while backward still runs.
+    public let overlap: Bool
+    /// A hash of what must be the same on every rank besides the model (the config file and the
+    /// options that change training); compared across ranks by ``prepare(_:)``.
+    public var configurationFingerprint: UInt64
+    /// What the gradient all-reduces moved and how long they took, since the strategy was made.
+    public var statistics: Statistics { engine.statistics }
+
+    /// Totals of gradient synchronisation.
+    public struct Statistics: Sendable {
+        /// All-reduce calls and the bytes they reduced.
+        public var allReduces = 0, bytes = 0
+        /// Seconds inside all-reduce calls (including waiting for slower ranks).
+        public var allReduceSeconds: Double = 0
+        /// Seconds the training thread waited for them before optimizer steps.
+        public var waitSeconds: Double = 0
+        /// The fraction of all-reduce time hidden behind backward (1 − wait / all-reduce time).
+        public var hiddenFraction: Double { allReduceSeconds > 0 ? Swift.max(0, 1 - waitSeconds / allReduceSeconds) : 0 }
+    }
+
+    final class Bucket {
+        let parameters: [Tensor]
+        let offsets: [Int]
+        var buffer: [Float]
+        var ready: [Bool]
+        var readyCount = 0
+        var launched = false
+        init(_ parameters: [Tensor]) {
+            self.parameters = parameters
+            var offsets: [Int] = [], total = 0
+            for p in parameters { offsets.append(total); total += p.count }
+            self.offsets = offsets
+            buffer = [Float](repeating: 0, count: total)
+            ready = [Bool](repeating: false, count: parameters.count)
+        }
+    }
+
+    private var buckets: [Bucket] = []
+    private var planned: [ObjectIdentifier] = []
+    private var slots: [ObjectIdentifier: (bucket: Int, index: Int)] = [:]
+    private var nextLaunch = 0
+    private var weight: Float = 1
+    private let engine: Engine
+
+    /// - Parameters:
+    ///   - communicator: the ranks (LeptonMPI's `MPICommunicator.forProcess()`).
+    ///   - bucketBytes: gradient bytes fused into one all-reduce, at least 4.
+    ///   - overlap: all-reduce buckets on a communication thread while backward runs.
+    ///   - configurationFingerprint: a hash of the run's configuration (``fingerprint(_:)``).
+    /// - Throws: ``DistributedError`` for a bucket size below 4 bytes.
+    public init(communicator: Communicator, bucketBytes: Int = 25 << 20, overlap: Bool = true,
+                configurationFingerprint: UInt64 = 0) throws {
+        guard bucketBytes >= 4 else { throw DistributedError("bucket size: expected at least 4 bytes (one float), got \(bucketBytes)") }
+        self.communicator = communicator
+        self.bucketBytes = bucketBytes
+        self.overlap = overlap
+        self.configurationFingerprint = configurationFingerprint
+        engine = Engine(communicator: communicator)
+    }
+
+    deinit { engine.stop() }
+
+    public var rank: Int { communicator.rank }
+    public var size: Int { communicator.size }
+
+    /// The 64-bit FNV-1a hash of `text` (configurations, parameter lists), the same on every machine.
+    public static func fingerprint(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    public func prepare(_ context: TrainingContext) throws {
+        let model = context.model
+        let named = model.namedParameters() + model.namedBuffers()
+        let modelText = named.map { "\($0.0):\($0.1.dtype):\($0.1.shape)" }.joined(separator: ";")
+            + "|optimizer:\(type(of: context.optimizer))|steps:\(context.stepsPerEpoch)|epochs:\(context.epochs)"
+        try check(configurationFingerprint, what: "configuration (the config file and the options given to train)")
+        try check(Self.fingerprint(modelText), what: "model, optimizer or data (parameter names and shapes, steps per epoch)")
+        try check(UInt64(context.initialEpoch), what: "starting epoch (a backup one rank restored and another did not find)")
+        // Rank 0's weights (and buffers) everywhere.
+        let tensors = named.map(\.1).filter { $0.dtype == .float32 }
+        var values = [Float](repeating: 0, count: tensors.reduce(0) { $0 + $1.count })
+        var offset = 0
+        for tensor in tensors {
+            values.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: offset).update(from: tensor.floats, count: tensor.count) }
+            offset += tensor.count
+        }
+        try communicator.broadcast(&values, root: 0)
+        offset = 0
+        for tensor in tensors {
+            values.withUnsafeBufferPointer { tensor.floats.update(from: $0.baseAddress!.advanced(by: offset), count: tensor.count) }
+            offset += tensor.count
+        }
+        plan(context.optimizer.parameters)
+    }
+
+    /// Throws naming the ranks whose `value` differs from rank 0's.
+    private func check(_ value: UInt64, what: String) throws {
+        let differing = try communicator.ranksDiffering(from: value)
+        guard differing.isEmpty else {
+            throw DistributedError("the ranks disagree on the \(what): rank(s) \(differing.map(String.init).joined(separator: ", ")) "
+                                   + "differ from rank 0; every rank must run the same config and data")
+        }
+    }
+
+    /// Lays the buckets out over `parameters` in reverse order (the same on every rank).
+    private func plan(_ parameters: [Tensor]) {
+        planned = parameters.map(ObjectIdentifier.init)
+        let capacity = Swift.max(1, bucketBytes / MemoryLayout<Float>.size)
+        buckets = []
+        var current: [Tensor] = [], elements = 0
+        for parameter in parameters.reversed() {
+            if !current.isEmpty && elements + parameter.count > capacity {
+                buckets.append(Bucket(current))
+                current = []; elements = 0
+            }
+            current.append(parameter)
+            elements += parameter.count
+        }
+        if !current.isEmpty { buckets.append(Bucket(current)) }
+        slots = [:]
+        for (b, bucket) in buckets.enumerated() {
+            for (i, p) in bucket.parameters.enumerated() { slots[ObjectIdentifier(p)] = (b, i) }
+        }
+        nextLaunch = 0
+    }
+
+    public func beginBatch(rows: Int, globalRows: Int) {
+        weight = globalRows > 0 ? Float(rows) / Float(globalRows) : 0
+    }
+
+    /// Packs a finished gradient into its bucket; with ``overlap``, hands every complete bucket
+    /// (in bucket order) to the communication thread.
+    public func gradientReady(_ parameter: Tensor) {
+        guard overlap, buckets.count > 1, let (b, i) = slots[ObjectIdentifier(parameter)] else { return }
+        let bucket = buckets[b]
+        guard !bucket.ready[i] else { return }
+        pack(bucket, i)
+        while nextLaunch < buckets.count && buckets[nextLaunch].readyCount == buckets[nextLaunch].parameters.count {
+            launch(nextLaunch)
+            nextLaunch += 1
+        }
+    }
+
+    /// Replaces each gradient by the sum over ranks of `rows / globalRows × gradient`, bucket by
+    /// bucket (those backward has not started yet go now), then waits for every bucket. A
+    /// parameter without a gradient contributes zeros and keeps none. A transport failure ends
+    /// the job (``Communicator/abort(_:)``: a step cannot go on with some ranks' gradients).
+    public func synchronizeGradients(_ parameters: [Tensor]) {
+        if parameters.map(ObjectIdentifier.init) != planned { plan(parameters) }
+        for b in nextLaunch..<buckets.count {
+            let bucket = buckets[b]
+            for i in bucket.parameters.indices where !bucket.ready[i] { pack(bucket, i) }
+            launch(b)
+        }
+        engine.waitForAll()
+        for bucket in buckets {
+            bucket.buffer.withUnsafeBufferPointer { buffer in
+                for (i, parameter) in bucket.parameters.enumerated() where parameter.grad != nil {
+                    let reduced = Tensor(uninitializedShape: parameter.shape, dtype: .float32, backend: parameter.backend)
+                    reduced.floats.update(from: buffer.baseAddress!.advanced(by: bucket.offsets[i]), count: parameter.count)
+                    parameter.grad = reduced
+                }
+            }
+            bucket.ready = [Bool](repeating: false, count: bucket.parameters.count)
+            bucket.readyCount = 0
+            bucket.launched = false
+        }
+        nextLaunch = 0
+    }
+
+    /// Copies `weight ×` the gradient of parameter `i` (zeros without one) into its bucket.
+    private func pack(_ bucket: Bucket, _ i: Int) {
+        let parameter = bucket.parameters[i], weight = self.weight
+        bucket.buffer.withUnsafeMutableBufferPointer { buffer in
+            let target = buffer.baseAddress!.advanced(by: bucket.offsets[i])
+            if let grad = parameter.grad {
+                let gradient = grad.dtype == .float32 ? grad : grad.cast(to: .float32)
+                let source = gradient.floats
+                for k in 0..<parameter.count { target[k] = source[k] * weight }
+            } else {
+                target.update(repeating: 0, count: parameter.count)
+            }
+        }
+        bucket.ready[i] = true
+        bucket.readyCount += 1
+    }
+
+    /// All-reduces bucket `b`: on the communication thread with ``overlap`` and more than one
+    /// bucket (one bucket is complete only when backward is: nothing to overlap), else at once.
+    private func launch(_ b: Int) {
+        buckets[b].launched = true
+        if overlap && size > 1 && buckets.count > 1 { engine.enqueue(buckets[b]) } else { engine.reduceNow(buckets[b]) }
+    }
+
+    public func sum(_ values: [Double]) throws -> [Double] {
+        try communicator.sum(values)
+    }
+}
+
+/// The communication side of ``DataParallel``: a thread that all-reduces queued buckets in
+/// order, and the counts and times of what it did. Only it calls the communicator while
+/// backward runs; the training thread calls it again only after ``waitForAll()``.
+private final class Engine: @unchecked Sendable {
+    let communicator: Communicator
+    private let condition = NSCondition()
+    private var queue: [DataParallel.Bucket?] = []
+    private var launched = 0, finished = 0
+    private var worker: Thread?
+    private var stats = DataParallel.Statistics()
+
+    init(communicator: Communicator) { self.communicator = communicator }
+
+    var statistics: DataParallel.Statistics { condition.lock(); defer { condition.unlock() }; return stats }
+
+    /// Queues a bucket for the communication thread (started on first use).
+    func enqueue(_ bucket: DataParallel.Bucket) {
+        condition.lock()
+        if worker == nil {
+            let thread = Thread { [self] in run() }
+            thread.stackSize = 1 << 20
+            thread.name = "lepton-comm"
+            worker = thread
+            thread.start()
+        }
+        launched += 1
+        queue.append(bucket)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// All-reduces a bucket on the calling thread (the training thread waits for all of it).
+    func reduceNow(_ bucket: DataParallel.Bucket) {
+        condition.lock(); launched += 1; condition.unlock()
+        let clock = ContinuousClock(), started = clock.now
+        reduce(bucket)
+        condition.lock(); stats.waitSeconds += seconds(started.duration(to: clock.now)); condition.unlock()
+    }
+
+    /// Returns once every queued bucket is reduced (the time waited counts as not hidden).
+    func waitForAll() {
+        let clock = ContinuousClock(), started = clock.now
+        condition.lock()
+        while finished < launched { condition.wait() }
+        stats.waitSeconds += seconds(started.duration(to: clock.now))
+        condition.unlock()
+    }
+
+    /// Ends the communication thread.
+    func stop() {
+        condition.lock()
+        if worker != nil { queue.append(nil) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty { condition.wait() }
+            let next = queue.removeFirst()
+            condition.unlock()
+            guard let bucket = next else { return }
+            reduce(bucket)
+        }
+    }
+
+    /// One all-reduce (sum) of a bucket, timed.
+    private func reduce(_ bucket: DataParallel.Bucket) {
+        let clock = ContinuousClock(), started = clock.now
+        do {
+            try bucket.buffer.withUnsafeMutableBufferPointer { try communicator.allReduce($0, .sum) }
+        } catch {
+            communicator.abort("gradient all-reduce failed: \(error)")
+        }
+        let elapsed = seconds(started.duration(to: clock.now))
+        condition.lock()
+        stats.allReduceSeconds += elapsed
+        stats.allReduces += 1
+        stats.bytes += bucket.buffer.count * MemoryLayout<Float>.size
+        finished += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+}
