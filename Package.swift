@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LeptonJobs", targets: ["LeptonJobs"]),
         .library(name: "LeptonONNX", targets: ["LeptonONNX"]),
         .library(name: "LeptonServe", targets: ["LeptonServe"]),
+        .library(name: "LeptonTune", targets: ["LeptonTune"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
@@ -78,6 +79,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "LeptonTune",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonJobs", "LeptonFiles", "CSQLite"]
+        ),
         .target(
             name: "LeptonONNX",
             dependencies: [
@@ -106,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "lepton",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
+                "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles", "LeptonTune",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -160,6 +170,10 @@ let package = Package(
         .testTarget(
             name: "LeptonCLITests",
             dependencies: ["LeptonTestSupport"]
+        ),
+        .testTarget(
+            name: "LeptonTuneTests",
+            dependencies: ["LeptonTune", "LeptonJobs", "LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",
