@@ -66,6 +66,9 @@ struct TuneCommand: ParsableCommand {
         let opened = try Study(name: name, space: tuning.space, direction: tuning.direction, storage: try StorageURL.open(storageURL),
                                sampler: samplerKind.make(seed: common.seed ?? tuning.seed), pruner: prunerKind.make(maximumSteps: tuning.epochs))
         print("Study \(name) in \(storageURL): \(trials) trials, \(workers) worker\(workers == 1 ? "" : "s") × \(common.threads ?? 1) thread\((common.threads ?? 1) == 1 ? "" : "s"), sampler \(samplerKind.rawValue), pruner \(prunerKind.rawValue), \(tuning.direction.rawValue) \(tuning.metric)")
+        for number in opened.recoveredOnOpen {
+            print("trial \(number) failed  (\(Study.workerDied): left running by a run that was stopped; its parameters run again)")
+        }
         fflush(stdout)
         var arguments = ["tune-worker", config, "--storage", storageURL, "--study", name, "--trials", "\(trials)", "--output", folder,
                          "--sampler", samplerKind.rawValue, "--pruner", prunerKind.rawValue, "--threads", "\(common.threads ?? 1)",

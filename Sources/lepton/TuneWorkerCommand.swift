@@ -34,6 +34,7 @@ struct TuneWorkerCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        Self.exitWithParent()
         common.apply()
         let tuning = try TuningConfig.load(config)
         let study = try Study(name: self.study, space: tuning.space, direction: tuning.direction, storage: try StorageURL.open(storage),
@@ -43,6 +44,22 @@ struct TuneWorkerCommand: ParsableCommand {
             objective.run(trial, output: TuneCommand.trialFolder(output, trial.number))
         }
     }
+}
+
+extension TuneWorkerCommand {
+    /// Ends this worker at once when `lepton tune` goes away (killed, even with SIGKILL): its
+    /// running trial stays `running` in the study, and the next `lepton tune` on the study
+    /// finds the process gone, marks the trial failed and runs its parameters again.
+    static func exitWithParent() {
+        let parent = getppid()
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { if getppid() != parent { _exit(3) } }
+        timer.resume()
+        watchdog = timer
+    }
+
+    nonisolated(unsafe) private static var watchdog: DispatchSourceTimer?
 }
 
 extension SamplerKind: ExpressibleByArgument {}

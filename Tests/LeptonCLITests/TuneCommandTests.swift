@@ -78,3 +78,44 @@ import Testing
         }
     }
 }
+
+/// Killing `lepton tune` with SIGKILL and running the same command again continues the study.
+@Suite struct TuneResumeTests {
+    @Test func aStudyKilledWithSIGKILLContinuesWhenTheCommandRunsAgain() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-tune-kill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("slow.yaml"), output = dir.appendingPathComponent("out")
+        // Trials of a few seconds each, so that the kill lands while trials are running.
+        let config = TuneCommandTests.config.replacingOccurrences(of: "train_limit: 256", with: "train_limit: 4096")
+            .replacingOccurrences(of: "epochs: 2", with: "epochs: 4")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let arguments = ["tune", file.path, "--trials", "5", "--workers", "2", "--output", output.path, "--sampler", "random", "--pruner", "none"]
+        let log = dir.appendingPathComponent("first.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let first = Process()
+        first.executableURL = LeptonExecutable.url
+        first.arguments = arguments
+        first.standardOutput = try FileHandle(forWritingTo: log)
+        try first.run()
+        // Wait for the first finished trial, then kill the command while its workers train.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, !(try String(contentsOf: log, encoding: .utf8)).contains("\ntrial ") { Thread.sleep(forTimeInterval: 0.1) }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        Thread.sleep(forTimeInterval: 1.5)   // the workers notice their parent is gone and end
+        let before = try String(contentsOf: log, encoding: .utf8)
+        let finishedBefore = before.split(separator: "\n").filter { $0.hasPrefix("trial ") }.count
+        #expect(finishedBefore >= 1 && finishedBefore < 5, "\(before)")
+
+        let second = try LeptonExecutable.run(arguments)
+        #expect(second.status == 0, "\(second.stderr)")
+        let lines = second.stdout.split(separator: "\n").map(String.init)
+        let recovered = lines.filter { $0.contains("(worker died") }
+        #expect(!recovered.isEmpty, "the killed run's running trials are marked failed: \(second.stdout)")
+        let summary = try #require(lines.last)
+        // Five trials finished on their own, plus the failed ones the killed workers left.
+        let match = try #require(summary.wholeMatch(of: #/Study slow: (\d+) trials \((\d+) complete, 0 pruned, (\d+) failed\); best value .*/#), "\(summary)")
+        #expect(Int(match.2)! == 5, "\(summary)")
+        #expect(Int(match.3)! == recovered.count && Int(match.1)! == 5 + recovered.count, "\(summary)")
+    }
+}

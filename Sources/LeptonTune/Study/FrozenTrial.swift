@@ -80,10 +80,16 @@ public struct WorkerIdentity: Sendable, Equatable, Codable {
         WorkerIdentity(pid: getpid(), host: ProcessInfo.processInfo.hostName)
     }
 
-    /// Whether the process is known to be gone: it ran on this host and no process has its id.
-    /// (A worker on another host is judged by its heartbeat instead.)
+    /// Whether the process is known to be gone: it ran on this host and no process has its id,
+    /// or only a zombie does (an ended process nobody has reaped yet, as in containers whose
+    /// first process does not reap orphans). A worker on another host is judged by its
+    /// heartbeat instead.
     public var isDeadOnThisHost: Bool {
         guard host == ProcessInfo.processInfo.hostName else { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let afterName = stat.range(of: ") ", options: .backwards) else { return false }
+        let state = stat[afterName.upperBound...].first
+        return state == "Z" || state == "X"
     }
 }

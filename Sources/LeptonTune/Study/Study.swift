@@ -28,6 +28,9 @@ public final class Study: @unchecked Sendable {
     public var staleAfter: TimeInterval = 600
     /// The failure reason given to trials of dead workers.
     public static let workerDied = "worker died"
+    /// The trials found left running by dead workers when the study was opened (now failed,
+    /// their parameters queued again).
+    public private(set) var recoveredOnOpen: [Int] = []
 
     /// Opens the study `name` in `storage`, creating it if needed. Trials left running by dead
     /// workers are marked failed ("worker died") and their parameters queued to run again.
@@ -41,7 +44,7 @@ public final class Study: @unchecked Sendable {
         self.sampler = sampler
         self.pruner = pruner
         id = try storage.study(named: name, direction: direction, space: space).id
-        try recoverDeadTrials()
+        recoveredOnOpen = try recoverDeadTrials()
     }
 
     /// Marks running trials of dead workers failed and queues their parameters again.
