@@ -96,6 +96,7 @@ def main():
     parser.add_argument("--lepton-samplers", default="tpe,gp,random")
     parser.add_argument("--optuna-samplers", default="tpe,gp,random")
     parser.add_argument("--overhead", type=int, default=1000)
+    parser.add_argument("--overhead-samplers", default="tpe,random")
     args = parser.parse_args()
     functions = args.functions.split(",")
     rows = []
@@ -120,15 +121,13 @@ def main():
 
     if args.overhead:
         print(f"\nSampler time per trial with {args.overhead} finished trials (Branin, in-memory storage, mean of 20 trials), ms\n")
-        out = subprocess.run([args.lepton, "tune-bench", "--samplers", args.lepton_samplers, "--overhead", str(args.overhead)],
+        kinds = args.overhead_samplers.split(",")
+        out = subprocess.run([args.lepton, "tune-bench", "--samplers", args.overhead_samplers, "--overhead", str(args.overhead)],
                              check=True, capture_output=True, text=True).stdout
         lepton = {json.loads(l)["overhead_sampler"]: json.loads(l)["ms_per_trial"] for l in out.splitlines()}
         print("| sampler | Lepton | Optuna |\n|---|---|---|")
-        for s in sorted(set(lepton) | set(args.optuna_samplers.split(","))):
-            theirs = optuna_overhead(s, args.overhead) if s in args.optuna_samplers.split(",") else None
-            mine = lepton.get(s)
-            print(f"| {s} | {mine:.2f} |" if mine is not None else f"| {s} | — |", f"{theirs:.2f} |" if theirs is not None else "— |")
-    json.dump(rows, open("tune_bench_rows.json", "w"))
+        for s in kinds:
+            print(f"| {s} | {lepton[s]:.2f} | {optuna_overhead(s, args.overhead):.2f} |")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 import Foundation
 import LeptonTensor
 
-/// A Parzen estimator over one or more parameters, as Optuna's TPE builds it: one kernel per
-/// observation (a normal truncated to the range for a number, a smoothed one-hot for a
-/// choice) plus a prior kernel covering the whole range, mixed with weights that favour
-/// recent observations once there are more than 25.
+/// A Parzen estimator over one or more parameters, as Optuna's TPE (5.0) builds it: one kernel
+/// per observation (a normal truncated to the range for a number, its bandwidth the distance
+/// to the neighbouring observations, clipped; a smoothed one-hot for a choice) plus a prior
+/// kernel covering the whole range, mixed with weights that favour recent observations once
+/// there are more than 25.
 ///
 /// With several parameters the kernels of one observation multiply (multivariate TPE), so
 /// the estimator keeps the dependencies between parameters that the observations show.
@@ -22,9 +23,7 @@ struct ParzenEstimator {
 
     /// - Parameters:
     ///   - observations: per observation (oldest first), the internal value of each parameter.
-    ///   - multivariate: bandwidths by Scott's rule in the joint space (Optuna's multivariate
-    ///     TPE) rather than by the distance to neighbouring observations.
-    init(distributions: [ParameterDistribution], observations: [[Double]], priorWeight: Double = 1, multivariate: Bool) {
+    init(distributions: [ParameterDistribution], observations: [[Double]], priorWeight: Double = 1) {
         self.distributions = distributions
         let n = observations.count
         var w = Self.observationWeights(n) + [priorWeight]
@@ -35,9 +34,9 @@ struct ParzenEstimator {
             let values = observations.map { $0[d] }
             switch distribution {
             case .categorical(let choices):
-                let k = Double(choices.count)
+                let k = Double(choices.count), kernelCount = Double(n + 1)
                 var result = values.map { value -> Kernel in
-                    var p = [Double](repeating: priorWeight / k, count: choices.count)
+                    var p = [Double](repeating: priorWeight / kernelCount, count: choices.count)
                     p[min(max(Int(value.rounded()), 0), choices.count - 1)] += 1
                     let sum = p.reduce(0, +)
                     return .categorical(p.map { $0 / sum })
@@ -46,9 +45,7 @@ struct ParzenEstimator {
                 return result
             default:
                 let (low, high) = distribution.internalBounds
-                let sigmas = multivariate
-                    ? [Double](repeating: 0.2 * pow(Double(max(n, 1)), -1 / Double(distributions.count + 4)) * (high - low), count: n)
-                    : Self.neighbourBandwidths(values, low: low, high: high)
+                let sigmas = Self.neighbourBandwidths(values, low: low, high: high)
                 let minimum = (high - low) / min(100, 1 + Double(n + 1))
                 var result = zip(values, sigmas).map { mu, sigma in
                     Kernel.normal(mu: mu, sigma: min(max(sigma, minimum), high - low), low: low, high: high)
@@ -71,24 +68,24 @@ struct ParzenEstimator {
     }
 
     /// Each observation's bandwidth: the larger distance to its neighbours among the sorted
-    /// observations and the prior's centre (the range's ends bound the outermost ones).
+    /// observations, the range's ends bounding the outermost ones — which look inwards only
+    /// (Optuna's `consider_endpoints=False`).
     static func neighbourBandwidths(_ values: [Double], low: Double, high: Double) -> [Double] {
         guard !values.isEmpty else { return [] }
-        let withPrior = values + [(low + high) / 2]
-        let order = withPrior.indices.sorted { withPrior[$0] < withPrior[$1] }
-        let sorted = order.map { withPrior[$0] }
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        let sorted = order.map { values[$0] }
         let padded: [Double] = [low] + sorted + [high]
         var sigmaSorted: [Double] = (1...sorted.count).map { (i: Int) -> Double in
             let left: Double = padded[i] - padded[i - 1], right: Double = padded[i + 1] - padded[i]
             return max(left, right)
         }
-        if sorted.count >= 2 {   // Optuna's consider_endpoints=False: the outermost look inwards only
+        if sorted.count >= 2 {
             sigmaSorted[0] = padded[2] - padded[1]
             sigmaSorted[sorted.count - 1] = padded[sorted.count] - padded[sorted.count - 1]
         }
-        var sigmas = [Double](repeating: 0, count: withPrior.count)
+        var sigmas = [Double](repeating: 0, count: values.count)
         for (rank, index) in order.enumerated() { sigmas[index] = sigmaSorted[rank] }
-        return Array(sigmas.prefix(values.count))
+        return sigmas
     }
 
     /// A point drawn from the mixture (internal values; integers and choices on their grid).

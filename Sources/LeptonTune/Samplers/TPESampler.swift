@@ -7,9 +7,11 @@ import LeptonTensor
 /// ("good", density l) and the rest ("bad", density g); `eiCandidates` points are drawn from
 /// l and the one with the largest l(x)/g(x) — the point expected improvement favours — is taken.
 ///
-/// Univariate by default (one estimator per parameter). `multivariate: true` models the
-/// parameters that always exist jointly; conditional parameters are modelled one by one, each
-/// on the trials where it exists. Pruned trials count as worse than every complete one.
+/// Multivariate by default, as Optuna 5's default: the parameters that always exist are
+/// modelled jointly (a kernel per trial over all of them), conditional parameters one by one,
+/// each on the trials where it exists; `multivariate: false` models every parameter alone. Pruned trials count as worse than every complete one; running
+/// trials (other workers') count as bad, as Optuna's `constant_liar`, so that parallel workers
+/// do not all sample the same region.
 public struct TPESampler: Sampler {
     public let seed: UInt64
     public let startupTrials: Int
@@ -19,7 +21,7 @@ public struct TPESampler: Sampler {
     /// How many of `n` ranked trials form the good group (Optuna: min(⌈0.1·n⌉, 25)).
     public let gamma: @Sendable (Int) -> Int
 
-    public init(seed: UInt64 = 0, startupTrials: Int = 10, eiCandidates: Int = 24, multivariate: Bool = false,
+    public init(seed: UInt64 = 0, startupTrials: Int = 10, eiCandidates: Int = 24, multivariate: Bool = true,
                 priorWeight: Double = 1, gamma: @escaping @Sendable (Int) -> Int = { min(Int((0.1 * Double($0)).rounded(.up)), 25) }) {
         self.seed = seed
         self.startupTrials = max(startupTrials, 1)
@@ -36,7 +38,8 @@ public struct TPESampler: Sampler {
         let ranked = Self.rank(complete, pruned: trials.filter { $0.state == .pruned }, direction: direction)
         let goodCount = min(max(gamma(ranked.count), 1), ranked.count - 1)
         let good = ranked[..<goodCount].sorted { $0.number < $1.number }
-        let bad = ranked[goodCount...].sorted { $0.number < $1.number }
+        // Running trials join the bad group (Optuna's constant liar), so parallel workers spread out.
+        let bad = (ranked[goodCount...] + trials.filter { $0.state == .running }).sorted { $0.number < $1.number }
         var values: [String: ConfigValue] = [:]
         if multivariate {
             let joint = space.parameters.filter { $0.condition == nil }
@@ -74,9 +77,8 @@ public struct TPESampler: Sampler {
         let goodX = observations(good), badX = observations(bad)
         guard !goodX.isEmpty, !badX.isEmpty else { return parameters.map { $0.distribution.sample(using: &rng) } }
         let distributions = parameters.map(\.distribution)
-        let multi = multivariate && parameters.count > 1
-        let l = ParzenEstimator(distributions: distributions, observations: goodX, priorWeight: priorWeight, multivariate: multi)
-        let g = ParzenEstimator(distributions: distributions, observations: badX, priorWeight: priorWeight, multivariate: multi)
+        let l = ParzenEstimator(distributions: distributions, observations: goodX, priorWeight: priorWeight)
+        let g = ParzenEstimator(distributions: distributions, observations: badX, priorWeight: priorWeight)
         var best: [Double] = []
         var bestScore = -Double.infinity
         for _ in 0..<eiCandidates {
