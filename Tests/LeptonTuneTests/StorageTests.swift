@@ -99,6 +99,27 @@ import Testing
         #expect(try study.bestTrial()?.number == 3)
     }
 
+    @Test func parametersThatKillTheirWorkerTwiceAreNotRunAThirdTime() throws {
+        let path = Self.databasePath()
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = WorkerIdentity(pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName)
+        let storage = try SQLiteStorage(path: path)
+        let record = try storage.study(named: "k", direction: .minimize, space: Self.space)
+        try storage.atomically(study: record.id) { tx in
+            _ = try tx.insert(state: .running, params: ["x": 0.5, "c": "a"], worker: dead, retryOf: nil)
+            _ = try tx.insert(state: .running, params: ["x": 0.25, "c": "a"], worker: dead, retryOf: 0)
+        }
+        let study = try Study(name: "k", space: Self.space, storage: storage)
+        let trials = try study.trials()
+        #expect(trials.map(\.state) == [.failed, .failed, .waiting], "only the first death queues a rerun")
+        #expect(trials[1].reason == "worker died again running the parameters of trial 0; not run a third time")
+        #expect(trials[2].retryOf == 0)
+    }
+
     @Test func storageURLsAreCheckedWithClearErrors() throws {
         #expect(try StorageURL.sqlitePath("sqlite:///out/study.db") == "out/study.db")
         #expect(try StorageURL.sqlitePath("sqlite:////tmp/x.db") == "/tmp/x.db")

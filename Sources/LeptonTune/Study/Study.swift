@@ -47,7 +47,8 @@ public final class Study: @unchecked Sendable {
         recoveredOnOpen = try recoverDeadTrials()
     }
 
-    /// Marks running trials of dead workers failed and queues their parameters again.
+    /// Marks running trials of dead workers failed and queues their parameters again — once: a
+    /// rerun whose worker dies too is failed for good (it counts towards the budget).
     /// - Returns: the numbers of the trials marked failed.
     @discardableResult
     public func recoverDeadTrials() throws -> [Int] {
@@ -58,8 +59,14 @@ public final class Study: @unchecked Sendable {
             for trial in try tx.trials() where trial.state == .running {
                 let stale = trial.heartbeat.map { now.timeIntervalSince($0) > staleAfter } ?? true
                 guard trial.worker?.isDeadOnThisHost == true || stale else { continue }
-                try tx.finish(trial: trial.number, state: .failed, value: nil, reason: Self.workerDied)
-                _ = try tx.insert(state: .waiting, params: trial.params, worker: nil, retryOf: trial.number)
+                if let first = trial.retryOf {
+                    // The parameters took a worker down twice: they may be what kills it, so they do not run a third time.
+                    try tx.finish(trial: trial.number, state: .failed, value: nil,
+                                  reason: "worker died again running the parameters of trial \(first); not run a third time")
+                } else {
+                    try tx.finish(trial: trial.number, state: .failed, value: nil, reason: Self.workerDied)
+                    _ = try tx.insert(state: .waiting, params: trial.params, worker: nil, retryOf: trial.number)
+                }
                 recovered.append(trial.number)
             }
             return recovered
