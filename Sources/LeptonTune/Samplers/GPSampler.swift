@@ -8,8 +8,10 @@ import LeptonTensor
 /// Each parameter becomes numbers in [0, 1]: a float or integer its position in its range (in
 /// log space for log scales), a choice one 0/1 number per option; a parameter that does not
 /// exist in a trial sits at 0.5 (numbers) or all zeros (choices). After `startupTrials` random
-/// trials, `candidates` random points are scored by expected improvement and the best
-/// `refined` of them are improved by local random steps of shrinking size. Trials that are not
+/// trials, `candidates` random points and `candidates / 2` points around the 5 best trials are
+/// scored by expected improvement (its logarithm, which keeps ranking points far from the best
+/// where EI itself underflows), and the best `refined` of them are improved by local random
+/// steps of shrinking size. Trials that are not
 /// complete are left out of the model; at most the `maximumObservations` best trials are used
 /// (the kernel matrix grows as the square of them).
 public struct GPSampler: Sampler {
@@ -42,27 +44,35 @@ public struct GPSampler: Sampler {
         let y = losses.map { ($0 - mean) / spread }
         guard let model = GaussianProcess.fit(x: x, y: y) else { return space.sample(using: &rng) }
         let best = y.min()!
-        var scored = (0..<candidates).map { _ -> (x: [Double], ei: Double) in
-            let point = encoding.encode(space.sample(using: &rng))
-            return (point, model.expectedImprovement(point, best: best))
+        var points = (0..<candidates).map { _ in encoding.encode(space.sample(using: &rng)) }
+        // Also candidates around the best trials so far, where expected improvement usually peaks.
+        for index in y.indices.sorted(by: { y[$0] < y[$1] }).prefix(5) {
+            for _ in 0..<(candidates / 10) { points.append(jitter(x[index], 0.05, encoding, using: &rng)) }
         }
+        var scored = points.map { (x: $0, ei: model.logExpectedImprovement($0, best: best)) }
         scored.sort { $0.ei > $1.ei }
         var winner = scored[0]
         for start in scored.prefix(refined) {
             var current = start
-            for step in 0..<30 {
-                let size = 0.1 * pow(0.5, Double(step / 10))
-                var moved = current.x
-                for d in encoding.numericDimensions {   // decoding and encoding again snaps to the grid and resets inactive ones
-                    moved[d] = min(max(moved[d] + size * ParzenEstimator.standardNormal(using: &rng), 0), 1)
-                }
-                moved = encoding.encode(encoding.decode(moved))
-                let ei = model.expectedImprovement(moved, best: best)
+            for step in 0..<60 {
+                let size = 0.1 * pow(0.5, Double(step / 15))
+                let moved = jitter(current.x, size, encoding, using: &rng)
+                let ei = model.logExpectedImprovement(moved, best: best)
                 if ei > current.ei { current = (moved, ei) }
             }
             if current.ei > winner.ei { winner = current }
         }
         return encoding.decode(winner.x)
+    }
+
+    /// `point` with Gaussian steps of `size` on every numeric dimension, snapped to the grid
+    /// (decoding and encoding again also resets parameters that do not exist to 0.5).
+    private func jitter(_ point: [Double], _ size: Double, _ encoding: Encoding, using rng: inout RandomGenerator) -> [Double] {
+        var moved = point
+        for d in encoding.numericDimensions {
+            moved[d] = min(max(moved[d] + size * ParzenEstimator.standardNormal(using: &rng), 0), 1)
+        }
+        return encoding.encode(encoding.decode(moved))
     }
 }
 

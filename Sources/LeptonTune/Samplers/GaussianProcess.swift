@@ -94,6 +94,19 @@ struct GaussianProcess {
         return sigma * (z * cdf + pdf)
     }
 
+    /// log EI, accurate also far below the best, where EI underflows: for z < -6 it uses
+    /// z Φ(z) + φ(z) ≈ φ(z) / z² (the first term of the asymptotic series).
+    func logExpectedImprovement(_ point: [Double], best: Double) -> Double {
+        let (mean, variance) = predict(point)
+        let sigma = variance.squareRoot()
+        let z = (best - mean) / sigma
+        if z > -6 {
+            let cdf = 0.5 * erfc(-z / 2.squareRoot()), pdf = exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
+            return log(sigma) + log(max(z * cdf + pdf, 1e-300))
+        }
+        return log(sigma) - 0.5 * z * z - 0.5 * log(2 * Double.pi) - 2 * log(-z)
+    }
+
     static func matern52(_ a: [Double], _ b: [Double], _ scales: [Double]) -> Double {
         var r2 = 0.0
         for i in a.indices {
