@@ -14,7 +14,11 @@ struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
         abstract: "Tune a training config's hyperparameters (its search: section) with parallel worker processes on one study.",
-        discussion: "With --report STUDY_DB, the argument is the HTML file to write: lepton tune --report out/x-tune/study.db report.html"
+        discussion: """
+        --threads is per worker (default 1); --seed seeds the sampler (default: the config's tune.seed), \
+        training keeps the config's seed. With --report STUDY_DB, the argument is the HTML file to write: \
+        lepton tune --report out/x-tune/study.db report.html
+        """
     )
 
     @Argument(help: "The tuning config (a training config with a search: section); with --report, the HTML file to write.")
