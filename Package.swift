@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LeptonServe", targets: ["LeptonServe"]),
         .library(name: "LeptonDistributed", targets: ["LeptonDistributed"]),
         .library(name: "LeptonMPI", targets: ["LeptonMPI"]),
+        .library(name: "LeptonTune", targets: ["LeptonTune"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .library(name: "LeptonFuzz", targets: ["LeptonFuzz"]),
         .executable(name: "lepton", targets: ["lepton"]),
@@ -88,6 +89,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "LeptonTune",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonJobs", "LeptonFiles", "CSQLite"]
+        ),
         .target(
             name: "LeptonDistributed",
             dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain"]
@@ -129,7 +139,7 @@ let package = Package(
             name: "lepton",
             dependencies: [
                 "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
-                "LeptonDistributed", "LeptonMPI",
+                "LeptonDistributed", "LeptonMPI", "LeptonTune",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -192,6 +202,10 @@ let package = Package(
             name: "LeptonFuzzTests",
             dependencies: ["LeptonFuzz"],
             exclude: ["Regressions"]
+        ),
+        .testTarget(
+            name: "LeptonTuneTests",
+            dependencies: ["LeptonTune", "LeptonJobs", "LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",

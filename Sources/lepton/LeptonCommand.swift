@@ -9,7 +9,7 @@ struct LeptonCommand: AsyncParsableCommand {
         abstract: "Lepton: a deep learning framework and AI platform in Swift.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self,
                       ExportCommand.self, ImportCommand.self, InspectCommand.self, ServeCommand.self, DemoCommand.self,
-                      CheckModelCommand.self, AllReduceBenchCommand.self]
+                      TuneCommand.self, CheckModelCommand.self, TuneWorkerCommand.self, TuneBenchCommand.self, AllReduceBenchCommand.self]
     )
 
     /// Parses and runs a subcommand. Every user error — a flag out of range, a missing file, a
