@@ -3,17 +3,19 @@ import Foundation
 /// Whole-file reads, the one way Lepton reads a file into memory.
 ///
 /// Foundation's whole-file reads (`Data(contentsOf:)`, `FileManager.contents(atPath:)`,
-/// `String(contentsOf:)`) leak 4 KiB on every read of an empty file (swift-corelibs-foundation
-/// of Swift 6.3: a file whose size reads as 0 is read into a growing buffer that is never freed;
-/// measured: 200,000 reads of an empty file grew the process by 800 MB; found by the `npz` fuzz
-/// target). These read a file whose size is 0 through a `FileHandle` instead, which frees its
-/// buffer, and everything else as Foundation does.
+/// `String(contentsOf:)`) leak 4 KiB on every read of an empty file (Foundation of Swift 6.3: a
+/// file whose size reads as 0 is read into a growing buffer that is never freed; measured:
+/// 200,000 reads of an empty file grew the process by 800 MB; found by the `npz` fuzz target).
+/// These read a regular file whose size is 0 (empty, or a `/proc` file) through a `FileHandle`
+/// instead, which frees its buffer, and everything else as Foundation does.
 public enum FileContents {
     /// The file's bytes (memory-mapped when `mapped`), as `Data(contentsOf:options:)` gives them.
     /// - Throws: Foundation's error for a missing or unreadable file.
     public static func read(_ url: URL, mapped: Bool = false) throws -> Data {
         var info = stat()
-        if stat(url.path, &info) == 0, info.st_size == 0 {
+        // Only regular files: a device (/dev/zero) or a FIFO is left to Foundation, which refuses
+        // or bounds it as before, instead of being read to its (endless) end.
+        if stat(url.path, &info) == 0, info.st_size == 0, info.st_mode & S_IFMT == S_IFREG {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
             return try handle.readToEnd() ?? Data()

@@ -20,6 +20,8 @@ import Testing
         #expect(throws: (any Error).self) { try FileContents.read(dir.appendingPathComponent("missing")) }
         try Data([0xFF, 0xFE, 0x00]).write(to: file)
         #expect(FileContents.text(file) == nil, "not UTF-8")
+        // A device is not read to its end (/dev/zero has none): Foundation refuses it.
+        #expect(FileContents.read(atPath: "/dev/zero") == nil)
         // /proc files report size 0 but have contents.
         #expect(FileContents.text(URL(fileURLWithPath: "/proc/self/status"))?.contains("VmRSS") == true)
     }

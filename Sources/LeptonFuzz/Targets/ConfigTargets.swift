@@ -13,7 +13,9 @@ enum ConfigTargets {
         seeds: { _ in
             let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("examples")
             let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+            // Training configs only (a tuning config's `search:` section is LeptonTune's to read).
             return files.filter { $0.pathExtension == "yaml" }.sorted { $0.path < $1.path }.compactMap { try? FileContents.read($0) }
+                .filter { !String(decoding: $0, as: UTF8.self).contains("\nsearch:") }
                 + SeedModels.specs.map { spec in
                     Data("""
                         dataset: {name: mnist}
