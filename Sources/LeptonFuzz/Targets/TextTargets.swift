@@ -22,26 +22,27 @@ enum TextTargets {
     static let ratings = FuzzTarget(
         "ratings", "user/item/rating files as MovieLens ships them (TextReaders.readRatings)",
         seeds: { _ in
-            var seeds = [Data("1\t2\t3\t881250949\n2\t3\t4.5\n".utf8), Data("7,8,0.5\n".utf8)]
-            let url = DatasetLocation.directory(named: "movielens-100k").appendingPathComponent("u.data")
-            if let handle = try? FileHandle(forReadingFrom: url) {
-                seeds.append(handle.readData(ofLength: 4096))
-                try? handle.close()
-            }
-            return seeds
+            let seeds = [Data("1\t2\t3\t881250949\n2\t3\t4.5\n".utf8), Data("7,8,0.5\n".utf8)]
+            return seeds + datasetHead("movielens-100k", "u.data")
         },
         body: { data, scratch in _ = try TextReaders.readRatings(try scratch.file("fuzz-ratings.tsv", data)) })
 
     static let scoredText = FuzzTarget(
         "scored-text", "id/score/text files as the sentiment dataset ships them (TextReaders.readScoredTexts)",
         seeds: { _ in
-            var seeds = [Data("1\t1.5\tA fine film.\n2\t-2\tDull, \"really\" dull\n".utf8)]
-            let url = DatasetLocation.directory(named: "sentiment").appendingPathComponent("tweets.tsv")
-            if let handle = try? FileHandle(forReadingFrom: url) {
-                seeds.append(handle.readData(ofLength: 4096))
-                try? handle.close()
-            }
-            return seeds
+            let seeds = [Data("1\t1.5\tA fine film.\n2\t-2\tDull, \"really\" dull\n".utf8)]
+            return seeds + datasetHead("sentiment", "tweets.tsv")
         },
         body: { data, scratch in _ = try TextReaders.readScoredTexts(try scratch.file("fuzz-texts.tsv", data)) })
+
+    /// The first whole lines (up to 4 KiB) of a file of the shared datasets, or nothing when the
+    /// datasets are not there.
+    static func datasetHead(_ dataset: String, _ file: String) -> [Data] {
+        let url = DatasetLocation.directory(named: dataset).appendingPathComponent(file)
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
+        defer { try? handle.close() }
+        let head = handle.readData(ofLength: 4096)
+        guard let end = head.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+        return [head[...end]]
+    }
 }
