@@ -51,11 +51,7 @@ enum ModelTargets {
         for spec in loaded.inputs {
             guard let declared = spec.shape else { return }
             let shape = declared.map { $0 < 0 ? 1 : $0 }
-            let (count, overflow) = shape.reduce((1, false)) { acc, d in
-                let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-                return (p, acc.1 || o)
-            }
-            guard !overflow, count <= maximumInputElements else { return }
+            guard let count = LayerLimits.product(shape), count <= maximumInputElements else { return }
             switch spec.dtype {
             case .float32: inputs.append(Tensor.zeros(shape))
             case .int32: inputs.append(Tensor(int32: [Int32](repeating: 0, count: count), shape: shape))
