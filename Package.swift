@@ -196,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonCLITests",
-            dependencies: ["LeptonTestSupport"]
+            dependencies: ["LeptonTestSupport", "LeptonTune"]
         ),
         .testTarget(
             name: "LeptonFuzzTests",

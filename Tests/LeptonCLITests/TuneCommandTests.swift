@@ -1,5 +1,6 @@
 import Foundation
 import LeptonTestSupport
+import LeptonTune
 import Testing
 
 /// `lepton tune`: a small study end to end with two worker processes on one SQLite file, its
@@ -86,8 +87,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("slow.yaml"), output = dir.appendingPathComponent("out")
         // Trials of a few seconds each, so that the kill lands while trials are running.
-        let config = TuneCommandTests.config.replacingOccurrences(of: "train_limit: 256", with: "train_limit: 4096")
-            .replacingOccurrences(of: "epochs: 2", with: "epochs: 4")
+        let config = TuneCommandTests.config.replacingOccurrences(of: "train_limit: 256", with: "train_limit: 20000")
+            .replacingOccurrences(of: "epochs: 2", with: "epochs: 30")
         try config.write(to: file, atomically: true, encoding: .utf8)
         let arguments = ["tune", file.path, "--trials", "5", "--workers", "2", "--output", output.path, "--sampler", "random", "--pruner", "none"]
         let log = dir.appendingPathComponent("first.log")
@@ -97,12 +98,25 @@ import Testing
         first.arguments = arguments
         first.standardOutput = try FileHandle(forWritingTo: log)
         try first.run()
-        // Wait for the first finished trial, then kill the command while its workers train.
+        // Wait for the first finished trial and for a trial running after it, then kill the
+        // command while that trial's worker trains (workers finishing together could otherwise
+        // be killed between two trials, leaving nothing running to recover).
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, !(try String(contentsOf: log, encoding: .utf8)).contains("\ntrial ") { Thread.sleep(forTimeInterval: 0.1) }
+        var running: [FrozenTrial] = []
+        while Date() < deadline {
+            if try String(contentsOf: log, encoding: .utf8).contains("\ntrial ") {
+                let database = try SQLiteStorage(path: output.appendingPathComponent("study.db").path)
+                let study = try #require(try database.studies().first)
+                running = try database.trials(study: study.id).filter { $0.state == .running && $0.worker != nil }
+                if !running.isEmpty { break }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(!running.isEmpty, "no trial was running after the first finished one")
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
-        Thread.sleep(forTimeInterval: 1.5)   // the workers notice their parent is gone and end
+        // The workers notice their parent is gone and end.
+        while Date() < deadline, running.contains(where: { !$0.worker!.isDeadOnThisHost }) { Thread.sleep(forTimeInterval: 0.05) }
         let before = try String(contentsOf: log, encoding: .utf8)
         let finishedBefore = before.split(separator: "\n").filter { $0.hasPrefix("trial ") }.count
         #expect(finishedBefore >= 1 && finishedBefore < 5, "\(before)")
