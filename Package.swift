@@ -89,6 +89,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -116,7 +117,7 @@ let package = Package(
         .target(
             name: "LeptonServe",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX", "LeptonData", "LeptonFiles",
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX", "LeptonData", "LeptonFiles", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -192,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonServeTests",
-            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonJobs", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport"]
+            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonJobs", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport", "CMalloc"]
         ),
         .testTarget(
             name: "LeptonCLITests",

@@ -8,7 +8,10 @@
 #
 #   scripts/chaos.sh [SECONDS]    (default 600; LEPTON_CHAOS_CLIENTS, default 64;
 #                                  LEPTON_CHAOS_WARMUP, default 60 s or a tenth of a short run;
-#                                  LEPTON_CHAOS_BAD_FRACTION, default 0.1)
+#                                  LEPTON_CHAOS_BAD_FRACTION, default 0.1;
+#                                  LEPTON_CHAOS_KINDS, hostile kinds to send, comma-separated,
+#                                  default all: malformed-json lying-shape lying-dtype oversized
+#                                  truncated-binary gzip-bomb slow-sender disconnect)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TOTAL="${1:-600}"
@@ -41,6 +44,7 @@ for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$PORT/v2/health/ready" >/de
 echo "==> $CLIENTS clients for $SECONDS_TOTAL s against port $PORT (server pid $SERVER)"
 status=0
 python3 python/chaos.py "$PORT" "$SERVER" "$WORK/images.npy" "$WORK/predictions.jsonl" --seconds "$SECONDS_TOTAL" \
-  --clients "$CLIENTS" --warmup "$WARMUP" --bad-fraction "${LEPTON_CHAOS_BAD_FRACTION:-0.1}" --max-body-bytes "$MAX_BODY" --max-inflated-bytes "$MAX_BODY" || status=$?
+  --clients "$CLIENTS" --warmup "$WARMUP" --bad-fraction "${LEPTON_CHAOS_BAD_FRACTION:-0.1}" --max-body-bytes "$MAX_BODY" --max-inflated-bytes "$MAX_BODY" \
+  ${LEPTON_CHAOS_KINDS:+--kinds "$LEPTON_CHAOS_KINDS"} || status=$?
 if ! kill -0 "$SERVER" 2>/dev/null; then echo "the server died:"; tail -20 "$WORK/server.log"; exit 1; fi
 exit $status

@@ -101,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let options = try makeOptions()
         common.apply()
+        ServerMemory.returnLargeBlocks()
         let onEventLoops = handlersOnEventLoops && ModelServer.runConcurrencyOnEventLoops()
         common.bootstrapLogging(json: logFormat == "json")
         let metrics = ServeMetrics()
