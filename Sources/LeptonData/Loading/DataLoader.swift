@@ -110,6 +110,7 @@ public final class DataLoader: Sequence {
     public final class Iterator: IteratorProtocol, Sequence {
         private let dataset: Dataset
         private let batches: [[Int]]
+        /// The next batch to hand out (with prefetching, written under `condition`: the producer reads it).
         private var position = 0
         private let prefetch: Int
         private let transform: BatchTransform?
@@ -189,12 +190,13 @@ public final class DataLoader: Sequence {
                 condition.lock()
                 while ready[position] == nil { condition.wait() }
                 result = ready.removeValue(forKey: position)!
+                position += 1   // under the lock: the producer reads it to bound the queue
                 condition.broadcast()
                 condition.unlock()
             } else {
                 result = load(position)
+                position += 1
             }
-            position += 1
             switch result {
             case .success(let batch): return batch
             case .failure(let failure):

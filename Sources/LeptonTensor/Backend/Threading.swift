@@ -1,5 +1,6 @@
 import Foundation
 import CBLAS
+import Synchronization
 
 /// Process-wide settings of the CPU backend.
 ///
@@ -13,15 +14,16 @@ import CBLAS
 /// Lepton.threadCount = 1   // stable single-core timings
 /// ```
 public enum Lepton {
-    nonisolated(unsafe) private static var storedThreadCount: Int = {
+    /// Atomic: any thread may set it while loops on other threads read it.
+    private static let storedThreadCount: Atomic<Int> = {
         openblas_set_num_threads(1)
-        return Lepton.environmentThreadCount() ?? ProcessInfo.processInfo.activeProcessorCount
+        return Atomic(Lepton.environmentThreadCount() ?? ProcessInfo.processInfo.activeProcessorCount)
     }()
 
     /// Number of threads the CPU backend spreads work over (≥ 1).
     public static var threadCount: Int {
-        get { storedThreadCount }
-        set { storedThreadCount = Swift.max(1, newValue) }
+        get { storedThreadCount.load(ordering: .relaxed) }
+        set { storedThreadCount.store(Swift.max(1, newValue), ordering: .relaxed) }
     }
 
     /// `LEPTON_NUM_THREADS` as a positive integer, or nil when unset or not a positive integer.
