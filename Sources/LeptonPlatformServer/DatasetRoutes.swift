@@ -11,7 +11,7 @@ struct DatasetRoutes {
 
     struct CreateBody: Decodable { let name: String }
 
-    func register(on table: inout PlatformRouteTable) {
+    func register(on table: PlatformRouteTable) {
         table.add(.get, "/api/v1/datasets", role: .viewer, "list datasets") { _, _, who in
             try jsonResponse(["datasets": try await platform.datasets.list(workspaceID: who.workspaceID).map { $0.summary() }])
         }

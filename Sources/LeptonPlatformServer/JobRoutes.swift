@@ -10,7 +10,7 @@ struct JobRoutes {
     /// How often a followed log is checked for new lines.
     static let followInterval: Duration = .milliseconds(250)
 
-    func register(on table: inout PlatformRouteTable) {
+    func register(on table: PlatformRouteTable) {
         let jobs = platform.jobs
         table.add(.get, "/api/v1/jobs", role: .viewer, "list jobs, newest first") { _, _, who in
             try jsonResponse(["jobs": try await jobs.list(workspaceID: who.workspaceID)])

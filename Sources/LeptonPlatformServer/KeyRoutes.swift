@@ -19,7 +19,7 @@ struct KeyRoutes {
         let token: String
     }
 
-    func register(on table: inout PlatformRouteTable) {
+    func register(on table: PlatformRouteTable) {
         table.add(.get, "/api/v1/keys", role: .admin, "list the workspace's keys") { _, _, who in
             try jsonResponse(["keys": try await platform.keys.list(workspaceID: who.workspaceID).map(\.summary)])
         }
@@ -41,7 +41,7 @@ struct KeyRoutes {
 struct AuditRoutes {
     let platform: Platform
 
-    func register(on table: inout PlatformRouteTable) {
+    func register(on table: PlatformRouteTable) {
         table.add(.get, "/api/v1/audit", role: .admin, "the workspace's audit rows (?after=SEQUENCE&limit=N)") { request, _, who in
             let records = try await platform.audit.records(workspaceID: who.workspaceID, after: try request.integerQuery("after", default: 0),
                                                            limit: try request.integerQuery("limit", default: 100))

@@ -9,7 +9,7 @@ struct MarketRoutes {
 
     struct PullBody: Decodable { let name: String? }
 
-    func register(on table: inout PlatformRouteTable) {
+    func register(on table: PlatformRouteTable) {
         let market = platform.market
         table.add(.get, "/api/v1/market", role: .viewer, "search listings (?q=TEXT&task=TASK)") { request, _, _ in
             let query = request.uri.queryParameters.get("q") ?? ""

@@ -11,7 +11,7 @@ struct ModelRoutes {
 
     struct AliasBody: Decodable { let version: Int }
 
-    func register(on table: inout PlatformRouteTable) {
+    func register(on table: PlatformRouteTable) {
         let models = platform.models
         table.add(.get, "/api/v1/models", role: .viewer, "list registered models") { _, _, who in
             try jsonResponse(["models": try await models.list(workspaceID: who.workspaceID).map { $0.summary() }])

@@ -11,6 +11,7 @@ struct AuditAndErrorMiddleware: RouterMiddleware {
     typealias Context = PlatformRequestContext
     let platform: Platform
     let metrics: PlatformMetrics
+    let patterns: RoutePatterns
 
     static let mutatingMethods: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
 
@@ -25,7 +26,7 @@ struct AuditAndErrorMiddleware: RouterMiddleware {
             response = try jsonResponse(["error": message], status: status)
         }
         response.headers[.requestID] = context.id
-        let route = context.endpointPath ?? "unmatched"
+        let route = patterns.pattern(method: request.method, path: request.uri.path) ?? (request.uri.path == "/healthz" ? "/healthz" : "unmatched")
         let status = Int(response.status.code)
         if Self.mutatingMethods.contains(request.method) || status == 401 || status == 403 {
             await audit(request, context: context, route: route, status: status)

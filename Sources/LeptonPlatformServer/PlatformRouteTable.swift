@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import LeptonPlatform
@@ -20,14 +21,19 @@ public struct PlatformRoute: Sendable, Hashable {
 struct PlatformRouteTable {
     typealias Handler = @Sendable (Request, PlatformRequestContext, Principal) async throws -> Response
     let router: Router<PlatformRequestContext>
-    private(set) var routes: [PlatformRoute] = []
+    /// The routes added so far, also read by the audit middleware.
+    let patterns: RoutePatterns
+    var routes: [PlatformRoute] { patterns.routes }
 
-    init(router: Router<PlatformRequestContext>) { self.router = router }
+    init(router: Router<PlatformRequestContext>, patterns: RoutePatterns) {
+        self.router = router
+        self.patterns = patterns
+    }
 
     /// Adds `method path`, callable by keys whose role includes `role`.
-    mutating func add(_ method: HTTPRequest.Method, _ path: String, role: Role, _ summary: String, handler: @escaping Handler) {
+    func add(_ method: HTTPRequest.Method, _ path: String, role: Role, _ summary: String, handler: @escaping Handler) {
         let route = PlatformRoute(method: method, path: path, role: role, summary: summary)
-        routes.append(route)
+        patterns.append(route)
         router.on(RouterPath(path), method: method) { request, context in
             guard let principal = context.identity.principal else {
                 throw PlatformError(.unauthenticated, "missing Authorization: Bearer <key> header")
@@ -35,6 +41,33 @@ struct PlatformRouteTable {
             try principal.require(role, for: "\(method) \(path) (\(summary))")
             return try await handler(request, context, principal)
         }
+    }
+}
+
+/// The routes of the API, to name the route pattern of any request — also of one refused by the
+/// auth middleware before the router resolved it (the audit log names `POST /api/v1/keys/:id`,
+/// not each key's path).
+final class RoutePatterns: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [PlatformRoute] = []
+
+    var routes: [PlatformRoute] {
+        lock.lock(); defer { lock.unlock() }
+        return stored
+    }
+
+    func append(_ route: PlatformRoute) {
+        lock.lock(); stored.append(route); lock.unlock()
+    }
+
+    /// The pattern of the route `method path` would reach, if any.
+    func pattern(method: HTTPRequest.Method, path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return routes.first { route in
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            return route.method == method && pattern.count == parts.count
+                && zip(pattern, parts).allSatisfy { $0.hasPrefix(":") ? !$1.isEmpty : $0 == $1 }
+        }?.path
     }
 }
 

@@ -42,21 +42,22 @@ public final class PlatformServer: Sendable {
     /// The router with every route and middleware, and the route table.
     public func buildRouter() -> (Router<PlatformRequestContext>, [PlatformRoute]) {
         let router = Router(context: PlatformRequestContext.self)
-        router.add(middleware: AuditAndErrorMiddleware(platform: platform, metrics: metrics))
+        let patterns = RoutePatterns()
+        router.add(middleware: AuditAndErrorMiddleware(platform: platform, metrics: metrics, patterns: patterns))
         router.add(middleware: AuthMiddleware(keys: platform.keys))
         router.get("/healthz") { _, _ in try jsonResponse(["status": "ok", "version": Self.version]) }
-        var table = PlatformRouteTable(router: router)
+        let table = PlatformRouteTable(router: router, patterns: patterns)
         table.add(.get, "/metrics", role: .viewer, "Prometheus metrics") { _, _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
         }
-        KeyRoutes(platform: platform).register(on: &table)
-        AuditRoutes(platform: platform).register(on: &table)
-        DatasetRoutes(platform: platform).register(on: &table)
-        JobRoutes(platform: platform).register(on: &table)
-        ModelRoutes(platform: platform).register(on: &table)
-        MarketRoutes(platform: platform).register(on: &table)
+        KeyRoutes(platform: platform).register(on: table)
+        AuditRoutes(platform: platform).register(on: table)
+        DatasetRoutes(platform: platform).register(on: table)
+        JobRoutes(platform: platform).register(on: table)
+        ModelRoutes(platform: platform).register(on: table)
+        MarketRoutes(platform: platform).register(on: table)
         let document = PlatformOpenAPI.document(routes: table.routes, version: Self.version)
         table.add(.get, "/openapi.json", role: .viewer, "this API's OpenAPI document") { _, _, _ in
             var headers = HTTPFields()

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `lepton job submit|ls|logs|cancel`: training jobs on the platform.
 struct JobCommand: AsyncParsableCommand {

@@ -22,8 +22,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
-        throw LeptonExecutable.NotBuilt()
+        throw ServerDidNotStart()
     }
+
+    /// `lepton platform serve` wrote no port file within 15 s.
+    struct ServerDidNotStart: Error {}
 
     static func request(_ method: String, _ url: String, token: String, body: String? = nil) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: url)!)

@@ -1,6 +1,6 @@
 import Foundation
 import LeptonPlatform
-@testable import LeptonPlatformServer
+import LeptonPlatformServer
 import Testing
 
 /// Every route × every kind of caller → the expected status, and every mutating or denied call
@@ -134,10 +134,10 @@ struct AuthorizationMatrixTests {
                 let audited = ["POST", "PUT", "PATCH", "DELETE"].contains(route.method.rawValue) || [401, 403].contains(reply.status)
                 #expect(rows.count == (audited ? 1 : 0), "\(cell): \(rows.count) audit rows")
                 if let row = rows.first?.entry {
-                    #expect(row.result == String(reply.status) && row.requestID == requestID, cell)
+                    #expect(row.result == String(reply.status) && row.requestID == requestID, "\(cell)")
                     #expect(row.keyID == keys.ids[caller], "\(cell): audited key \(row.keyID ?? "none")")
-                    #expect(row.action == "\(route.method) \(route.path)" && row.resource == path, cell)
-                    #expect(row.source.hasPrefix("127.0.0.1:"), cell)
+                    #expect(row.action == "\(route.method) \(route.path)" && row.resource == path, "\(cell): audited \(row.action) on \(row.resource)")
+                    #expect(row.source.hasPrefix("127.0.0.1:"), "\(cell)")
                 }
             }
         }

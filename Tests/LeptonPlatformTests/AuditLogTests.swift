@@ -1,5 +1,5 @@
 import Foundation
-@testable import LeptonPlatform
+import LeptonPlatform
 import LeptonSQLite
 import Testing
 

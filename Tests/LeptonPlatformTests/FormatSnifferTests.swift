@@ -1,6 +1,6 @@
 import Foundation
 import LeptonData
-@testable import LeptonPlatform
+import LeptonPlatform
 import Testing
 
 @Suite("FormatSniffer")

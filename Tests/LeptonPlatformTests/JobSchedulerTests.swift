@@ -1,5 +1,5 @@
 import Foundation
-@testable import LeptonPlatform
+import LeptonPlatform
 import Testing
 
 /// The scheduler with shell scripts standing in for `lepton train` (the real command runs in

@@ -1,5 +1,5 @@
 import Foundation
-@testable import LeptonPlatform
+import LeptonPlatform
 
 /// Fresh platforms in temporary folders for the domain tests.
 enum PlatformFixtures {

@@ -27,10 +27,10 @@ public enum KeySecret {
     }
 
     /// The stored form of a secret: SHA-256, hex.
-    static func hash(_ secret: String) -> String { hex(SHA256.hash(data: Data(secret.utf8))) }
+    public static func hash(_ secret: String) -> String { hex(SHA256.hash(data: Data(secret.utf8))) }
 
     /// Whether two equal-length strings are equal, in time that does not depend on where they differ.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0

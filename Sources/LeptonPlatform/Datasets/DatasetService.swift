@@ -5,13 +5,14 @@ import Foundation
 /// read them back (authenticated chunk by chunk). Files live in `<data>/datasets/<id>/<blob>.blob`.
 public struct DatasetService: Sendable {
     let store: any PlatformStore
-    let keyring: MasterKeyring
+    /// The master keys wrapping every data key.
+    public let keyring: MasterKeyring
     let folder: URL
     /// Largest upload accepted, in bytes.
     public let maxUploadBytes: Int
 
     /// Where uploads in progress are written (emptied when the platform opens).
-    var uploadsFolder: URL { folder.appendingPathComponent("uploads") }
+    public var uploadsFolder: URL { folder.appendingPathComponent("uploads") }
 
     /// Creates the service over `store`, with files under `folder`.
     public init(store: any PlatformStore, keyring: MasterKeyring, folder: URL, maxUploadBytes: Int) {
@@ -92,5 +93,6 @@ public struct DatasetService: Sendable {
         try? FileManager.default.removeItem(at: uploadsFolder)
     }
 
-    func datasetFolder(_ id: String) -> URL { folder.appendingPathComponent("datasets").appendingPathComponent(id) }
+    /// The folder holding dataset `id`'s encrypted versions (`<blob id>.blob`).
+    public func datasetFolder(_ id: String) -> URL { folder.appendingPathComponent("datasets").appendingPathComponent(id) }
 }

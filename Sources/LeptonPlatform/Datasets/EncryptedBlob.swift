@@ -6,12 +6,13 @@ import Foundation
 /// box (nonce, ciphertext, tag). Every chunk authenticates the blob id, its index and whether it
 /// is the last one, so a chunk moved, reordered, dropped or cut off is detected, as is any
 /// flipped byte.
-enum EncryptedBlob {
-    static let magic = Array("LPBLOB1\n".utf8)
+public enum EncryptedBlob {
+    /// The first bytes of every blob file.
+    public static let magic = Array("LPBLOB1\n".utf8)
     /// Plaintext bytes per chunk.
-    static let chunkSize = 1 << 20
+    public static let chunkSize = 1 << 20
     /// Nonce and tag around each chunk's ciphertext.
-    static let boxOverhead = 12 + 16
+    public static let boxOverhead = 12 + 16
 
     /// The associated data chunk `index` of `blobID` is sealed with.
     static func associatedData(blobID: String, index: Int, isLast: Bool) -> Data {

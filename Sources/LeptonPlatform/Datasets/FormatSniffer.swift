@@ -9,9 +9,11 @@ import LeptonData
 /// for chunk in chunks { sniffer.consume(chunk) }
 /// let preview = sniffer.preview()   // .idx [60000, 28, 28] uint8, .npy, .csv with columns, …
 /// ```
-struct FormatSniffer {
+public struct FormatSniffer {
     /// How much of the start of a file is kept for recognition.
     static let headLimit = 64 << 10
+    /// A sniffer that has seen nothing yet.
+    public init() {}
     private(set) var head: [UInt8] = []
     private(set) var total = 0
     private var newlines = 0
@@ -24,7 +26,7 @@ struct FormatSniffer {
     ]
 
     /// Takes the next bytes of the file.
-    mutating func consume(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         if head.count < Self.headLimit { head.append(contentsOf: bytes.prefix(Self.headLimit - head.count)) }
         let labelsFromOffset = isIDXLabels ? 8 : Int.max
@@ -42,7 +44,7 @@ struct FormatSniffer {
     }
 
     /// What the whole file was recognised as.
-    func preview() -> DatasetPreview {
+    public func preview() -> DatasetPreview {
         if let npy = npyPreview() { return npy }
         if let idx = idxPreview() { return idx }
         if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return DatasetPreview(format: .gzip) }

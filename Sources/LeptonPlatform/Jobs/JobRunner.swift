@@ -23,9 +23,10 @@ public protocol JobRunner: Sendable {
     func stop(_ job: Job)
 }
 
-/// Runs each attempt as a child process in its own session: `/bin/sh` runs the training command
-/// with `LEPTON_DATA_DIR` set to the job's data folder, appends its output to `log.txt` and
-/// writes its exit status to `exit-status`, so the status survives the platform process.
+/// Runs each attempt as a child process in its own session: `/bin/sh` writes its pid to
+/// `attempt.pid`, runs the training command with `LEPTON_DATA_DIR` set to the job's data folder,
+/// appends its output to `log.txt` and writes its exit status to `exit-status`, so the status
+/// survives the platform process.
 ///
 /// ```swift
 /// let runner = LocalProcessRunner(command: ["/usr/local/bin/lepton", "train"])
@@ -38,10 +39,13 @@ public struct LocalProcessRunner: JobRunner {
     public init(command: [String]) { self.command = command }
 
     public func start(_ job: Job, folder: URL) throws -> Int {
-        let status = folder.appendingPathComponent("exit-status")
+        let status = folder.appendingPathComponent("exit-status"), pidFile = folder.appendingPathComponent("attempt.pid")
         try? FileManager.default.removeItem(at: status)
+        try? FileManager.default.removeItem(at: pidFile)
         let words = command + ["config.yaml", "--output", "model", "--overwrite"]
-        let script = "\(words.map(Self.quote).joined(separator: " ")) >> log.txt 2>&1; echo $? > exit-status.tmp && mv exit-status.tmp exit-status"
+        // setsid forks when its caller leads a process group, so the shell reports its own pid.
+        let script = "echo $$ > attempt.pid; \(words.map(Self.quote).joined(separator: " ")) >> log.txt 2>&1; "
+            + "echo $? > exit-status.tmp && mv exit-status.tmp exit-status"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
         process.arguments = ["/bin/sh", "-c", script]
@@ -56,7 +60,13 @@ public struct LocalProcessRunner: JobRunner {
         do { try process.run() } catch {
             throw PlatformError(.internalError, "cannot start job \(job.id): \(error)")
         }
-        return Int(process.processIdentifier)
+        for _ in 0..<1000 {
+            if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                return pid
+            }
+            usleep(10_000)
+        }
+        throw PlatformError(.internalError, "job \(job.id): its shell did not start within 10 s")
     }
 
     public func status(_ job: Job, folder: URL) -> AttemptStatus {
@@ -77,7 +87,7 @@ public struct LocalProcessRunner: JobRunner {
 
     /// Whether `pid` is a live (not zombie) process of this job: its environment names the job,
     /// so a recycled pid is not mistaken for it.
-    static func isAlive(_ pid: Int, jobID: String) -> Bool {
+    public static func isAlive(_ pid: Int, jobID: String) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
         // The state is the first field after the parenthesised command name.
         guard let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z" else {

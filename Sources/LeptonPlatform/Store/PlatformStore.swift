@@ -99,4 +99,12 @@ public struct WrappedKeyUpdate: Sendable {
     public let wrappedKey: String
     /// The master key that wraps it.
     public let masterKeyID: String
+
+    /// Creates an update.
+    public init(owner: Owner, id: String, wrappedKey: String, masterKeyID: String) {
+        self.owner = owner
+        self.id = id
+        self.wrappedKey = wrappedKey
+        self.masterKeyID = masterKeyID
+    }
 }
