@@ -63,12 +63,6 @@ struct DatasetRoutes {
             throw PlatformError(.badRequest, "version \(text) is not a positive integer")
         }
         let (version, stream) = try await platform.datasets.open(id: id, version: number, workspaceID: workspaceID)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/octet-stream"
-        headers[.contentSHA256] = version.sha256
-        return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: version.size) { writer in
-            while let chunk = try stream.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
-            try await writer.finish(nil)
-        })
+        return streamResponse(stream, size: version.size, sha256: version.sha256)
     }
 }

@@ -40,13 +40,7 @@ struct ModelRoutes {
                   "download a file of a version (number or alias)") { request, context, who in
             let (file, stream) = try await models.openFile(try request.parameter("file", of: context), version: try request.parameter("version", of: context),
                                                            model: try request.parameter("id", of: context), workspaceID: who.workspaceID)
-            var headers = HTTPFields()
-            headers[.contentType] = "application/octet-stream"
-            headers[.contentSHA256] = file.sha256
-            return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: file.size) { writer in
-                while let chunk = try stream.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
-                try await writer.finish(nil)
-            })
+            return streamResponse(stream, size: file.size, sha256: file.sha256)
         }
     }
 }

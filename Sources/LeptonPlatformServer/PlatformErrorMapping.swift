@@ -47,6 +47,18 @@ func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) t
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try PlatformJSON.encoder.encode(value))))
 }
 
+/// A verified, decrypted file as an `application/octet-stream` body, sent chunk by chunk, with its
+/// SHA-256 in `X-Content-SHA256` so the client can check what it wrote.
+func streamResponse(_ stream: DecryptedStream, size: Int, sha256: String) -> Response {
+    var headers = HTTPFields()
+    headers[.contentType] = "application/octet-stream"
+    headers[.contentSHA256] = sha256
+    return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: size) { writer in
+        while let chunk = try stream.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+        try await writer.finish(nil)
+    })
+}
+
 /// The platform API's JSON conventions.
 enum PlatformJSON {
     static let encoder: JSONEncoder = {

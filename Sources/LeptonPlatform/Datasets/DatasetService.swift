@@ -25,9 +25,7 @@ public struct DatasetService: Sendable {
     /// Creates an empty dataset named `name` in `workspaceID` with a fresh data key.
     /// - Throws: ``PlatformError`` (`badRequest`) for a bad name, (`conflict`) when it exists.
     public func create(name: String, workspaceID: String) async throws -> Dataset {
-        guard !name.isEmpty, name.count <= 200, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw PlatformError(.badRequest, "dataset name \"\(name)\" is invalid; expected 1 to 200 letters, digits, '-', '_' or '.'")
-        }
+        try PlatformID.checkName(name, kind: "dataset")
         let id = PlatformID.make("ds")
         let wrapped = try keyring.wrap(SymmetricKey(size: .bits256), ownerID: id)
         let dataset = Dataset(id: id, workspaceID: workspaceID, name: name, created: Date(), wrappedKey: wrapped.wrapped,

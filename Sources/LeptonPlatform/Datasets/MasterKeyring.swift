@@ -33,7 +33,9 @@ public final class MasterKeyring: @unchecked Sendable {
 
     /// Creates a new master key (which becomes the current one) and returns its id.
     public func addKey() throws -> String {
-        let id = "mk-\(String(format: "%013d", Int(Date().timeIntervalSince1970 * 1000)))-\(KeySecret.randomHex(bytes: 4))"
+        // Milliseconds since 1970, zero-padded, so ids sort in creation order.
+        let milliseconds = String(Int(Date().timeIntervalSince1970 * 1000))
+        let id = "mk-\(String(repeating: "0", count: max(0, 15 - milliseconds.count)))\(milliseconds)-\(KeySecret.randomHex(bytes: 4))"
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

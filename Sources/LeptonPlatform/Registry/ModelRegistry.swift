@@ -152,9 +152,7 @@ public struct ModelRegistry: Sendable {
 
     private func findOrCreate(name: String, workspaceID: String) async throws -> RegisteredModel {
         if let model = try await store.model(named: name, workspaceID: workspaceID) { return model }
-        guard !name.isEmpty, name.count <= 200, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw PlatformError(.badRequest, "model name \"\(name)\" is invalid; expected 1 to 200 letters, digits, '-', '_' or '.'")
-        }
+        try PlatformID.checkName(name, kind: "model")
         let id = PlatformID.make("mdl")
         let wrapped = try keyring.wrap(SymmetricKey(size: .bits256), ownerID: id)
         let model = RegisteredModel(id: id, workspaceID: workspaceID, name: name, created: Date(), card: "", aliases: [:],
