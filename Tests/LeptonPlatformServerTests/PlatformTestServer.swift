@@ -2,9 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import LeptonPlatform
 import LeptonPlatformServer
 
@@ -82,22 +79,5 @@ struct PlatformTestServer {
     /// Sends a JSON text body.
     func send(_ method: String, _ path: String, token: String?, json: String) async throws -> Reply {
         try await send(method, path, token: token, body: Data(json.utf8))
-    }
-
-    /// Writes raw bytes on a fresh connection, then closes it without reading (a client that
-    /// dies mid-request).
-    func sendAndHangUp(_ bytes: [UInt8]) throws {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw PlatformError(.internalError, "socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw PlatformError(.internalError, "connect() failed") }
-        _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, 0) }
     }
 }
