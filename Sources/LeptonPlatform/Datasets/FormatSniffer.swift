@@ -18,6 +18,7 @@ public struct FormatSniffer {
     private(set) var total = 0
     private var newlines = 0
     private var lastByte: UInt8?
+    private var headHasZero = false
     private var labelValues = [Bool](repeating: false, count: 256)
 
     /// IDX element types by their type byte.
@@ -25,14 +26,21 @@ public struct FormatSniffer {
         0x08: ("uint8", 1), 0x09: ("int8", 1), 0x0B: ("int16", 2), 0x0C: ("int32", 4), 0x0D: ("float32", 4), 0x0E: ("float64", 8),
     ]
 
-    /// Takes the next bytes of the file.
+    /// Takes the next bytes of the file. Lines are counted only while the file can still be text
+    /// (no NUL byte in its head) and byte values only for IDX label files, so a large binary
+    /// upload costs no per-byte work here.
     public mutating func consume(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        if head.count < Self.headLimit { head.append(contentsOf: bytes.prefix(Self.headLimit - head.count)) }
-        let labelsFromOffset = isIDXLabels ? 8 : Int.max
-        for (i, byte) in bytes.enumerated() {
-            if byte == 0x0A { newlines += 1 }
-            if total + i >= labelsFromOffset { labelValues[Int(byte)] = true }
+        if head.count < Self.headLimit {
+            let part = bytes.prefix(Self.headLimit - head.count)
+            if part.contains(0) { headHasZero = true }
+            head.append(contentsOf: part)
+        }
+        if !headHasZero {
+            for byte in bytes where byte == 0x0A { newlines += 1 }
+        }
+        if isIDXLabels {
+            for (i, byte) in bytes.enumerated() where total + i >= 8 { labelValues[Int(byte)] = true }
         }
         total += bytes.count
         lastByte = bytes.last
