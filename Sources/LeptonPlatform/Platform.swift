@@ -38,9 +38,10 @@ public final class Platform: Sendable {
     /// - Parameters:
     ///   - runner: runs job attempts (default: child processes of this executable's `train` command).
     ///   - slots: CPU slots for jobs (default: the machine's cores).
+    ///   - jobFolderTTL: seconds after which a finished job's folder is removed (nil: kept).
     /// - Throws: ``PlatformError`` when the folder was not initialised (`lepton platform init`).
     public init(dataFolder: URL, maxUploadBytes: Int = Platform.defaultMaxUploadBytes, runner: (any JobRunner)? = nil,
-                slots: Int? = nil) throws {
+                slots: Int? = nil, jobFolderTTL: TimeInterval? = nil) throws {
         let database = dataFolder.appendingPathComponent("platform.db")
         guard FileManager.default.fileExists(atPath: database.path) else {
             throw PlatformError(.badRequest, "\(dataFolder.path) is not a platform data folder (no platform.db); run `lepton platform init --data \(dataFolder.path)` first")
@@ -58,7 +59,8 @@ public final class Platform: Sendable {
         self.models = models
         market = Marketplace(store: store, registry: models)
         jobs = JobScheduler(store: store, datasets: datasets, models: models, runner: runner ?? LocalProcessRunner(command: [Self.currentExecutable, "train"]),
-                            folder: dataFolder.appendingPathComponent("jobs"), slots: slots ?? ProcessInfo.processInfo.activeProcessorCount)
+                            folder: dataFolder.appendingPathComponent("jobs"), slots: slots ?? ProcessInfo.processInfo.activeProcessorCount,
+                            folderTTL: jobFolderTTL)
     }
 
     /// The absolute path of the running executable (the `lepton` binary when served by it).

@@ -29,6 +29,9 @@ struct PlatformServeCommand: AsyncParsableCommand {
     @Option(help: "CPU slots shared by running training jobs (default: the machine's cores).")
     var slots: Int?
 
+    @Option(help: "Remove a finished job's folder (log, trained model already in the registry) this many seconds after it ended (default: keep).")
+    var jobTtlSeconds: Double?
+
     @Option(help: "Log format: json or text.")
     var logFormat: String = "json"
 
@@ -37,12 +40,14 @@ struct PlatformServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port: expected an integer in 0...65535, got \(port)") }
         if let slots, !(1...4096).contains(slots) { throw ValidationError("--slots: expected an integer in 1...4096, got \(slots)") }
+        if let jobTtlSeconds, !(jobTtlSeconds >= 0) { throw ValidationError("--job-ttl-seconds: expected a number of seconds ≥ 0, got \(jobTtlSeconds)") }
         guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes: expected a positive number of bytes, got \(maxUploadBytes)") }
         guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format: expected text or json, got \(logFormat)") }
     }
 
     func run() async throws {
-        let platform = try Platform(dataFolder: data.url, maxUploadBytes: maxUploadBytes, slots: slots)
+        let platform = try Platform(dataFolder: data.url, maxUploadBytes: maxUploadBytes, slots: slots,
+                                    jobFolderTTL: jobTtlSeconds)
         common.bootstrapLogging(json: logFormat == "json")
         let server = PlatformServer(platform: platform, host: host, port: port)
         let host = self.host, portFile = self.portFile

@@ -67,6 +67,27 @@ struct JobSchedulerTests {
         await platform.jobs.stop()
     }
 
+    @Test("a finished job's folder is removed after its TTL; its record and registered model stay")
+    func folderTTL() async throws {
+        let (platform, who) = try await Self.platform("jobs-ttl", script: #"mkdir -p model && echo '{"layers": []}' > model/model.json"#)
+        let scheduler = JobScheduler(store: platform.store, datasets: platform.datasets, models: platform.models,
+                                     runner: LocalProcessRunner(command: [platform.dataFolder.appendingPathComponent("trainer.sh").path]),
+                                     folder: platform.jobs.folder, slots: 1, interval: .milliseconds(50), folderTTL: 0.5)
+        try await scheduler.start()
+        let job = try await scheduler.submit(JobSubmission(config: Self.config, inputs: [], modelName: "kept"), principal: who)
+        let done = try await Self.wait(for: job.id, in: platform, who: who) { $0.state.isTerminal }
+        #expect(done.state == .succeeded)
+        var removed = false
+        for _ in 0..<60 where !removed {
+            try await Task.sleep(for: .milliseconds(100))
+            removed = !FileManager.default.fileExists(atPath: scheduler.jobFolder(job.id).path)
+        }
+        #expect(removed)
+        #expect(try await platform.jobs.get(id: job.id, workspaceID: who.workspaceID).state == .succeeded)
+        #expect(try await platform.models.versions("kept", workspaceID: who.workspaceID).count == 1)
+        await scheduler.stop()
+    }
+
     @Test("bad submissions are refused with the field named")
     func refusals() async throws {
         let (platform, who) = try await Self.platform("jobs-bad", script: "exit 0")

@@ -23,12 +23,17 @@ public actor JobScheduler {
     let backoff: TimeInterval
     /// How often running attempts are polled and the queue looked at.
     let interval: Duration
+    /// A finished job's folder (log, exit status, trained model, already in the registry) is
+    /// removed this long after it ended; nil keeps folders (the job's record always stays).
+    public nonisolated let folderTTL: TimeInterval?
+    private var lastSweep = Date.distantPast
     private var running: [String: Job] = [:]
     private var loop: Task<Void, Never>?
 
     /// Creates a scheduler; nothing runs until ``start()``.
     public init(store: any PlatformStore, datasets: DatasetService, models: ModelRegistry, runner: any JobRunner, folder: URL, slots: Int,
-                backoff: TimeInterval = 2, interval: Duration = .milliseconds(200)) {
+                backoff: TimeInterval = 2, interval: Duration = .milliseconds(200), folderTTL: TimeInterval? = nil) {
+        self.folderTTL = folderTTL
         self.store = store
         self.datasets = datasets
         self.models = models
@@ -107,6 +112,7 @@ public actor JobScheduler {
 
     /// One round: finish attempts that ended, then start queued jobs that fit.
     func tick() async throws {
+        try await sweepFinishedFolders()
         for (id, job) in running {
             switch runner.status(job, folder: jobFolder(id)) {
             case .running: continue
@@ -181,6 +187,16 @@ public actor JobScheduler {
         } catch {
             try? appendLog("model registration failed: \(error)\n", to: jobFolder(job.id))
             return nil
+        }
+    }
+
+    /// At most once a second: removes the folders of jobs that ended more than ``folderTTL`` ago.
+    private func sweepFinishedFolders() async throws {
+        guard let folderTTL, Date().timeIntervalSince(lastSweep) >= 1 else { return }
+        lastSweep = Date()
+        for job in try await store.jobs(in: [.succeeded, .failed, .cancelled])
+        where (job.finished.map { Date().timeIntervalSince($0) > folderTTL } ?? false) && FileManager.default.fileExists(atPath: jobFolder(job.id).path) {
+            try? FileManager.default.removeItem(at: jobFolder(job.id))
         }
     }
 
