@@ -21,22 +21,24 @@ import Testing
         let stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
         for stem in stems { #expect(try lepton(["dataset", "push", files.appendingPathComponent(stem).path, "--name", stem]).status == 0) }
         let config = dir.appendingPathComponent("long.yaml")
-        try PlatformClientTests.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 300").write(to: config, atomically: true, encoding: .utf8)
-        let submitted = try lepton(["job", "submit", config.path] + stems.flatMap { ["--input", "mnist/\($0)=\($0)"] })
-        let jobID = try #require(submitted.stdout.split(separator: " ").dropFirst().first.map(String.init), "\(submitted.stderr)")
-        // Wait for the job to run and write to its log, then start an upload and kill the server mid-body.
-        let log = data.appendingPathComponent("jobs/\(jobID)/log.txt")
-        for _ in 0..<200 where !((try? String(contentsOf: log, encoding: .utf8))?.contains("Epoch") ?? false) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try PlatformClientTests.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 3000").write(to: config, atomically: true, encoding: .utf8)
         let datasetID = try #require(try lepton(["dataset", "ls"]).stdout.split(separator: "\n").first { $0.contains("t10k-labels") }?
             .split(separator: " ").first.map(String.init))
+        let submitted = try lepton(["job", "submit", config.path] + stems.flatMap { ["--input", "mnist/\($0)=\($0)"] })
+        let jobID = try #require(submitted.stdout.split(separator: " ").dropFirst().first.map(String.init), "\(submitted.stderr)")
+        // Wait for the job's attempt to start (its shell writes attempt.pid; the trainer's output is
+        // block-buffered, so the log is no signal), then start an upload and kill the server mid-body.
+        let pidFile = data.appendingPathComponent("jobs/\(jobID)/attempt.pid")
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: pidFile.path) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let upload = try LoopbackConnection(port: port)
         upload.write(Array("POST /api/v1/datasets/\(datasetID)/versions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(admin)\r\nContent-Length: 5000000\r\n\r\n".utf8)
                      + [UInt8](repeating: 7, count: 1_000_000))
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(100))
         // The crash must hit a running attempt, or this test would not test re-adoption.
-        #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("jobs/\(jobID)/exit-status").path))
+        #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("jobs/\(jobID)/exit-status").path),
+                "\((try? String(contentsOf: data.appendingPathComponent("jobs/\(jobID)/log.txt"), encoding: .utf8))?.suffix(800) ?? "no log")")
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
         upload.close()
