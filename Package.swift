@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "LeptonDistributed", targets: ["LeptonDistributed"]),
         .library(name: "LeptonMPI", targets: ["LeptonMPI"]),
         .library(name: "LeptonTune", targets: ["LeptonTune"]),
+        .library(name: "LeptonSQLite", targets: ["LeptonSQLite"]),
+        .library(name: "LeptonPlatform", targets: ["LeptonPlatform"]),
+        .library(name: "LeptonPlatformServer", targets: ["LeptonPlatformServer"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .library(name: "LeptonFuzz", targets: ["LeptonFuzz"]),
         .executable(name: "lepton", targets: ["lepton"]),
@@ -33,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -97,7 +101,34 @@ let package = Package(
         ),
         .target(
             name: "LeptonTune",
-            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonJobs", "LeptonFiles", "CSQLite"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonJobs", "LeptonFiles", "LeptonSQLite"]
+        ),
+        // The one SQLite wrapper (WAL, busy retries, migrations): the tuner's studies and the platform's store.
+        .target(
+            name: "LeptonSQLite",
+            dependencies: ["CSQLite"]
+        ),
+        // The platform's domain (keys, roles, audit, encrypted datasets, store); no HTTP framework here.
+        .target(
+            name: "LeptonPlatform",
+            dependencies: [
+                "LeptonSQLite", "LeptonData", "LeptonJobs",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The platform's HTTP API (Hummingbird) over LeptonPlatform.
+        .target(
+            name: "LeptonPlatformServer",
+            dependencies: [
+                "LeptonPlatform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .target(
             name: "LeptonDistributed",
@@ -141,6 +172,7 @@ let package = Package(
             dependencies: [
                 "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
                 "LeptonDistributed", "LeptonMPI", "LeptonTune",
+                "LeptonPlatform", "LeptonPlatformServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -197,7 +229,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonCLITests",
-            dependencies: ["LeptonTestSupport", "LeptonTune"]
+            dependencies: ["LeptonTestSupport", "LeptonTune", "LeptonSQLite"]
         ),
         .testTarget(
             name: "LeptonFuzzTests",
@@ -207,6 +239,18 @@ let package = Package(
         .testTarget(
             name: "LeptonTuneTests",
             dependencies: ["LeptonTune", "LeptonJobs", "LeptonNN", "LeptonTensor", "LeptonTestSupport"]
+        ),
+        .testTarget(
+            name: "LeptonSQLiteTests",
+            dependencies: ["LeptonSQLite"]
+        ),
+        .testTarget(
+            name: "LeptonPlatformTests",
+            dependencies: ["LeptonPlatform", "LeptonSQLite"]
+        ),
+        .testTarget(
+            name: "LeptonPlatformServerTests",
+            dependencies: ["LeptonPlatformServer", "LeptonPlatform", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",

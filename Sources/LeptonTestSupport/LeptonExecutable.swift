@@ -31,13 +31,16 @@ public enum LeptonExecutable {
         return folder
     }
 
-    /// Runs `lepton` with `arguments` to completion, in `directory` (default: the current folder).
+    /// Runs `lepton` with `arguments` to completion, in `directory` (default: the current folder),
+    /// with `environment` added to this process's environment.
     /// - Returns: the exit status and everything written to standard output and standard error.
-    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(_ arguments: [String], in directory: URL? = nil,
+                           environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

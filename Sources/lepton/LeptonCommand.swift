@@ -9,6 +9,8 @@ struct LeptonCommand: AsyncParsableCommand {
         abstract: "Lepton: a deep learning framework and AI platform in Swift.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self,
                       ExportCommand.self, ImportCommand.self, InspectCommand.self, ServeCommand.self, DemoCommand.self,
+                      PlatformCommand.self,
+                      LoginCommand.self, KeyCommand.self, DatasetCommand.self, JobCommand.self, ModelCommand.self, MarketCommand.self,
                       TuneCommand.self, CheckModelCommand.self, TuneWorkerCommand.self, TuneBenchCommand.self, AllReduceBenchCommand.self]
     )
 

@@ -6,6 +6,7 @@ import FoundationNetworking
 import Glibc
 #endif
 import LeptonServe
+import LeptonTestSupport
 
 /// A ``ModelServer`` running in process on a free loopback port, and ways to talk to it:
 /// URLSession for whole requests, a raw socket for requests cut off mid-body.
@@ -59,28 +60,9 @@ struct RunningServer {
     /// Writes `bytes` on a fresh connection, closes the sending side, and returns everything the
     /// server answers before it closes ("" when it just closes).
     func raw(_ bytes: [UInt8]) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServeError.internalError("socket() failed") }
-        defer { Glibc.close(fd) }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ServeError.internalError("connect() failed") }
-        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-        _ = shutdown(fd, Int32(SHUT_WR))
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            answer += buffer[0..<n]
-        }
-        return String(decoding: answer, as: UTF8.self)
+        let connection = try LoopbackConnection(port: port)
+        connection.write(bytes)
+        connection.finishSending()
+        return String(decoding: connection.readToEnd(), as: UTF8.self)
     }
 }

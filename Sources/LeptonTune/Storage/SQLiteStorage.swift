@@ -1,5 +1,6 @@
 import Foundation
 import LeptonNN
+import LeptonSQLite
 
 /// Studies in one SQLite file, shared by every process that opens it (the default storage,
 /// `sqlite:///path/to/study.db`). See ``SQLiteConnection`` for how several processes write to
@@ -19,12 +20,12 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
     public init(path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        connection = try SQLiteConnection(path: path)
         do {
+            connection = try SQLiteConnection(path: path)
             try connection.transaction {
                 for statement in Self.schema { try connection.queryInTransaction(statement) }
             }
-        } catch let error as TuneError {
+        } catch let error as SQLiteError {
             throw TuneError("\(path): not a Lepton study database (\(error.description))")
         }
     }

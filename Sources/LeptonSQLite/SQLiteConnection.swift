@@ -6,22 +6,32 @@ import Foundation
 /// Set up for several processes on one file: WAL journal, a busy timeout, and transactions
 /// that take the write lock when they begin (`BEGIN IMMEDIATE`), so that a reader never has
 /// to upgrade to a writer — the upgrade is what fails with "database is locked".
-final class SQLiteConnection: @unchecked Sendable {
+/// Shared by the tuner's study storage and the platform's store.
+///
+/// ```swift
+/// let db = try SQLiteConnection(path: "state.db")
+/// try db.migrate([["CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)"]])
+/// try db.execute("INSERT INTO notes (text) VALUES (?)", [.text("hello")])
+/// ```
+public final class SQLiteConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let lock = NSLock()
-    let path: String
+    /// The database file.
+    public let path: String
 
     /// How long a statement waits for another connection's lock before giving up.
-    static let busyTimeoutMilliseconds: Int32 = 120_000
+    public static let busyTimeoutMilliseconds: Int32 = 120_000
 
-    init(path: String) throws {
+    /// Opens (or creates) the database at `path` in WAL mode with foreign keys on.
+    /// - Throws: ``SQLiteError`` when the file cannot be opened or is not a database.
+    public init(path: String) throws {
         self.path = path
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
         guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
-            throw TuneError("\(path): cannot open the study database (\(message)); expected a writable file path")
+            throw SQLiteError("\(path): cannot open the database (\(message)); expected a writable file path")
         }
         handle = db
         sqlite3_busy_timeout(db, Self.busyTimeoutMilliseconds)
@@ -33,19 +43,19 @@ final class SQLiteConnection: @unchecked Sendable {
     deinit { sqlite3_close_v2(handle) }
 
     /// Runs `sql` (no results) with `bindings`.
-    func execute(_ sql: String, _ bindings: [SQLiteValue] = []) throws {
+    public func execute(_ sql: String, _ bindings: [SQLiteValue] = []) throws {
         _ = try query(sql, bindings)
     }
 
     /// Runs `sql` with `bindings` and returns its rows.
     @discardableResult
-    func query(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+    public func query(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
         lock.lock(); defer { lock.unlock() }
         return try retryingBusy { try step(sql, bindings) }
     }
 
     /// Runs `body` between `BEGIN IMMEDIATE` and `COMMIT` (rolled back when it throws).
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         _ = try retryingBusy { try step("BEGIN IMMEDIATE", []) }
         do {
@@ -60,11 +70,12 @@ final class SQLiteConnection: @unchecked Sendable {
 
     /// Inside ``transaction(_:)``: runs a statement on the connection already locked.
     @discardableResult
-    func queryInTransaction(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+    public func queryInTransaction(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
         try step(sql, bindings)
     }
 
-    var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
+    /// The row id of the last `INSERT` on this connection.
+    public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
     /// The busy timeout covers waiting for a lock; a few more rounds cover the rare busy
     /// result SQLite returns at once (a WAL checkpoint racing a writer).
@@ -73,7 +84,7 @@ final class SQLiteConnection: @unchecked Sendable {
         while true {
             do { return try body() } catch let error as SQLiteBusy {
                 attempt += 1
-                if attempt > 50 { throw TuneError("\(path): \(error.message) after \(attempt) attempts") }
+                if attempt > 50 { throw SQLiteError("\(path): \(error.message) after \(attempt) attempts") }
                 usleep(useconds_t(20_000 * min(attempt, 10)))
             }
         }
@@ -112,7 +123,7 @@ final class SQLiteConnection: @unchecked Sendable {
     private func error(_ code: Int32, _ sql: String) -> Error {
         let message = String(cString: sqlite3_errmsg(handle))
         if code == SQLITE_BUSY || code == SQLITE_LOCKED { return SQLiteBusy(message: message) }
-        return TuneError("\(path): SQLite error \(code) (\(message)) in: \(sql)")
+        return SQLiteError("\(path): SQLite error \(code) (\(message)) in: \(sql)")
     }
 
     private struct SQLiteBusy: Error { let message: String }
@@ -120,36 +131,3 @@ final class SQLiteConnection: @unchecked Sendable {
 
 /// `SQLITE_TRANSIENT`: SQLite copies the bound text before the call returns.
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-/// A value in or out of SQLite.
-enum SQLiteValue: Equatable {
-    case null
-    case integer(Int)
-    case real(Double)
-    case text(String)
-
-    var int: Int? {
-        switch self {
-        case .integer(let v): return v
-        case .real(let v): return Int(v)
-        default: return nil
-        }
-    }
-
-    var double: Double? {
-        switch self {
-        case .integer(let v): return Double(v)
-        case .real(let v): return v
-        default: return nil
-        }
-    }
-
-    var string: String? {
-        if case .text(let v) = self { return v }
-        return nil
-    }
-
-    init(_ value: Double?) { self = value.map(SQLiteValue.real) ?? .null }
-    init(_ value: Int?) { self = value.map(SQLiteValue.integer) ?? .null }
-    init(_ value: String?) { self = value.map(SQLiteValue.text) ?? .null }
-}

@@ -1,0 +1,94 @@
+import Foundation
+import LeptonData
+
+/// Recognises an upload's format while it streams past, keeping only its first bytes, a line
+/// count and (for IDX label files) which byte values occur — never the whole file.
+///
+/// ```swift
+/// var sniffer = FormatSniffer()
+/// for chunk in chunks { sniffer.consume(chunk) }
+/// let preview = sniffer.preview()   // .idx [60000, 28, 28] uint8, .npy, .csv with columns, …
+/// ```
+public struct FormatSniffer {
+    /// How much of the start of a file is kept for recognition.
+    static let headLimit = 64 << 10
+    /// A sniffer that has seen nothing yet.
+    public init() {}
+    private(set) var head: [UInt8] = []
+    private(set) var total = 0
+    private var newlines = 0
+    private var lastByte: UInt8?
+    private var headHasZero = false
+    private var labelValues = [Bool](repeating: false, count: 256)
+
+    /// IDX element types by their type byte.
+    static let idxTypes: [UInt8: (name: String, size: Int)] = [
+        0x08: ("uint8", 1), 0x09: ("int8", 1), 0x0B: ("int16", 2), 0x0C: ("int32", 4), 0x0D: ("float32", 4), 0x0E: ("float64", 8),
+    ]
+
+    /// Takes the next bytes of the file. Lines are counted only while the file can still be text
+    /// (no NUL byte in its head) and byte values only for IDX label files, so a large binary
+    /// upload costs no per-byte work here.
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        if head.count < Self.headLimit {
+            let part = bytes.prefix(Self.headLimit - head.count)
+            if part.contains(0) { headHasZero = true }
+            head.append(contentsOf: part)
+        }
+        if !headHasZero {
+            for byte in bytes where byte == 0x0A { newlines += 1 }
+        }
+        if isIDXLabels {
+            for (i, byte) in bytes.enumerated() where total + i >= 8 { labelValues[Int(byte)] = true }
+        }
+        total += bytes.count
+        lastByte = bytes.last
+    }
+
+    /// A one-dimensional uint8 IDX file (a label file), known once its first 8 bytes are in.
+    private var isIDXLabels: Bool {
+        head.count >= 8 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && head[3] == 1
+    }
+
+    /// What the whole file was recognised as.
+    public func preview() -> DatasetPreview {
+        if let npy = npyPreview() { return npy }
+        if let idx = idxPreview() { return idx }
+        if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return DatasetPreview(format: .gzip) }
+        return csvPreview() ?? DatasetPreview(format: .binary)
+    }
+
+    private func npyPreview() -> DatasetPreview? {
+        guard head.count >= 10, head[0] == 0x93 else { return nil }
+        guard let header = head.withUnsafeBytes({ try? NPYHeader.parse($0, fileSize: total, source: "upload") }) else { return nil }
+        return DatasetPreview(format: .npy, shape: header.shape, elementType: header.elementType.rawValue)
+    }
+
+    private func idxPreview() -> DatasetPreview? {
+        guard head.count >= 4, head[0] == 0, head[1] == 0, let type = Self.idxTypes[head[2]], (1...4).contains(head[3]) else { return nil }
+        let dimensions = Int(head[3])
+        guard head.count >= 4 + 4 * dimensions else { return nil }
+        let shape = (0..<dimensions).map { d in (0..<4).reduce(0) { $0 << 8 | Int(head[4 + 4 * d + $1]) } }
+        var count = 1
+        for n in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow else { return nil }
+            count = product
+        }
+        guard 4 + 4 * dimensions + count * type.size == total else { return nil }
+        let classes = isIDXLabels ? (0..<256).filter { labelValues[$0] } : nil
+        return DatasetPreview(format: .idx, shape: shape, elementType: type.name, classes: classes)
+    }
+
+    private func csvPreview() -> DatasetPreview? {
+        guard !head.isEmpty, !head.contains(0) else { return nil }
+        let complete = head.count == total ? head[...] : head[..<(head.lastIndex(of: 0x0A) ?? 0)]
+        guard let text = String(validating: complete, as: UTF8.self) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .init(charactersIn: "\r")) }
+        guard let first = lines.first, first.contains(",") else { return nil }
+        let lineCount = newlines + (lastByte == 0x0A ? 0 : 1)
+        return DatasetPreview(format: .csv, columns: first.split(separator: ",", omittingEmptySubsequences: false).map(String.init),
+                              rows: max(0, lineCount - 1), sample: Array(lines.prefix(5)))
+    }
+}

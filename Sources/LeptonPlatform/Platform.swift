@@ -1,0 +1,97 @@
+import Foundation
+
+/// The platform's domain in one place: its data folder, store, keys, audit log and datasets.
+/// The HTTP server and the `lepton platform` commands are thin layers over this type.
+///
+/// Data folder layout: `platform.db` (SQLite, WAL), `master-keys/` (0700, one 0600 file per
+/// master key), `datasets/<id>/<blob>.blob` and `models/<id>/<blob>.blob` (encrypted),
+/// `uploads/` (in progress), `jobs/<id>/` (one folder per training job).
+///
+/// ```swift
+/// let (platform, admin) = try await Platform.initialize(dataFolder: url)
+/// print("admin key: \(admin.token)")
+/// ```
+public final class Platform: Sendable {
+    /// The data folder.
+    public let dataFolder: URL
+    /// Where state is kept.
+    public let store: any PlatformStore
+    /// API keys.
+    public let keys: KeyService
+    /// The audit log.
+    public let audit: AuditLog
+    /// Datasets.
+    public let datasets: DatasetService
+    /// Training jobs (started by ``JobScheduler/start()``).
+    public let jobs: JobScheduler
+    /// The model registry.
+    public let models: ModelRegistry
+    /// The marketplace.
+    public let market: Marketplace
+
+    /// The name of the workspace `initialize` creates.
+    public static let defaultWorkspace = "default"
+    /// The default largest upload: 8 GiB.
+    public static let defaultMaxUploadBytes = 8 << 30
+
+    /// Opens an initialised data folder.
+    /// - Parameters:
+    ///   - runner: runs job attempts (default: child processes of this executable's `train` command).
+    ///   - slots: CPU slots for jobs (default: the machine's cores).
+    ///   - jobFolderTTL: seconds after which a finished job's folder is removed (nil: kept).
+    /// - Throws: ``PlatformError`` when the folder was not initialised (`lepton platform init`).
+    public init(dataFolder: URL, maxUploadBytes: Int = Platform.defaultMaxUploadBytes, runner: (any JobRunner)? = nil,
+                slots: Int? = nil, jobFolderTTL: TimeInterval? = nil) throws {
+        let database = dataFolder.appendingPathComponent("platform.db")
+        guard FileManager.default.fileExists(atPath: database.path) else {
+            throw PlatformError(.badRequest, "\(dataFolder.path) is not a platform data folder (no platform.db); run `lepton platform init --data \(dataFolder.path)` first")
+        }
+        self.dataFolder = dataFolder
+        let store = try SQLitePlatformStore(path: database.path)
+        self.store = store
+        keys = KeyService(store: store)
+        audit = AuditLog(store: store)
+        let keyring = try MasterKeyring(folder: dataFolder.appendingPathComponent("master-keys"))
+        let datasets = DatasetService(store: store, keyring: keyring, folder: dataFolder, maxUploadBytes: maxUploadBytes)
+        datasets.removeUnfinishedUploads()
+        self.datasets = datasets
+        let models = ModelRegistry(store: store, keyring: keyring, folder: dataFolder)
+        self.models = models
+        market = Marketplace(store: store, registry: models)
+        jobs = JobScheduler(store: store, datasets: datasets, models: models, runner: runner ?? LocalProcessRunner(command: [Self.currentExecutable, "train"]),
+                            folder: dataFolder.appendingPathComponent("jobs"), slots: slots ?? ProcessInfo.processInfo.activeProcessorCount,
+                            folderTTL: jobFolderTTL)
+    }
+
+    /// The absolute path of the running executable (the `lepton` binary when served by it).
+    static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Creates a data folder: the database, a first master key, the `default` workspace and its
+    /// first admin key, whose token is returned to be shown once.
+    /// - Throws: ``PlatformError`` (`conflict`) when the folder holds a platform already.
+    public static func initialize(dataFolder: URL) async throws -> (Platform, IssuedKey) {
+        let database = dataFolder.appendingPathComponent("platform.db")
+        guard !FileManager.default.fileExists(atPath: database.path) else {
+            throw PlatformError(.conflict, "\(dataFolder.path) holds a platform already (platform.db exists); create more keys with `lepton key create`")
+        }
+        try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        _ = try SQLitePlatformStore(path: database.path)
+        let platform = try Platform(dataFolder: dataFolder)
+        let issued = try await platform.createWorkspace(name: defaultWorkspace, source: "lepton platform init")
+        return (platform, issued)
+    }
+
+    /// Creates a workspace with a first admin key (audited as an offline command).
+    public func createWorkspace(name: String, source: String) async throws -> IssuedKey {
+        guard !name.isEmpty, name.count <= 100 else {
+            throw PlatformError(.badRequest, "a workspace name must have 1 to 100 characters")
+        }
+        let workspace = try await store.createWorkspace(name: name)
+        let issued = try await keys.create(workspaceID: workspace.id, role: .admin, name: "\(name) admin")
+        try await audit.record(AuditEntry(workspaceID: workspace.id, keyID: nil, action: "workspace.create", resource: "workspaces/\(workspace.id)",
+                                          result: "ok", requestID: "-", source: source))
+        return issued
+    }
+}

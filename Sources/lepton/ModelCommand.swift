@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LeptonPlatform
+
+/// `lepton model ls|pull|alias`: the platform's model registry.
+struct ModelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "List registered models, pull a version as a Lepton model folder, point an alias at a version, publish a version to the marketplace.",
+        subcommands: [List.self, Pull.self, Alias.self, Publish.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List models (or one model's versions).")
+        @Argument(help: "A model's id or name: list its versions.") var model: String?
+
+        func run() async throws {
+            let client = try PlatformClient.load()
+            if let model {
+                let shown = try await client.object("GET", "/api/v1/models/\(model)")
+                print("model \(ClientTable.value(shown["name"])) (\(ClientTable.value(shown["id"]))) aliases \(ClientTable.value(shown["aliases"]))")
+                let versions = (shown["versions"] as? [[String: Any]] ?? []).map { version -> [String: Any] in
+                    let lineage = version["lineage"] as? [String: Any] ?? [:]
+                    return ["number": version["number"] ?? "", "job": lineage["job_id"] ?? NSNull(), "inputs": lineage["inputs"] ?? [],
+                            "files": version["files"] ?? [], "created": version["created"] ?? ""]
+                }
+                print(ClientTable.render(versions, columns: ["number", "job", "inputs", "files", "created"]))
+                return
+            }
+            let models = try await client.object("GET", "/api/v1/models")["models"] as? [[String: Any]] ?? []
+            print(ClientTable.render(models, columns: ["id", "name", "aliases", "created"]))
+        }
+    }
+
+    struct Pull: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pull", abstract: "Download a version's files into a folder (a Lepton model folder).")
+        @Argument(help: "The model's id or name.") var model: String
+        @Option(help: "A version number or alias (default: the latest).") var version: String?
+        @Option(help: "The folder to write.") var output: String
+
+        func run() async throws {
+            let client = try PlatformClient.load()
+            let shown = try await client.object("GET", "/api/v1/models/\(model)")
+            let versions = shown["versions"] as? [[String: Any]] ?? []
+            let reference = version ?? versions.compactMap { $0["number"] as? Int }.max().map(String.init) ?? "1"
+            let number = Int(reference) ?? (shown["aliases"] as? [String: Any])?[reference] as? Int
+            guard let chosen = versions.first(where: { $0["number"] as? Int == number }) else {
+                throw ValidationError("model \(model) has no version or alias \(reference)")
+            }
+            let folder = URL(fileURLWithPath: output)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for file in chosen["files"] as? [[String: Any]] ?? [] {
+                guard let name = file["name"] as? String, !name.contains("/") else { continue }
+                let destination = folder.appendingPathComponent(name)
+                _ = try await client.download("/api/v1/models/\(model)/versions/\(reference)/files/\(name)", to: destination)
+                guard try FileDigest.sha256(of: destination) == file["sha256"] as? String else {
+                    throw ValidationError("\(name): its SHA-256 differs from the registry's")
+                }
+            }
+            print("pulled \(ClientTable.value(shown["name"])) version \(number ?? 0) into \(output)")
+        }
+    }
+
+    struct Alias: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "alias", abstract: "Point ALIAS (such as champion) at VERSION of MODEL.")
+        @Argument(help: "The model's id or name.") var model: String
+        @Argument(help: "The alias.") var alias: String
+        @Argument(help: "The version number.") var version: Int
+
+        func run() async throws {
+            let updated = try await PlatformClient.load().object("PUT", "/api/v1/models/\(model)/aliases/\(alias)", json: ["version": version])
+            print("model \(ClientTable.value(updated["name"])): \(alias) → version \(version)")
+        }
+    }
+
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "publish", abstract: "Publish a version (number or alias) as a public marketplace listing.")
+        @Argument(help: "The model's id or name.") var model: String
+        @Option(help: "A version number or alias.") var version: String
+        @Option(help: "The task, such as image-classification.") var task: String
+        @Option(help: "The licence, such as MIT.") var licence: String
+        @Option(help: "A description.") var description: String?
+        @Option(help: ArgumentHelp("A reported metric NAME=VALUE (repeatable).", valueName: "name=value")) var metric: [String] = []
+
+        func run() async throws {
+            var metrics: [String: Double] = [:]
+            for item in metric {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("--metric \(item): expected NAME=NUMBER") }
+                metrics[String(parts[0])] = value
+            }
+            var body: [String: Any] = ["model": model, "version": version, "task": task, "licence": licence, "metrics": metrics]
+            if let description { body["description"] = description }
+            let listing = try await PlatformClient.load().object("POST", "/api/v1/market", json: body)
+            print("listing \(ClientTable.value(listing["id"])): \(ClientTable.value(listing["name"])) version \(ClientTable.value(listing["version"]))")
+        }
+    }
+}
