@@ -3,6 +3,7 @@
 // the plain loops for any CPU. All paths compute the same exact int32 sums.
 #include "cint8.h"
 
+#include <math.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -49,6 +50,22 @@ void lepton_int8_conv_pack(const LeptonInt8ConvShape *s, const int8_t *w, int8_t
 }
 
 // ---- Plain loops (compiled twice: for any CPU and for AVX2 + FMA) ----
+
+#define DEFINE_GENERIC_QUANTIZE(SUFFIX, ATTRIBUTE)                                                            \
+    ATTRIBUTE static void quantize_##SUFFIX(const float *x, int64_t count, float inverse, int32_t zero,        \
+                                            uint8_t *out) {                                                   \
+        const float z = (float)zero;                                                                          \
+        for (int64_t i = 0; i < count; i++) {                                                                 \
+            float v = nearbyintf(x[i] * inverse) + z;                                                         \
+            v = v >= 0 ? v : 0; /* also NaN */                                                                \
+            v = v <= 255 ? v : 255;                                                                           \
+            out[i] = (uint8_t)v;                                                                              \
+        }                                                                                                     \
+    }
+DEFINE_GENERIC_QUANTIZE(portable, )
+#if defined(__x86_64__)
+DEFINE_GENERIC_QUANTIZE(avx2, __attribute__((target("avx2,fma"))))
+#endif
 
 #define DEFINE_GENERIC_KERNELS(SUFFIX, ATTRIBUTE)                                                             \
     ATTRIBUTE static void dense_##SUFFIX(int64_t r0, int64_t r1, int64_t units, int64_t depth,                \
@@ -142,6 +159,18 @@ VNNI static void dense_vnni(int64_t r0, int64_t r1, int64_t units, int64_t depth
     }
 }
 
+VNNI static void quantize_vnni(const float *x, int64_t count, float inverse, int32_t zero, uint8_t *out) {
+    const __m512 inv = _mm512_set1_ps(inverse), z = _mm512_set1_ps((float)zero);
+    const __m512 low = _mm512_setzero_ps(), high = _mm512_set1_ps(255);
+    int64_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 v = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_loadu_ps(x + i), inv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        v = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(v, z), low), high);   // max(NaN, 0) is 0
+        _mm_storeu_si128((__m128i *)(out + i), _mm512_cvtusepi32_epi8(_mm512_cvtps_epi32(v)));
+    }
+    quantize_portable(x + i, count - i, inverse, zero, out + i);
+}
+
 VNNI static inline void conv_store_vnni(const LeptonInt8Epilogue *e, int64_t f0, int64_t filters, __m512i acc,
                                         float *o) {
     const int64_t left = filters - f0;
@@ -226,6 +255,14 @@ VNNI static void conv_vnni(const LeptonInt8ConvShape *s, int64_t r0, int64_t r1,
     }
 }
 #endif
+
+void lepton_int8_quantize(int path, const float *x, int64_t count, float inverse, int32_t zero, uint8_t *out) {
+#if defined(__x86_64__)
+    if (path == LEPTON_INT8_AVX512_VNNI) { quantize_vnni(x, count, inverse, zero, out); return; }
+    if (path == LEPTON_INT8_AVX2) { quantize_avx2(x, count, inverse, zero, out); return; }
+#endif
+    quantize_portable(x, count, inverse, zero, out);
+}
 
 void lepton_int8_dense(int path, int64_t r0, int64_t r1, int64_t units, int64_t depth, const uint8_t *x,
                        const int8_t *w, const LeptonInt8Epilogue *e, float *out) {

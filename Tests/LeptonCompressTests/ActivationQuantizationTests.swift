@@ -4,7 +4,7 @@ import LeptonTensor
 
 /// `ActivationQuantization` (Quantization/ActivationQuantization.swift): the range always holds an
 /// exact zero, codes round half to even and clamp to 0...255 (ONNX `QuantizeLinear`), and the
-/// vectorised loop agrees with the one-value path.
+/// kernels' loops on every path agree with the one-value path.
 @Suite struct ActivationQuantizationTests {
     @Test func zeroIsExact() {
         for (low, high) in [(Float(-0.4), Float(6)), (1, 3), (-5, -1), (-1, 1)] {
@@ -25,12 +25,16 @@ import LeptonTensor
         #expect(q.code(.nan) == 0)
     }
 
-    @Test func vectorLoopAgreesWithOneValue() {
+    @Test(arguments: Int8KernelPath.allCases.filter(\.isSupported))
+    func everyPathAgreesWithOneValue(path: Int8KernelPath) {
         let q = ActivationQuantization(minimum: -1.3, maximum: 2.9)
-        let values = (0..<53).map { Float($0) * 0.09 - 1.5 }
+        // Steps of a quarter code hit the halfway points; NaN and infinities at the end.
+        let values = (0..<1200).map { Float($0) * q.scale / 4 - 1.5 } + [.nan, .infinity, -.infinity, 2.9, -1.3]
         var codes = [UInt8](repeating: 0, count: values.count)
-        values.withUnsafeBufferPointer { v in codes.withUnsafeMutableBufferPointer { q.quantize(v.baseAddress!, count: values.count, into: $0.baseAddress!) } }
-        #expect(codes == values.map { q.code($0) })
+        values.withUnsafeBufferPointer { v in
+            codes.withUnsafeMutableBufferPointer { q.quantize(v.baseAddress!, count: values.count, into: $0.baseAddress!, path: path) }
+        }
+        #expect(codes == values.map { q.code($0) }, "path \(path)")
     }
 
     @Test func refusesBadParameters() {

@@ -17,6 +17,10 @@ typedef enum {
 /// 1 when this CPU (and its OS) can run `path`, else 0.
 int lepton_int8_path_supported(int path);
 
+/// Quantises count floats to uint8: clamp(round_half_even(x * inverse_scale) + zero_point, 0, 255),
+/// NaN to 0 (ONNX QuantizeLinear).
+void lepton_int8_quantize(int path, const float *x, int64_t count, float inverse_scale, int32_t zero_point, uint8_t *out);
+
 /// What turns an int32 accumulator into a float output for channel n:
 /// out = (acc - input_zero_point * weight_sums[n]) * scales[n] + bias[n], then max(0, .) when relu.
 typedef struct {

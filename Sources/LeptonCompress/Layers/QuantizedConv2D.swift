@@ -119,13 +119,13 @@ public final class QuantizedConv2D: Module {
         codes.withUnsafeMutableBufferPointer { buffer in
             let target = buffer.baseAddress!
             if ph == h && pw == w {
-                inputQuantization.quantize(source, count: n * h * w * c, into: target)
+                inputQuantization.quantize(source, count: n * h * w * c, into: target, path: kernelPath)
                 return
             }
             for image in 0..<n {
                 for y in 0..<h {
                     inputQuantization.quantize(source + ((image * h + y) * w) * c, count: w * c,
-                                               into: target + ((image * ph + y + top) * pw + left) * c)
+                                               into: target + ((image * ph + y + top) * pw + left) * c, path: kernelPath)
                 }
             }
         }

@@ -52,8 +52,10 @@ public final class QuantizedDense: Module {
         quantizedRequire(input.dtype == .float32 && features == inputDimensions,
                          "QuantizedDense: input is \(input.dtype) \(input.shape), expected float32 [..., \(inputDimensions)]")
         let rows = input.count / inputDimensions, depth = inputDimensions, units = units
-        var codes = [UInt8](repeating: 0, count: rows * depth)
-        codes.withUnsafeMutableBufferPointer { inputQuantization.quantize(input.floats, count: rows * depth, into: $0.baseAddress!) }
+        let codes = [UInt8](unsafeUninitializedCapacity: rows * depth) { buffer, initialized in
+            inputQuantization.quantize(input.floats, count: rows * depth, into: buffer.baseAddress!, path: kernelPath)
+            initialized = rows * depth
+        }
         let output = Tensor(uninitializedShape: Array(input.shape.dropLast()) + [units])
         let epilogue = Int8Epilogue(input: inputQuantization, weightScales: kernelScale, relu: activation == .relu)
         let path = kernelPath.code

@@ -1,3 +1,4 @@
+import CInt8
 import LeptonNN
 
 /// Per-tensor asymmetric `uint8` quantisation of activations (ONNX `QuantizeLinear` with a
@@ -35,25 +36,10 @@ public struct ActivationQuantization: Sendable, Equatable, CustomStringConvertib
 
     public var description: String { "scale \(scale), zero point \(zeroPoint)" }
 
-    /// Writes the codes of `count` values from `source` to `target`.
-    public func quantize(_ source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<UInt8>) {
-        let inverse = 1 / scale, zero = Float(zeroPoint)
-        var i = 0
-        let inverse16 = SIMD16<Float>(repeating: inverse), zero16 = SIMD16<Float>(repeating: zero)
-        let low16 = SIMD16<Float>(repeating: 0), high16 = SIMD16<Float>(repeating: 255)
-        while i + 16 <= count {
-            let raw = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self)
-            var v = (raw * inverse16).rounded(.toNearestOrEven) + zero16
-            v = v.replacing(with: low16, where: .!(v .>= low16))   // also maps NaN to 0
-            v = v.replacing(with: high16, where: v .> high16)
-            let codes = SIMD16<UInt8>(truncatingIfNeeded: SIMD16<Int32>(v))
-            UnsafeMutableRawPointer(target + i).storeBytes(of: codes, as: SIMD16<UInt8>.self)
-            i += 16
-        }
-        while i < count {
-            target[i] = code(source[i], inverse: inverse, zero: zero)
-            i += 1
-        }
+    /// Writes the codes of `count` values from `source` to `target` (with the int8 kernels' path).
+    public func quantize(_ source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<UInt8>,
+                         path: Int8KernelPath = .selected) {
+        lepton_int8_quantize(path.code, source, Int64(count), 1 / scale, zeroPoint, target)
     }
 
     /// The code of one value.
