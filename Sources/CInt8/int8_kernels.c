@@ -4,6 +4,7 @@
 #include "cint8.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -116,6 +117,149 @@ DEFINE_GENERIC_QUANTIZE(avx2, __attribute__((target("avx2,fma"))))
 DEFINE_GENERIC_KERNELS(portable, )
 #if defined(__x86_64__)
 DEFINE_GENERIC_KERNELS(avx2, __attribute__((target("avx2,fma"))))
+#endif
+
+#if defined(__x86_64__)
+// ---- AVX2 (hand-written): exact 16-bit products, vpmovzxbw/vpmovsxbw + vpmaddwd ----
+// vpmaddubsw would sum two u8 x s8 products into a saturating int16 (255 * 127 * 2 overflows),
+// so it needs 7-bit weights (ONNX Runtime's reduce_range); these kernels widen to 16 bits
+// instead and stay exact for any int8 weights, at half the products per instruction.
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static inline int32_t hsum_avx2(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+// Dense: tiles of 4 rows x 2 units (8 accumulators), 16 bytes of depth per step.
+AVX2 static void dense_avx2_tiled(int64_t r0, int64_t r1, int64_t units, int64_t depth, const uint8_t *x,
+                                  const int8_t *w, const LeptonInt8Epilogue *e, float *out) {
+    const int64_t full = depth / 16 * 16;
+    for (int64_t r = r0; r < r1; r += 4) {
+        const uint8_t *xr[4];
+        for (int t = 0; t < 4; t++) xr[t] = x + (r + t < r1 ? r + t : r1 - 1) * depth;
+        for (int64_t n = 0; n < units; n += 2) {
+            const int8_t *wn[2];
+            for (int u = 0; u < 2; u++) wn[u] = w + (n + u < units ? n + u : units - 1) * depth;
+            __m256i acc[4][2];
+            for (int t = 0; t < 4; t++) acc[t][0] = acc[t][1] = _mm256_setzero_si256();
+            for (int64_t k = 0; k < full; k += 16) {
+                const __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wn[0] + k)));
+                const __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wn[1] + k)));
+                for (int t = 0; t < 4; t++) {
+                    const __m256i xa = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(xr[t] + k)));
+                    acc[t][0] = _mm256_add_epi32(acc[t][0], _mm256_madd_epi16(xa, w0));
+                    acc[t][1] = _mm256_add_epi32(acc[t][1], _mm256_madd_epi16(xa, w1));
+                }
+            }
+            for (int t = 0; t < 4 && r + t < r1; t++)
+                for (int u = 0; u < 2 && n + u < units; u++) {
+                    int32_t sum = hsum_avx2(acc[t][u]);
+                    for (int64_t k = full; k < depth; k++) sum += (int32_t)xr[t][k] * (int32_t)wn[u][k];
+                    out[(r + t) * units + n + u] = epilogue_value(e, n + u, sum);
+                }
+        }
+    }
+}
+
+AVX2 static inline void conv_store_avx2(const LeptonInt8Epilogue *e, int64_t f0, int64_t filters, __m256i acc, float *o) {
+    if (f0 + 8 > filters) {
+        int32_t lanes[8];
+        _mm256_storeu_si256((__m256i *)lanes, acc);
+        for (int64_t f = f0; f < filters; f++) o[f] = epilogue_value(e, f, lanes[f - f0]);
+        return;
+    }
+    const __m256i sums = _mm256_loadu_si256((const __m256i *)(e->weight_sums + f0));
+    const __m256i centred = _mm256_sub_epi32(acc, _mm256_mullo_epi32(sums, _mm256_set1_epi32(e->input_zero_point)));
+    __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(centred), _mm256_loadu_ps(e->scales + f0));
+    if (e->bias) v = _mm256_add_ps(v, _mm256_loadu_ps(e->bias + f0));
+    if (e->relu) v = _mm256_max_ps(v, _mm256_setzero_ps());
+    _mm256_storeu_ps(o + f0, v);
+}
+
+// Convolution: P pixels x 32 filters per tile (4P accumulators of 8 filters). The packed weights
+// are widened once per call to int16 pairs [KH][group][half][filters][2]; each step broadcasts two
+// input bytes of a pixel as an int16 pair and multiplies them with the pairs of 8 filters.
+AVX2 __attribute__((always_inline)) static inline void conv_avx2_tiles(const LeptonInt8ConvShape *s, int64_t r0, int64_t r1,
+                                                                       const uint8_t *x, const int16_t *wide,
+                                                                       const LeptonInt8Epilogue *e, float *out, const int P) {
+    const int64_t groups = conv_groups(s), fpad = conv_padded_filters(s), F = s->filters;
+    const int64_t ph = s->pool_h, pw = s->pool_w, pooled_h = s->out_h / ph, pooled_w = s->out_w / pw;
+    const int64_t Q = P / pw, pixel_step = s->stride_w * s->channels, last = pooled_w * pw - 1;
+    for (int64_t r = r0; r < r1; r++) {
+        const int64_t b = r / pooled_h, py = r % pooled_h;
+        for (int64_t fb = 0; fb < fpad; fb += 32) {
+            for (int64_t q0 = 0; q0 < pooled_w; q0 += Q) {
+                int64_t offset[4];
+                for (int p = 0; p < P; p++) {
+                    const int64_t ox = q0 * pw + p;
+                    offset[p] = (ox < last ? ox : last) * pixel_step;
+                }
+                __m256i best[4][4];
+                for (int p = 0; p < P; p++)
+                    for (int v = 0; v < 4; v++) best[p][v] = _mm256_set1_epi32(INT32_MIN);
+                for (int64_t i = 0; i < ph; i++) {
+                    const int64_t oy = py * ph + i;
+                    __m256i acc[4][4];
+                    for (int p = 0; p < P; p++)
+                        for (int v = 0; v < 4; v++) acc[p][v] = _mm256_setzero_si256();
+                    for (int64_t dy = 0; dy < s->kernel_h; dy++) {
+                        const uint8_t *row = x + ((b * s->in_h + oy * s->stride_h + dy) * s->in_w) * s->channels;
+                        for (int64_t g = 0; g < groups; g++) {
+                            for (int half = 0; half < 2; half++) {
+                                const int16_t *wp = wide + (((dy * groups + g) * 2 + half) * fpad + fb) * 2;
+                                const __m256i w0 = _mm256_loadu_si256((const __m256i *)(wp));
+                                const __m256i w1 = _mm256_loadu_si256((const __m256i *)(wp + 16));
+                                const __m256i w2 = _mm256_loadu_si256((const __m256i *)(wp + 32));
+                                const __m256i w3 = _mm256_loadu_si256((const __m256i *)(wp + 48));
+                                for (int p = 0; p < P; p++) {
+                                    const uint8_t *bytes = row + offset[p] + g * 4 + half * 2;
+                                    const __m256i xb = _mm256_set1_epi32((int32_t)bytes[0] | ((int32_t)bytes[1] << 16));
+                                    acc[p][0] = _mm256_add_epi32(acc[p][0], _mm256_madd_epi16(xb, w0));
+                                    acc[p][1] = _mm256_add_epi32(acc[p][1], _mm256_madd_epi16(xb, w1));
+                                    acc[p][2] = _mm256_add_epi32(acc[p][2], _mm256_madd_epi16(xb, w2));
+                                    acc[p][3] = _mm256_add_epi32(acc[p][3], _mm256_madd_epi16(xb, w3));
+                                }
+                            }
+                        }
+                    }
+                    for (int p = 0; p < P; p++)
+                        for (int v = 0; v < 4; v++) best[p][v] = _mm256_max_epi32(best[p][v], acc[p][v]);
+                }
+                for (int64_t q = 0; q < Q && q0 + q < pooled_w; q++) {
+                    float *o = out + (r * pooled_w + q0 + q) * F;
+                    for (int v = 0; v < 4; v++) {
+                        __m256i m = best[q * pw][v];
+                        for (int64_t j = 1; j < pw; j++) m = _mm256_max_epi32(m, best[q * pw + j][v]);
+                        if (fb + 8 * v < F) conv_store_avx2(e, fb + 8 * v, F, m, o);
+                    }
+                }
+            }
+        }
+    }
+}
+
+AVX2 static void conv_avx2_widened(const LeptonInt8ConvShape *s, int64_t r0, int64_t r1, const uint8_t *x,
+                                   const int8_t *packed, const LeptonInt8Epilogue *e, float *out) {
+    if (s->pool_w > 4) { conv_avx2(s, r0, r1, x, packed, e, out); return; }
+    // [KH][group][4 bytes][fpad] int8 -> [KH][group][half][fpad][2] int16
+    const int64_t groups = conv_groups(s), fpad = conv_padded_filters(s);
+    const size_t count = lepton_int8_conv_packed_size(s);
+    int16_t *wide = malloc(count * sizeof(int16_t));
+    if (!wide) { conv_avx2(s, r0, r1, x, packed, e, out); return; }
+    for (int64_t block = 0; block < s->kernel_h * groups; block++)
+        for (int64_t f = 0; f < fpad; f++)
+            for (int j = 0; j < 4; j++)
+                wide[((block * 2 + j / 2) * fpad + f) * 2 + j % 2] = packed[(block * fpad + f) * 4 + j];
+    switch (s->pool_w) {
+    case 1: case 2: conv_avx2_tiles(s, r0, r1, x, wide, e, out, 2); break;
+    case 3: conv_avx2_tiles(s, r0, r1, x, wide, e, out, 3); break;
+    default: conv_avx2_tiles(s, r0, r1, x, wide, e, out, 4); break;
+    }
+    free(wide);
+}
 #endif
 
 // ---- AVX-512 VNNI ----
@@ -268,7 +412,7 @@ void lepton_int8_dense(int path, int64_t r0, int64_t r1, int64_t units, int64_t 
                        const int8_t *w, const LeptonInt8Epilogue *e, float *out) {
 #if defined(__x86_64__)
     if (path == LEPTON_INT8_AVX512_VNNI) { dense_vnni(r0, r1, units, depth, x, w, e, out); return; }
-    if (path == LEPTON_INT8_AVX2) { dense_avx2(r0, r1, units, depth, x, w, e, out); return; }
+    if (path == LEPTON_INT8_AVX2) { dense_avx2_tiled(r0, r1, units, depth, x, w, e, out); return; }
 #endif
     dense_portable(r0, r1, units, depth, x, w, e, out);
 }
@@ -277,7 +421,7 @@ void lepton_int8_conv(int path, const LeptonInt8ConvShape *s, int64_t r0, int64_
                       const int8_t *packed, const LeptonInt8Epilogue *e, float *out) {
 #if defined(__x86_64__)
     if (path == LEPTON_INT8_AVX512_VNNI) { conv_vnni(s, r0, r1, x, packed, e, out); return; }
-    if (path == LEPTON_INT8_AVX2) { conv_avx2(s, r0, r1, x, packed, e, out); return; }
+    if (path == LEPTON_INT8_AVX2) { conv_avx2_widened(s, r0, r1, x, packed, e, out); return; }
 #endif
     conv_portable(s, r0, r1, x, packed, e, out);
 }
