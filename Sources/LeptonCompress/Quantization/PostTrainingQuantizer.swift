@@ -46,12 +46,12 @@ public struct PostTrainingQuantizer: Sendable {
             throw CompressError("the calibration data is empty; expected at least one row")
         }
         guard batchSize >= 1 else { throw CompressError("calibration batch size \(batchSize); expected at least 1") }
-        guard calibration.dtype == .float32 else {
-            throw CompressError("the calibration data is \(calibration.dtype); expected float32 inputs")
-        }
         if let inputShape, Array(calibration.shape.dropFirst()) != inputShape {
             throw CompressError("calibration rows have shape \(Array(calibration.shape.dropFirst())); the model takes "
                                 + "\(inputShape) (its input_shape)")
+        }
+        guard calibration.dtype == .float32 else {
+            throw CompressError("the calibration data is \(calibration.dtype); expected float32 inputs")
         }
         guard percentile > 50, percentile <= 100 else {
             throw CompressError("percentile \(percentile); expected a number in (50, 100]")
