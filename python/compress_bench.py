@@ -2,7 +2,8 @@
 
 Runs, at the same thread count (1 by default):
 - Lepton: `lepton compress-bench FP32 INT8 --data CONFIG` (accuracy on the 10,000 test images,
-  file size, batch-256 throughput, batch-1 median latency; prints which int8 kernels ran);
+  file size, batch-256 throughput, batch-1 median latency; prints which int8 kernels ran), and
+  the int8 model again on the AVX2 kernels (LEPTON_INT8_KERNEL=avx2: what a CPU without VNNI runs);
 - ONNX Runtime: the fp32 model Lepton exported (`lepton export`), Lepton's int8 model exported in
   QDQ form (the same int8 weights and activation scales), and ORT's own static QDQ quantisation of
   the fp32 model by `onnxruntime.quantization.quantize_static` (per-channel int8 weights, uint8
@@ -195,6 +196,7 @@ def main():
     parser.add_argument("--singles", type=int, default=1000)
     parser.add_argument("--calibration-rows", type=int, default=320)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--also-kernels", default="avx2", help="Lepton int8 kernel paths to measure as well (LEPTON_INT8_KERNEL)")
     args = parser.parse_args()
     for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
         os.environ[var] = str(args.threads)
@@ -203,6 +205,12 @@ def main():
                              "--threads", str(args.threads), "--seconds", str(args.seconds), "--singles", str(args.singles)],
                             check=True, capture_output=True, text=True)
     rows = [json.loads(line) for line in lepton.stdout.splitlines() if line.startswith("{")]
+    for kernel in filter(None, args.also_kernels.split(",")):
+        # The int8 model again on another kernel path (what a CPU without VNNI runs).
+        other = subprocess.run([args.lepton, "compress-bench", args.int8, "--data", args.config, "--threads", str(args.threads),
+                                "--seconds", str(args.seconds), "--singles", str(args.singles)],
+                               check=True, capture_output=True, text=True, env={**os.environ, "LEPTON_INT8_KERNEL": kernel})
+        rows += [json.loads(line) for line in other.stdout.splitlines() if line.startswith("{")]
     train, test, labels = load_mnist()
     rows += onnxruntime_rows(args, train, test, labels)
     rows += torch_rows(args, train, test, labels)
