@@ -41,6 +41,40 @@ size_t lepton_int8_conv_packed_size(const LeptonInt8ConvShape *s) {
     return (size_t)(s->kernel_h * conv_groups(s) * conv_padded_filters(s) * 4);
 }
 
+// Where the tiles of a (pooled) output row read: the tiling both SIMD paths share. A tile holds
+// P conv pixels = P / pool_w pooled pixels; pixels past the pooled width read the last one.
+typedef struct {
+    int64_t groups, fpad, filters, pool_h, pool_w, pooled_h, pooled_w, pooled_per_tile, pixel_step, last;
+} ConvTiling;
+
+static inline ConvTiling conv_tiling(const LeptonInt8ConvShape *s, int P) {
+    ConvTiling t;
+    t.groups = conv_groups(s);
+    t.fpad = conv_padded_filters(s);
+    t.filters = s->filters;
+    t.pool_h = s->pool_h;
+    t.pool_w = s->pool_w;
+    t.pooled_h = s->out_h / s->pool_h;
+    t.pooled_w = s->out_w / s->pool_w;
+    t.pooled_per_tile = P / s->pool_w;
+    t.pixel_step = s->stride_w * s->channels;
+    t.last = t.pooled_w * t.pool_w - 1;
+    return t;
+}
+
+/// The byte offsets in an input row of the P conv pixels of the tile starting at pooled pixel q0.
+static inline void conv_tile_offsets(const ConvTiling *t, int64_t q0, int P, int64_t *offset) {
+    for (int p = 0; p < P; p++) {
+        const int64_t ox = q0 * t->pool_w + p;
+        offset[p] = (ox < t->last ? ox : t->last) * t->pixel_step;
+    }
+}
+
+/// The first byte of input row `oy * stride_h + dy` of image b.
+static inline const uint8_t *conv_input_row(const LeptonInt8ConvShape *s, const uint8_t *x, int64_t b, int64_t oy, int64_t dy) {
+    return x + ((b * s->in_h + oy * s->stride_h + dy) * s->in_w) * s->channels;
+}
+
 void lepton_int8_conv_pack(const LeptonInt8ConvShape *s, const int8_t *w, int8_t *packed) {
     const int64_t groups = conv_groups(s), fpad = conv_padded_filters(s), span = s->kernel_w * s->channels;
     memset(packed, 0, lepton_int8_conv_packed_size(s));
@@ -185,18 +219,15 @@ AVX2 static inline void conv_store_avx2(const LeptonInt8Epilogue *e, int64_t f0,
 AVX2 __attribute__((always_inline)) static inline void conv_avx2_tiles(const LeptonInt8ConvShape *s, int64_t r0, int64_t r1,
                                                                        const uint8_t *x, const int16_t *wide,
                                                                        const LeptonInt8Epilogue *e, float *out, const int P) {
-    const int64_t groups = conv_groups(s), fpad = conv_padded_filters(s), F = s->filters;
-    const int64_t ph = s->pool_h, pw = s->pool_w, pooled_h = s->out_h / ph, pooled_w = s->out_w / pw;
-    const int64_t Q = P / pw, pixel_step = s->stride_w * s->channels, last = pooled_w * pw - 1;
+    const ConvTiling t = conv_tiling(s, P);
+    const int64_t groups = t.groups, fpad = t.fpad, F = t.filters, ph = t.pool_h, pw = t.pool_w;
+    const int64_t pooled_h = t.pooled_h, pooled_w = t.pooled_w, Q = t.pooled_per_tile;
     for (int64_t r = r0; r < r1; r++) {
         const int64_t b = r / pooled_h, py = r % pooled_h;
         for (int64_t fb = 0; fb < fpad; fb += 32) {
             for (int64_t q0 = 0; q0 < pooled_w; q0 += Q) {
-                int64_t offset[4];
-                for (int p = 0; p < P; p++) {
-                    const int64_t ox = q0 * pw + p;
-                    offset[p] = (ox < last ? ox : last) * pixel_step;
-                }
+                int64_t offset[6];
+                conv_tile_offsets(&t, q0, P, offset);
                 __m256i best[4][4];
                 for (int p = 0; p < P; p++)
                     for (int v = 0; v < 4; v++) best[p][v] = _mm256_set1_epi32(INT32_MIN);
@@ -206,7 +237,7 @@ AVX2 __attribute__((always_inline)) static inline void conv_avx2_tiles(const Lep
                     for (int p = 0; p < P; p++)
                         for (int v = 0; v < 4; v++) acc[p][v] = _mm256_setzero_si256();
                     for (int64_t dy = 0; dy < s->kernel_h; dy++) {
-                        const uint8_t *row = x + ((b * s->in_h + oy * s->stride_h + dy) * s->in_w) * s->channels;
+                        const uint8_t *row = conv_input_row(s, x, b, oy, dy);
                         for (int64_t g = 0; g < groups; g++) {
                             for (int half = 0; half < 2; half++) {
                                 const int16_t *wp = wide + (((dy * groups + g) * 2 + half) * fpad + fb) * 2;
@@ -335,18 +366,15 @@ VNNI static inline void conv_store_vnni(const LeptonInt8Epilogue *e, int64_t f0,
 VNNI __attribute__((always_inline)) static inline void conv_vnni_tiles(const LeptonInt8ConvShape *s, int64_t r0, int64_t r1,
                                                                        const uint8_t *x, const int8_t *packed,
                                                                        const LeptonInt8Epilogue *e, float *out, const int P) {
-    const int64_t groups = conv_groups(s), fpad = conv_padded_filters(s), F = s->filters;
-    const int64_t ph = s->pool_h, pw = s->pool_w, pooled_h = s->out_h / ph, pooled_w = s->out_w / pw;
-    const int64_t Q = P / pw, pixel_step = s->stride_w * s->channels, last = pooled_w * pw - 1;
+    const ConvTiling t = conv_tiling(s, P);
+    const int64_t groups = t.groups, fpad = t.fpad, F = t.filters, ph = t.pool_h, pw = t.pool_w;
+    const int64_t pooled_h = t.pooled_h, pooled_w = t.pooled_w, Q = t.pooled_per_tile;
     for (int64_t r = r0; r < r1; r++) {
         const int64_t b = r / pooled_h, py = r % pooled_h;
         for (int64_t fb = 0; fb < fpad; fb += 32) {
             for (int64_t q0 = 0; q0 < pooled_w; q0 += Q) {
                 int64_t offset[6];
-                for (int p = 0; p < P; p++) {
-                    const int64_t ox = q0 * pw + p;
-                    offset[p] = (ox < last ? ox : last) * pixel_step;
-                }
+                conv_tile_offsets(&t, q0, P, offset);
                 __m512i best[6][2];
                 for (int p = 0; p < P; p++) best[p][0] = best[p][1] = _mm512_set1_epi32(INT32_MIN);
                 for (int64_t i = 0; i < ph; i++) {
@@ -354,7 +382,7 @@ VNNI __attribute__((always_inline)) static inline void conv_vnni_tiles(const Lep
                     __m512i acc[6][2];
                     for (int p = 0; p < P; p++) acc[p][0] = acc[p][1] = _mm512_setzero_si512();
                     for (int64_t dy = 0; dy < s->kernel_h; dy++) {
-                        const uint8_t *row = x + ((b * s->in_h + oy * s->stride_h + dy) * s->in_w) * s->channels;
+                        const uint8_t *row = conv_input_row(s, x, b, oy, dy);
                         const int8_t *wp = packed + ((dy * groups) * fpad + fb) * 4;
                         for (int64_t g = 0; g < groups; g++) {
                             const __m512i w0 = _mm512_loadu_si512((const void *)(wp + g * fpad * 4));

@@ -21,8 +21,7 @@ import LeptonTestSupport
         }
         let (top, oh) = pad(h, kh, sh), (left, ow) = pad(w, kw, sw)
         let codes = x.scalars.map { Int32(q.code($0)) - q.zeroPoint }
-        let weights = (0..<layer.kernel.count).map { Int32(layer.kernel.int8s[$0]) }
-        let scales = layer.kernelScale.scalars, bias = layer.bias?.scalars
+        let weights = QuantizedReference.weightCodes(layer), epilogue = QuantizedReference.epilogue(layer)
         var out: [Float] = []
         for b in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for o in 0..<f {
             var acc: Int32 = 0
@@ -31,9 +30,7 @@ import LeptonTestSupport
                 guard y >= 0, y < h, xx >= 0, xx < w else { continue }
                 for ch in 0..<c { acc += codes[((b * h + y) * w + xx) * c + ch] * weights[((o * kh + dy) * kw + dx) * c + ch] }
             } }
-            var v = Float(acc) * (q.scale * scales[o]) + (bias?[o] ?? 0)
-            if layer.activation == .relu { v = max(v, 0) }
-            out.append(v)
+            out.append(epilogue(acc, o))
         } } } }
         return out
     }

@@ -12,16 +12,13 @@ import LeptonTestSupport
         let depth = layer.inputDimensions, units = layer.units, rows = x.count / depth
         let q = layer.inputQuantization
         let codes = x.scalars.map { Int32(q.code($0)) }
-        let w = (0..<layer.kernel.count).map { Int32(layer.kernel.int8s[$0]) }
-        let scales = layer.kernelScale.scalars, bias = layer.bias?.scalars
+        let w = QuantizedReference.weightCodes(layer), epilogue = QuantizedReference.epilogue(layer)
         var out: [Float] = []
         for r in 0..<rows {
             for n in 0..<units {
                 var acc: Int32 = 0
                 for k in 0..<depth { acc += (codes[r * depth + k] - q.zeroPoint) * w[n * depth + k] }
-                var v = Float(acc) * (q.scale * scales[n]) + (bias?[n] ?? 0)
-                if layer.activation == .relu { v = max(v, 0) }
-                out.append(v)
+                out.append(epilogue(acc, n))
             }
         }
         return out

@@ -13,7 +13,7 @@ import LeptonTensor
 /// pooled value and no full-size float map is made.
 ///
 /// The kernel is stored `[filters, KH, KW, C]` (each filter's taps in the order the input holds them).
-public final class QuantizedConv2D: Module {
+public final class QuantizedConv2D: QuantizedLayer {
     public let filters: Int
     public let kernelSize: [Int]
     public let strides: [Int]
@@ -21,46 +21,20 @@ public final class QuantizedConv2D: Module {
     /// The fused max pooling's window (`[1, 1]`: none).
     public let poolSize: [Int]
     public let inputChannels: Int
-    /// Applied after the convolution (ReLU inside the kernel; others on the float output).
-    public let activation: ActivationFunction
-    public let useBias: Bool
-    /// How the float input becomes `uint8` codes.
-    public let inputQuantization: ActivationQuantization
-    /// The int8 kernels this layer runs (``Int8KernelPath/selected`` unless set; all paths agree).
-    /// A path this CPU cannot run falls back to ``Int8KernelPath/selected``.
-    public var kernelPath = Int8KernelPath.selected {
-        didSet { if !kernelPath.isSupported { kernelPath = .selected } }
-    }
-    /// `int8 [filters, KH, KW, C]`.
-    public private(set) var kernel: Tensor
-    /// `float32 [filters]`: each filter's weight scale.
-    public private(set) var kernelScale: Tensor
-    /// `int32 [filters]`: each filter's sum of weight codes.
-    public private(set) var kernelSum: Tensor
-    /// `float32 [filters]`.
-    public private(set) var bias: Tensor?
 
     /// A layer with zero weights (to be loaded) or the given quantised ones (`weights` laid out
     /// `[filters, KH·KW·C]`).
     public init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: PaddingMode = .valid,
-                poolSize: [Int] = [1, 1], inputChannels: Int,
-                activation: ActivationFunction = .linear, useBias: Bool = true, inputQuantization: ActivationQuantization,
-                weights: WeightQuantization? = nil, bias: [Float]? = nil) {
+                poolSize: [Int] = [1, 1], inputChannels: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
+                inputQuantization: ActivationQuantization, weights: WeightQuantization? = nil, bias: [Float]? = nil) {
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
         self.padding = padding
         self.poolSize = poolSize
         self.inputChannels = inputChannels
-        self.activation = activation
-        self.useBias = useBias
-        self.inputQuantization = inputQuantization
-        let shape = [filters, kernelSize[0], kernelSize[1], inputChannels]
-        kernel = weights.map { Tensor(int8: $0.codes, shape: shape) } ?? Tensor.zeros(shape, dtype: .int8)
-        kernelScale = weights.map { Tensor($0.scales, shape: [filters]) } ?? Tensor.ones([filters])
-        kernelSum = weights.map { Tensor(int32: $0.sums, shape: [filters]) } ?? Tensor.zeros([filters], dtype: .int32)
-        if useBias { self.bias = bias.map { Tensor($0, shape: [filters]) } ?? Tensor.zeros([filters]) }
-        super.init()
+        super.init(kernelShape: [filters, kernelSize[0], kernelSize[1], inputChannels], activation: activation, useBias: useBias,
+                   inputQuantization: inputQuantization, weights: weights, bias: bias)
     }
 
     /// `(before, after)` padding of one axis (TensorFlow's rule for `same`, as ``Conv2D``).
@@ -90,7 +64,7 @@ public final class QuantizedConv2D: Module {
         var packed = [Int8](repeating: 0, count: lepton_int8_conv_packed_size(&shape))
         lepton_int8_conv_pack(&shape, kernel.int8s, &packed)
         let output = Tensor(uninitializedShape: [n, pooledHeight, pooledWidth, filters])
-        let epilogue = Int8Epilogue(input: inputQuantization, weightScales: kernelScale, relu: activation == .relu)
+        let epilogue = self.epilogue
         let path = kernelPath.code, out = output.floats
         let rowWork = Int(shape.out_w) * poolSize[0] * filters * kernelSize[0] * kernelSize[1] * c
         codes.withUnsafeBufferPointer { x in
@@ -105,7 +79,7 @@ public final class QuantizedConv2D: Module {
                 }
             }
         }
-        return QuantizedLayerConfig.fuses(activation) ? output : activation(output)
+        return activated(output)
     }
 
     /// The input's codes in a zero-point-filled buffer with the padding around each image, and

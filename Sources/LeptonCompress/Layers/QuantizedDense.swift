@@ -9,42 +9,17 @@ import LeptonTensor
 ///
 /// The kernel is stored `[units, inputDimensions]` (one output unit per row, PyTorch's and
 /// ONNX's `MatMulInteger`-transposed layout), so the kernels read it without packing.
-public final class QuantizedDense: Module {
+public final class QuantizedDense: QuantizedLayer {
     public let units: Int
     public let inputDimensions: Int
-    /// Applied after the affine map (ReLU inside the kernel; others on the float output).
-    public let activation: ActivationFunction
-    public let useBias: Bool
-    /// How the float input becomes `uint8` codes.
-    public let inputQuantization: ActivationQuantization
-    /// The int8 kernels this layer runs (``Int8KernelPath/selected`` unless set; all paths agree).
-    /// A path this CPU cannot run falls back to ``Int8KernelPath/selected``.
-    public var kernelPath = Int8KernelPath.selected {
-        didSet { if !kernelPath.isSupported { kernelPath = .selected } }
-    }
-    /// `int8 [units, inputDimensions]`.
-    public private(set) var kernel: Tensor
-    /// `float32 [units]`: each unit's weight scale.
-    public private(set) var kernelScale: Tensor
-    /// `int32 [units]`: each unit's sum of weight codes.
-    public private(set) var kernelSum: Tensor
-    /// `float32 [units]`.
-    public private(set) var bias: Tensor?
 
-    /// A layer with zero weights (to be loaded) or the given quantised ones.
+    /// A layer with zero weights (to be loaded) or the given quantised ones (`[units, inputDimensions]`).
     public init(units: Int, inputDimensions: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
                 inputQuantization: ActivationQuantization, weights: WeightQuantization? = nil, bias: [Float]? = nil) {
         self.units = units
         self.inputDimensions = inputDimensions
-        self.activation = activation
-        self.useBias = useBias
-        self.inputQuantization = inputQuantization
-        kernel = weights.map { Tensor(int8: $0.codes, shape: [units, inputDimensions]) }
-            ?? Tensor.zeros([units, inputDimensions], dtype: .int8)
-        kernelScale = weights.map { Tensor($0.scales, shape: [units]) } ?? Tensor.ones([units])
-        kernelSum = weights.map { Tensor(int32: $0.sums, shape: [units]) } ?? Tensor.zeros([units], dtype: .int32)
-        if useBias { self.bias = bias.map { Tensor($0, shape: [units]) } ?? Tensor.zeros([units]) }
-        super.init()
+        super.init(kernelShape: [units, inputDimensions], activation: activation, useBias: useBias,
+                   inputQuantization: inputQuantization, weights: weights, bias: bias)
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
@@ -57,7 +32,7 @@ public final class QuantizedDense: Module {
             initialized = rows * depth
         }
         let output = Tensor(uninitializedShape: Array(input.shape.dropLast()) + [units])
-        let epilogue = Int8Epilogue(input: inputQuantization, weightScales: kernelScale, relu: activation == .relu)
+        let epilogue = self.epilogue
         let path = kernelPath.code
         let weights = UnsafePointer(kernel.int8s), out = output.floats
         codes.withUnsafeBufferPointer { x in
@@ -68,7 +43,7 @@ public final class QuantizedDense: Module {
                 }
             }
         }
-        return QuantizedLayerConfig.fuses(activation) ? output : activation(output)
+        return activated(output)
     }
 }
 
