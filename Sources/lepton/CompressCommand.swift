@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeptonCompress
+import LeptonFiles
 import LeptonIO
 import LeptonJobs
 import LeptonNN
@@ -50,6 +51,9 @@ struct CompressCommand: ParsableCommand {
 
     func run() throws {
         common.apply()
+        // Refuse an output path that cannot be written before calibrating.
+        try OutputPath.checkNotEmpty(out, what: "--out")
+        try OutputPath.checkFolder(URL(fileURLWithPath: out), kind: ModelFile.folderKind, overwrite: overwrite)
         let source = URL(fileURLWithPath: model)
         let float = try ModelFile.load(from: source)
         guard let inputShape = ModelInspector.inputShape(model) else {

@@ -48,7 +48,15 @@ final class ActivationObserver {
             return ActivationQuantization(minimum: minimum + Float(lowBin) * binWidth,
                                           maximum: minimum + Float(highBin + 1) * binWidth)
         case .entropy:
-            let end = EntropyCalibration.bestEnd(histogram, levels: 255)
+            // The exact zeros a ReLU makes fill one bin; left in, that spike decides the search
+            // (every candidate spreads it over a level's bins) and it clips far too much. As
+            // NVIDIA's pytorch-quantization does, it counts like its neighbour.
+            var counts = histogram
+            let zeroBin = Int(-minimum / binWidth)
+            if minimum <= 0, maximum >= 0, counts.count > 1, zeroBin < counts.count {
+                counts[zeroBin] = counts[zeroBin + 1 < counts.count ? zeroBin + 1 : zeroBin - 1]
+            }
+            let end = EntropyCalibration.bestEnd(counts, levels: 255)
             return ActivationQuantization(minimum: minimum, maximum: minimum + Float(end) * binWidth)
         }
     }

@@ -71,7 +71,7 @@ public final class QuantizedConv2D: QuantizedLayer {
             packed.withUnsafeBufferPointer { p in
                 epilogue.withC(sums: kernelSum, bias: bias) { e in
                     withUnsafePointer(to: &shape) { s in
-                        Int8Threads.forRanges(n * pooledHeight, grain: max(1, (1 << 18) / max(1, rowWork))) { range in
+                        Parallel.forRanges(n * pooledHeight, grain: max(1, (1 << 18) / max(1, rowWork))) { range in
                             lepton_int8_conv(path, s, Int64(range.lowerBound), Int64(range.upperBound), x.baseAddress!,
                                              p.baseAddress!, e, out)
                         }

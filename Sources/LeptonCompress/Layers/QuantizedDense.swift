@@ -37,7 +37,7 @@ public final class QuantizedDense: QuantizedLayer {
         let weights = UnsafePointer(kernel.int8s), out = output.floats
         codes.withUnsafeBufferPointer { x in
             epilogue.withC(sums: kernelSum, bias: bias) { e in
-                Int8Threads.forRanges(rows, grain: max(4, (1 << 19) / max(1, units * depth))) { range in
+                Parallel.forRanges(rows, grain: max(4, (1 << 19) / max(1, units * depth))) { range in
                     lepton_int8_dense(path, Int64(range.lowerBound), Int64(range.upperBound), Int64(units), Int64(depth),
                                       x.baseAddress!, weights, e, out)
                 }
