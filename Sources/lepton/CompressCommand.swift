@@ -7,12 +7,15 @@ import LeptonJobs
 import LeptonNN
 import LeptonONNX
 import LeptonTensor
+import LeptonTrain
 
 extension CalibrationMethod: ExpressibleByArgument {}
 
 /// `lepton compress MODEL --out DIR --quantize int8 --calibration CONFIG`: post-training static
-/// int8 quantisation, calibrated on the first batches of a training config's dataset. The folder
-/// it writes is an ordinary model folder (`evaluate`, `predict`, `serve`, `inspect` take it).
+/// int8 quantisation, calibrated on the first batches of a training config's dataset;
+/// `--prune S` first fine-tunes the model on that dataset while ``MagnitudePruning`` takes its
+/// Dense and Conv2D kernels to sparsity S (either or both). The folder it writes is an ordinary
+/// model folder (`evaluate`, `predict`, `serve`, `inspect` take it).
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compress", abstract: "Quantise a saved model to int8 (post-training static, calibrated on a config's dataset).")
@@ -24,9 +27,15 @@ struct CompressCommand: ParsableCommand {
     var out: String
 
     @Option(help: "What to quantise to: int8.")
-    var quantize: String
+    var quantize: String?
 
-    @Option(help: "A YAML training config; the first batches of its dataset's training split calibrate the activations.")
+    @Option(help: "Prune the Dense and Conv2D kernels to this sparsity in (0, 1) by magnitude, fine-tuning on the config's data.")
+    var prune: Double?
+
+    @Option(help: "Epochs of fine-tuning while pruning (the sparsity rises polynomially over the first half).")
+    var pruneEpochs = 1
+
+    @Option(help: "A YAML training config: its dataset's training split calibrates the activations and fine-tunes a pruned model.")
     var calibration: String
 
     @Option(help: "How activation ranges are chosen: minmax, percentile (99.99) or entropy (KL).")
@@ -41,8 +50,15 @@ struct CompressCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard quantize.lowercased() == "int8" else {
+        guard quantize != nil || prune != nil else { throw ValidationError("expected --quantize int8, --prune SPARSITY or both") }
+        if let quantize, quantize.lowercased() != "int8" {
             throw ValidationError("--quantize: \"\(quantize)\" is not supported; expected int8")
+        }
+        if let prune, !(prune > 0 && prune < 1) {
+            throw ValidationError("--prune: expected a sparsity in (0, 1), got \(prune)")
+        }
+        guard (1...1000).contains(pruneEpochs) else {
+            throw ValidationError("--prune-epochs: expected an integer in 1...1000, got \(pruneEpochs)")
         }
         guard (1...100_000).contains(calibrationBatches) else {
             throw ValidationError("--calibration-batches: expected an integer in 1...100000, got \(calibrationBatches)")
@@ -61,20 +77,34 @@ struct CompressCommand: ParsableCommand {
         }
         let job = try TrainingConfig.load(calibration)
         let splits = try job.loadData()
-        let rows = min(calibrationBatches * job.batchSize, splits.trainX.shape[0])
-        let data = splits.trainX.slice(axis: 0, start: 0, end: rows)
-        let result = try PostTrainingQuantizer(method: method)
-            .quantize(float, calibration: data, batchSize: job.batchSize, inputShape: inputShape)
-        for (name, reason) in result.unsupported {
-            FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
+        var compressed = float
+        if let prune {
+            try float.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
+            let steps = max(1, (splits.trainX.shape[0] + job.batchSize - 1) / job.batchSize * pruneEpochs)
+            let pruning = try MagnitudePruning(schedule: .polynomial(initial: 0, final: prune, beginStep: 0,
+                                                                     endStep: max(1, steps / 2), frequency: max(1, steps / 20)))
+            _ = try float.fit(x: splits.trainX, y: splits.trainY, epochs: pruneEpochs, batchSize: job.batchSize,
+                              callbacks: [pruning], verbose: .oneLinePerEpoch)
+            for (name, sparsity) in MagnitudePruning.sparsity(of: float) { print(String(format: "pruned %@: %.1f %% zeros", name, 100 * sparsity)) }
         }
-        try ModelFile.save(result.model, to: URL(fileURLWithPath: out), inputShape: inputShape,
+        if quantize != nil {
+            let rows = min(calibrationBatches * job.batchSize, splits.trainX.shape[0])
+            let data = splits.trainX.slice(axis: 0, start: 0, end: rows)
+            let result = try PostTrainingQuantizer(method: method)
+                .quantize(float, calibration: data, batchSize: job.batchSize, inputShape: inputShape)
+            for (name, reason) in result.unsupported {
+                FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
+            }
+            for (name, input) in result.quantized { print("int8  \(name): input \(input)") }
+            print("Quantised \(result.quantized.count) layers (\(method.rawValue) calibration on \(rows) rows, int8 kernels: "
+                  + "\(Int8KernelPath.selected))")
+            compressed = result.model
+        }
+        try ModelFile.save(compressed, to: URL(fileURLWithPath: out), inputShape: inputShape,
                            inputDType: ModelInspector.inputDType(model), classNames: ModelFile.classNames(in: source),
                            overwrite: overwrite)
-        for (name, input) in result.quantized { print("int8  \(name): input \(input)") }
         let before = Self.weightsSize(source), after = Self.weightsSize(URL(fileURLWithPath: out))
-        print("Quantised \(result.quantized.count) layers (\(method.rawValue) calibration on \(rows) rows, int8 kernels: "
-              + "\(Int8KernelPath.selected)); weights \(ONNXInspector.byteCount(before)) -> \(ONNXInspector.byteCount(after))"
+        print("Weights \(ONNXInspector.byteCount(before)) -> \(ONNXInspector.byteCount(after))"
               + (after > 0 ? String(format: " (%.2fx smaller)", Double(before) / Double(after)) : "") + "; wrote \(out)")
     }
 

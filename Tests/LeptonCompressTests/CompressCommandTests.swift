@@ -37,6 +37,8 @@ import Testing
             (["--quantize", "int8", "--calibration", mnist, "--calibration-batches", "0"], "--calibration-batches: expected an integer in 1...100000"),
             (["--quantize", "int8", "--calibration", sentiment, "--overwrite"], "calibration rows have shape [40]; the model takes [28, 28, 1]"),
             (["--quantize", "int8", "--calibration", mnist], "pass --overwrite"),
+            (["--calibration", mnist], "expected --quantize int8, --prune SPARSITY or both"),
+            (["--prune", "1.5", "--calibration", mnist], "--prune: expected a sparsity in (0, 1), got 1.5"),
         ]
         for (flags, message) in cases {
             let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path] + flags)
