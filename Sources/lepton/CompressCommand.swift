@@ -35,6 +35,9 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Epochs of fine-tuning while pruning (the sparsity rises polynomially over the first half).")
     var pruneEpochs = 1
 
+    @Flag(help: "With --prune: remove that fraction of each convolution's filters (smallest L1 norm) and the inputs that read them, then fine-tune.")
+    var structured = false
+
     @Option(help: "A YAML training config: its dataset's training split calibrates the activations and fine-tunes a pruned model.")
     var calibration: String
 
@@ -54,6 +57,7 @@ struct CompressCommand: ParsableCommand {
         if let quantize, quantize.lowercased() != "int8" {
             throw ValidationError("--quantize: \"\(quantize)\" is not supported; expected int8")
         }
+        if structured && prune == nil { throw ValidationError("--structured: expected --prune FRACTION too") }
         if let prune, !(prune > 0 && prune < 1) {
             throw ValidationError("--prune: expected a sparsity in (0, 1), got \(prune)")
         }
@@ -79,19 +83,30 @@ struct CompressCommand: ParsableCommand {
         let splits = try job.loadData()
         var compressed = float
         if let prune {
-            try float.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-            let steps = max(1, (splits.trainX.shape[0] + job.batchSize - 1) / job.batchSize * pruneEpochs)
-            let pruning = try MagnitudePruning(schedule: .polynomial(initial: 0, final: prune, beginStep: 0,
-                                                                     endStep: max(1, steps / 2), frequency: max(1, steps / 20)))
-            _ = try float.fit(x: splits.trainX, y: splits.trainY, epochs: pruneEpochs, batchSize: job.batchSize,
-                              callbacks: [pruning], verbose: .oneLinePerEpoch)
-            for (name, sparsity) in MagnitudePruning.sparsity(of: float) { print(String(format: "pruned %@: %.1f %% zeros", name, 100 * sparsity)) }
+            var callbacks: [Callback] = []
+            if structured {
+                let (smaller, pruned) = try FilterPruning(fraction: prune).prune(float)
+                for (name, before, after) in pruned { print("pruned \(name): \(before) -> \(after) filters") }
+                compressed = smaller
+            } else {
+                let steps = max(1, (splits.trainX.shape[0] + job.batchSize - 1) / job.batchSize * pruneEpochs)
+                callbacks.append(try MagnitudePruning(schedule: .polynomial(initial: 0, final: prune, beginStep: 0,
+                                                                            endStep: max(1, steps / 2), frequency: max(1, steps / 20))))
+            }
+            try compressed.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
+            _ = try compressed.fit(x: splits.trainX, y: splits.trainY, epochs: pruneEpochs, batchSize: job.batchSize,
+                                   callbacks: callbacks, verbose: .oneLinePerEpoch)
+            if !structured {
+                for (name, sparsity) in MagnitudePruning.sparsity(of: compressed) {
+                    print(String(format: "pruned %@: %.1f %% zeros", name, 100 * sparsity))
+                }
+            }
         }
         if quantize != nil {
             let rows = min(calibrationBatches * job.batchSize, splits.trainX.shape[0])
             let data = splits.trainX.slice(axis: 0, start: 0, end: rows)
             let result = try PostTrainingQuantizer(method: method)
-                .quantize(float, calibration: data, batchSize: job.batchSize, inputShape: inputShape)
+                .quantize(compressed, calibration: data, batchSize: job.batchSize, inputShape: inputShape)
             for (name, reason) in result.unsupported {
                 FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
             }

@@ -39,6 +39,7 @@ import Testing
             (["--quantize", "int8", "--calibration", mnist], "pass --overwrite"),
             (["--calibration", mnist], "expected --quantize int8, --prune SPARSITY or both"),
             (["--prune", "1.5", "--calibration", mnist], "--prune: expected a sparsity in (0, 1), got 1.5"),
+            (["--structured", "--quantize", "int8", "--calibration", mnist], "--structured: expected --prune FRACTION too"),
         ]
         for (flags, message) in cases {
             let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path] + flags)
