@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "LeptonPlatformServer", targets: ["LeptonPlatformServer"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .library(name: "LeptonFuzz", targets: ["LeptonFuzz"]),
+        .library(name: "LeptonCompress", targets: ["LeptonCompress"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
         .executable(name: "lepton-gan", targets: ["lepton-gan"]),
@@ -163,6 +164,12 @@ let package = Package(
             name: "LeptonFuzz",
             dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles"]
         ),
+        // Int8 kernels (AVX-512 VNNI, AVX2, portable; chosen at run time) and the compression module.
+        .target(name: "CInt8"),
+        .target(
+            name: "LeptonCompress",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "CInt8"]
+        ),
         .target(
             name: "LeptonTestSupport",
             dependencies: ["LeptonTensor"]
@@ -173,6 +180,7 @@ let package = Package(
                 "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
                 "LeptonDistributed", "LeptonMPI", "LeptonTune",
                 "LeptonPlatform", "LeptonPlatformServer",
+                "LeptonCompress",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -251,6 +259,10 @@ let package = Package(
         .testTarget(
             name: "LeptonPlatformServerTests",
             dependencies: ["LeptonPlatformServer", "LeptonPlatform", "LeptonTestSupport"]
+        ),
+        .testTarget(
+            name: "LeptonCompressTests",
+            dependencies: ["LeptonCompress", "LeptonONNX", "LeptonIO", "LeptonJobs", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",

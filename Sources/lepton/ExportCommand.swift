@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LeptonCompress
 import LeptonFiles
 import LeptonIO
 import LeptonNN
@@ -44,7 +45,7 @@ struct ExportCommand: ParsableCommand {
         } else {
             throw IOError("\(ModelFile.architectureName) records no input_shape; pass --input-shape (e.g. 28,28,1)", file: model)
         }
-        let proto = try ONNXExporter().makeModel(loaded, inputShape: shape, inputDType: ModelInspector.inputDType(model),
+        let proto = try ONNXExporter(additionalConverters: QuantizedLayers.onnxConverters).makeModel(loaded, inputShape: shape, inputDType: ModelInspector.inputDType(model),
                                                  graphName: URL(fileURLWithPath: model).lastPathComponent)
         try ONNXModelFile.write(proto, to: URL(fileURLWithPath: onnx), overwrite: overwrite)
         let input = loaded.textVectorization != nil ? "input [batch] strings" : "input [batch, \(shape.map(String.init).joined(separator: ", "))]"

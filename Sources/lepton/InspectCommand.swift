@@ -3,6 +3,7 @@ import Foundation
 import LeptonIO
 import LeptonNN
 import LeptonONNX
+import LeptonTensor
 import LeptonTrain
 
 /// `lepton inspect FILE`: what a model file holds. For an `.onnx` file or an imported-ONNX
@@ -57,7 +58,18 @@ struct InspectCommand: ParsableCommand {
         let sample = loaded.inputs.first?.shape.map { Array($0.dropFirst()) }
         if let sequential = loaded.model as? Sequential {
             print(sequential.summary(inputShape: sample, dtype: loaded.inputs.first?.dtype ?? .float32), terminator: "")
+            print(Self.weightsByDType(sequential))
         }
+    }
+
+    /// `Weights: int8 692,352 (676.1 KB), float32 …`: the model's stored tensors by element type
+    /// (a compressed model shows its int8 layers here).
+    static func weightsByDType(_ model: Module) -> String {
+        var elements: [DType: Int] = [:]
+        for (_, tensor) in model.stateDict() { elements[tensor.dtype, default: 0] += tensor.count }
+        return "Weights: " + DType.allCases.compactMap { dtype in
+            elements[dtype].map { "\(dtype.rawValue) \(ONNXInspector.grouped($0)) (\(ONNXInspector.byteCount($0 * dtype.byteSize)))" }
+        }.joined(separator: ", ")
     }
 
     private func inspectSafetensors(_ url: URL) throws {

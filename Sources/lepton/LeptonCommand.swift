@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LeptonCompress
 
 /// The `lepton` command line: one subcommand per file.
 @main
@@ -12,12 +13,14 @@ struct LeptonCommand: AsyncParsableCommand {
                       PlatformCommand.self,
                       LoginCommand.self, KeyCommand.self, DatasetCommand.self, JobCommand.self, ModelCommand.self, MarketCommand.self,
                       TuneCommand.self, CheckModelCommand.self, TuneWorkerCommand.self, TuneBenchCommand.self, AllReduceBenchCommand.self]
+                      + [CompressCommand.self, CompressBenchCommand.self]
     )
 
     /// Parses and runs a subcommand. Every user error — a flag out of range, a missing file, a
     /// bad config — is one `error: …` line on standard error and exit status 1; help and
     /// `ExitCode`s thrown on purpose behave as ArgumentParser's.
     static func main() async {
+        QuantizedLayers.register()   // compressed model folders load in every command
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

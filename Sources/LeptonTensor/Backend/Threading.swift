@@ -34,8 +34,9 @@ public enum Lepton {
     }
 }
 
-/// Splits loops over the CPU backend's threads.
-enum Parallel {
+/// Splits loops over the CPU backend's threads (public for kernels outside this module, such as
+/// LeptonCompress's int8 kernels, so they share the thread count and the nesting rule).
+public enum Parallel {
     /// Marks the threads that are running a chunk of ``forRanges(_:grain:_:)``.
     private static let regionKey: pthread_key_t = {
         var key = pthread_key_t()
@@ -57,7 +58,7 @@ enum Parallel {
     /// Work smaller than `grain` items per thread, or started inside another parallel loop,
     /// stays on the calling thread.
     @inline(__always)
-    static func forRanges(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    public static func forRanges(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         let threads = threads(for: count, grain: grain)
         if threads <= 1 {
             if count > 0 { body(0..<count) }

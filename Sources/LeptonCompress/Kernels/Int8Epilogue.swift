@@ -1,0 +1,60 @@
+import CInt8
+import LeptonNN
+import LeptonTensor
+
+/// The dequantisation a quantised layer applies to its int32 sums: per output channel, the
+/// input's scale times the channel's weight scale, the zero-point correction, the float bias and
+/// a fused ReLU.
+struct Int8Epilogue {
+    let scales: [Float]
+    let input: ActivationQuantization
+    let relu: Bool
+
+    init(input: ActivationQuantization, weightScales: Tensor, relu: Bool) {
+        let count = weightScales.count
+        let source = weightScales.floats
+        scales = (0..<count).map { input.scale * source[$0] }
+        self.input = input
+        self.relu = relu
+    }
+
+    /// Calls `body` with the C kernels' view of this epilogue.
+    func withC<R>(sums: Tensor, bias: Tensor?, _ body: (UnsafePointer<LeptonInt8Epilogue>) -> R) -> R {
+        scales.withUnsafeBufferPointer { scalePointer in
+            var e = LeptonInt8Epilogue(weight_sums: UnsafePointer(sums.int32s), input_zero_point: input.zeroPoint,
+                                       scales: scalePointer.baseAddress, bias: bias.map { UnsafePointer($0.floats) },
+                                       relu: relu ? 1 : 0)
+            return withUnsafePointer(to: &e) { body($0) }
+        }
+    }
+}
+
+/// Keys and checks shared by the quantised layers' configurations.
+enum QuantizedLayerConfig {
+    static let inputKeys = ["input_scale", "input_zero_point"]
+
+    /// The input quantisation a config states.
+    static func input(_ c: ConfigReader) throws -> ActivationQuantization {
+        guard let scale = try c.double("input_scale") else {
+            throw ConfigError("\(c.path).input_scale: missing (expected the positive scale of the uint8 input)")
+        }
+        guard let zeroPoint = try c.int("input_zero_point") else {
+            throw ConfigError("\(c.path).input_zero_point: missing (expected the input's uint8 zero point, 0...255)")
+        }
+        return try ActivationQuantization(scale: Float(scale), zeroPoint: zeroPoint, key: c.path)
+    }
+
+    static func config(_ q: ActivationQuantization) -> [String: ConfigValue] {
+        ["input_scale": .float(q.scale), "input_zero_point": .int(Int(q.zeroPoint))]
+    }
+
+    /// Whether the kernels apply `activation` themselves (ReLU is fused; linear is nothing).
+    static func fuses(_ activation: ActivationFunction) -> Bool { activation == .relu || activation == .linear }
+}
+
+/// Stops with `message` when a caller broke a quantised layer's precondition (a wrong input
+/// shape in code; files are checked by `inferShape` first). The message is printed in optimised builds too.
+@inline(__always)
+func quantizedRequire(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
+    if !condition() { fatalError(message()) }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import LeptonCompress
+import LeptonIO
+import LeptonNN
+import LeptonTensor
+import LeptonTestSupport
+import Testing
+
+/// `lepton compress` (Sources/lepton/CompressCommand.swift) through the built executable: a saved
+/// model quantised with a config's MNIST images, the folder read by `inspect` and `evaluate`,
+/// layers left in float32 named in a warning, and user errors as one `error:` line with status 1.
+@Suite struct CompressCommandTests {
+    @Test func compressesAndReportsUserErrors() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-compress-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = Sequential([Rescaling(scale: 1 / 255), Conv2D(filters: 4, kernelSize: [3, 3], activation: .relu),
+                                MaxPooling2D(), Flatten(), BatchNormalization(), Dense(units: 10, activation: .softmax)])
+        model.build(inputShape: [28, 28, 1])
+        let folder = dir.appendingPathComponent("cnn"), out = dir.appendingPathComponent("cnn-int8")
+        try ModelFile.save(model, to: folder, inputShape: [28, 28, 1])
+        let mnist = NumPyOracle.repositoryRoot.appendingPathComponent("examples/mnist-cnn.yaml").path
+        let sentiment = NumPyOracle.repositoryRoot.appendingPathComponent("examples/sentiment-lstm.yaml").path
+
+        let (status, stdout, stderr) = try LeptonExecutable.run(
+            ["compress", folder.path, "--out", out.path, "--quantize", "int8", "--calibration", mnist, "--calibration-batches", "2"])
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout.contains("Quantised 2 layers (minmax calibration on 64 rows, int8 kernels: \(Int8KernelPath.selected))"), "\(stdout)")
+        #expect(stderr.contains("warning: layer batch_normalization stays float32: BatchNormalization has no int8 kernel"), "\(stderr)")
+        let inspect = try LeptonExecutable.run(["inspect", out.path])
+        #expect(inspect.status == 0 && inspect.stdout.contains("(QuantizedConv2D)") && inspect.stdout.contains("(QuantizedDense)")
+                && inspect.stdout.contains("int8 "), "\(inspect.stdout) \(inspect.stderr)")
+        let evaluate = try LeptonExecutable.run(["evaluate", out.path, mnist, "--threads", "1"])
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("accuracy"), "\(evaluate.stderr)")
+
+        let cases: [([String], String)] = [
+            (["--quantize", "int4", "--calibration", mnist], "--quantize: \"int4\" is not supported; expected int8"),
+            (["--quantize", "int8", "--calibration", mnist, "--calibration-batches", "0"], "--calibration-batches: expected an integer in 1...100000"),
+            (["--quantize", "int8", "--calibration", sentiment, "--overwrite"], "calibration rows have shape [40]; the model takes [28, 28, 1]"),
+            (["--quantize", "int8", "--calibration", mnist], "pass --overwrite"),
+            (["--calibration", mnist], "expected --quantize int8, --prune SPARSITY or both"),
+            (["--prune", "1.5", "--calibration", mnist], "--prune: expected a sparsity in (0, 1), got 1.5"),
+            (["--structured", "--quantize", "int8", "--calibration", mnist], "--structured: expected --prune FRACTION too"),
+        ]
+        for (flags, message) in cases {
+            let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path] + flags)
+            #expect(run.status == 1 && run.stderr.hasPrefix("error: ") && run.stderr.contains(message), "\(flags): \(run.stderr)")
+        }
+    }
+}
