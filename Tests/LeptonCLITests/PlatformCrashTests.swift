@@ -21,7 +21,7 @@ import Testing
         let stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
         for stem in stems { #expect(try lepton(["dataset", "push", files.appendingPathComponent(stem).path, "--name", stem]).status == 0) }
         let config = dir.appendingPathComponent("long.yaml")
-        try PlatformClientTests.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 3000").write(to: config, atomically: true, encoding: .utf8)
+        try PlatformClientTests.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 10000").write(to: config, atomically: true, encoding: .utf8)
         let datasetID = try #require(try lepton(["dataset", "ls"]).stdout.split(separator: "\n").first { $0.contains("t10k-labels") }?
             .split(separator: " ").first.map(String.init))
         let submitted = try lepton(["job", "submit", config.path] + stems.flatMap { ["--input", "mnist/\($0)=\($0)"] })
@@ -32,9 +32,11 @@ import Testing
         for _ in 0..<400 where !FileManager.default.fileExists(atPath: pidFile.path) {
             try await Task.sleep(for: .milliseconds(50))
         }
+        try #require(FileManager.default.fileExists(atPath: pidFile.path), "the job's attempt did not start within 20 s")
+        // 64 kB of the 5 MB body: it fits the socket's buffer, so the write cannot wait for the server.
         let upload = try LoopbackConnection(port: port)
         upload.write(Array("POST /api/v1/datasets/\(datasetID)/versions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(admin)\r\nContent-Length: 5000000\r\n\r\n".utf8)
-                     + [UInt8](repeating: 7, count: 1_000_000))
+                     + [UInt8](repeating: 7, count: 64_000))
         try await Task.sleep(for: .milliseconds(100))
         // The crash must hit a running attempt, or this test would not test re-adoption.
         #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("jobs/\(jobID)/exit-status").path),
