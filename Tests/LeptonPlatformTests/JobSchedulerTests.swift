@@ -46,7 +46,7 @@ struct JobSchedulerTests {
         let done = try await Self.wait(for: job.id, in: platform, who: who) { $0.state.isTerminal }
         #expect(done.state == .succeeded && done.exitCode == 0 && done.attempts == 1, "\(done)")
         let log = String(decoding: JobLog(folder: platform.jobs.jobFolder(job.id)).read(from: 0), as: UTF8.self)
-        #expect(log.contains("a,b\n1,2") && log.contains("args: config.yaml --output model --overwrite"), "\(log)")
+        #expect(log.contains("a,b\n1,2") && log.contains("args: config.yaml --output model --overwrite --threads 1"), "\(log)")
         #expect(!FileManager.default.fileExists(atPath: platform.jobs.jobFolder(job.id).appendingPathComponent("data").path))
         await platform.jobs.stop()
     }

@@ -35,14 +35,15 @@ public struct LocalProcessRunner: JobRunner {
     /// The program and arguments before `config.yaml --output model --overwrite`.
     public let command: [String]
 
-    /// A runner that starts `command config.yaml --output model --overwrite`.
+    /// A runner that starts `command config.yaml --output model --overwrite --threads CPUS`
+    /// (a job computes on as many threads as the CPU slots it holds).
     public init(command: [String]) { self.command = command }
 
     public func start(_ job: Job, folder: URL) throws -> Int {
         let status = folder.appendingPathComponent("exit-status"), pidFile = folder.appendingPathComponent("attempt.pid")
         try? FileManager.default.removeItem(at: status)
         try? FileManager.default.removeItem(at: pidFile)
-        let words = command + ["config.yaml", "--output", "model", "--overwrite"]
+        let words = command + ["config.yaml", "--output", "model", "--overwrite", "--threads", "\(job.cpus)"]
         // setsid forks when its caller leads a process group, so the shell reports its own pid.
         let script = "echo $$ > attempt.pid; \(words.map(Self.quote).joined(separator: " ")) >> log.txt 2>&1; "
             + "echo $? > exit-status.tmp && mv exit-status.tmp exit-status"
