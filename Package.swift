@@ -233,7 +233,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonServeTests",
-            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonJobs", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport", "CMalloc"]
+            dependencies: ["LeptonServe", "LeptonONNX", "LeptonIO", "LeptonJobs", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonData", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonCLITests",
