@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "LeptonSQLite", targets: ["LeptonSQLite"]),
         .library(name: "LeptonPlatform", targets: ["LeptonPlatform"]),
         .library(name: "LeptonPlatformServer", targets: ["LeptonPlatformServer"]),
+        .library(name: "LeptonHTTP", targets: ["LeptonHTTP"]),
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .library(name: "LeptonFuzz", targets: ["LeptonFuzz"]),
         .library(name: "LeptonCompress", targets: ["LeptonCompress"]),
@@ -118,10 +119,21 @@ let package = Package(
             ]
         ),
         // The platform's HTTP API (Hummingbird) over LeptonPlatform.
+        // What both HTTP servers (model server, platform) answer alike: JSON responses, request ids,
+        // bearer headers, the framework's own errors, access-log lines.
+        .target(
+            name: "LeptonHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .target(
             name: "LeptonPlatformServer",
             dependencies: [
-                "LeptonPlatform",
+                "LeptonPlatform", "LeptonHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -149,7 +161,7 @@ let package = Package(
         .target(
             name: "LeptonServe",
             dependencies: [
-                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX", "LeptonData", "LeptonFiles", "CMalloc",
+                "LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonIO", "LeptonONNX", "LeptonData", "LeptonFiles", "CMalloc", "LeptonHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -255,6 +267,10 @@ let package = Package(
         .testTarget(
             name: "LeptonPlatformTests",
             dependencies: ["LeptonPlatform", "LeptonSQLite"]
+        ),
+        .testTarget(
+            name: "LeptonHTTPTests",
+            dependencies: ["LeptonHTTP"]
         ),
         .testTarget(
             name: "LeptonPlatformServerTests",

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeptonHTTP
 import LeptonPlatform
 import NIOCore
 
@@ -21,17 +22,12 @@ enum PlatformErrorMapping {
 
     /// The status and message for any error a handler or Hummingbird can throw.
     static func describe(_ error: any Error, request: Request) -> (HTTPResponse.Status, String) {
+        if let framework = describeFrameworkError(error, request: request, bodyLimit: "(\(PlatformJSON.maxBodyBytes) bytes of JSON; uploads: --max-upload-bytes)") {
+            return framework
+        }
         switch error {
         case let error as PlatformError:
             return (status(of: error.kind), error.message)
-        case let error as HTTPError where error.status == .notFound:
-            return (.notFound, "no route for \(request.method) \(request.uri.path) (see /openapi.json)")
-        case let error as HTTPError where error.status == .methodNotAllowed:
-            return (.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path) (see /openapi.json)")
-        case let error as HTTPError:
-            return (error.status, error.body ?? error.status.reasonPhrase)
-        case is NIOTooManyBytesError:
-            return (.contentTooLarge, "the request body exceeds the server's limit")
         case is DecodingError:
             return (.badRequest, "malformed JSON body: \(error)")
         default:
@@ -42,9 +38,7 @@ enum PlatformErrorMapping {
 
 /// A JSON response; keys in snake_case, dates in ISO 8601.
 func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-    var headers = HTTPFields()
-    headers[.contentType] = "application/json"
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try PlatformJSON.encoder.encode(value))))
+    try LeptonHTTP.jsonResponse(value, encoder: PlatformJSON.encoder, status: status)
 }
 
 /// A verified, decrypted file as an `application/octet-stream` body, sent chunk by chunk, with its

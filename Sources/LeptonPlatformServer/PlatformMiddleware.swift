@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeptonHTTP
 import LeptonPlatform
 import Logging
 
@@ -31,12 +32,8 @@ struct AuditAndErrorMiddleware: RouterMiddleware {
         if Self.mutatingMethods.contains(request.method) || status == 401 || status == 403 {
             await audit(request, context: context, route: route, status: status)
         }
-        let seconds = (ContinuousClock.now - start) / .seconds(1)
-        metrics.record(method: request.method.rawValue, route: route, status: status, seconds: seconds)
-        context.logger.info("request", metadata: [
-            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)",
-            "duration_ms": "\(String(format: "%.3f", seconds * 1000))", "key": "\(context.identity.principal?.keyID ?? "-")",
-        ])
+        metrics.record(method: request.method.rawValue, route: route, status: status, seconds: (ContinuousClock.now - start) / .seconds(1))
+        logAccess(context.logger, request: request, status: status, since: start, extra: ["key": "\(context.identity.principal?.keyID ?? "-")"])
         return response
     }
 
@@ -61,21 +58,19 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
-        guard let header = request.headers[.authorization] else {
+        switch BearerToken(request.headers) {
+        case .missing:
             throw PlatformError(.unauthenticated, "missing Authorization: Bearer <key> header; every route but /healthz needs an API key")
-        }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        case .malformed:
             throw PlatformError(.unauthenticated, "the Authorization header must be 'Bearer <key>'")
+        case .token(let token):
+            context.identity.principal = try await keys.authenticate(token: token)
         }
-        context.identity.principal = try await keys.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
         return try await next(request, context)
     }
 }
 
 extension HTTPField.Name {
-    /// `X-Request-Id`: the id of a request in the logs and the audit log.
-    static let requestID = HTTPField.Name("X-Request-Id")!
     /// `X-Content-SHA256`: the SHA-256 of a downloaded dataset version.
     static let contentSHA256 = HTTPField.Name("X-Content-SHA256")!
     /// `X-Job-State`: a job's state when its log was read.

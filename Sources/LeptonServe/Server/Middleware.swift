@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeptonHTTP
 import Logging
 import NIOCore
 
@@ -21,28 +22,18 @@ struct ErrorAndAccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
             response = jsonResponse(data: serveError.body, status: .init(code: serveError.status))
         }
         response.headers[.requestID] = context.id
-        let elapsed = ContinuousClock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.info("request", metadata: [
-            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            "duration_ms": "\(String(format: "%.3f", ms))",
-        ])
+        logAccess(context.logger, request: request, status: Int(response.status.code), since: start)
         return response
     }
 
     /// The message and status for any error a handler or Hummingbird can throw.
     static func serveError(for error: any Error, request: Request) -> ServeError {
+        if let (status, message) = describeFrameworkError(error, request: request, bodyLimit: "(--max-body-bytes)") {
+            return ServeError(status: Int(status.code), message)
+        }
         switch error {
         case let error as ServeError:
             return error
-        case let error as HTTPError where error.status == .notFound:
-            return .notFound("no route for \(request.method) \(request.uri.path) (see /openapi.json)")
-        case let error as HTTPError where error.status == .methodNotAllowed:
-            return ServeError(status: 405, "\(request.method) is not allowed on \(request.uri.path)")
-        case let error as HTTPError:
-            return ServeError(status: Int(error.status.code), error.body ?? error.status.reasonPhrase)
-        case is NIOTooManyBytesError:
-            return .tooLarge("request body exceeds the server's limit (--max-body-bytes)")
         case is CancellationError:
             return .timeout("the request was cancelled before it finished")
         default:
@@ -73,14 +64,12 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         if Self.isOpen(path) || (tokens.isEmpty && adminTokens.isEmpty) || (!admin && tokens.isEmpty) {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization] else {
-            throw ServeError.unauthorized("missing Authorization: Bearer <token> header")
+        let token: String
+        switch BearerToken(request.headers) {
+        case .missing: throw ServeError.unauthorized("missing Authorization: Bearer <token> header")
+        case .malformed: throw ServeError.unauthorized("Authorization header must be 'Bearer <token>'")
+        case .token(let value): token = value
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw ServeError.unauthorized("Authorization header must be 'Bearer <token>'")
-        }
-        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
         if adminTokens.contains(token) { return try await next(request, context) }
         guard tokens.contains(token) else {
             throw ServeError.forbidden("the bearer token is not valid for this server")
@@ -93,22 +82,15 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension HTTPField.Name {
-    /// `X-Request-Id`: the id of a request in the server's logs.
-    static let requestID = HTTPField.Name("X-Request-Id")!
     /// Triton's binary extension header.
     static let inferenceHeaderLength = HTTPField.Name(InferCodec.headerLengthField)!
 }
 
-/// A response with a JSON body.
-func jsonResponse(data: Data, status: HTTPResponse.Status = .ok) -> Response {
-    var headers = HTTPFields()
-    headers[.contentType] = "application/json"
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-}
-
-/// A response with an `Encodable` value as its JSON body.
-func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return jsonResponse(data: try encoder.encode(value), status: status)
+/// The model server's JSON: keys as the V2 protocol spells them, sorted.
+enum ServeJSON {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }

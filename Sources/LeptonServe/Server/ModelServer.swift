@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeptonHTTP
 import Logging
 import NIOCore
 import NIOPosix

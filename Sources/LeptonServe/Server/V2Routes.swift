@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeptonHTTP
 import LeptonData
 import NIOCore
 
@@ -11,7 +12,8 @@ struct V2Routes {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v2") { _, _ in
             try jsonResponse(ServerMetadata(name: "lepton", version: ModelServer.version,
-                                            extensions: ["classification", "binary_tensor_data", "model_repository", "model_configuration", "statistics"]))
+                                            extensions: ["classification", "binary_tensor_data", "model_repository", "model_configuration", "statistics"]),
+                             encoder: ServeJSON.encoder)
         }
         router.get("/v2/health/live") { _, _ in jsonResponse(data: Data("{\"live\":true}".utf8)) }
         router.get("/v2/health/ready") { _, _ in
@@ -25,7 +27,7 @@ struct V2Routes {
                 _ = try served(context)
                 return jsonResponse(data: Data("{\"ready\":true}".utf8))
             }
-            router.get(RouterPath(prefix + "/config")) { _, context in try jsonResponse(ModelConfigDocument(try served(context))) }
+            router.get(RouterPath(prefix + "/config")) { _, context in try jsonResponse(ModelConfigDocument(try served(context)), encoder: ServeJSON.encoder) }
             router.get(RouterPath(prefix + "/stats")) { _, context in
                 try statistics(context.parameters.get("name"), context.parameters.get("version"))
             }
@@ -33,9 +35,9 @@ struct V2Routes {
         }
         router.post("/v2/repository/index") { request, _ in
             let body = try await server.readJSONObject(request)
-            guard let ready = body["ready"] else { return try jsonResponse(server.repository.index()) }
+            guard let ready = body["ready"] else { return try jsonResponse(server.repository.index(), encoder: ServeJSON.encoder) }
             guard let onlyReady = ready.boolValue else { throw ServeError.badRequest("index: \"ready\" must be true or false") }
-            return try jsonResponse(server.repository.index().filter { !onlyReady || $0.state == .ready })
+            return try jsonResponse(server.repository.index().filter { !onlyReady || $0.state == .ready }, encoder: ServeJSON.encoder)
         }
         router.post("/v2/repository/models/:name/load") { request, context in
             let body = try await server.readJSONObject(request)
@@ -71,7 +73,7 @@ struct V2Routes {
         if context.parameters.get("version") == nil {
             metadata.versions = server.repository.readyModels().filter { $0.name == model.name }.map { String($0.version) }
         }
-        return try jsonResponse(metadata)
+        return try jsonResponse(metadata, encoder: ServeJSON.encoder)
     }
 
     private func statistics(_ name: String?, _ version: String?) throws -> Response {
@@ -82,7 +84,7 @@ struct V2Routes {
         } else {
             models = server.repository.readyModels()
         }
-        return try jsonResponse(["model_stats": models.map(\.statistics.snapshot)])
+        return try jsonResponse(["model_stats": models.map(\.statistics.snapshot)], encoder: ServeJSON.encoder)
     }
 
     private func infer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
