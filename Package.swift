@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "LeptonSQLite", "LeptonData", "LeptonJobs",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The platform's HTTP API (Hummingbird) over LeptonPlatform.
@@ -266,7 +267,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonPlatformTests",
-            dependencies: ["LeptonPlatform", "LeptonSQLite"]
+            dependencies: ["LeptonPlatform", "LeptonSQLite", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "LeptonHTTPTests",
