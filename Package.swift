@@ -222,7 +222,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonTrainTests",
-            dependencies: ["LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor"]
+            dependencies: ["LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonJobsTests",

@@ -25,11 +25,13 @@ public struct TrainingConfig {
     public var output: String?
     /// Random changes to training batches, made in the data loader (`augmentation:`).
     public var augmentation: ImageAugmentation?
+    /// Train the model as the student of a saved teacher (`distillation:`).
+    public var distillation: DistillationSettings?
     public var file: String
 
     /// The top-level keys a config may have.
     public static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
-                       "seed", "callbacks", "output", "augmentation"]
+                       "seed", "callbacks", "output", "augmentation", "distillation"]
 
     /// Reads and checks a YAML training config.
     /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
@@ -86,6 +88,7 @@ public struct TrainingConfig {
         } else { callbacks = [] }
         output = try root.string("output")
         augmentation = try root.raw("augmentation").map { try Self.augmentation($0) }
+        distillation = try root.raw("distillation").map { try DistillationSettings.read($0) }
         if let output, output.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError("output: expected a folder for the trained model, got an empty path (it would mean the current folder)")
         }

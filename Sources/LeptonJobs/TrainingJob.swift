@@ -128,12 +128,14 @@ public final class TrainingJob: @unchecked Sendable {
         let model = try config.buildModel(for: data)
         self.model = model
         self.data = data
-        model.shuffleSeed = seed
-        model.distribution = distribution
-        let chief = distribution?.isChief ?? true
-        try model.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) })
         let dtype = data.trainX.dtype
+        // What fit trains: the model, or a Distiller around it (the model is what is saved).
+        let trainer: any TrainableModel = try config.distillation?.trainer(for: model, inputShape: inputShape, dtype: dtype) ?? model
+        trainer.shuffleSeed = seed
+        trainer.distribution = distribution
+        let chief = distribution?.isChief ?? true
         model.build(inputShape: inputShape, dtype: dtype)
+        try trainer.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) })
         if options.verbosity != .silent && chief {
             print(model.summary(inputShape: inputShape, dtype: dtype))
             let ranks = distribution.map { ", ranks: \($0.size), global batch: \($0.size * batchSize)" } ?? ""
@@ -157,11 +159,11 @@ public final class TrainingJob: @unchecked Sendable {
         }
         callbacks.append(EventCallback(onEvent: onEvent, cancelled: cancelled, batchEvents: options.batchEvents))
         let start = Date()
-        let history = try model.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: batchSize,
+        let history = try trainer.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: batchSize,
                                     validationSplit: config.validationSplit, callbacks: callbacks, verbose: options.verbosity,
                                     augmentation: config.augmentation)
         let seconds = Date().timeIntervalSince(start)
-        let test = try model.evaluate(x: data.testX, y: data.testY, batchSize: 256)
+        let test = try trainer.evaluate(x: data.testX, y: data.testY, batchSize: 256)
         onEvent(.evaluated(test))
         if options.verbosity != .silent && chief { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
         if let path = outputPath, chief {

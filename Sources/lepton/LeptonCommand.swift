@@ -13,7 +13,7 @@ struct LeptonCommand: AsyncParsableCommand {
                       PlatformCommand.self,
                       LoginCommand.self, KeyCommand.self, DatasetCommand.self, JobCommand.self, ModelCommand.self, MarketCommand.self,
                       TuneCommand.self, CheckModelCommand.self, TuneWorkerCommand.self, TuneBenchCommand.self, AllReduceBenchCommand.self]
-                      + [CompressCommand.self, CompressBenchCommand.self]
+                      + [CompressCommand.self, CompressBenchCommand.self, DistillCommand.self]
     )
 
     /// Parses and runs a subcommand. Every user error — a flag out of range, a missing file, a

@@ -21,7 +21,12 @@ import Testing
         let labelConfig = dir.appendingPathComponent("labels.yaml")
         try "dataset: {name: mnist, path: \(badLabels.path)}\nmodel: {layers: [{type: Flatten}, {type: Dense, units: 10}]}\nloss: mse\n"
             .write(to: labelConfig, atomically: true, encoding: .utf8)
+        let student = dir.appendingPathComponent("student.yaml")
+        try "dataset: {name: mnist, train_limit: 64, test_limit: 32}\nmodel: {layers: [{type: Flatten}, {type: Dense, units: 10, activation: softmax}]}\nloss: sparse_categorical_crossentropy\n"
+            .write(to: student, atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
+            (["distill", dir.path, student.path], "model.json not found"),
+            (["distill", dir.path, student.path, "--alpha", "2"], "distillation.alpha: expected a weight in [0, 1], got 2"),
             (["train", "/nonexistent/config.yaml"], "cannot read the file"),
             (["train", badConfig.path], "model.layers[0].units: expected an integer ≥ 1, got -3"),
             (["train", labelConfig.path], "label 12 at index 0 is out of range 0..<10"),

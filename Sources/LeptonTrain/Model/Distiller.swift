@@ -1,13 +1,13 @@
 import LeptonNN
 import LeptonTensor
-import LeptonTrain
 
 /// Knowledge distillation (Keras 3's `Distiller`): trains `student` on
 /// `α · loss(student(x), y) + (1 − α) · T² · KL(softmax(t / T) ‖ softmax(s / T))`, where `t` and `s`
 /// are the teacher's and the student's logits (for a model ending in a softmax, the log of its
 /// probabilities). The teacher only predicts: it is held outside the module tree, so its weights
 /// are neither optimised nor saved. `fit`, callbacks and `evaluate` work as for any ``Model``;
-/// the student is what to save afterwards.
+/// the student is what to save afterwards. A training config's `distillation:` section and
+/// `lepton distill TEACHER STUDENT_CONFIG` train through it.
 ///
 /// ```swift
 /// let distiller = try Distiller(teacher: teacher, student: student, temperature: 4, alpha: 0.1)
@@ -22,12 +22,12 @@ public final class Distiller: Model {
     public let alpha: Float
     private let teacherForward: (Tensor) -> Tensor
 
-    /// - Throws: ``CompressError`` for a temperature that is not positive and finite or an α outside [0, 1].
+    /// - Throws: ``LeptonNN/ConfigError`` for a temperature that is not positive and finite or an α outside [0, 1].
     public init(teacher: Sequential, student: Sequential, temperature: Float = 3, alpha: Float = 0.1) throws {
         guard temperature > 0, temperature.isFinite else {
-            throw CompressError("temperature \(temperature): expected a positive number")
+            throw ConfigError("distillation temperature \(temperature): expected a positive number")
         }
-        guard alpha >= 0, alpha <= 1 else { throw CompressError("alpha \(alpha): expected a weight in [0, 1]") }
+        guard alpha >= 0, alpha <= 1 else { throw ConfigError("distillation alpha \(alpha): expected a weight in [0, 1]") }
         teacher.eval()
         self.student = student
         self.temperature = temperature

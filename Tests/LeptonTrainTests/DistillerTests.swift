@@ -1,12 +1,11 @@
 import Foundation
 import Testing
-import LeptonCompress
 import LeptonNN
 import LeptonTensor
 import LeptonTestSupport
 import LeptonTrain
 
-/// `Distiller` (Distillation/Distiller.swift): the distillation term against a hand computation,
+/// `Distiller` (Model/Distiller.swift): the distillation term against a hand computation,
 /// training moves the student towards the teacher and leaves the teacher alone, bad settings refused.
 @Suite struct DistillerTests {
     @Test func distillationLossMatchesTheFormula() throws {
@@ -48,7 +47,7 @@ import LeptonTrain
 
     @Test func refusesBadSettings() {
         let model = Sequential([Dense(units: 2, inputDimensions: 2)])
-        #expect(throws: CompressError.self) { try Distiller(teacher: model, student: model, temperature: 0) }
-        #expect(throws: CompressError.self) { try Distiller(teacher: model, student: model, alpha: 1.5) }
+        #expect(throws: ConfigError.self) { try Distiller(teacher: model, student: model, temperature: 0) }
+        #expect(throws: ConfigError.self) { try Distiller(teacher: model, student: model, alpha: 1.5) }
     }
 }
