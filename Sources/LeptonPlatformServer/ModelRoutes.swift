@@ -4,8 +4,9 @@ import Hummingbird
 import LeptonPlatform
 import NIOCore
 
-/// `/api/v1/models`: the registry — list, show (with versions and lineage), alias a version, set
-/// the card, download a version's file (by number or alias; verified, then streamed).
+/// `/api/v1/models`: the registry — list, show (with versions and lineage), push a version (a tar
+/// archive of a model folder, streamed and encrypted as it arrives), alias a version, set the
+/// card, download a version's file (by number or alias; verified, then streamed).
 struct ModelRoutes {
     let platform: Platform
 
@@ -20,6 +21,10 @@ struct ModelRoutes {
             let id = try request.parameter("id", of: context)
             let model = try await models.get(id, workspaceID: who.workspaceID)
             return try jsonResponse(model.summary(versions: try await models.versions(model.id, workspaceID: who.workspaceID)))
+        }
+        table.add(.post, "/api/v1/models/:id/versions", role: .editor,
+                  "push a new version: the body is a tar archive of a Lepton model folder's files (a new name creates the model)") { request, context, who in
+            try await push(request, name: try request.parameter("id", of: context), workspaceID: who.workspaceID)
         }
         table.add(.put, "/api/v1/models/:id/aliases/:alias", role: .editor, "point an alias at a version") { request, context, who in
             let body = try await PlatformJSON.decode(AliasBody.self, from: request, expected: #"{"version": 2}"#)
@@ -42,5 +47,32 @@ struct ModelRoutes {
                                                            model: try request.parameter("id", of: context), workspaceID: who.workspaceID)
             return streamResponse(stream, size: file.size, sha256: file.sha256)
         }
+    }
+
+    /// Streams the archive into a push; records the version only when it arrived whole.
+    private func push(_ request: Request, name: String, workspaceID: String) async throws -> Response {
+        let limit = platform.datasets.maxUploadBytes
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw PlatformError(.tooLarge, "a model archive of \(declared) bytes exceeds the limit of \(limit) bytes")
+        }
+        let push = try await platform.models.beginPush(name: name, workspaceID: workspaceID, limit: limit)
+        do {
+            for try await buffer in request.body {
+                try buffer.withUnsafeReadableBytes { try push.append($0) }
+            }
+        } catch let error as PlatformError {
+            push.abort()
+            throw error
+        } catch {
+            push.abort()
+            throw PlatformError(.badRequest, "the archive ended before it was complete (\(error)); no version was created")
+        }
+        let (model, version) = try await push.commit()
+        return try jsonResponse(PushedVersion(model: model.summary(), version: version), status: .created)
+    }
+
+    struct PushedVersion: Encodable {
+        let model: RegisteredModel.Summary
+        let version: ModelVersion
     }
 }

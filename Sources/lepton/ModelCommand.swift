@@ -6,8 +6,8 @@ import LeptonPlatform
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "List registered models, pull a version as a Lepton model folder, point an alias at a version, publish a version to the marketplace.",
-        subcommands: [List.self, Pull.self, Alias.self, Publish.self]
+        abstract: "List registered models, push a model folder as a new version, pull a version as a Lepton model folder, point an alias at a version, publish a version to the marketplace.",
+        subcommands: [List.self, Push.self, Pull.self, Alias.self, Publish.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -29,6 +29,32 @@ struct ModelCommand: AsyncParsableCommand {
             }
             let models = try await client.object("GET", "/api/v1/models")["models"] as? [[String: Any]] ?? []
             print(ClientTable.render(models, columns: ["id", "name", "aliases", "created"]))
+        }
+    }
+
+    struct Push: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "push", abstract: "Upload a Lepton model folder as the next version of a model (created when new).")
+        @Argument(help: "The model folder (model.json, model.safetensors, …).") var folder: String
+        @Option(help: "The model's name in the registry.") var name: String
+        @Option(help: "Point this alias at the new version.") var alias: String?
+
+        func run() async throws {
+            let source = URL(fileURLWithPath: folder)
+            let names = try FileManager.default.contentsOfDirectory(atPath: source.path).sorted().filter { name in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: source.appendingPathComponent(name).path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            }
+            guard names.contains("model.json") else {
+                throw ValidationError("\(folder) is not a Lepton model folder (no model.json)")
+            }
+            let archive = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-push-\(UUID().uuidString).tar")
+            defer { try? FileManager.default.removeItem(at: archive) }
+            try TarWriter.write(names.map { ($0, source.appendingPathComponent($0)) }, to: archive)
+            let client = try PlatformClient.load()
+            let pushed = try await client.upload("/api/v1/models/\(name)/versions", file: archive)
+            let number = (pushed["version"] as? [String: Any])?["number"] as? Int ?? 0
+            if let alias { _ = try await client.object("PUT", "/api/v1/models/\(name)/aliases/\(alias)", json: ["version": number]) }
+            print("pushed \(folder) as \(name) version \(number)\(alias.map { " (alias \($0))" } ?? "")")
         }
     }
 

@@ -104,6 +104,18 @@ import Testing
         #expect(try lepton(["predict", fromMarket.path, files.appendingPathComponent("t10k-images-idx3-ubyte").path, "--limit", "3"]).stdout
                 == predicted.stdout)
 
+        // A model trained elsewhere, pushed as a folder, pulls back identical and predicts the same.
+        let pushed = try lepton(["model", "push", model.path, "--name", "pushed-mnist", "--alias", "prod"])
+        #expect(pushed.status == 0 && pushed.stdout.contains("pushed-mnist version 1 (alias prod)"), "\(pushed.stderr)")
+        let repulled = dir.appendingPathComponent("repulled")
+        #expect(try lepton(["model", "pull", "pushed-mnist", "--version", "prod", "--output", repulled.path]).status == 0)
+        for name in ["model.json", "model.safetensors"] {
+            #expect(FileManager.default.contents(atPath: repulled.appendingPathComponent(name).path)
+                    == FileManager.default.contents(atPath: model.appendingPathComponent(name).path), "\(name)")
+        }
+        let notAModel = try lepton(["model", "push", files.path, "--name", "nothing"])
+        #expect(notAModel.status == 1 && notAModel.stderr.contains("no model.json"), "\(notAModel.stderr)")
+
         #expect(try lepton(["dataset", "rm", "train-labels-idx1-ubyte"]).status == 0)
         let viewerToken = String(created.stdout.split(separator: "\n")[0].dropFirst(5))
         let denied = try LeptonExecutable.run(["dataset", "rm", "t10k-labels-idx1-ubyte"],

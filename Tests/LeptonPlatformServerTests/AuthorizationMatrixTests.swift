@@ -18,7 +18,7 @@ struct AuthorizationMatrixTests {
         "POST /api/v1/datasets/:id/versions", "GET /api/v1/datasets/:id/versions/:version",
         "GET /api/v1/jobs", "POST /api/v1/jobs", "GET /api/v1/jobs/:id", "POST /api/v1/jobs/:id/cancel", "GET /api/v1/jobs/:id/logs",
         "GET /api/v1/models", "GET /api/v1/models/:id", "PUT /api/v1/models/:id/aliases/:alias", "PUT /api/v1/models/:id/card",
-        "GET /api/v1/models/:id/versions/:version/files/:file",
+        "GET /api/v1/models/:id/versions/:version/files/:file", "POST /api/v1/models/:id/versions",
         "GET /api/v1/market", "POST /api/v1/market", "GET /api/v1/market/:id", "POST /api/v1/market/:id/pull",
     ]
 
@@ -77,6 +77,10 @@ struct AuthorizationMatrixTests {
         case "POST /api/v1/datasets/:id/versions": return (path, Data("x,y\n3,4\n".utf8))
         case "PUT /api/v1/models/:id/aliases/:alias": return (path, Data(#"{"version": 1}"#.utf8))
         case "PUT /api/v1/models/:id/card": return (path, Data("# A model\n".utf8))
+        case "POST /api/v1/models/:id/versions":
+            let folder = try modelFolder(), archive = folder.appendingPathComponent("model.tar")
+            try TarWriter.write(["model.json", "model.safetensors"].map { ($0, folder.appendingPathComponent($0)) }, to: archive)
+            return (path, try Data(contentsOf: archive))
         case "POST /api/v1/market/:id/pull": return (path, Data("{}".utf8))
         case "POST /api/v1/market":
             let (model, _) = try await server.platform.models.register(modelFolder: try modelFolder(), name: "p-\(UUID().uuidString.prefix(8))",

@@ -69,23 +69,34 @@ public struct ModelRegistry: Sendable {
     /// visible version.
     private func commitVersion(of model: RegisteredModel, sources: [(String, () throws -> Data?)], lineage: ModelLineage) async throws -> ModelVersion {
         let key = try keyring.unwrap(id: model.id, wrapped: model.wrappedKey, masterKeyID: model.masterKeyID)
-        try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
-        var staged: [(URL, ModelFile)] = []
-        defer { for (url, _) in staged { try? FileManager.default.removeItem(at: url) } }
+        var staged = StagedFiles()
+        defer { staged.discard() }
         for (name, next) in sources {
-            let blobID = PlatformID.make("blob")
-            let url = stagingFolder.appendingPathComponent("\(blobID).part")
-            let writer = try EncryptedBlobWriter(url: url, key: key, blobID: blobID)
-            staged.append((url, ModelFile(name: name, blobID: blobID, size: 0, sha256: "")))
-            while let chunk = try next() { try chunk.withUnsafeBytes { try writer.append($0) } }
-            let sha256 = try writer.finish()
-            staged[staged.count - 1].1 = ModelFile(name: name, blobID: blobID, size: writer.size, sha256: sha256)
+            let file = try stageFile(name, key: key)
+            staged.files.append(file)
+            while let chunk = try next() { try chunk.withUnsafeBytes { try file.writer.append($0) } }
+            try file.finish()
         }
+        return try await publish(&staged, of: model, lineage: lineage)
+    }
+
+    /// A new encrypted blob in the staging folder for file `name`.
+    func stageFile(_ name: String, key: SymmetricKey) throws -> StagedFile {
+        try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
+        let blobID = PlatformID.make("blob")
+        let url = stagingFolder.appendingPathComponent("\(blobID).part")
+        return StagedFile(name: name, blobID: blobID, url: url, writer: try EncryptedBlobWriter(url: url, key: key, blobID: blobID))
+    }
+
+    /// Moves finished staged blobs into the model's folder and records them as its next version.
+    func publish(_ staged: inout StagedFiles, of model: RegisteredModel, lineage: ModelLineage) async throws -> ModelVersion {
         let destination = blobFolder(model.id)
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-        for (url, file) in staged { try FileManager.default.moveItem(at: url, to: destination.appendingPathComponent("\(file.blobID).blob")) }
-        let files = staged.map(\.1)
-        staged = []
+        let files = try staged.files.map { try $0.modelFile() }
+        for (staged, file) in zip(staged.files, files) {
+            try FileManager.default.moveItem(at: staged.url, to: destination.appendingPathComponent("\(file.blobID).blob"))
+        }
+        staged.files = []
         return try await store.insertModelVersion(modelID: model.id, lineage: lineage, files: files, created: Date())
     }
 
@@ -151,14 +162,21 @@ public struct ModelRegistry: Sendable {
     }
 
     private func findOrCreate(name: String, workspaceID: String) async throws -> RegisteredModel {
-        if let model = try await store.model(named: name, workspaceID: workspaceID) { return model }
+        let (model, isNew) = try await findOrPrepare(name: name, workspaceID: workspaceID)
+        if isNew { try await store.insertModel(model) }
+        return model
+    }
+
+    /// Model `name` (or id) of the workspace, or a new one (with its own key) not yet stored.
+    /// - Throws: ``PlatformError`` (`notFound`) for an id the workspace does not have.
+    func findOrPrepare(name: String, workspaceID: String) async throws -> (RegisteredModel, isNew: Bool) {
+        if PlatformID.isValid(name, prefix: "mdl") { return (try await get(name, workspaceID: workspaceID), false) }
+        if let model = try await store.model(named: name, workspaceID: workspaceID) { return (model, false) }
         try PlatformID.checkName(name, kind: "model")
         let id = PlatformID.make("mdl")
         let wrapped = try keyring.wrap(SymmetricKey(size: .bits256), ownerID: id)
-        let model = RegisteredModel(id: id, workspaceID: workspaceID, name: name, created: Date(), card: "", aliases: [:],
-                                    wrappedKey: wrapped.wrapped, masterKeyID: wrapped.masterKeyID)
-        try await store.insertModel(model)
-        return model
+        return (RegisteredModel(id: id, workspaceID: workspaceID, name: name, created: Date(), card: "", aliases: [:],
+                                wrappedKey: wrapped.wrapped, masterKeyID: wrapped.masterKeyID), true)
     }
 
     func blobFolder(_ id: String) -> URL { folder.appendingPathComponent("models").appendingPathComponent(id) }
