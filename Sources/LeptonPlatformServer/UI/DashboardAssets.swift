@@ -12,6 +12,7 @@ enum DashboardAssets {
     .role{background:#2f3850;border-radius:10px;padding:1px 8px}button.link{background:none;border:0;color:#8fb0ff;cursor:pointer;font:inherit;padding:0}
     main{max-width:1180px;margin:0 auto;padding:20px 24px 48px}h1{font-size:22px;margin:4px 0 16px}h2{font-size:16px;margin:24px 0 8px}
     a{color:var(--accent)}.muted{color:var(--muted)}code,pre,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px}
+    td .mono{overflow-wrap:anywhere}#cancel-job{margin-top:14px}
     .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin-bottom:16px}
     .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px;margin-bottom:16px}
     .stat{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px}.stat b{display:block;font-size:24px}
@@ -22,7 +23,7 @@ enum DashboardAssets {
     .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:600;background:#e9ecf2;color:#4a5266}
     .badge.running{background:#e3ecff;color:#2446b3}.badge.succeeded{background:#e0f3e8;color:var(--ok)}.badge.failed{background:#fbe4e2;color:var(--bad)}
     .badge.cancelled{background:#f1ece0;color:var(--warn)}.badge.queued{background:#eef0f4;color:#4a5266}
-    form.stack{display:grid;gap:10px}label{font-weight:600;font-size:13px}label small{font-weight:400;color:var(--muted)}
+    form.stack,div.stack{display:grid;gap:10px;align-content:start}.nowrap{white-space:nowrap}label{font-weight:600;font-size:13px}label small{font-weight:400;color:var(--muted)}
     input[type=text],input[type=password],input[type=number],input[type=datetime-local],select,textarea{width:100%;padding:8px 10px;border:1px solid #cfd4de;border-radius:7px;font:inherit;background:#fff}
     textarea{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px;min-height:120px}
     .row{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px;align-items:end}
@@ -33,17 +34,19 @@ enum DashboardAssets {
     .chart{background:#fff;border:1px solid var(--line);border-radius:10px;padding:8px}.chart svg{width:100%;height:auto;display:block}
     pre.log{background:#11151e;color:#d7dceb;border-radius:10px;padding:12px 14px;max-height:360px;overflow:auto;white-space:pre-wrap;margin:0}
     dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
-    .split{display:grid;grid-template-columns:3fr 2fr;gap:16px}@media (max-width:900px){.split{grid-template-columns:1fr}}
+    .split{display:grid;grid-template-columns:3fr 2fr;gap:16px}.split.even{grid-template-columns:2fr 3fr}td code{white-space:nowrap}@media (max-width:900px){.split{grid-template-columns:1fr}}
     """
 
     /// The script: an element with `data-live="URL"` is replaced by that URL's HTML every 2 s
-    /// until the answer's `X-Job-State` is terminal (a job's curves and log tail).
+    /// until the answer's `X-Job-State` is terminal (a job's curves and log tail); then the page
+    /// is loaded once more, for its facts and buttons.
     static let script = """
-    (function(){var el=document.querySelector('[data-live]');if(!el||el.dataset.terminal==='true')return;
+    (function(){function bottom(){var log=document.getElementById('log');if(log)log.scrollTop=log.scrollHeight;}bottom();
+    var el=document.querySelector('[data-live]');if(!el||el.dataset.terminal==='true')return;
     var done={succeeded:1,failed:1,cancelled:1};
     function tick(){fetch(el.dataset.live,{credentials:'same-origin',cache:'no-store'}).then(function(r){
     if(!r.ok)throw new Error(r.status);var state=r.headers.get('X-Job-State');return r.text().then(function(html){
-    el.innerHTML=html;if(!done[state])setTimeout(tick,2000);});}).catch(function(){setTimeout(tick,5000);});}
+    el.innerHTML=html;bottom();if(!done[state])setTimeout(tick,2000);else location.reload();});}).catch(function(){setTimeout(tick,5000);});}
     setTimeout(tick,2000);})();
     """
 }

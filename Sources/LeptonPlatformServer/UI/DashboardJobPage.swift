@@ -15,7 +15,7 @@ struct DashboardJobPage {
     func render(_ job: Job, who: Principal, csrf: String) async throws -> String {
         let model = job.registeredModel.map { DashboardLayout.link("/ui/models/\($0)", job.modelName ?? $0) } ?? HTML.escape(job.modelName ?? "—")
         let inputs = job.inputs.map { input in
-            [HTML.escape(input.file), DashboardLayout.link("/ui/datasets/\(input.dataset)", input.dataset), HTML.escape(input.version)]
+            ["<code>\(HTML.escape(input.file))</code>", DashboardLayout.link("/ui/datasets/\(input.dataset)", input.dataset), HTML.escape(input.version)]
         }
         var cancel = ""
         if who.role.includes(.editor) && !job.state.isTerminal {
@@ -26,7 +26,7 @@ struct DashboardJobPage {
             """
         }
         let content = """
-        <div class="split"><section class="card"><dl class="facts">
+        <div class="split even"><section class="card"><dl class="facts">
         <dt>State</dt><dd id="job-state">\(DashboardLayout.badge(job.state))</dd>
         <dt>Submitted</dt><dd>\(HTML.date(job.created)) by <span class="mono">\(HTML.escape(job.submittedBy))</span></dd>
         <dt>Started</dt><dd>\(HTML.date(job.started))</dd><dt>Finished</dt><dd>\(HTML.date(job.finished))</dd>
@@ -53,7 +53,7 @@ struct DashboardJobPage {
                 .joined(separator: " · ")
         }
         return """
-        <p class="muted" id="curve-status">\(DashboardLayout.badge(job.state)) \(HTML.escape(points.count)) points, \(HTML.escape(epochs.count)) epochs done\
+        <p class="muted" id="curve-status">\(DashboardLayout.badge(job.state)) \(Self.count(points.count, "point")), \(Self.count(epochs.count, "epoch")) done\
         \(last.map { " — last epoch: " + $0 } ?? "")</p>
         <div class="charts">\(charts.map { "<div class=\"chart\">\($0.svg())</div>" }.joined())</div>
         <h2>Log</h2><pre class="log" id="log">\(HTML.escape(logTail(folder)))</pre>
@@ -72,6 +72,9 @@ struct DashboardJobPage {
             .map { $0.split(separator: "\r").last.map(String.init) ?? "" }.joined(separator: "\n")
         return text.isEmpty ? "(no output yet)" : text
     }
+
+    /// `1 point`, `3 points`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     /// The config's `epochs:` (nil when it says none or is not plain).
     static func plannedEpochs(_ config: String) -> Int? {

@@ -38,13 +38,12 @@ struct DashboardJobsPage {
             [DashboardLayout.link("/ui/jobs/\(job.id)", job.id), DashboardLayout.badge(job.state),
              HTML.escape(job.modelName ?? "—"), HTML.date(job.created), HTML.date(job.finished), HTML.escape(job.attempts)]
         }
-        var content = "<div class=\"split\"><section><h2>Jobs</h2>"
-            + DashboardLayout.table(["Job", "State", "Model name", "Submitted", "Finished", "Attempts"], rows, empty: "No jobs yet.", id: "jobs")
-            + "</section>"
+        var content = DashboardLayout.table(["Job", "State", "Model name", "Submitted", "Finished", "Attempts"], rows,
+                                            empty: "No jobs yet.", id: "jobs")
         if who.role.includes(.editor) {
             content += try await form(who, csrf: csrf, draft: draft, error: error)
         }
-        return DashboardLayout.page(title: "Jobs", active: "/ui/jobs", principal: who, csrf: csrf, content: content + "</div>")
+        return DashboardLayout.page(title: "Jobs", active: "/ui/jobs", principal: who, csrf: csrf, content: content)
     }
 
     private func form(_ who: Principal, csrf: String, draft: Draft, error: String?) async throws -> String {
@@ -52,18 +51,21 @@ struct DashboardJobsPage {
         let known = datasets.isEmpty ? "none yet — push some with <code>lepton dataset push</code>"
             : datasets.map { "<code>\(HTML.escape($0.name))</code>" }.joined(separator: ", ")
         return """
-        <section><h2>Submit a job</h2><form method="post" action="/ui/jobs" class="card stack" id="submit-job">
+        <h2>Submit a job</h2><form method="post" action="/ui/jobs" class="card" id="submit-job">
         \(DashboardLayout.error(error))
         <input type="hidden" name="\(DashboardSession.csrfField)" value="\(HTML.escape(csrf))">
+        <div class="split"><div class="stack">
         <label for="config">Training config <small>(YAML, as for <code>lepton train</code>)</small></label>
-        <textarea id="config" name="config" rows="14" spellcheck="false">\(HTML.escape(draft.config))</textarea>
-        <label for="inputs">Inputs <small>one per line: <code>FILE = DATASET[@VERSION]</code>; datasets: \(known)</small></label>
-        <textarea id="inputs" name="inputs" rows="4" spellcheck="false" placeholder="mnist/train-images-idx3-ubyte.gz = train-images-idx3-ubyte.gz">\(HTML.escape(draft.inputs))</textarea>
+        <textarea id="config" name="config" rows="15" spellcheck="false">\(HTML.escape(draft.config))</textarea></div>
+        <div class="stack">
+        <label for="inputs">Inputs <small>one per line: <code>FILE = DATASET[@VERSION]</code> (newest version unless @N)</small></label>
+        <textarea id="inputs" name="inputs" rows="5" spellcheck="false" placeholder="mnist/train-images-idx3-ubyte.gz = train-images-idx3-ubyte.gz">\(HTML.escape(draft.inputs))</textarea>
+        <p class="muted" style="margin:0">Datasets: \(known)</p>
         <div class="row"><div><label for="model_name">Register the model as <small>(optional)</small></label>
         <input type="text" id="model_name" name="model_name" value="\(HTML.escape(draft.modelName))"></div>
-        <div><label for="cpus">CPU slots</label><input type="number" id="cpus" name="cpus" min="1" value="\(HTML.escape(draft.cpus))"></div>
-        <div><button type="submit" class="primary">Submit job</button></div></div>
-        </form></section>
+        <div><label for="cpus">CPU slots</label><input type="number" id="cpus" name="cpus" min="1" value="\(HTML.escape(draft.cpus))"></div></div>
+        <div><button type="submit" class="primary">Submit job</button></div>
+        </div></div></form>
         """
     }
 

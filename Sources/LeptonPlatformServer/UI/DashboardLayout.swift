@@ -24,8 +24,9 @@ struct DashboardLayout {
         NavigationEntry(title: "Audit", path: "/ui/audit", role: .admin),
     ]
 
-    /// A whole page. `active` is the path of the navigation entry to highlight; `content` is markup.
-    static func page(title: String, active: String, principal: Principal?, csrf: String, content: String) -> String {
+    /// A whole page. `active` is the path of the navigation entry to highlight; `content` is
+    /// markup, under an `<h1>` of the title unless `heading` is false (the content has its own).
+    static func page(title: String, active: String, principal: Principal?, csrf: String, heading: Bool = true, content: String) -> String {
         let links = principal.map { who in
             navigation.filter { who.role.includes($0.role) }.map { entry in
                 let current = entry.path == active ? " class=\"active\" aria-current=\"page\"" : ""
@@ -47,7 +48,7 @@ struct DashboardLayout {
         <title>\(HTML.escape(title)) · Lepton</title>
         <style>\(DashboardAssets.css)</style></head>
         <body><header><a class="brand" href="/ui">Lepton</a><nav>\(links)</nav>\(account)</header>
-        <main><h1>\(HTML.escape(title))</h1>
+        <main>\(heading ? "<h1>\(HTML.escape(title))</h1>" : "")
         \(content)
         </main><script>\(DashboardAssets.script)</script></body></html>
         """

@@ -6,6 +6,7 @@ enum DashboardLoginPage {
     static func render(error: String? = nil, next: String = "/ui") -> String {
         let content = """
         <form method="post" action="/ui/login" class="card stack login" id="login">
+        <h1 style="margin:0">Sign in</h1>
         <p class="muted" style="margin:0">Sign in with an API key (<code>lepton platform init</code> prints the first admin key; \
         admins create more with <code>lepton key create</code>). The key is kept in a cookie for this dashboard only.</p>
         \(DashboardLayout.error(error))
@@ -15,7 +16,7 @@ enum DashboardLoginPage {
         <div><button type="submit" class="primary">Sign in</button></div>
         </form>
         """
-        return DashboardLayout.page(title: "Sign in", active: "", principal: nil, csrf: "", content: content)
+        return DashboardLayout.page(title: "Sign in", active: "", principal: nil, csrf: "", heading: false, content: content)
     }
 
     /// `next` when it is a dashboard path on this server, else `/ui` (no open redirect).

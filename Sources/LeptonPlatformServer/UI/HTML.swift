@@ -31,10 +31,10 @@ enum HTML {
     /// Any value's description, escaped.
     static func escape(_ value: some CustomStringConvertible) -> String { escape(value.description) }
 
-    /// A date as `2026-12-03 09:15:02 UTC` (escaped text, or `—` for none).
+    /// A date as `2026-12-03 09:15:02 UTC` on one line (markup), or `—` for none.
     static func date(_ date: Date?) -> String {
         guard let date else { return "—" }
-        return escape(formatter.string(from: date)) + " UTC"
+        return "<span class=\"nowrap\">" + escape(formatter.string(from: date)) + " UTC</span>"
     }
 
     private static let formatter: DateFormatter = {
