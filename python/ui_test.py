@@ -141,6 +141,8 @@ def run(args):
         state = ""
         while time.time() < deadline:
             try:
+                if driver.execute_script("return document.readyState") != "complete":
+                    raise WebDriverException("loading")
                 points = curve_points(driver)
                 state = driver.find_element(By.CSS_SELECTOR, "#curve-status .badge").text
             except WebDriverException:   # the part was being replaced, or the page reloads at the end

@@ -55,7 +55,7 @@ struct DashboardAuditPage {
             let entry = record.entry
             let result = Int(entry.result).map { $0 >= 400 ? "<span class=\"bad\">\(HTML.escape(entry.result))</span>" : HTML.escape(entry.result) } ?? HTML.escape(entry.result)
             return [HTML.escape(record.sequence), HTML.date(Date(timeIntervalSince1970: Double(entry.timeMilliseconds) / 1000)),
-                    "<span class=\"mono\">\(HTML.escape(entry.keyID ?? "-"))</span>", HTML.escape(entry.action),
+                    "<span class=\"mono nowrap\">\(HTML.escape(entry.keyID ?? "-"))</span>", HTML.escape(entry.action),
                     "<span class=\"mono\">\(HTML.escape(entry.resource))</span>", result, HTML.escape(entry.source)]
         }
         let content = """
