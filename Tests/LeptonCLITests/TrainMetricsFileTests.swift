@@ -5,14 +5,15 @@ import Testing
 /// `lepton train --metrics-file FILE`: the training curve as JSON lines, one per epoch and the
 /// running loss every few batches.
 @Suite struct TrainMetricsFileTests {
-    @Test func trainWritesEpochAndStepLines() throws {
+    @Test func trainWritesEpochAndStepLines() async throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-train-metrics")
         defer { try? FileManager.default.removeItem(at: dir) }
         try PlatformClientTests.writeMNIST(into: dir.appendingPathComponent("mnist"), count: 256)
         try PlatformClientTests.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 2\nvalidation_split: 0.25")
             .write(to: dir.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
-        let trained = try LeptonExecutable.run(["train", "tiny.yaml", "--metrics-file", "curve.jsonl"], in: dir,
-                                               environment: ["LEPTON_DATA_DIR": dir.path])
+        let trained = try await DashboardBrowserTests.offPool {
+            try LeptonExecutable.run(["train", "tiny.yaml", "--metrics-file", "curve.jsonl"], in: dir, environment: ["LEPTON_DATA_DIR": dir.path])
+        }
         #expect(trained.status == 0, "\(trained.stderr)")
         let lines = try String(contentsOf: dir.appendingPathComponent("curve.jsonl"), encoding: .utf8).split(separator: "\n")
         let points = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
