@@ -200,6 +200,11 @@ def run(args):
         checks.check("GET" not in audit, "the action filter applies")
         checks.shot("audit")
 
+        driver.get(args.url + "/ui")
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".cards")))
+        checks.check("dashboard-mnist" in driver.find_element(By.TAG_NAME, "main").text, "the overview lists the newest job")
+        checks.shot("overview")
+
         driver.find_element(By.ID, "sign-out").click()
         wait.until(EC.presence_of_element_located((By.ID, "login")))
         driver.get(args.url + "/ui")

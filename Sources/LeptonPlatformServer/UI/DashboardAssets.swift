@@ -14,7 +14,7 @@ enum DashboardAssets {
     a{color:var(--accent)}.muted{color:var(--muted)}code,pre,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12.5px}
     td .mono{overflow-wrap:anywhere}#cancel-job{margin-top:14px}
     .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin-bottom:16px}
-    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px;margin-bottom:16px}
+    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;margin-bottom:16px}
     .stat{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px}.stat b{display:block;font-size:24px}
     .stat span{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.5px}
     table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line);border-radius:10px;overflow:hidden}
