@@ -81,7 +81,7 @@ struct DashboardRoutesTests {
     }
 
     @Test func submitErrorsShowOnTheFormAndCancelWorks() async throws {
-        let server = try await PlatformTestServer.start("ui-submit", trainer: ["/bin/sleep", "30"])
+        let server = try await PlatformTestServer.start("ui-submit", trainer: ["/bin/sh", "-c", "sleep 30", "trainer"])
         let client = DashboardClient(port: server.port)
         let (cookie, csrf) = try await client.signIn(server.admin.token)
         let unknown = try await client.send("POST", "/ui/jobs", cookie: cookie,
