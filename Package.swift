@@ -134,7 +134,8 @@ let package = Package(
         .target(
             name: "LeptonPlatformServer",
             dependencies: [
-                "LeptonPlatform", "LeptonHTTP",
+                "LeptonPlatform", "LeptonHTTP", "LeptonJobs",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

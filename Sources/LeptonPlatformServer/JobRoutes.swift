@@ -1,10 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeptonJobs
 import LeptonPlatform
 import NIOCore
 
-/// `/api/v1/jobs`: submit a training job, list, show, cancel, and read or follow its log.
+/// `/api/v1/jobs`: submit a training job, list, show, cancel, read or follow its log, read its training curve.
 struct JobRoutes {
     let platform: Platform
     /// How often a followed log is checked for new lines.
@@ -27,6 +28,13 @@ struct JobRoutes {
         }
         table.add(.post, "/api/v1/jobs/:id/cancel", role: .editor, "cancel a queued or running job") { request, context, who in
             try jsonResponse(try await jobs.cancel(id: try request.parameter("id", of: context), workspaceID: who.workspaceID))
+        }
+        table.add(.get, "/api/v1/jobs/:id/metrics", role: .viewer,
+                  "the job's training curve: a point per epoch and every few batches (X-Job-State tells whether more may come)") { request, context, who in
+            let job = try await jobs.get(id: try request.parameter("id", of: context), workspaceID: who.workspaceID)
+            var response = try jsonResponse(["points": TrainingMetricsFile.read(jobs.jobFolder(job.id).appendingPathComponent(LocalProcessRunner.metricsFileName))])
+            response.headers[.jobState] = job.state.rawValue
+            return response
         }
         table.add(.get, "/api/v1/jobs/:id/logs", role: .viewer,
                   "the job's log from ?offset=N (at most 1 MiB; X-Job-State tells whether more may come), or ?follow=true to stream it until the job ends") { request, context, who in

@@ -47,7 +47,8 @@ struct AuditAndErrorMiddleware: RouterMiddleware {
     }
 }
 
-/// Authenticates `Authorization: Bearer KEY` on every route but `/healthz`: 401 without a
+/// Authenticates `Authorization: Bearer KEY` on every route but `/healthz` (and, under `/ui`,
+/// the dashboard's sign-in cookie instead; its sign-in form is open): 401 without a
 /// header, with a malformed one, or with a key that is unknown, wrong, expired or revoked.
 /// Roles are checked by each route (403).
 struct AuthMiddleware: RouterMiddleware {
@@ -57,7 +58,12 @@ struct AuthMiddleware: RouterMiddleware {
     static let openPaths: Set<String> = ["/healthz"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.openPaths.contains(request.uri.path) || DashboardSession.isOpen(request.uri.path) { return try await next(request, context) }
+        // The dashboard's sign-in cookie counts on the dashboard's own paths only.
+        if request.headers[.authorization] == nil, DashboardSession.isDashboard(request.uri.path), let token = DashboardSession.cookieToken(request) {
+            context.identity.principal = try await keys.authenticate(token: token)
+            return try await next(request, context)
+        }
         switch BearerToken(request.headers) {
         case .missing:
             throw PlatformError(.unauthenticated, "missing Authorization: Bearer <key> header; every route but /healthz needs an API key")

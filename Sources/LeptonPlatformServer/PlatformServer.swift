@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// The platform's HTTP API (Hummingbird) over a ``Platform``, whose job scheduler it runs while
 /// it serves: JSON REST under `/api/v1`, bearer
 /// keys on every route but `/healthz`, request ids, JSON logs (when the process bootstraps
-/// them), Prometheus `/metrics`, an OpenAPI document, and graceful shutdown on SIGTERM/SIGINT.
+/// them), Prometheus `/metrics`, an OpenAPI document, the web dashboard under `/ui`, and
+/// graceful shutdown on SIGTERM/SIGINT.
 ///
 /// ```swift
 /// let server = PlatformServer(platform: try Platform(dataFolder: url), host: "127.0.0.1", port: 8080)
@@ -44,6 +45,8 @@ public final class PlatformServer: Sendable {
         let router = Router(context: PlatformRequestContext.self)
         let patterns = RoutePatterns()
         router.add(middleware: AuditAndErrorMiddleware(platform: platform, metrics: metrics, patterns: patterns))
+        let session = DashboardSession()
+        router.add(middleware: DashboardErrorMiddleware(session: session))
         router.add(middleware: AuthMiddleware(keys: platform.keys))
         router.get("/healthz") { _, _ in try jsonResponse(["status": "ok", "version": Self.version]) }
         let table = PlatformRouteTable(router: router, patterns: patterns)
@@ -58,6 +61,7 @@ public final class PlatformServer: Sendable {
         JobRoutes(platform: platform).register(on: table)
         ModelRoutes(platform: platform).register(on: table)
         MarketRoutes(platform: platform).register(on: table)
+        DashboardRoutes(platform: platform, session: session).register(on: table)
         let document = PlatformOpenAPI.document(routes: table.routes, version: Self.version)
         table.add(.get, "/openapi.json", role: .viewer, "this API's OpenAPI document") { _, _, _ in
             var headers = HTTPFields()

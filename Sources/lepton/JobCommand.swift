@@ -4,12 +4,12 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// `lepton job submit|ls|logs|cancel`: training jobs on the platform.
+/// `lepton job submit|ls|logs|cancel|metrics`: training jobs on the platform.
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job",
-        abstract: "Submit a training config as a job, list jobs, read or follow a job's log, cancel a job.",
-        subcommands: [Submit.self, List.self, Logs.self, Cancel.self]
+        abstract: "Submit a training config as a job, list jobs, read or follow a job's log, cancel a job, print its training curve.",
+        subcommands: [Submit.self, List.self, Logs.self, Cancel.self, Metrics.self]
     )
 
     struct Submit: AsyncParsableCommand {

@@ -51,6 +51,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("no-overlap"), help: "Data-parallel: all-reduce the gradients after backward instead of overlapping them with it.")
     var noOverlap = false
 
+    @Option(help: ArgumentHelp("Append the training curve to this file as JSON lines: one per epoch, and the running loss every few batches.", valueName: "file"))
+    var metricsFile: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -90,6 +93,7 @@ struct TrainCommand: ParsableCommand {
         options.overwrite = overwrite
         options.backupDirectory = backupDir
         options.verbosity = .auto
+        options.batchEvents = metricsFile != nil
         let loaded = try TrainingConfig.load(config)
         if globalBatch {
             guard loaded.batchSize % communicator.size == 0 else {
@@ -98,6 +102,7 @@ struct TrainCommand: ParsableCommand {
             options.batchSize = loaded.batchSize / communicator.size
         }
         let job = try TrainingJob(config: loaded, options: options)
+        let metrics = try metricsFile.flatMap { communicator.rank == 0 ? try TrainingMetricsWriter(path: $0) : nil }
         if communicator.size > 1 {
             // One thread per rank unless asked otherwise: ranks share the machine's cores.
             if common.threads == nil && ProcessInfo.processInfo.environment["LEPTON_NUM_THREADS"] == nil { Lepton.threadCount = 1 }
@@ -106,7 +111,7 @@ struct TrainCommand: ParsableCommand {
             let strategy = try DataParallel(communicator: communicator, bucketBytes: Int(bucketMb * 1_048_576), overlap: !noOverlap,
                                             configurationFingerprint: DataParallel.fingerprint(settings))
             job.distribution = strategy
-            try job.run()
+            try job.run { metrics?.record($0) }
             let s = strategy.statistics
             if communicator.rank == 0 {
                 print(String(format: "Gradient all-reduce (rank 0): %d calls, %.1f MB, %.2f s in MPI, %.2f s waited before steps (%.0f %% hidden behind backward)",
@@ -114,6 +119,6 @@ struct TrainCommand: ParsableCommand {
             }
             return
         }
-        try job.run()
+        try job.run { metrics?.record($0) }
     }
 }

@@ -82,6 +82,8 @@ import Testing
         #expect(logs.status == 0 && logs.stdout.contains("attempt 1 ended: succeeded"), "\(logs.stdout)\(logs.stderr)")
         #expect(logs.stdout.contains("job \(jobID) succeeded; model mdl_"), "\(logs.stdout)")
         #expect(try lepton(["job", "ls"]).stdout.contains("succeeded"))
+        let curve = try lepton(["job", "metrics", jobID]).stdout.split(separator: "\n")
+        #expect(curve.count == 2 && curve[0].split(separator: " ") == ["EPOCH", "LOSS", "ACCURACY", "SECONDS"] && curve[1].hasPrefix("1 "), "\(curve)")
 
         #expect(try lepton(["model", "alias", "tiny-mnist", "champion", "1"]).status == 0)
         let listed = try lepton(["model", "ls", "tiny-mnist"])

@@ -35,15 +35,19 @@ public struct LocalProcessRunner: JobRunner {
     /// The program and arguments before `config.yaml --output model --overwrite`.
     public let command: [String]
 
-    /// A runner that starts `command config.yaml --output model --overwrite --threads CPUS`
-    /// (a job computes on as many threads as the CPU slots it holds).
+    /// A runner that starts `command config.yaml --output model --overwrite --threads CPUS
+    /// --metrics-file metrics.jsonl` (a job computes on as many threads as the CPU slots it
+    /// holds, and writes its training curve beside its log).
     public init(command: [String]) { self.command = command }
+
+    /// The training curve's file in a job folder (``TrainingMetricsFile``).
+    public static let metricsFileName = "metrics.jsonl"
 
     public func start(_ job: Job, folder: URL) throws -> Int {
         let status = folder.appendingPathComponent("exit-status"), pidFile = folder.appendingPathComponent("attempt.pid")
         try? FileManager.default.removeItem(at: status)
         try? FileManager.default.removeItem(at: pidFile)
-        let words = command + ["config.yaml", "--output", "model", "--overwrite", "--threads", "\(job.cpus)"]
+        let words = command + ["config.yaml", "--output", "model", "--overwrite", "--threads", "\(job.cpus)", "--metrics-file", Self.metricsFileName]
         // setsid forks when its caller leads a process group, so the shell reports its own pid.
         let script = "echo $$ > attempt.pid; \(words.map(Self.quote).joined(separator: " ")) >> log.txt 2>&1; "
             + "echo $? > exit-status.tmp && mv exit-status.tmp exit-status"
