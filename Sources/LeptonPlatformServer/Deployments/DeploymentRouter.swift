@@ -36,7 +36,11 @@ struct DeploymentRouter: Sendable {
         guard downstream.hasPrefix("/v2") else {
             return Self.error(.notFound, "no route \(path); deployments answer the KServe V2 protocol under /deployments/<name>/v2/…")
         }
-        guard !name.isEmpty, let pool = await supervisor.pool(named: name) else {
+        // The pool table is read without a hop onto the supervisor; only an unknown name (a deployment
+        // created a moment ago) waits for a reconciliation.
+        var known = supervisor.pools[name]
+        if known == nil, !name.isEmpty { known = await supervisor.pool(named: name) }
+        guard let pool = known else {
             return Self.error(.notFound, "no deployment \(name); list them with GET /api/v1/deployments")
         }
         let deployment = pool.deployment

@@ -355,7 +355,9 @@ public actor DeploymentSupervisor {
             guard desired != current else { continue }
             pool.target = desired
             let load = samples.last.map { String(format: "%.1f requests/s, %.0f in flight", $0.requestsPerSecond, $0.queueDepth) } ?? "no load"
-            let why = desired == 0 && rule.scaleToZeroAfterSeconds != nil ? "idle for \(Int(now - lastRequest)) s" : load
+            let why = desired == 0 && rule.scaleToZeroAfterSeconds != nil ? "idle for \(Int(now - lastRequest)) s"
+                : desired == deployment.minReplicas && current < desired ? "the minimum is \(desired)"
+                : desired == deployment.maxReplicas && current > desired ? "the maximum is \(desired)" : load
             record(pool, "scaled", "scaled from \(current) to \(desired) replica\(desired == 1 ? "" : "s") (\(why))")
             pools.wake()
         }
