@@ -79,7 +79,7 @@ public final class PlatformServer: Sendable {
         try await platform.jobs.start()
         await deployments.start()
         let app = Application(
-            responder: PlatformResponder(api: buildRouter().0.buildResponder(), deployments: DeploymentRouter(supervisor: deployments)),
+            responder: PlatformResponder(api: buildRouter().0.buildResponder(), deployments: DeploymentRouter(supervisor: deployments, metrics: metrics)),
             server: .http1(configuration: .init(idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(host, port: port), serverName: "lepton-platform"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },

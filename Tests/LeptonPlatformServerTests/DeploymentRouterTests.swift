@@ -70,6 +70,8 @@ struct DeploymentRouterTests {
         print("router p50 \(String(format: "%.3f", median(routed))) ms, direct p50 \(String(format: "%.3f", median(direct))) ms")
         let metrics = try await fixture.server.send("GET", "/api/v1/deployments/tiny/metrics", token: fixture.server.admin.token).json ?? [:]
         #expect((metrics["requests"] as? Int ?? 0) >= 200 && metrics["latency_p50_ms"] is Double, "\(metrics)")
+        let prometheus = String(decoding: try await fixture.server.send("GET", "/metrics", token: fixture.server.admin.token).body, as: UTF8.self)
+        #expect(prometheus.contains(#"lepton_deployment_requests_total{deployment="tiny",status="200"}"#), "\(prometheus.prefix(2000))")
 
         // Removing a deployment stops its replicas.
         let pids = fixture.server.deployments.readyReplicaPIDs("tiny")

@@ -14,6 +14,7 @@ import NIOHTTP1
 /// zero, or all being replaced) requests are held until one is, rather than refused.
 struct DeploymentRouter: Sendable {
     let supervisor: DeploymentSupervisor
+    let metrics: PlatformMetrics
 
     /// The path prefix this router answers.
     static let prefix = "/deployments/"
@@ -29,6 +30,16 @@ struct DeploymentRouter: Sendable {
 
     /// Answers one data-plane request; never throws (errors are JSON answers like `lepton serve`'s).
     func respond(to request: Request) async -> Response {
+        let started = DeploymentSupervisor.now()
+        let response = await forward(request)
+        let name = request.uri.path.dropFirst(Self.prefix.count).prefix { $0 != "/" }
+        // Only known deployments get a label of their own, so random paths cannot grow the metrics.
+        let label = supervisor.pools[String(name)] == nil ? "unknown" : String(name)
+        metrics.recordInference(deployment: label, status: Int(response.status.code), seconds: DeploymentSupervisor.now() - started)
+        return response
+    }
+
+    private func forward(_ request: Request) async -> Response {
         let path = request.uri.path
         let rest = path.dropFirst(Self.prefix.count)
         let name = String(rest.prefix { $0 != "/" })
