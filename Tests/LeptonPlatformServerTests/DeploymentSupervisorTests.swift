@@ -32,6 +32,24 @@ struct DeploymentSupervisorTests {
         await fixture.server.stop()
     }
 
+    @Test("a hung replica (SIGSTOP) fails its liveness probes, is killed and replaced; requests still succeed")
+    func hungReplicaIsReplaced() async throws {
+        let fixture = try await DeploymentFixture.start("hung")
+        let token = try await fixture.create(#"{"name": "stuck", "model": "tiny:1", "min_replicas": 2, "max_replicas": 2}"#)
+        try await fixture.wait("stuck", "two replicas ready") { $0["ready_replicas"] as? Int == 2 }
+        let victim = try #require(fixture.server.deployments.readyReplicaPIDs("stuck").first)
+        kill(victim, SIGSTOP)
+        let load = DeploymentFixture.Load(fixture, name: "stuck", token: token, clients: 2)
+        try await fixture.wait("stuck", seconds: 30, "replaced") { _ in
+            let pids = fixture.server.deployments.readyReplicaPIDs("stuck")
+            return pids.count == 2 && !pids.contains(victim)
+        }
+        let results = await load.finish()
+        #expect(!results.isEmpty && results.allSatisfy { $0.status == 200 }, "\(results.filter { $0.status != 200 }.count) of \(results.count) failed")
+        #expect(try await fixture.eventKinds("stuck").contains("replica.hung"))
+        await fixture.server.stop()
+    }
+
     @Test("idle → zero replicas; the next request is held through the cold start and succeeds")
     func scaleToZeroAndColdStart() async throws {
         let fixture = try await DeploymentFixture.start("zero")
