@@ -1,126 +1,153 @@
 #!/usr/bin/env bash
-# The deployment benchmark of issue 16 (docs/BENCHMARKS.md, "Deployments"), in one run on
-# loopback: a platform in a temporary folder, the MNIST CNN pushed as model `mnist` (versions 1
-# and 2, the same weights), then
-#   1. router overhead: wrk with 64 connections straight to one replica's `lepton serve` and
-#      through the platform's router (/deployments/bench/v2/…), alternating, REPEATS runs of
-#      SECONDS each; p50 / p99 / req/s of the median run and the added p50;
-#   2. a rolling update (version 1 → 2) and a canary (50 %, then promoted) while wrk keeps 64
-#      connections busy: failed requests (goal 0) and latency;
-#   3. autoscaling: a deployment with 0…4 replicas, a target of TARGET_RPS req/s per replica and
-#      scale to zero after 10 s idle, driven by python/deploy_autoscale_bench.py (1 client, then
-#      64, then none): cold-start latency, time to scale up, time to zero.
-# Every answer is checked (status 200, the request's id, the class `lepton predict` gave).
-#   scripts/bench_deploy.sh [MODEL_FOLDER]     # DEPLOY_BENCH_SECONDS=5 REPEATS=3 TARGET_RPS=200
+# Benchmark of deployments (`lepton deploy`) on loopback, on a fresh platform in a temporary folder,
+# with a small MNIST MLP (two versions, trained by two platform jobs on 2,048 images):
+#  - router overhead: p50/p99 and requests/s through /deployments/NAME/v2/… vs straight to the one
+#    `lepton serve` replica, at 1 and 64 clients (wrk, JSON requests of one 28×28 image);
+#  - autoscaling on queue depth (target 16 in flight per replica, 1…4 replicas, scale to zero after
+#    10 s idle): replicas over time under 1 → 64 → 0 clients, time to scale up, time to zero, and
+#    the latency of the cold request that follows;
+#  - a rolling update, then a 20 % canary and its promotion, under 64 clients: failed requests
+#    (non-2xx and socket errors) and latency.
+#
+#   scripts/bench_deploy.sh
+#
+# Environment: LEPTON_BENCH_BUILD (release, or debug to reuse a debug build), LEPTON_DATA_DIR
+# (folder with mnist/, default ../shared/datasets), LEPTON_BENCH_PORT (8751), LEPTON_BENCH_SECONDS
+# (each overhead run, default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LEPTON=.build/release/lepton
-[ -x "$LEPTON" ] || { echo "error: $LEPTON not found; run swift build -c release first" >&2; exit 1; }
-LEPTON="$PWD/$LEPTON"
-MODEL="${1:-out/mnist-cnn}"
-if [ ! -f "$MODEL/model.json" ]; then
-  MODEL=out/mnist-cnn-bench
-  [ -f "$MODEL/model.json" ] || "$LEPTON" train examples/mnist-cnn.yaml --epochs 1 --output "$MODEL" | tail -2
-fi
-SECONDS_PER_RUN="${DEPLOY_BENCH_SECONDS:-5}"
-REPEATS="${REPEATS:-3}"
-TARGET_RPS="${TARGET_RPS:-200}"
-MNIST="${LEPTON_DATA_DIR:-../shared/datasets}/mnist"
-
+BUILD="${LEPTON_BENCH_BUILD:-release}"
+swift build -c "$BUILD" --product lepton >/dev/null
+LEPTON="$PWD/.build/$BUILD/lepton"
+MNIST="$(cd "${LEPTON_DATA_DIR:-../shared/datasets}/mnist" && pwd)"
+PORT="${LEPTON_BENCH_PORT:-8751}"
+SECONDS_PER_RUN="${LEPTON_BENCH_SECONDS:-5}"
 WORK="$(mktemp -d)"
-PLATFORM_PID=""
-cleanup() {
-  if [ -n "$PLATFORM_PID" ]; then kill -TERM "$PLATFORM_PID" 2>/dev/null || true; wait "$PLATFORM_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+SERVER=""
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+cd "$WORK"
 
-python3 python/serve_bench_prepare.py images "$MNIST" 1000 "$WORK/images.npy"
-"$LEPTON" predict "$MODEL" "$WORK/images.npy" > "$WORK/predictions.jsonl"
-python3 python/serve_bench_prepare.py requests "$WORK/images.npy" "$WORK/predictions.jsonl" "$WORK"
+KEY="$("$LEPTON" platform init --data data | sed -n 's/^admin key: //p')"
+"$LEPTON" platform serve --data data --port "$PORT" --slots 1 --log-level warning 2>serve.log >serve.out &
+SERVER=$!
+URL="http://127.0.0.1:$PORT"
+for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
+export LEPTON_URL="$URL" LEPTON_TOKEN="$KEY" LEPTON_CONFIG_DIR="$WORK/config"
+AUTH="Authorization: Bearer $KEY"
 
-token=$("$LEPTON" platform init --data "$WORK/data" | awk '/admin key:/ {print $3}')
-"$LEPTON" platform serve --data "$WORK/data" --port 0 --port-file "$WORK/port" --log-format json > "$WORK/platform.log" 2>&1 &
-PLATFORM_PID=$!
-for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-export LEPTON_URL="http://127.0.0.1:$(cat "$WORK/port")" LEPTON_TOKEN="$token"
-"$LEPTON" model push "$MODEL" --name mnist >/dev/null
-"$LEPTON" model push "$MODEL" --name mnist >/dev/null
-
-api() { curl -sf -H "Authorization: Bearer $token" "$LEPTON_URL$1"; }
-wait_ready() {  # name, replicas
-  for _ in $(seq 1 600); do
-    ready=$(api "/api/v1/deployments/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ready_replicas"])')
-    [ "$ready" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  echo "deployment $1 did not get $2 ready replicas"; exit 1
-}
-run_wrk() {  # url path clients seconds
-  LEPTON_BENCH_DIR="$WORK" LEPTON_BENCH_PATH="$2" LEPTON_BENCH_MAX_REQUESTS=10000000 \
-    wrk -t 1 -c "$3" -d "$4s" --timeout 10s -s scripts/serve_load.lua "$1" | grep '^RESULT'
-}
-
-echo "==> 1. router overhead (64 connections, $REPEATS x $SECONDS_PER_RUN s each way)"
-"$LEPTON" deploy create bench --model mnist:1 --min-replicas 1 --max-replicas 1 --public >/dev/null
-wait_ready bench 1
-replica_port=$(api /api/v1/deployments/bench | python3 -c 'import json,sys; print([r for r in json.load(sys.stdin)["replicas"] if r["phase"] == "ready"][0]["port"])')
-run_wrk "http://127.0.0.1:$replica_port" /v2/models/mnist/infer 16 2 >/dev/null
-run_wrk "$LEPTON_URL" /deployments/bench/v2/models/mnist/infer 16 2 >/dev/null
-: > "$WORK/overhead.txt"
-for repeat in $(seq 1 "$REPEATS"); do
-  echo "way=direct $(run_wrk "http://127.0.0.1:$replica_port" /v2/models/mnist/infer 64 "$SECONDS_PER_RUN")" | tee -a "$WORK/overhead.txt"
-  echo "way=router $(run_wrk "$LEPTON_URL" /deployments/bench/v2/models/mnist/infer 64 "$SECONDS_PER_RUN")" | tee -a "$WORK/overhead.txt"
+echo "==> registering two versions of mnist-mlp (two platform jobs)"
+INPUTS=()
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  "$LEPTON" dataset push "$MNIST/$f.gz" --name "mnist-$f" >/dev/null
+  INPUTS+=(--input "mnist/$f.gz=mnist-$f")
+done
+for epochs in 1 2; do
+  cat >mlp.yaml <<YAML
+dataset: {name: mnist, train_limit: 2048}
+model:
+  input_shape: [28, 28, 1]
+  layers: [{type: Flatten}, {type: Dense, units: 64, activation: relu}, {type: Dense, units: 10, activation: softmax}]
+optimizer: {name: adam, learning_rate: 0.001}
+loss: sparse_categorical_crossentropy
+epochs: $epochs
+batch_size: 64
+YAML
+  job="$("$LEPTON" job submit mlp.yaml --model-name mnist-mlp "${INPUTS[@]}" | awk '{print $2}')"
+  "$LEPTON" job logs "$job" --follow | tail -1
 done
 
-echo "==> 2. rolling update and canary under 64 connections"
-run_wrk "$LEPTON_URL" /deployments/bench/v2/models/mnist/infer 64 20 > "$WORK/rollout.txt" &
-wrk_pid=$!
-sleep 4
-start=$(date +%s.%N)
-"$LEPTON" deploy update bench --model mnist:2 >/dev/null
-echo "rolling update 1 -> 2 took $(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}') s"
-wait "$wrk_pid"
-echo "during the rolling update: $(cat "$WORK/rollout.txt")"
-run_wrk "$LEPTON_URL" /deployments/bench/v2/models/mnist/infer 64 20 > "$WORK/canary.txt" &
-wrk_pid=$!
-sleep 3
-"$LEPTON" deploy canary bench --model mnist:1 --percent 50 >/dev/null
-sleep 6
-"$LEPTON" deploy promote bench >/dev/null
-wait "$wrk_pid"
-echo "during canary 50 % then promote: $(cat "$WORK/canary.txt")"
-"$LEPTON" deploy rm bench >/dev/null
+python3 -c "import json; print(json.dumps({'inputs': [{'name': 'input', 'shape': [1, 28, 28, 1], 'datatype': 'FP32', 'data': [0.5] * 784}]}))" >req.json
+cat >post.lua <<'LUA'
+wrk.method = "POST"
+local f = io.open("req.json", "rb"); wrk.body = f:read("*a"); f:close()
+wrk.headers["Content-Type"] = "application/json"
+LUA
+run_wrk() {  # label clients seconds url
+  local out
+  out="$(wrk -t1 -c"$2" -d"$3s" --timeout 30s --latency -s post.lua "$4")"
+  local p50 p99 rps non2xx errors
+  p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
+  p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
+  rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+  non2xx="$(echo "$out" | awk '/Non-2xx/ {print $5}')"
+  errors="$(echo "$out" | awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}')"
+  printf '| %-34s | %7s | %9s | %9s | %9s | %s |\n' "$1" "$2" "$p50" "$p99" "$rps" "$(( ${non2xx:-0} + ${errors:-0} ))"
+}
+status() { curl -sf -H "$AUTH" "$URL/api/v1/deployments/$1"; }
+ready() { status "$1" | python3 -c "import json, sys; print(json.load(sys.stdin)['ready_replicas'])"; }
+wait_ready() {  # name count
+  for _ in $(seq 600); do [ "$(ready "$1")" -ge "$2" ] && return; sleep 0.1; done
+  echo "$1: not $2 ready replicas" >&2; exit 1
+}
 
-echo "==> 3. autoscaling: 0…4 replicas, $TARGET_RPS req/s per replica, scale to zero after 10 s"
-"$LEPTON" deploy create auto --model mnist:1 --min-replicas 0 --max-replicas 4 --target-rps "$TARGET_RPS" \
-    --scale-to-zero-after 10 --public >/dev/null
-python3 python/deploy_autoscale_bench.py --url "$LEPTON_URL" --token "$token" --name auto --requests "$WORK" \
-    --clients 64 --low-seconds 10 --high-seconds 30 --idle-limit 120 --csv "$WORK/autoscale.csv"
-mkdir -p out
-cp "$WORK/autoscale.csv" out/deploy-autoscale.csv
+echo
+echo "Router overhead (${SECONDS_PER_RUN} s per run, wrk -t1, one replica, $BUILD build):"
+echo "| path                               | clients |       p50 |       p99 |     req/s | failed |"
+echo "|------------------------------------|---------|-----------|-----------|-----------|--------|"
+"$LEPTON" deploy create direct --model mnist-mlp:1 --public >/dev/null
+wait_ready direct 1
+REPLICA_PORT="$(status direct | python3 -c "import json, sys; print(json.load(sys.stdin)['replicas'][0]['port'])")"
+run_wrk "warm-up" 16 2 "$URL/deployments/direct/v2/models/mnist-mlp/infer" >/dev/null
+for clients in 1 64; do
+  run_wrk "straight to the replica" "$clients" "$SECONDS_PER_RUN" "http://127.0.0.1:$REPLICA_PORT/v2/models/mnist-mlp/infer"
+  run_wrk "through the router" "$clients" "$SECONDS_PER_RUN" "$URL/deployments/direct/v2/models/mnist-mlp/infer"
+done
+"$LEPTON" deploy rm direct >/dev/null
 
-python3 - "$WORK/overhead.txt" "$WORK/rollout.txt" "$WORK/canary.txt" <<'PY'
-import re, sys
-runs = {}
-for line in open(sys.argv[1]):
-    f = dict(re.findall(r"(\w+)=([\w.]+)", line))
-    runs.setdefault(f["way"], []).append(f)
-median = lambda fs: sorted(fs, key=lambda f: float(f["p50_ms"]))[len(fs) // 2]
-print("\n| 64 connections | req/s | p50 ms | p99 ms | failed |")
-print("|---|---:|---:|---:|---:|")
-errors = lambda f: int(f["non200"]) + int(f["wrong"]) + sum(int(f[k]) for k in ("connect", "read", "write", "timeout"))
-for way in ("direct", "router"):
-    m = median(runs[way])
-    print(f"| {way} | {float(m['rps']):,.0f} | {float(m['p50_ms']):.2f} | {float(m['p99_ms']):.2f} | {sum(errors(f) for f in runs[way])} |")
-print(f"\nadded p50 through the router: {float(median(runs['router'])['p50_ms']) - float(median(runs['direct'])['p50_ms']):.2f} ms "
-      f"(per repeat: {', '.join('%.2f' % (float(r['p50_ms']) - float(d['p50_ms'])) for d, r in zip(runs['direct'], runs['router']))})")
-bad = 0
-for label, path in (("rolling update", sys.argv[2]), ("canary + promote", sys.argv[3])):
-    f = dict(re.findall(r"(\w+)=([\w.]+)", open(path).read()))
-    print(f"{label}: {f['requests']} requests, {errors(f)} failed, p50 {float(f['p50_ms']):.2f} ms, p99 {float(f['p99_ms']):.2f} ms")
-    bad += errors(f)
-bad += sum(errors(f) for fs in runs.values() for f in fs)
-if bad:
-    sys.exit(f"FAILED: {bad} failed requests")
+echo
+echo "Autoscaling (queue depth target 16 per replica, 1…4 replicas, to zero after 10 s idle): 1 client 10 s, 64 clients 20 s, then none"
+"$LEPTON" deploy create auto --model mnist-mlp:1 --public --min-replicas 1 --max-replicas 4 --target-queue-depth 16 --scale-to-zero-after 10 >/dev/null
+wait_ready auto 1
+python3 - "$URL" "$KEY" >timeline.txt <<'PY' &
+import json, sys, time, urllib.request
+url, key = sys.argv[1], sys.argv[2]
+start = time.time()
+while time.time() - start < 75:
+    request = urllib.request.Request(f"{url}/api/v1/deployments/auto", headers={"Authorization": f"Bearer {key}"})
+    status = json.load(urllib.request.urlopen(request))
+    print(f"{time.time() - start:.1f} {status['ready_replicas']} {len(status['replicas'])}", flush=True)
+    time.sleep(0.5)
 PY
+SAMPLER=$!
+T0="$(date +%s.%N)"
+run_wrk "1 client" 1 10 "$URL/deployments/auto/v2/models/mnist-mlp/infer" >step1.txt
+T1="$(date +%s.%N)"
+run_wrk "64 clients" 64 20 "$URL/deployments/auto/v2/models/mnist-mlp/infer" >step2.txt
+T2="$(date +%s.%N)"
+for _ in $(seq 600); do [ "$(status auto | python3 -c "import json, sys; print(len(json.load(sys.stdin)['replicas']))")" = 0 ] && break; sleep 0.1; done
+T3="$(date +%s.%N)"
+COLD="$(curl -s -o /dev/null -w '%{time_total} %{http_code}' -d @req.json "$URL/deployments/auto/v2/models/mnist-mlp/infer")"
+wait "$SAMPLER" 2>/dev/null || true
+cat step1.txt step2.txt
+python3 - "$T0" "$T1" "$T2" "$T3" "$COLD" timeline.txt <<'PY'
+import sys
+t0, t1, t2, t3 = map(float, sys.argv[1:5]); cold, code = sys.argv[5].split()
+rows = [tuple(float(x) for x in line.split()) for line in open(sys.argv[6]) if line.strip()]
+step = t1 - t0
+up = next((t for t, ready, _ in rows if t >= step and ready >= 2), None)
+full = next((t for t, ready, _ in rows if t >= step and ready == max(r for _, r, _ in rows)), None)
+print(f"time to a second replica after the step to 64 clients: {up - step:.1f} s" if up else "no second replica")
+print(f"time to the most replicas ({int(max(r for _, r, _ in rows))}): {full - step:.1f} s" if full else "")
+print(f"time to zero replicas after the load stopped: {t3 - t2:.1f} s")
+print(f"cold request after scale to zero: {float(cold) * 1000:.0f} ms (status {code})")
+print("replicas over time (s: ready/total):", " ".join(f"{t:.0f}:{int(r)}/{int(n)}" for t, r, n in rows[::4]))
+PY
+"$LEPTON" deploy rm auto >/dev/null
+
+echo
+echo "Rolling update at 3 s, 20 % canary at 12 s, promoted at 18 s, under 64 clients for 25 s (two replicas):"
+"$LEPTON" deploy create roll --model mnist-mlp:1 --public --min-replicas 2 --max-replicas 2 >/dev/null
+wait_ready roll 2
+echo "| run                                | clients |       p50 |       p99 |     req/s | failed |"
+echo "|------------------------------------|---------|-----------|-----------|-----------|--------|"
+run_wrk "update + canary + promote" 64 25 "$URL/deployments/roll/v2/models/mnist-mlp/infer" &
+LOAD=$!
+sleep 3; "$LEPTON" deploy update roll --model mnist-mlp:2 >/dev/null
+sleep 9; "$LEPTON" deploy canary roll --model mnist-mlp:1 --percent 20 >/dev/null
+sleep 6; "$LEPTON" deploy promote roll >/dev/null
+wait "$LOAD"
+curl -sf -H "$AUTH" "$URL/api/v1/deployments/roll/events" | python3 -c "
+import json, sys
+for event in json.load(sys.stdin)['events']:
+    if event['kind'] in ('rollout', 'canary', 'promoted', 'replica.ready', 'replica.stopped'):
+        print(event['time'][11:19], event['kind'], event['message'])"

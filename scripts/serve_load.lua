@@ -14,8 +14,6 @@ local limit = tonumber(os.getenv("LEPTON_BENCH_MAX_REQUESTS") or "1000000")
 -- LEPTON_BENCH_CHECK_CLASS=0 (the HTTP-path run against a model that computes nothing): answers
 -- must still be 200 with the request's id, but their argmax is not a class.
 local check_class = os.getenv("LEPTON_BENCH_CHECK_CLASS") ~= "0"
--- LEPTON_BENCH_PATH: where to send them (the platform's router: /deployments/NAME/v2/models/mnist/infer).
-local path = os.getenv("LEPTON_BENCH_PATH") or "/v2/models/mnist/infer"
 
 local threads = {}
 function setup(thread)
@@ -31,7 +29,7 @@ function init(args)
                    ["Inference-Header-Content-Length"] = tostring(meta.header_length)}
   for i = 0, count - 1 do
     local body = string.sub(blob, i * meta.body_length + 1, (i + 1) * meta.body_length)
-    requests[i] = wrk.format("POST", path, headers, body)
+    requests[i] = wrk.format("POST", "/v2/models/mnist/infer", headers, body)
   end
 end
 

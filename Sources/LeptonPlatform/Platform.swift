@@ -28,6 +28,8 @@ public final class Platform: Sendable {
     public let models: ModelRegistry
     /// The marketplace.
     public let market: Marketplace
+    /// Deployments (their desired state; the server supervises the replicas).
+    public let deployments: DeploymentService
 
     /// The name of the workspace `initialize` creates.
     public static let defaultWorkspace = "default"
@@ -58,13 +60,14 @@ public final class Platform: Sendable {
         let models = ModelRegistry(store: store, keyring: keyring, folder: dataFolder)
         self.models = models
         market = Marketplace(store: store, registry: models)
+        deployments = DeploymentService(store: store, registry: models)
         jobs = JobScheduler(store: store, datasets: datasets, models: models, runner: runner ?? LocalProcessRunner(command: [Self.currentExecutable, "train"]),
                             folder: dataFolder.appendingPathComponent("jobs"), slots: slots ?? ProcessInfo.processInfo.activeProcessorCount,
                             folderTTL: jobFolderTTL)
     }
 
     /// The absolute path of the running executable (the `lepton` binary when served by it).
-    static var currentExecutable: String {
+    public static var currentExecutable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 

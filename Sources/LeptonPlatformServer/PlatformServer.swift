@@ -29,15 +29,19 @@ public final class PlatformServer: Sendable {
     public let metrics: PlatformMetrics
     /// Its logger (request logs carry `hb.request.id`).
     public let logger: Logger
+    /// The deployments' replicas and router (`/deployments/<name>/v2/…`).
+    public let deployments: DeploymentSupervisor
 
     /// Creates a server; nothing is bound until ``run(onListening:)``.
+    /// - Parameter replicaExecutable: the `lepton` binary deployment replicas run (default: this executable).
     public init(platform: Platform, host: String = "127.0.0.1", port: Int = 8080, metrics: PlatformMetrics = PlatformMetrics(),
-                logger: Logger = Logger(label: "lepton.platform")) {
+                logger: Logger = Logger(label: "lepton.platform"), replicaExecutable: String = Platform.currentExecutable) {
         self.platform = platform
         self.host = host
         self.port = port
         self.metrics = metrics
         self.logger = logger
+        deployments = DeploymentSupervisor(platform: platform, executable: replicaExecutable, logger: logger)
     }
 
     /// The router with every route and middleware, and the route table.
@@ -62,6 +66,7 @@ public final class PlatformServer: Sendable {
         ModelRoutes(platform: platform).register(on: table)
         MarketRoutes(platform: platform).register(on: table)
         DashboardRoutes(platform: platform, session: session).register(on: table)
+        DeploymentRoutes(platform: platform, supervisor: deployments).register(on: table)
         let document = PlatformOpenAPI.document(routes: table.routes, version: Self.version)
         table.add(.get, "/openapi.json", role: .viewer, "this API's OpenAPI document") { _, _, _ in
             var headers = HTTPFields()
@@ -76,17 +81,20 @@ public final class PlatformServer: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         try await platform.jobs.start()
+        await deployments.start()
         let app = Application(
-            router: buildRouter().0,
+            responder: PlatformResponder(api: buildRouter().0.buildResponder(), deployments: DeploymentRouter(supervisor: deployments, metrics: metrics)),
             server: .http1(configuration: .init(idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(host, port: port), serverName: "lepton-platform"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
         do { try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint]) } catch {
+            await deployments.stop()
             await platform.jobs.stop()
             throw error
         }
+        await deployments.stop()
         await platform.jobs.stop()
         logger.info("platform server stopped")
     }

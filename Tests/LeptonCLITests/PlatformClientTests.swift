@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import LeptonTestSupport
 import Testing
 
@@ -36,6 +39,31 @@ import Testing
     batch_size: 16
 
     """
+
+    /// `lepton deploy`: create (the token printed once), status until a replica is ready, one
+    /// inference through the router with the token (and 401 without), ls, rm.
+    static func deploy(port: Int, lepton: ([String]) throws -> (status: Int32, stdout: String, stderr: String)) async throws {
+        let created = try lepton(["deploy", "create", "digits", "--model", "tiny-mnist@champion", "--max-replicas", "2"])
+        #expect(created.status == 0 && created.stdout.contains("/deployments/digits"), "\(created.stdout)\(created.stderr)")
+        let token = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("token: lepd_") }?.dropFirst(7).description)
+        var status = ""
+        for _ in 0..<300 where !status.contains("ready replicas: 1;") {
+            status = try lepton(["deploy", "status", "digits"]).stdout
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(status.contains("ready replicas: 1;") && status.contains("endpoint: http://127.0.0.1:\(port)/deployments/digits"), "\(status)")
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/deployments/digits/v2/models/tiny-mnist/infer")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(("{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 28, 28, 1], \"datatype\": \"FP32\", \"data\": ["
+                                 + Array(repeating: "0", count: 784).joined(separator: ",") + "]}]}").utf8)
+        let (_, refused) = try await URLSession.shared.data(for: request)
+        #expect((refused as? HTTPURLResponse)?.statusCode == 401)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (body, answered) = try await URLSession.shared.data(for: request)
+        #expect((answered as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: body, as: UTF8.self))")
+        #expect(try lepton(["deploy", "ls"]).stdout.contains("tiny-mnist"))
+        #expect(try lepton(["deploy", "rm", "digits"]).stdout.contains("deployment digits removed"))
+    }
 
     @Test func pushTrainFollowRegisterAliasPullPredict() async throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-platform-client")
@@ -117,6 +145,7 @@ import Testing
         }
         let notAModel = try lepton(["model", "push", files.path, "--name", "nothing"])
         #expect(notAModel.status == 1 && notAModel.stderr.contains("no model.json"), "\(notAModel.stderr)")
+        try await Self.deploy(port: port, lepton: lepton)
 
         #expect(try lepton(["dataset", "rm", "train-labels-idx1-ubyte"]).status == 0)
         let viewerToken = String(created.stdout.split(separator: "\n")[0].dropFirst(5))

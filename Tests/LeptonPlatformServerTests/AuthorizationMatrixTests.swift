@@ -25,6 +25,10 @@ struct AuthorizationMatrixTests {
         "POST /ui/login", "POST /ui/logout", "GET /ui", "GET /ui/jobs", "POST /ui/jobs", "GET /ui/jobs/:id", "GET /ui/jobs/:id/live",
         "POST /ui/jobs/:id/cancel", "GET /ui/datasets", "GET /ui/datasets/:id", "GET /ui/models", "GET /ui/models/:id", "GET /ui/market",
         "GET /ui/deployments", "GET /ui/audit",
+        "GET /api/v1/deployments", "POST /api/v1/deployments", "GET /api/v1/deployments/:name", "DELETE /api/v1/deployments/:name",
+        "GET /api/v1/deployments/:name/events", "GET /api/v1/deployments/:name/metrics", "POST /api/v1/deployments/:name/scale",
+        "POST /api/v1/deployments/:name/update", "POST /api/v1/deployments/:name/canary", "POST /api/v1/deployments/:name/promote",
+        "POST /api/v1/deployments/:name/rollback",
     ]
 
     struct Keys {
@@ -76,7 +80,28 @@ struct AuthorizationMatrixTests {
             path = path.replacingOccurrences(of: ":id", with: model.id).replacingOccurrences(of: ":alias", with: "champion")
                 .replacingOccurrences(of: ":version", with: "1").replacingOccurrences(of: ":file", with: "model.json")
         }
+        var deployedModel = ""
+        if path.hasPrefix("/api/v1/deployments/") {
+            // Versions 1 and 2 of a model, deployed with no replica (min 0) and a canary, so every call succeeds without a process.
+            deployedModel = "dm-\(UUID().uuidString.prefix(8))"
+            for _ in 1...2 {
+                _ = try await server.platform.models.register(modelFolder: try modelFolder(), name: deployedModel, workspaceID: workspace,
+                                                              lineage: ModelLineage(jobID: nil, inputs: [], configSHA256: nil))
+            }
+            let name = "d-\(UUID().uuidString.prefix(8).lowercased())"
+            _ = try await server.platform.deployments.create(DeploymentSettings(name: name, model: "\(deployedModel):1", minReplicas: 0), workspaceID: workspace)
+            _ = try await server.platform.deployments.canary(name, model: "\(deployedModel):2", percent: 10, workspaceID: workspace)
+            path = path.replacingOccurrences(of: ":name", with: name)
+        }
         switch "\(route.method) \(route.path)" {
+        case "POST /api/v1/deployments":
+            let model = "dm-\(UUID().uuidString.prefix(8))"
+            _ = try await server.platform.models.register(modelFolder: try modelFolder(), name: model, workspaceID: workspace,
+                                                          lineage: ModelLineage(jobID: nil, inputs: [], configSHA256: nil))
+            return (path, Data("{\"name\": \"d-\(UUID().uuidString.prefix(8).lowercased())\", \"model\": \"\(model)\", \"min_replicas\": 0}".utf8))
+        case "POST /api/v1/deployments/:name/scale": return (path, Data(#"{"min_replicas": 0, "max_replicas": 2}"#.utf8))
+        case "POST /api/v1/deployments/:name/update": return (path, Data("{\"model\": \"\(deployedModel):1\"}".utf8))
+        case "POST /api/v1/deployments/:name/canary": return (path, Data("{\"model\": \"\(deployedModel):2\", \"percent\": 20}".utf8))
         case "POST /api/v1/keys": return (path, Data(#"{"role": "viewer", "name": "matrix"}"#.utf8))
         case "POST /api/v1/datasets": return (path, Data("{\"name\": \"m-\(UUID().uuidString.prefix(8))\"}".utf8))
         case "POST /api/v1/datasets/:id/versions": return (path, Data("x,y\n3,4\n".utf8))
@@ -108,16 +133,17 @@ struct AuthorizationMatrixTests {
     }
 
     static func expectedStatus(_ route: PlatformRoute, _ caller: Caller) -> Int {
-        let success = route.method == .post && !route.path.hasSuffix("/cancel") ? 201 : 200
+        // Creating answers 201; actions on a resource (cancel a job, scale or roll a deployment) 200.
+        let success = route.method == .post && !route.path.hasSuffix("/cancel") && !route.path.hasPrefix("/api/v1/deployments/") ? 201 : 200
         switch caller {
         case .none, .wrong, .expired, .revoked: return 401
         case .viewer: return Role.viewer.includes(route.role) ? success : 403
         case .editor: return Role.editor.includes(route.role) ? success : 403
         case .admin: return success
         case .otherWorkspace:
-            // Listings are public: another workspace sees and pulls them. Publishing names a model
-            // of the first workspace, which the other one does not have.
-            if route.path == "/api/v1/market" && route.method == .post { return 404 }
+            // Listings are public: another workspace sees and pulls them. Publishing (or deploying)
+            // names a model of the first workspace, which the other one does not have.
+            if ["/api/v1/market", "/api/v1/deployments"].contains(route.path) && route.method == .post { return 404 }
             return route.path.contains(":") && !route.path.hasPrefix("/api/v1/market/") ? 404 : success
         }
     }

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import LeptonPlatform
 import LeptonPlatformServer
+import LeptonTestSupport
 
 /// A ``PlatformServer`` over a fresh data folder, running in process on a free loopback port.
 struct PlatformTestServer {
@@ -11,6 +12,8 @@ struct PlatformTestServer {
     let admin: IssuedKey
     let port: Int
     let task: Task<Void, any Error>
+    /// Its deployments' supervisor (replicas run the built `lepton`).
+    let deployments: DeploymentSupervisor
 
     /// One answer.
     struct Reply {
@@ -28,12 +31,12 @@ struct PlatformTestServer {
         let (_, admin) = try await Platform.initialize(dataFolder: folder)
         let command = try trainer ?? [Self.script("echo training; exit 0", in: folder)]
         let platform = try Platform(dataFolder: folder, maxUploadBytes: maxUploadBytes, runner: LocalProcessRunner(command: command), slots: 2)
-        let server = PlatformServer(platform: platform, port: 0)
+        let server = PlatformServer(platform: platform, port: 0, replicaExecutable: LeptonExecutable.url.path)
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await server.run { listening.yield($0) } }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw PlatformError(.internalError, "the test server did not start") }
-        return PlatformTestServer(platform: platform, admin: admin, port: port, task: task)
+        return PlatformTestServer(platform: platform, admin: admin, port: port, task: task, deployments: server.deployments)
     }
 
     /// A training config that passes the submit checks.

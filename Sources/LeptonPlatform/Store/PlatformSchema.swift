@@ -60,5 +60,18 @@ enum PlatformSchema {
         [
             "CREATE TABLE market_listings (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, created REAL NOT NULL, record TEXT NOT NULL)",
         ],
+        // 6: deployments (names unique on the platform: they name endpoints) and their events.
+        [
+            """
+            CREATE TABLE deployments (
+                id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id), name TEXT NOT NULL UNIQUE,
+                created REAL NOT NULL, record TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE deployment_events (
+                sequence INTEGER PRIMARY KEY, deployment_id TEXT NOT NULL, time REAL NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL)
+            """,
+            "CREATE INDEX deployment_events_deployment ON deployment_events(deployment_id, sequence)",
+        ],
     ]
 }
