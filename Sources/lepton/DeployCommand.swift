@@ -7,8 +7,8 @@ struct DeployCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",
         abstract: "Serve registered model versions as autoscaled endpoints: create, list, show, scale, roll out, canary, promote, roll back, remove.",
-        // `export` (Dockerfile + Kubernetes manifests) joins this list in DeployCommand+Export.swift.
-        subcommands: [Create.self, List.self, Status.self, Scale.self, Update.self, CanaryRelease.self, Promote.self, Rollback.self, Remove.self]
+        subcommands: [Create.self, List.self, Status.self, Scale.self, Update.self, CanaryRelease.self, Promote.self, Rollback.self, Remove.self,
+                      Export.self]
     )
 
     struct Create: AsyncParsableCommand {

@@ -65,15 +65,21 @@ struct ModelCommand: AsyncParsableCommand {
         @Option(help: "The folder to write.") var output: String
 
         func run() async throws {
-            let client = try PlatformClient.load()
+            let (name, number) = try await Self.pull(model, version: version, into: URL(fileURLWithPath: output), client: try PlatformClient.load())
+            print("pulled \(name) version \(number) into \(output)")
+        }
+
+        /// Downloads the files of `version` (number or alias; default the latest) of `model` into
+        /// `folder`, each checked against the registry's SHA-256.
+        /// - Returns: the model's name and the version number pulled.
+        static func pull(_ model: String, version: String?, into folder: URL, client: PlatformClient) async throws -> (String, Int) {
             let shown = try await client.object("GET", "/api/v1/models/\(model)")
             let versions = shown["versions"] as? [[String: Any]] ?? []
             let reference = version ?? versions.compactMap { $0["number"] as? Int }.max().map(String.init) ?? "1"
             let number = Int(reference) ?? (shown["aliases"] as? [String: Any])?[reference] as? Int
-            guard let chosen = versions.first(where: { $0["number"] as? Int == number }) else {
+            guard let number, let chosen = versions.first(where: { $0["number"] as? Int == number }) else {
                 throw ValidationError("model \(model) has no version or alias \(reference)")
             }
-            let folder = URL(fileURLWithPath: output)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for file in chosen["files"] as? [[String: Any]] ?? [] {
                 guard let name = file["name"] as? String, !name.contains("/") else { continue }
@@ -83,7 +89,7 @@ struct ModelCommand: AsyncParsableCommand {
                     throw ValidationError("\(name): its SHA-256 differs from the registry's")
                 }
             }
-            print("pulled \(ClientTable.value(shown["name"])) version \(number ?? 0) into \(output)")
+            return (ClientTable.value(shown["name"]), number)
         }
     }
 

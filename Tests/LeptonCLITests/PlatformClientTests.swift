@@ -62,6 +62,13 @@ import Testing
         let (body, answered) = try await URLSession.shared.data(for: request)
         #expect((answered as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: body, as: UTF8.self))")
         #expect(try lepton(["deploy", "ls"]).stdout.contains("tiny-mnist"))
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-export-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: bundle) }
+        let exported = try lepton(["deploy", "export", "digits", "--out", bundle.path])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        try await DeployExportChecks.check(bundle)
+        let again = try lepton(["deploy", "export", "digits", "--out", bundle.path])
+        #expect(again.status == 1 && again.stderr.contains("not empty"), "\(again.stderr)")
         #expect(try lepton(["deploy", "rm", "digits"]).stdout.contains("deployment digits removed"))
     }
 

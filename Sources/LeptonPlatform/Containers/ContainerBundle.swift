@@ -236,7 +236,7 @@ public struct ContainerBundle: Sendable {
 
     /// The shared libraries this process loaded from outside the system's library folders: the
     /// Swift runtime of a dynamically linked build (empty for a static one).
-    public static func toolchainLibraries(maps: String? = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) -> [URL] {
+    public static func toolchainLibraries(maps: String? = processMaps()) -> [URL] {
         let system = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/local/lib/"]
         var seen = Set<String>()
         for line in (maps ?? "").split(separator: "\n") {
@@ -247,6 +247,13 @@ public struct ContainerBundle: Sendable {
             seen.insert(path)
         }
         return seen.sorted().map { URL(fileURLWithPath: $0) }
+    }
+
+    /// `/proc/self/maps`, read to its end (a /proc file reports size 0, so it is read as a stream).
+    public static func processMaps() -> String? {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return nil }
+        defer { try? handle.close() }
+        return (try? handle.readToEnd()).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private var readme: String {
