@@ -13,7 +13,17 @@ fi
 if grep -E "^$PWD/(Sources|Examples)/[^:]+:[0-9]+:[0-9]+: warning:" "$log"; then
   echo "compiler warnings in the project's own code (above): fix them"; exit 1
 fi
-swift test -c release --skip-build "$@"
+# The suites that start servers in the test process or wait on `lepton` child processes run one
+# test at a time after the rest: on two cores, a test blocking a thread while a child trains
+# starves the in-process servers of the others (their requests then time out). Arguments (e.g.
+# --filter) run that selection in one pass instead.
+if [ "$#" -gt 0 ]; then
+  swift test -c release --skip-build "$@"
+else
+  serial='LeptonCLITests\.|LeptonPlatformServerTests\.'
+  swift test -c release --skip-build --skip "$serial"
+  swift test -c release --skip-build --no-parallel --filter "$serial"
+fi
 # Every fuzz target, briefly and repeatably (a fixed libFuzzer seed), under AddressSanitizer:
 # a target that no longer builds or that finds a crash or leak fails the run (scripts/fuzz.sh).
 fuzz_dir=$(mktemp -d)

@@ -55,6 +55,7 @@ public struct TrainingConfig {
         let model = try ConfigReader(modelValue, path: "model")
         try model.rejectUnknownKeys(["input_shape", "layers"])
         inputShape = try model.ints("input_shape")
+        if let inputShape { _ = try ShapeCheck.input(shape: inputShape, dtype: .float32, path: "model.input_shape") }
         guard case .array(let layerList)? = model.raw("layers"), !layerList.isEmpty else {
             throw ConfigError("model.layers: missing or empty (expected a list of layers, each with a type)")
         }

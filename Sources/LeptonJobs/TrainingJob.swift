@@ -126,6 +126,10 @@ public final class TrainingJob: @unchecked Sendable {
             throw ConfigError("\(config.file): model.input_shape \(inputShape) does not match the dataset's samples \(data.inputShape)")
         }
         let model = try config.buildModel(for: data)
+        if let first = model.layers.first as? any DataCheckingLayer {
+            try first.checkData(data.trainX, what: "\(config.file): the training split")
+            try first.checkData(data.testX, what: "\(config.file): the test split")
+        }
         self.model = model
         self.data = data
         let dtype = data.trainX.dtype

@@ -6,13 +6,13 @@ import Testing
 /// start — only processes whose environment names the replica.
 @Suite("ReplicaProcess")
 struct ReplicaProcessTests {
-    /// Starts `sleep 60` in a session of its own (as replicas are) with `environment` added; returns its pid.
+    /// Starts `sleep 600` in a session of its own (as replicas are) with `environment` added; returns its pid.
     static func sleeper(_ environment: [String: String], in folder: URL) async throws -> Int32 {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let pidFile = folder.appendingPathComponent("sleeper-\(UUID().uuidString)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["/bin/sh", "-c", "echo $$ > \(pidFile.path) && exec sleep 60"]
+        process.arguments = ["/bin/sh", "-c", "echo $$ > \(pidFile.path) && exec sleep 600"]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try process.run()
         for _ in 0..<500 {
@@ -33,7 +33,7 @@ struct ReplicaProcessTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let replica = try await Self.sleeper(["LEPTON_REPLICA_ID": "rep_left"], in: scratch)
         let stranger = try await Self.sleeper([:], in: scratch)
-        defer { kill(stranger, SIGKILL) }
+        defer { kill(stranger, SIGKILL); kill(replica, SIGKILL) }
         for (name, pid) in [("rep_left", replica), ("rep_recycled", stranger)] {
             try FileManager.default.createDirectory(at: folder.appendingPathComponent(name), withIntermediateDirectories: true)
             try "\(pid)\n".write(to: folder.appendingPathComponent("\(name)/pid"), atomically: true, encoding: .utf8)
