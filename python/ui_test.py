@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from selenium import webdriver
@@ -200,12 +201,16 @@ def run(args):
         driver.find_element(By.CSS_SELECTOR, "#create-deployment button[type=submit]").click()
         token = wait.until(EC.presence_of_element_located((By.ID, "deployment-token"))).text
         checks.check(token.startswith("lepd_"), "the new token is shown once: " + token)
-        WebDriverWait(driver, 120).until(lambda d: d.find_element(By.ID, "ready-replicas").text.startswith("1 /"))
+        WebDriverWait(driver, 120, ignored_exceptions=[WebDriverException]).until(
+            lambda d: d.find_element(By.ID, "ready-replicas").text.startswith("1 /"))
         driver.get(args.url + "/ui/deployments/digits")
         wait.until(EC.presence_of_element_located((By.ID, "scale-deployment")))
         checks.check(token not in driver.page_source, "the token is not shown again")
         for _ in range(20):   # some traffic for the chart and the latency
-            api(args.url, token, "GET", "/deployments/digits/v2/models/dashboard-mnist")
+            try:
+                api(args.url, token, "GET", "/deployments/digits/v2/models/dashboard-mnist")
+            except (urllib.error.URLError, ValueError) as error:
+                print("deployment request:", error, flush=True)
         set_value(driver, "max_replicas", "2")
         driver.find_element(By.CSS_SELECTOR, "#scale-deployment button[type=submit]").click()
         wait.until(EC.presence_of_element_located((By.ID, "scale-deployment")))
