@@ -220,7 +220,8 @@ def run(args):
         checks.shot("deployment")
         driver.find_element(By.CSS_SELECTOR, "#delete-deployment button[type=submit]").click()
         wait.until(EC.presence_of_element_located((By.ID, "create-deployment")))
-        checks.check("digits" not in driver.find_element(By.TAG_NAME, "main").text, "the deployment is deleted")
+        checks.check(not driver.find_elements(By.LINK_TEXT, "digits") and "No deployments yet" in driver.find_element(By.TAG_NAME, "main").text,
+                     "the deployment is deleted")
         driver.get(args.url + "/ui/market")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
         checks.shot("market")

@@ -24,7 +24,7 @@ struct DashboardDeploymentPage {
         let scaling = deployment.scaling
         let content = """
         \(DashboardLayout.error(error))\(issued)
-        <div class="split even"><section class="card"><dl class="facts">
+        <div class="split even"><section class="card" style="align-self:start"><dl class="facts">
         <dt>Model</dt><dd>\(DashboardLayout.link("/ui/models/\(deployment.modelID)", deployment.modelName)) <code>v\(HTML.escape(deployment.version))</code></dd>
         <dt>Canary</dt><dd>\(deployment.canary.map { "<code>v\(HTML.escape($0.version))</code> with \(HTML.escape($0.percent))% of requests" } ?? "—")</dd>
         <dt>Replicas</dt><dd>\(HTML.escape(deployment.minReplicas))–\(HTML.escape(deployment.maxReplicas))</dd>
@@ -53,7 +53,7 @@ struct DashboardDeploymentPage {
         return """
         <div class="cards"><div class="stat"><span>Ready / target</span><b id="ready-replicas">\(HTML.escape(status.ready)) / \(HTML.escape(status.target))</b></div>
         <div class="stat"><span>Requests/s</span><b>\(HTML.escape(DeploymentLiveStatus.format(status.requestsPerSecond)))</b></div>
-        <div class="stat"><span>p50 / p99</span><b style="font-size:18px">\(HTML.escape(DeploymentLiveStatus.ms(stats.latencyP50Ms))) / \(HTML.escape(DeploymentLiveStatus.ms(stats.latencyP99Ms)))</b></div>
+        <div class="stat"><span>p50 / p99</span><b style="font-size:16px;white-space:nowrap;line-height:36px">\(HTML.escape(DeploymentLiveStatus.ms(stats.latencyP50Ms))) / \(HTML.escape(DeploymentLiveStatus.ms(stats.latencyP99Ms)))</b></div>
         <div class="stat"><span>Requests (failed)</span><b>\(HTML.escape(stats.requests)) <small class="muted">(\(HTML.escape(stats.failedRequests)))</small></b></div></div>
         \(DashboardLayout.table(["Replica", "Version", "Phase", "Port", "Outstanding"], rows, empty: "No replicas running.", id: "replicas"))
         <div class="chart" style="margin-top:12px">\(DeploymentChart(samples: stats.replicasOverTime).svg())</div>
