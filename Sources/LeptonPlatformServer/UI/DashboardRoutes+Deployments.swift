@@ -24,7 +24,7 @@ extension DashboardRoutes {
                 await supervisor.reconcile()
                 return HTML.response(try await detail.render(issued.deployment, who: who, csrf: csrf, host: Self.host(request), token: issued.token),
                                      status: .created)
-            } catch let error as PlatformError where error.kind == .badRequest || error.kind == .conflict || error.kind == .notFound {
+            } catch let error as PlatformError where [.badRequest, .conflict, .notFound].contains(error.kind) {
                 let html = try await list.render(who, csrf: csrf, host: Self.host(request), draft: DashboardDeploymentsPage.draft(of: form), error: error.message)
                 return HTML.response(html, status: .badRequest)
             }
@@ -72,7 +72,8 @@ extension DashboardRoutes {
             let name = try request.parameter("name", of: context)
             do {
                 try await apply(form, name, who)
-            } catch let error as PlatformError where error.kind == .badRequest || error.kind == .conflict {
+            } catch let error as PlatformError where [.badRequest, .conflict, .notFound].contains(error.kind) {
+                // A missing deployment is a 404 here; a form naming a missing model version shows its message.
                 let deployment = try await platform.deployments.get(name, workspaceID: who.workspaceID)
                 let html = try await DashboardDeploymentPage(platform: platform, supervisor: supervisor)
                     .render(deployment, who: who, csrf: session.csrfToken(for: request), host: Self.host(request), error: error.message)
