@@ -4,7 +4,8 @@
 Pushes the four MNIST files as datasets (through the API), signs in with an API key (a wrong
 key first: the form shows an error), submits a small MLP job from the jobs page, watches its
 training curve gain points while it runs, opens the datasets, registry, marketplace and audit
-pages, signs out, and saves a screenshot of each step into --screenshots.
+pages, deploys the job's model from the deployments page (waits for its replica, scales it,
+deletes it), signs out, and saves a screenshot of each step into --screenshots.
 
     python3 python/ui_test.py --url http://127.0.0.1:8080 --token lep_… \
         --mnist ../shared/datasets/mnist --screenshots /tmp/shots
@@ -16,6 +17,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from selenium import webdriver
@@ -189,6 +191,37 @@ def run(args):
         driver.find_element(By.LINK_TEXT, "dashboard-mnist").click()
         wait.until(EC.presence_of_element_located((By.ID, "versions")))
         checks.shot("registry")
+
+        # Deploy the model from the form, wait for its replica, scale it to 2 and delete it.
+        driver.get(args.url + "/ui/deployments")
+        wait.until(EC.presence_of_element_located((By.ID, "create-deployment")))
+        driver.find_element(By.ID, "name").send_keys("digits")
+        driver.find_element(By.ID, "model").send_keys("dashboard-mnist")
+        set_value(driver, "target_rps", "50")
+        driver.find_element(By.CSS_SELECTOR, "#create-deployment button[type=submit]").click()
+        token = wait.until(EC.presence_of_element_located((By.ID, "deployment-token"))).text
+        checks.check(token.startswith("lepd_"), "the new token is shown once: " + token)
+        WebDriverWait(driver, 120, ignored_exceptions=[WebDriverException]).until(
+            lambda d: d.find_element(By.ID, "ready-replicas").text.startswith("1 /"))
+        driver.get(args.url + "/ui/deployments/digits")
+        wait.until(EC.presence_of_element_located((By.ID, "scale-deployment")))
+        checks.check(token not in driver.page_source, "the token is not shown again")
+        for _ in range(20):   # some traffic for the chart and the latency
+            try:
+                api(args.url, token, "GET", "/deployments/digits/v2/models/dashboard-mnist")
+            except (urllib.error.URLError, ValueError) as error:
+                print("deployment request:", error, flush=True)
+        set_value(driver, "max_replicas", "2")
+        driver.find_element(By.CSS_SELECTOR, "#scale-deployment button[type=submit]").click()
+        wait.until(EC.presence_of_element_located((By.ID, "scale-deployment")))
+        checks.check(driver.find_element(By.ID, "max_replicas").get_attribute("value") == "2", "scaled to max 2")
+        time.sleep(4)   # two refetches of the live part and a few chart samples
+        checks.check("ready" in driver.find_element(By.ID, "replicas").text, "the replicas table: " + driver.find_element(By.ID, "replicas").text)
+        checks.shot("deployment")
+        driver.find_element(By.CSS_SELECTOR, "#delete-deployment button[type=submit]").click()
+        wait.until(EC.presence_of_element_located((By.ID, "create-deployment")))
+        checks.check(not driver.find_elements(By.LINK_TEXT, "digits") and "No deployments yet" in driver.find_element(By.TAG_NAME, "main").text,
+                     "the deployment is deleted")
         driver.get(args.url + "/ui/market")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
         checks.shot("market")

@@ -65,7 +65,7 @@ public final class PlatformServer: Sendable {
         JobRoutes(platform: platform).register(on: table)
         ModelRoutes(platform: platform).register(on: table)
         MarketRoutes(platform: platform).register(on: table)
-        DashboardRoutes(platform: platform, session: session).register(on: table)
+        DashboardRoutes(platform: platform, session: session, supervisor: deployments).register(on: table)
         DeploymentRoutes(platform: platform, supervisor: deployments).register(on: table)
         let document = PlatformOpenAPI.document(routes: table.routes, version: Self.version)
         table.add(.get, "/openapi.json", role: .viewer, "this API's OpenAPI document") { _, _, _ in

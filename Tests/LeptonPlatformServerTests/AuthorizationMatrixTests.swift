@@ -24,7 +24,9 @@ struct AuthorizationMatrixTests {
         // The dashboard's routes (their matrix, with cookies and form tokens, is in DashboardRoutesTests).
         "POST /ui/login", "POST /ui/logout", "GET /ui", "GET /ui/jobs", "POST /ui/jobs", "GET /ui/jobs/:id", "GET /ui/jobs/:id/live",
         "POST /ui/jobs/:id/cancel", "GET /ui/datasets", "GET /ui/datasets/:id", "GET /ui/models", "GET /ui/models/:id", "GET /ui/market",
-        "GET /ui/deployments", "GET /ui/audit",
+        "GET /ui/deployments", "POST /ui/deployments", "GET /ui/deployments/:name", "GET /ui/deployments/:name/live",
+        "POST /ui/deployments/:name/scale", "POST /ui/deployments/:name/update", "POST /ui/deployments/:name/canary",
+        "POST /ui/deployments/:name/promote", "POST /ui/deployments/:name/rollback", "POST /ui/deployments/:name/delete", "GET /ui/audit",
         "GET /api/v1/deployments", "POST /api/v1/deployments", "GET /api/v1/deployments/:name", "DELETE /api/v1/deployments/:name",
         "GET /api/v1/deployments/:name/events", "GET /api/v1/deployments/:name/metrics", "POST /api/v1/deployments/:name/scale",
         "POST /api/v1/deployments/:name/update", "POST /api/v1/deployments/:name/canary", "POST /api/v1/deployments/:name/promote",

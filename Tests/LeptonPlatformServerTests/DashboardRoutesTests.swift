@@ -157,13 +157,22 @@ struct DashboardRoutesTests {
                 let dataset = try await server.platform.datasets.create(name: "d-\(UUID().uuidString.prefix(6))", workspaceID: workspace)
                 let (model, _) = try await server.platform.models.register(modelFolder: try AuthorizationMatrixTests.modelFolder(), name: "m-\(UUID().uuidString.prefix(6))",
                                                                            workspaceID: workspace, lineage: ModelLineage(jobID: nil, inputs: [], configSHA256: nil))
+                // A deployment of versions 1 and 2 of the model with no replica (min 0) and a canary, so every form succeeds without a process.
+                _ = try await server.platform.models.register(modelFolder: try AuthorizationMatrixTests.modelFolder(), name: model.name, workspaceID: workspace,
+                                                              lineage: ModelLineage(jobID: nil, inputs: [], configSHA256: nil))
+                let deployment = "d-\(UUID().uuidString.prefix(8).lowercased())"
+                _ = try await server.platform.deployments.create(DeploymentSettings(name: deployment, model: "\(model.name):1", minReplicas: 0), workspaceID: workspace)
+                _ = try await server.platform.deployments.canary(deployment, model: "\(model.name):2", percent: 10, workspaceID: workspace)
                 let path = route.path.replacingOccurrences(of: "/ui/jobs/:id", with: "/ui/jobs/\(job.id)")
                     .replacingOccurrences(of: "/ui/datasets/:id", with: "/ui/datasets/\(dataset.id)").replacingOccurrences(of: ":id", with: model.id)
-                let form = route.method == .post ? ["config": PlatformTestServer.config, "csrf": csrf] : nil
+                    .replacingOccurrences(of: ":name", with: deployment)
+                let form = route.method == .post ? ["config": PlatformTestServer.config, "csrf": csrf, "name": "n-\(UUID().uuidString.prefix(8).lowercased())",
+                                                    "model": "\(model.name):\(route.path.hasSuffix("/canary") ? 2 : 1)", "min_replicas": "0",
+                                                    "max_replicas": "2", "percent": "20"] : nil
                 let before = try await server.platform.audit.records(workspaceID: nil, limit: 1000).last?.sequence ?? 0
                 let reply = try await client.send(route.method.rawValue, path, cookie: cookie, form: form)
                 let allowed = role.includes(route.role)
-                let success = route.method == .post ? 303 : 200
+                let success = route.method == .post ? (route.path == "/ui/deployments" ? 201 : 303) : 200
                 #expect(reply.status == (allowed ? success : 403), "\(route.method) \(route.path) as \(role): \(reply.status)")
                 let rows = try await server.platform.audit.records(workspaceID: nil, after: before, limit: 1000)
                 let audited = route.method == .post || !allowed

@@ -10,6 +10,8 @@ import LeptonPlatform
 struct DashboardRoutes {
     let platform: Platform
     let session: DashboardSession
+    /// The deployments' replicas (for the deployments pages' status and changes).
+    let supervisor: DeploymentSupervisor
 
     func register(on table: PlatformRouteTable) {
         registerSignIn(on: table)
@@ -61,9 +63,7 @@ struct DashboardRoutes {
         page(table, "/ui/market", "dashboard: the marketplace (?q=TEXT)") { request, _, who, csrf in
             try await DashboardRegistryPage(platform: platform).market(who, csrf: csrf, query: request.uri.queryParameters.get("q") ?? "")
         }
-        page(table, DashboardDeploymentsPage.path, "dashboard: deployments") { _, _, who, csrf in
-            try await DashboardDeploymentsPage(platform: platform).render(who, csrf: csrf)
-        }
+        registerDeployments(on: table)
         page(table, "/ui/audit", role: .admin, "dashboard: the audit log (?action=&key=&result=&from=&to=) and its chain verification") { request, _, who, csrf in
             let filter = DashboardAuditPage.Filter { request.uri.queryParameters.get($0) }
             return try await DashboardAuditPage(platform: platform).render(who, csrf: csrf, filter: filter)
@@ -71,7 +71,7 @@ struct DashboardRoutes {
     }
 
     /// A GET page for `role` and above: the handler returns the page's HTML.
-    private func page(_ table: PlatformRouteTable, _ path: String, role: Role = .viewer, _ summary: String,
+    func page(_ table: PlatformRouteTable, _ path: String, role: Role = .viewer, _ summary: String,
                       render: @escaping @Sendable (Request, PlatformRequestContext, Principal, String) async throws -> String) {
         let session = session
         table.add(.get, path, role: role, summary) { request, context, who in
