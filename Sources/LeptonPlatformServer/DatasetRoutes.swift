@@ -39,21 +39,9 @@ struct DatasetRoutes {
 
     /// Streams the body into an encrypted upload; commits only when the body arrived whole.
     private func upload(_ request: Request, id: String, workspaceID: String) async throws -> Response {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > platform.datasets.maxUploadBytes {
-            throw PlatformError(.tooLarge, "an upload of \(declared) bytes exceeds the limit of \(platform.datasets.maxUploadBytes) bytes")
-        }
+        try StreamedBody.checkDeclaredLength(of: request, limit: platform.datasets.maxUploadBytes, what: "an upload")
         let upload = try await platform.datasets.beginUpload(id: id, workspaceID: workspaceID)
-        do {
-            for try await buffer in request.body {
-                try buffer.withUnsafeReadableBytes { try upload.append($0) }
-            }
-        } catch let error as PlatformError {
-            upload.abort()
-            throw error
-        } catch {
-            upload.abort()
-            throw PlatformError(.badRequest, "the upload ended before it was complete (\(error)); no version was created")
-        }
+        try await StreamedBody.feed(request, into: upload, what: "the upload")
         return try jsonResponse(try await upload.commit(), status: .created)
     }
 

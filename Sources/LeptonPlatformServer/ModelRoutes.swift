@@ -52,21 +52,9 @@ struct ModelRoutes {
     /// Streams the archive into a push; records the version only when it arrived whole.
     private func push(_ request: Request, name: String, workspaceID: String) async throws -> Response {
         let limit = platform.datasets.maxUploadBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            throw PlatformError(.tooLarge, "a model archive of \(declared) bytes exceeds the limit of \(limit) bytes")
-        }
+        try StreamedBody.checkDeclaredLength(of: request, limit: limit, what: "a model archive")
         let push = try await platform.models.beginPush(name: name, workspaceID: workspaceID, limit: limit)
-        do {
-            for try await buffer in request.body {
-                try buffer.withUnsafeReadableBytes { try push.append($0) }
-            }
-        } catch let error as PlatformError {
-            push.abort()
-            throw error
-        } catch {
-            push.abort()
-            throw PlatformError(.badRequest, "the archive ended before it was complete (\(error)); no version was created")
-        }
+        try await StreamedBody.feed(request, into: push, what: "the archive")
         let (model, version) = try await push.commit()
         return try jsonResponse(PushedVersion(model: model.summary(), version: version), status: .created)
     }

@@ -115,6 +115,14 @@ import Yams
         #expect(throws: PlatformError.self) {
             try ContainerBundle(spec: spec).write(to: out, executable: executable, libraries: [], repository: repository)
         }
+        // A file that cannot be copied is named in the error.
+        do {
+            try ContainerBundle(spec: spec).write(to: root.appendingPathComponent("out2"), executable: root.appendingPathComponent("missing"),
+                                                  libraries: [], repository: repository)
+            Issue.record("a missing executable was accepted")
+        } catch let error as PlatformError {
+            #expect(error.message.contains("cannot write the container bundle"), "\(error.message)")
+        }
     }
 
     @Test func toolchainLibrariesAreTheSharedObjectsOutsideTheSystemFolders() {

@@ -114,6 +114,13 @@ struct ModelPushTests {
             }
         }
         await #expect(throws: PlatformError.self) { _ = try await Self.push(good, name: "big", in: platform, workspaceID: workspace, limit: 1000) }
+        // The writer refuses what the reader would: a name that is not one plain file name.
+        let source = PlatformFixtures.folder("push-name"), tar = PlatformFixtures.folder("push-name-tar")
+        try Data([1]).write(to: source)
+        defer { try? FileManager.default.removeItem(at: source); try? FileManager.default.removeItem(at: tar) }
+        for name in [String(repeating: "w", count: 101), "a/b.json", "../model.json"] {
+            #expect(throws: PlatformError.self, "\(name)") { try TarWriter.write([(name, source)], to: tar) }
+        }
         #expect(try await platform.models.list(workspaceID: workspace).isEmpty, "a refused push creates no model")
         #expect(try FileManager.default.contentsOfDirectory(atPath: platform.dataFolder.appendingPathComponent("uploads").path).isEmpty,
                 "no staged file is left")
