@@ -5,7 +5,9 @@ public enum TarWriter {
     /// Writes `files` (name in the archive, file on disk) to `destination`.
     /// - Throws: ``PlatformError`` for a name longer than 100 bytes or a file that cannot be read.
     public static func write(_ files: [(name: String, url: URL)], to destination: URL) throws {
-        FileManager.default.createFile(atPath: destination.path, contents: nil)
+        guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
+            throw PlatformError(.badRequest, "cannot create the archive \(destination.path); expected a writable folder")
+        }
         let output = try FileHandle(forWritingTo: destination)
         defer { try? output.close() }
         for (name, url) in files {
