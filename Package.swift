@@ -16,7 +16,7 @@ let package = Package(
         .library(name: "LeptonDistributed", targets: ["LeptonDistributed"]),
         .library(name: "LeptonMPI", targets: ["LeptonMPI"]),
         .library(name: "LeptonTune", targets: ["LeptonTune"]),
-        .library(name: "LeptonSQLite", targets: ["LeptonSQLite"]),
+        .library(name: "LeptonSQL", targets: ["LeptonSQL"]),
         .library(name: "LeptonPlatform", targets: ["LeptonPlatform"]),
         .library(name: "LeptonPlatformServer", targets: ["LeptonPlatformServer"]),
         .library(name: "LeptonHTTP", targets: ["LeptonHTTP"]),
@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -104,18 +106,26 @@ let package = Package(
         ),
         .target(
             name: "LeptonTune",
-            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonJobs", "LeptonFiles", "LeptonSQLite"]
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonTrain", "LeptonJobs", "LeptonFiles", "LeptonSQL"]
         ),
-        // The one SQLite wrapper (WAL, busy retries, migrations): the tuner's studies and the platform's store.
+        // SQL databases behind one protocol: SQLite (WAL, busy retries, migrations) embedded and
+        // PostgreSQL by URL; the tuner's studies and the platform's store.
         .target(
-            name: "LeptonSQLite",
-            dependencies: ["CSQLite"]
+            name: "LeptonSQL",
+            dependencies: [
+                "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The platform's domain (keys, roles, audit, encrypted datasets, store); no HTTP framework here.
         .target(
             name: "LeptonPlatform",
             dependencies: [
-                "LeptonSQLite", "LeptonData", "LeptonJobs",
+                "LeptonSQL", "LeptonData", "LeptonJobs",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -190,13 +200,13 @@ let package = Package(
         ),
         .target(
             name: "LeptonTestSupport",
-            dependencies: ["LeptonTensor"]
+            dependencies: ["LeptonTensor", "LeptonSQL"]
         ),
         .executableTarget(
             name: "lepton",
             dependencies: [
                 "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
-                "LeptonDistributed", "LeptonMPI", "LeptonTune",
+                "LeptonDistributed", "LeptonMPI", "LeptonTune", "LeptonSQL",
                 "LeptonPlatform", "LeptonPlatformServer",
                 "LeptonCompress",
                 .product(name: "Logging", package: "swift-log"),
@@ -255,7 +265,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonCLITests",
-            dependencies: ["LeptonTestSupport", "LeptonTune", "LeptonSQLite"]
+            dependencies: ["LeptonTestSupport", "LeptonTune", "LeptonSQL"]
         ),
         .testTarget(
             name: "LeptonFuzzTests",
@@ -267,12 +277,12 @@ let package = Package(
             dependencies: ["LeptonTune", "LeptonJobs", "LeptonNN", "LeptonTensor", "LeptonTestSupport"]
         ),
         .testTarget(
-            name: "LeptonSQLiteTests",
-            dependencies: ["LeptonSQLite"]
+            name: "LeptonSQLTests",
+            dependencies: ["LeptonSQL", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonPlatformTests",
-            dependencies: ["LeptonPlatform", "LeptonSQLite", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LeptonPlatform", "LeptonSQL", "LeptonTestSupport", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "LeptonHTTPTests",

@@ -13,6 +13,12 @@ fi
 if grep -E "^$PWD/(Sources|Examples)/[^:]+:[0-9]+:[0-9]+: warning:" "$log"; then
   echo "compiler warnings in the project's own code (above): fix them"; exit 1
 fi
+# One PostgreSQL server for the whole run, in a temporary folder: the store and study-storage
+# suites run on it as well as on SQLite (scripts/postgres.sh; stopped and removed on exit).
+pg_dir=$(mktemp -d)
+trap 'rm -f "$log"; scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+LEPTON_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir")
+export LEPTON_TEST_POSTGRES_URL
 # The suites that start servers in the test process or wait on `lepton` child processes run one
 # test at a time after the rest: on two cores, a test blocking a thread while a child trains
 # starves the in-process servers of the others (their requests then time out). Arguments (e.g.
@@ -27,5 +33,5 @@ fi
 # Every fuzz target, briefly and repeatably (a fixed libFuzzer seed), under AddressSanitizer:
 # a target that no longer builds or that finds a crash or leak fails the run (scripts/fuzz.sh).
 fuzz_dir=$(mktemp -d)
-trap 'rm -f "$log"; rm -rf "$fuzz_dir"' EXIT
+trap 'rm -f "$log"; scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir" "$fuzz_dir"' EXIT
 LEPTON_FUZZ_RUNS="${LEPTON_FUZZ_RUNS:-3000}" LEPTON_FUZZ_DIR="$fuzz_dir" scripts/fuzz.sh all

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonSQL
 
 /// The platform's domain in one place: its data folder, store, keys, audit log and datasets.
 /// The HTTP server and the `lepton platform` commands are thin layers over this type.
@@ -38,18 +39,21 @@ public final class Platform: Sendable {
 
     /// Opens an initialised data folder.
     /// - Parameters:
+    ///   - database: where the state is, a `postgresql://` URL (default: the SQLite file
+    ///     `platform.db` in the data folder). Blobs and master keys stay in the data folder.
     ///   - runner: runs job attempts (default: child processes of this executable's `train` command).
     ///   - slots: CPU slots for jobs (default: the machine's cores).
     ///   - jobFolderTTL: seconds after which a finished job's folder is removed (nil: kept).
     /// - Throws: ``PlatformError`` when the folder was not initialised (`lepton platform init`).
-    public init(dataFolder: URL, maxUploadBytes: Int = Platform.defaultMaxUploadBytes, runner: (any JobRunner)? = nil,
-                slots: Int? = nil, jobFolderTTL: TimeInterval? = nil) throws {
-        let database = dataFolder.appendingPathComponent("platform.db")
-        guard FileManager.default.fileExists(atPath: database.path) else {
-            throw PlatformError(.badRequest, "\(dataFolder.path) is not a platform data folder (no platform.db); run `lepton platform init --data \(dataFolder.path)` first")
+    public init(dataFolder: URL, database: String? = nil, maxUploadBytes: Int = Platform.defaultMaxUploadBytes,
+                runner: (any JobRunner)? = nil, slots: Int? = nil, jobFolderTTL: TimeInterval? = nil) throws {
+        let marker = Self.initialisedMarker(dataFolder: dataFolder, database: database)
+        guard FileManager.default.fileExists(atPath: marker.path) else {
+            let flag = database.map { " --database \(SQLDatabases.redacted($0))" } ?? ""
+            throw PlatformError(.badRequest, "\(dataFolder.path) is not a platform data folder (no \(marker.lastPathComponent)); run `lepton platform init --data \(dataFolder.path)\(flag)` first")
         }
         self.dataFolder = dataFolder
-        let store = try SQLitePlatformStore(path: database.path)
+        let store = try SQLPlatformStore(url: database ?? dataFolder.appendingPathComponent("platform.db").path)
         self.store = store
         keys = KeyService(store: store)
         audit = AuditLog(store: store)
@@ -66,6 +70,12 @@ public final class Platform: Sendable {
                             folderTTL: jobFolderTTL)
     }
 
+    /// The file whose presence says the folder was initialised: the SQLite database, or for an
+    /// external database a `database-external` file beside the master keys.
+    private static func initialisedMarker(dataFolder: URL, database: String?) -> URL {
+        dataFolder.appendingPathComponent(database == nil ? "platform.db" : "database-external")
+    }
+
     /// The absolute path of the running executable (the `lepton` binary when served by it).
     public static var currentExecutable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -74,14 +84,20 @@ public final class Platform: Sendable {
     /// Creates a data folder: the database, a first master key, the `default` workspace and its
     /// first admin key, whose token is returned to be shown once.
     /// - Throws: ``PlatformError`` (`conflict`) when the folder holds a platform already.
-    public static func initialize(dataFolder: URL) async throws -> (Platform, IssuedKey) {
-        let database = dataFolder.appendingPathComponent("platform.db")
-        guard !FileManager.default.fileExists(atPath: database.path) else {
-            throw PlatformError(.conflict, "\(dataFolder.path) holds a platform already (platform.db exists); create more keys with `lepton key create`")
+    public static func initialize(dataFolder: URL, database: String? = nil) async throws -> (Platform, IssuedKey) {
+        let marker = initialisedMarker(dataFolder: dataFolder, database: database)
+        guard !FileManager.default.fileExists(atPath: marker.path) else {
+            throw PlatformError(.conflict, "\(dataFolder.path) holds a platform already (\(marker.lastPathComponent) exists); create more keys with `lepton key create`")
         }
         try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        _ = try SQLitePlatformStore(path: database.path)
-        let platform = try Platform(dataFolder: dataFolder)
+        let store = try SQLPlatformStore(url: database ?? dataFolder.appendingPathComponent("platform.db").path)
+        if let database {
+            guard try await store.workspaces().isEmpty else {
+                throw PlatformError(.conflict, "\(SQLDatabases.redacted(database)) holds a platform already (it has workspaces); expected an empty database")
+            }
+            try Data("\(SQLDatabases.redacted(database))\n".utf8).write(to: marker)
+        }
+        let platform = try Platform(dataFolder: dataFolder, database: database)
         let issued = try await platform.createWorkspace(name: defaultWorkspace, source: "lepton platform init")
         return (platform, issued)
     }

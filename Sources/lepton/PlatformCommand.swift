@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeptonPlatform
+import LeptonSQL
 
 /// `lepton platform …`: the control plane's server-side commands (init, serve, workspace,
 /// audit verify, rotate-key); they work on a data folder directly.
@@ -13,16 +14,26 @@ struct PlatformCommand: AsyncParsableCommand {
     )
 }
 
-/// The `--data DIR` option of every `lepton platform` subcommand.
+/// The `--data DIR [--database URL]` options of every `lepton platform` subcommand.
 struct PlatformDataOption: ParsableArguments {
     @Option(help: ArgumentHelp("The platform's data folder (database, master keys, encrypted datasets).", valueName: "folder"))
     var data: String
 
+    @Option(help: ArgumentHelp("Keep the platform's state in this PostgreSQL database, postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: the SQLite file platform.db in the data folder). The same URL at init and every later command.",
+                               valueName: "url"))
+    var database: String?
+
     var url: URL { URL(fileURLWithPath: data) }
+
+    func validate() throws {
+        if let database, !SQLDatabases.isPostgres(database) {
+            throw ValidationError("--database \(SQLDatabases.redacted(database)): expected a postgresql://USER@HOST:PORT/DATABASE URL (leave it out for the SQLite file in the data folder)")
+        }
+    }
 
     /// Opens the initialised platform in the folder.
     func open(maxUploadBytes: Int = Platform.defaultMaxUploadBytes) throws -> Platform {
-        try Platform(dataFolder: url, maxUploadBytes: maxUploadBytes)
+        try Platform(dataFolder: url, database: database, maxUploadBytes: maxUploadBytes)
     }
 }
 
@@ -36,7 +47,7 @@ struct PlatformInitCommand: AsyncParsableCommand {
     @OptionGroup var data: PlatformDataOption
 
     func run() async throws {
-        let (platform, issued) = try await Platform.initialize(dataFolder: data.url)
+        let (platform, issued) = try await Platform.initialize(dataFolder: data.url, database: data.database)
         print("initialised \(platform.dataFolder.path) (workspace \(Platform.defaultWorkspace))")
         print("admin key: \(issued.token)")
         print("keep this key: it is shown only now (the platform stores only its hash)")

@@ -46,7 +46,7 @@ struct PlatformServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let platform = try Platform(dataFolder: data.url, maxUploadBytes: maxUploadBytes, slots: slots,
+        let platform = try Platform(dataFolder: data.url, database: data.database, maxUploadBytes: maxUploadBytes, slots: slots,
                                     jobFolderTTL: jobTtlSeconds)
         common.bootstrapLogging(json: logFormat == "json")
         let server = PlatformServer(platform: platform, host: host, port: port)

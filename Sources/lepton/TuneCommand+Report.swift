@@ -8,7 +8,7 @@ enum TuneReportWriter {
         guard FileManager.default.fileExists(atPath: database) else {
             throw TuneError("--report \(database): no such study database (expected the study.db a lepton tune run wrote)")
         }
-        let storage = try SQLiteStorage(path: database)
+        let storage = try SQLStudyStorage(path: database)
         let studies = try storage.studies()
         let record: StudyRecord
         if let name {

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import LeptonSQLite
+import LeptonSQL
 import LeptonTestSupport
 import Testing
 
@@ -10,10 +10,12 @@ import Testing
 /// SIGTERM; audit verify passes, then fails after an edit behind the store's back; rotate-key.
 @Suite struct PlatformCommandTests {
     /// Starts `lepton platform serve` on a free port and waits for its port file.
-    static func serve(_ data: URL, portFile: URL) async throws -> (Process, Int) {
+    static func serve(_ data: URL, portFile: URL, database: String? = nil) async throws -> (Process, Int) {
+        try? FileManager.default.removeItem(at: portFile)
         let process = Process()
         process.executableURL = LeptonExecutable.url
         process.arguments = ["platform", "serve", "--data", data.path, "--port", "0", "--port-file", portFile.path]
+            + (database.map { ["--database", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -72,5 +74,38 @@ import Testing
 
         let missing = try LeptonExecutable.run(["platform", "serve", "--data", dir.appendingPathComponent("nothing").path])
         #expect(missing.status == 1 && missing.stderr.contains("lepton platform init"), "\(missing.stderr)")
+    }
+
+    @Test func aPlatformKeepsItsStateInPostgreSQLAcrossRestarts() async throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-platform-pg")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data"), database = try TestDatabase(.postgresql).url
+        let initialised = try LeptonExecutable.run(["platform", "init", "--data", data.path, "--database", database])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("platform.db").path), "no SQLite file beside PostgreSQL")
+        let token = try #require(initialised.stdout.split(separator: "\n").first { $0.hasPrefix("admin key: ") }).dropFirst("admin key: ".count)
+        let again = try LeptonExecutable.run(["platform", "init", "--data", dir.appendingPathComponent("other").path, "--database", database])
+        #expect(again.status == 1 && again.stderr.contains("holds a platform already (it has workspaces)"), "\(again.stderr)")
+
+        let portFile = dir.appendingPathComponent("port")
+        for round in 0..<2 {  // the key created in round 0 is listed after the restart
+            let (server, port) = try await Self.serve(data, portFile: portFile, database: database)
+            if round == 0 {
+                let (created, body) = try await Self.request("POST", "http://127.0.0.1:\(port)/api/v1/keys", token: String(token),
+                                                            body: #"{"role": "viewer", "name": "kept"}"#)
+                #expect(created == 201, "\(body)")
+            }
+            let (listed, keys) = try await Self.request("GET", "http://127.0.0.1:\(port)/api/v1/keys", token: String(token))
+            #expect(listed == 200 && keys.contains("\"kept\""), "round \(round): \(keys)")
+            server.terminate()
+            server.waitUntilExit()
+        }
+        // The workspace's creation and the key's: reads are not audited.
+        let verified = try LeptonExecutable.run(["platform", "audit", "verify", "--data", data.path, "--database", database])
+        #expect(verified.status == 0 && verified.stdout.contains("audit log intact: 2 rows verified"), "\(verified.stdout)\(verified.stderr)")
+        let withoutURL = try LeptonExecutable.run(["platform", "audit", "verify", "--data", data.path])
+        #expect(withoutURL.status == 1 && withoutURL.stderr.contains("no platform.db"), "\(withoutURL.stderr)")
+        let notPostgres = try LeptonExecutable.run(["platform", "serve", "--data", data.path, "--database", "mysql://x/y"])
+        #expect(notPostgres.status != 0 && notPostgres.stderr.contains("expected a postgresql://"), "\(notPostgres.stderr)")
     }
 }

@@ -66,7 +66,7 @@ import Testing
         let cases: [([String], String)] = [
             (["tune", file.path, "--trials", "0"], "--trials: expected a positive integer, got 0"),
             (["tune", file.path, "--workers", "0"], "--workers: expected an integer in 1...64, got 0"),
-            (["tune", file.path, "--storage", "postgresql://localhost/x"], "PostgreSQL storage is not supported yet; use sqlite:///PATH"),
+            (["tune", file.path, "--storage", "postgresql://lepton@127.0.0.1:1/x"], "--storage: postgresql://lepton@127.0.0.1:1/x: cannot connect to PostgreSQL"),
             (["tune", noSearch.path], "search: missing"),
             (["tune", file.path, "--sampler", "cma"], "cma"),
             (["tune", "--report", dir.appendingPathComponent("none.db").path, dir.appendingPathComponent("r.html").path], "no such study database"),
@@ -105,7 +105,7 @@ import Testing
         var running: [FrozenTrial] = []
         while Date() < deadline {
             if try String(contentsOf: log, encoding: .utf8).contains("\ntrial ") {
-                let database = try SQLiteStorage(path: output.appendingPathComponent("study.db").path)
+                let database = try SQLStudyStorage(path: output.appendingPathComponent("study.db").path)
                 let study = try #require(try database.studies().first)
                 running = try database.trials(study: study.id).filter { $0.state == .running && $0.worker != nil }
                 if !running.isEmpty { break }

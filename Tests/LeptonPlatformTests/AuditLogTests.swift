@@ -1,6 +1,7 @@
 import Foundation
 import LeptonPlatform
-import LeptonSQLite
+import LeptonSQL
+import LeptonTestSupport
 import Testing
 
 @Suite("AuditLog")
@@ -21,9 +22,14 @@ struct AuditLogTests {
         #expect(a.map(\.entry.requestID) == ["r0", "r2", "r4", "r6", "r8", "r10"])
     }
 
-    @Test("concurrent appends never fork the chain")
-    func concurrentAppends() async throws {
-        let (platform, _) = try await PlatformFixtures.platform("audit-concurrent")
+    /// The platform's database: SQLite (in the platform's folder) or a PostgreSQL test database.
+    static func database(_ backend: SQLBackend) throws -> TestDatabase? {
+        backend == .sqlite ? nil : try TestDatabase(backend)
+    }
+
+    @Test("concurrent appends never fork the chain", arguments: SQLBackend.allCases)
+    func concurrentAppends(backend: SQLBackend) async throws {
+        let (platform, _) = try await PlatformFixtures.platform("audit-concurrent", database: try Self.database(backend))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<64 { group.addTask { try await platform.audit.record(Self.entry(i)) } }
             try await group.waitForAll()
@@ -31,20 +37,23 @@ struct AuditLogTests {
         #expect(try await platform.audit.verify() == 65)
     }
 
-    @Test("the store refuses updates and deletes; an edit made behind its back breaks verification at that row")
-    func tamperDetected() async throws {
-        let (platform, _) = try await PlatformFixtures.platform("audit-tamper")
+    @Test("the store refuses updates and deletes; an edit made behind its back breaks verification at that row",
+          arguments: SQLBackend.allCases)
+    func tamperDetected(backend: SQLBackend) async throws {
+        let database = try Self.database(backend)
+        let (platform, _) = try await PlatformFixtures.platform("audit-tamper", database: database)
         for i in 0..<5 { try await platform.audit.record(Self.entry(i)) }
-        let db = try SQLiteConnection(path: platform.dataFolder.appendingPathComponent("platform.db").path)
-        #expect(throws: SQLiteError.self) { try db.execute("UPDATE audit_log SET result = '200' WHERE sequence = 3") }
-        #expect(throws: SQLiteError.self) { try db.execute("DELETE FROM audit_log WHERE sequence = 3") }
+        let db: any SQLDatabase = try database?.open() ?? SQLiteConnection(path: platform.dataFolder.appendingPathComponent("platform.db").path)
+        let onTable = backend == .postgresql ? " ON audit_log" : ""
+        #expect(throws: SQLError.self) { try db.execute("UPDATE audit_log SET result = '200' WHERE sequence = 3") }
+        #expect(throws: SQLError.self) { try db.execute("DELETE FROM audit_log WHERE sequence = 3") }
         // Someone with the file drops the trigger and edits a row: the chain shows it.
-        try db.execute("DROP TRIGGER audit_log_no_update")
+        try db.execute("DROP TRIGGER audit_log_no_update\(onTable)")
         try db.execute("UPDATE audit_log SET key_id = 'someone-else' WHERE sequence = 3")
         let edited = await #expect(throws: PlatformError.self) { try await platform.audit.verify() }
         #expect(edited?.kind == .integrity && edited?.message.contains("row 3") == true)
         // Deleting a row (and re-linking nothing) is caught too.
-        try db.execute("DROP TRIGGER audit_log_no_delete")
+        try db.execute("DROP TRIGGER audit_log_no_delete\(onTable)")
         try db.execute("DELETE FROM audit_log WHERE sequence = 3")
         let deleted = await #expect(throws: PlatformError.self) { try await platform.audit.verify() }
         #expect(deleted?.message.contains("row 3") == true)

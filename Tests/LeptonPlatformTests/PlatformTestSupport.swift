@@ -1,5 +1,6 @@
 import Foundation
 import LeptonPlatform
+import LeptonTestSupport
 
 /// Fresh platforms in temporary folders for the domain tests.
 enum PlatformFixtures {
@@ -8,11 +9,13 @@ enum PlatformFixtures {
         FileManager.default.temporaryDirectory.appendingPathComponent("lepton-platform-\(name)-\(UUID().uuidString)")
     }
 
-    /// An initialised platform and its first admin key.
-    static func platform(_ name: String, maxUploadBytes: Int = Platform.defaultMaxUploadBytes) async throws -> (Platform, IssuedKey) {
+    /// An initialised platform and its first admin key, its state in `database` (nil: the
+    /// SQLite file in its folder).
+    static func platform(_ name: String, database: TestDatabase? = nil,
+                         maxUploadBytes: Int = Platform.defaultMaxUploadBytes) async throws -> (Platform, IssuedKey) {
         let url = folder(name)
-        let (_, admin) = try await Platform.initialize(dataFolder: url)
-        return (try Platform(dataFolder: url, maxUploadBytes: maxUploadBytes), admin)
+        let (_, admin) = try await Platform.initialize(dataFolder: url, database: database?.url)
+        return (try Platform(dataFolder: url, database: database?.url, maxUploadBytes: maxUploadBytes), admin)
     }
 
     /// Uploads `bytes` in chunks of `chunk` bytes as a new version of dataset `id`.

@@ -1,10 +1,11 @@
 import Foundation
 import LeptonNN
+import LeptonTestSupport
 import LeptonTune
 import Testing
 
-/// SQLite storage: ask/tell round trips, several connections writing at once without lock
-/// errors, and resuming a study whose worker died.
+/// SQL storage (SQLite and PostgreSQL): ask/tell round trips, several connections writing at
+/// once without lock errors, and resuming a study whose worker died.
 @Suite struct StorageTests {
     static let space = try! SearchSpace { hp in
         hp.float("x", 0, 1)
@@ -15,10 +16,12 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("lepton-study-\(UUID())").appendingPathComponent("study.db").path
     }
 
-    @Test func askTellReportRoundTripThroughTheFile() throws {
-        let path = Self.databasePath()
-        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
-        let study = try Study(name: "rt", space: Self.space, direction: .maximize, storage: SQLiteStorage(path: path),
+    @Test(arguments: SQLBackend.allCases)
+    func askTellReportRoundTripThroughTheDatabase(backend: SQLBackend) throws {
+        let database = try TestDatabase(backend)
+        defer { database.remove() }
+        let url = database.url
+        let study = try Study(name: "rt", space: Self.space, direction: .maximize, storage: StorageURL.open(url),
                               sampler: RandomSampler(seed: 1))
         let a = try study.ask(), b = try study.ask(), c = try study.ask(), d = try study.ask()
         try study.report(a, step: 1, value: 0.5)
@@ -28,7 +31,7 @@ import Testing
         try study.tell(c, .failed("boom"))
         try study.tell(d, .complete(.nan))
         // A second connection (as another process would have) sees the same study.
-        let reopened = try Study(name: "rt", space: Self.space, direction: .maximize, storage: SQLiteStorage(path: path))
+        let reopened = try Study(name: "rt", space: Self.space, direction: .maximize, storage: StorageURL.open(url))
         let trials = try reopened.trials()
         #expect(trials.map(\.number) == [0, 1, 2, 3])
         #expect(trials.map(\.state) == [.complete, .pruned, .failed, .failed])
@@ -36,19 +39,21 @@ import Testing
         #expect(trials[2].reason == "boom")
         #expect(trials[3].reason == "the objective's value is nan")
         #expect(try reopened.bestTrial()?.number == 0)
-        #expect(throws: TuneError.self) { try Study(name: "rt", space: Self.space, direction: .minimize, storage: SQLiteStorage(path: path)) }
-        #expect(try SQLiteStorage(path: path).studies().first?.space == Self.space)
+        #expect(throws: TuneError.self) { try Study(name: "rt", space: Self.space, direction: .minimize, storage: StorageURL.open(url)) }
+        #expect(try StorageURL.open(url).studies().first?.space == Self.space)
     }
 
-    @Test func connectionsOnThreadsShareAStudyWithoutLockErrors() throws {
-        let path = Self.databasePath()
-        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+    @Test(arguments: SQLBackend.allCases)
+    func connectionsOnThreadsShareAStudyWithoutLockErrors(backend: SQLBackend) throws {
+        let database = try TestDatabase(backend)
+        defer { database.remove() }
+        let url = database.url
         let workers = 4, perWorker = 25
         let errors = ErrorList()
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             do {
                 // Each worker its own connection, as separate processes have.
-                let study = try Study(name: "p", space: Self.space, storage: SQLiteStorage(path: path), sampler: TPESampler(seed: UInt64(w)))
+                let study = try Study(name: "p", space: Self.space, storage: StorageURL.open(url), sampler: TPESampler(seed: UInt64(w)))
                 while let trial = try study.ask(budget: workers * perWorker) {
                     try study.report(trial, step: 1, value: trial.float("x")!)
                     try study.tell(trial, .complete(trial.float("x")!))
@@ -58,7 +63,7 @@ import Testing
             }
         }
         #expect(errors.all.isEmpty, "\(errors.all)")
-        let trials = try SQLiteStorage(path: path).trials(study: 1)
+        let trials = try StorageURL.open(url).trials(study: 1)
         #expect(trials.count == workers * perWorker, "the budget is exact across connections")
         #expect(trials.map(\.number) == Array(0..<(workers * perWorker)))
         #expect(trials.allSatisfy { $0.state == .complete && $0.intermediate.count == 1 })
@@ -74,7 +79,7 @@ import Testing
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        let storage = try SQLiteStorage(path: path)
+        let storage = try SQLStudyStorage(path: path)
         let record = try storage.study(named: "r", direction: .minimize, space: Self.space)
         let params: [String: ConfigValue] = ["x": 0.25, "c": "b"]
         let host = ProcessInfo.processInfo.hostName
@@ -84,7 +89,7 @@ import Testing
             _ = try tx.insert(state: .running, params: params, worker: WorkerIdentity(pid: gone.processIdentifier, host: host), retryOf: nil)
             _ = try tx.insert(state: .running, params: ["x": 0.75, "c": "a"], worker: .current, retryOf: nil)   // alive: this process
         }
-        let study = try Study(name: "r", space: Self.space, storage: SQLiteStorage(path: path), sampler: RandomSampler(seed: 2))
+        let study = try Study(name: "r", space: Self.space, storage: SQLStudyStorage(path: path), sampler: RandomSampler(seed: 2))
         var trials = try study.trials()
         #expect(trials.map(\.state) == [.complete, .failed, .running, .waiting])
         #expect(trials[1].reason == Study.workerDied)
@@ -107,7 +112,7 @@ import Testing
         try gone.run()
         gone.waitUntilExit()
         let dead = WorkerIdentity(pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName)
-        let storage = try SQLiteStorage(path: path)
+        let storage = try SQLStudyStorage(path: path)
         let record = try storage.study(named: "k", direction: .minimize, space: Self.space)
         try storage.atomically(study: record.id) { tx in
             _ = try tx.insert(state: .running, params: ["x": 0.5, "c": "a"], worker: dead, retryOf: nil)
@@ -121,22 +126,21 @@ import Testing
     }
 
     @Test func storageURLsAreCheckedWithClearErrors() throws {
-        #expect(try StorageURL.sqlitePath("sqlite:///out/study.db") == "out/study.db")
-        #expect(try StorageURL.sqlitePath("sqlite:////tmp/x.db") == "/tmp/x.db")
-        #expect(try StorageURL.sqlitePath("study.db") == "study.db")
-        for (url, message) in [("postgresql://u@localhost/db", "PostgreSQL storage is not supported yet; use sqlite:///PATH"),
+        for (url, message) in [("postgresql://u:secret@127.0.0.1:1/db", "cannot connect to PostgreSQL"),
+                               ("postgresql://u@127.0.0.1:1/db?sslmode=verify-full", "sslmode=verify-full is not supported"),
                                ("mysql://x", "unknown scheme \"mysql\""), ("sqlite:///", "expected sqlite:///PATH with a file path")] {
             do {
-                _ = try StorageURL.sqlitePath(url)
+                _ = try StorageURL.open(url)
                 Issue.record("\(url) accepted")
             } catch {
-                #expect("\(error)".contains(message), "\(url): \(error)")
+                #expect(error is TuneError && "\(error)".contains(message), "\(url): \(error)")
+                #expect(!"\(error)".contains("secret"), "the password stays out of messages: \(error)")
             }
         }
         let notADatabase = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-notdb-\(UUID()).db")
         try Data("this is not SQLite, just text that is long enough to be a header......".utf8).write(to: notADatabase)
         defer { try? FileManager.default.removeItem(at: notADatabase) }
-        #expect(throws: TuneError.self) { try SQLiteStorage(path: notADatabase.path) }
+        #expect(throws: TuneError.self) { try SQLStudyStorage(path: notADatabase.path) }
     }
 }
 

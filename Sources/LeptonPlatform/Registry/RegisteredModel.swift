@@ -21,6 +21,19 @@ public struct RegisteredModel: Codable, Sendable, Equatable {
     /// Which master key wraps ``wrappedKey``.
     public var masterKeyID: String
 
+    /// Creates a model record.
+    public init(id: String, workspaceID: String, name: String, created: Date, card: String = "", aliases: [String: Int] = [:],
+                wrappedKey: String, masterKeyID: String) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.name = name
+        self.created = created
+        self.card = card
+        self.aliases = aliases
+        self.wrappedKey = wrappedKey
+        self.masterKeyID = masterKeyID
+    }
+
     /// The model as a client may see it (no key material), with its versions when given.
     public func summary(versions: [ModelVersion]? = nil) -> Summary {
         Summary(id: id, workspace: workspaceID, name: name, created: created, card: card, aliases: aliases, versions: versions)

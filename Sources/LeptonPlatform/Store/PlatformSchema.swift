@@ -1,4 +1,4 @@
-/// The SQL schema of ``SQLitePlatformStore`` as migrations: steps are only appended, never
+/// The SQL schema of ``SQLPlatformStore`` as migrations: steps are only appended, never
 /// edited (see `SQLiteConnection.migrate`).
 enum PlatformSchema {
     static let migrations: [[String]] = [

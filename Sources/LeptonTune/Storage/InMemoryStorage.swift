@@ -2,7 +2,7 @@ import Foundation
 import LeptonNN
 
 /// Studies held in this process only (tests, benchmarks, notebooks): the same contract as
-/// ``SQLiteStorage``, with a lock in place of the database's.
+/// ``SQLStudyStorage``, with a lock in place of the database's.
 public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
     private let lock = NSRecursiveLock()
     private var records: [StudyRecord] = []

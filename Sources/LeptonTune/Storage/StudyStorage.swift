@@ -2,7 +2,7 @@ import Foundation
 import LeptonNN
 
 /// Where studies live, so that any process can join or resume one (Optuna's storages).
-/// ``SQLiteStorage`` is the default; ``InMemoryStorage`` serves one process.
+/// ``SQLStudyStorage`` is the default; ``InMemoryStorage`` serves one process.
 ///
 /// Everything a decision depends on — "which parameters next?", "is the budget spent?",
 /// "which running trials belong to dead workers?" — happens inside ``atomically(study:_:)``,

@@ -1,32 +1,43 @@
 import Foundation
 import LeptonNN
-import LeptonSQLite
+import LeptonSQL
 
-/// Studies in one SQLite file, shared by every process that opens it (the default storage,
-/// `sqlite:///path/to/study.db`). See ``SQLiteConnection`` for how several processes write to
-/// one file without "database is locked".
+/// Studies in a SQL database shared by every process that opens it: one SQLite file (the
+/// default storage, `sqlite:///path/to/study.db`) or PostgreSQL (`postgresql://…`), for workers
+/// on several machines. See ``SQLDatabase`` for how several processes write without
+/// "database is locked".
 ///
 /// ```swift
-/// let storage = try SQLiteStorage(path: "out/tune/study.db")
+/// let storage = try SQLStudyStorage(path: "out/tune/study.db")
 /// let study = try Study(name: "mnist", space: space, storage: storage)
 /// ```
-public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
-    private let connection: SQLiteConnection
-    /// The database file.
-    public var path: String { connection.path }
+public final class SQLStudyStorage: StudyStorage, @unchecked Sendable {
+    private let connection: any SQLDatabase
+    /// The database: a file path, or a URL without its password.
+    public var path: String { connection.name }
 
-    /// Opens (or creates) the database at `path`, creating its folder and tables as needed.
+    /// Opens (or creates) the SQLite database at `path`, creating its folder and tables as needed.
     /// - Throws: ``TuneError`` when the file cannot be opened or is not a study database.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         do {
-            connection = try SQLiteConnection(path: path)
+            try self.init(database: try SQLiteConnection(path: path))
+        } catch let error as SQLError {
+            throw TuneError("\(path): not a Lepton study database (\(error.description))")
+        }
+    }
+
+    /// The studies in `database`, creating its tables as needed.
+    /// - Throws: ``TuneError`` when the tables cannot be created.
+    public init(database: any SQLDatabase) throws {
+        connection = database
+        do {
             try connection.transaction {
                 for statement in Self.schema { try connection.queryInTransaction(statement) }
             }
-        } catch let error as SQLiteError {
-            throw TuneError("\(path): not a Lepton study database (\(error.description))")
+        } catch let error as SQLError {
+            throw TuneError("\(database.name): not a Lepton study database (\(error.description))")
         }
     }
 
@@ -60,9 +71,11 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
                 try connection.queryInTransaction("UPDATE studies SET space = ? WHERE id = ?", [.text(spaceText), .integer(existing.id)])
                 return StudyRecord(id: existing.id, name: name, direction: direction, space: space)
             }
-            try connection.queryInTransaction("INSERT INTO studies (name, direction, space, created) VALUES (?, ?, ?, ?)",
-                                              [.text(name), .text(direction.rawValue), SQLiteValue(spaceText), .real(Date().timeIntervalSince1970)])
-            return StudyRecord(id: connection.lastInsertRowID, name: name, direction: direction, space: space)
+            let inserted = try connection.queryInTransaction(
+                "INSERT INTO studies (name, direction, space, created) VALUES (?, ?, ?, ?) RETURNING id",
+                [.text(name), .text(direction.rawValue), SQLValue(spaceText), .real(Date().timeIntervalSince1970)])
+            guard let id = inserted.first?.first?.int else { throw TuneError("\(path): the new study \"\(name)\" got no id") }
+            return StudyRecord(id: id, name: name, direction: direction, space: space)
         }
     }
 
@@ -75,7 +88,7 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
             .first.flatMap(Self.studyRecord)
     }
 
-    private static func studyRecord(_ row: [SQLiteValue]) -> StudyRecord? {
+    private static func studyRecord(_ row: [SQLValue]) -> StudyRecord? {
         guard let id = row[0].int, let name = row[1].string, let direction = row[2].string.flatMap(StudyDirection.init) else { return nil }
         return StudyRecord(id: id, name: name, direction: direction, space: row[3].string.flatMap(ParamsCoding.decodeSpace))
     }
@@ -91,7 +104,10 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
     public func report(study id: Int, trial number: Int, step: Int, value: Double) throws {
         try connection.transaction {
             try connection.queryInTransaction(
-                "INSERT OR REPLACE INTO intermediate_values (study_id, number, step, value) VALUES (?, ?, ?, ?)",
+                """
+                INSERT INTO intermediate_values (study_id, number, step, value) VALUES (?, ?, ?, ?)
+                ON CONFLICT (study_id, number, step) DO UPDATE SET value = excluded.value
+                """,
                 [.integer(id), .integer(number), .integer(step), .real(value)])
             try connection.queryInTransaction("UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ?",
                                               [.real(Date().timeIntervalSince1970), .integer(id), .integer(number)])
@@ -127,9 +143,9 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
 
     /// The operations of one ``atomically(study:_:)`` call, on the connection it locked.
     private struct Transaction: StudyTransaction {
-        let storage: SQLiteStorage
+        let storage: SQLStudyStorage
         let study: Int
-        var connection: SQLiteConnection { storage.connection }
+        var connection: any SQLDatabase { storage.connection }
 
         func trials() throws -> [FrozenTrial] { try storage.readTrials(study: study) }
 
@@ -141,8 +157,8 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
                 INSERT INTO trials (study_id, number, state, params, worker_pid, worker_host, started, heartbeat, retry_of)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.integer(study), .integer(number), .text(state.rawValue), .text(try ParamsCoding.encode(params)),
-                      SQLiteValue(worker.map { Int($0.pid) }), SQLiteValue(worker?.host), .real(now.timeIntervalSince1970),
-                      .real(now.timeIntervalSince1970), SQLiteValue(retryOf)])
+                      SQLValue(worker.map { Int($0.pid) }), SQLValue(worker?.host), .real(now.timeIntervalSince1970),
+                      .real(now.timeIntervalSince1970), SQLValue(retryOf)])
             return FrozenTrial(number: number, state: state, params: params, worker: worker, started: now, heartbeat: now, retryOf: retryOf)
         }
 
@@ -157,7 +173,7 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
         func finish(trial number: Int, state: TrialState, value: Double?, reason: String?) throws {
             try connection.queryInTransaction("""
                 UPDATE trials SET state = ?, value = ?, reason = ?, finished = ? WHERE study_id = ? AND number = ?
-                """, [.text(state.rawValue), SQLiteValue(value), SQLiteValue(reason), .real(Date().timeIntervalSince1970),
+                """, [.text(state.rawValue), SQLValue(value), SQLValue(reason), .real(Date().timeIntervalSince1970),
                       .integer(study), .integer(number)])
         }
     }

@@ -4,14 +4,14 @@ extension SQLiteConnection {
     /// Steps are only ever appended, never edited, so a database of any earlier version migrates.
     /// - Parameter steps: the migrations in order; each is a list of SQL statements.
     /// - Returns: the schema version before migrating (0 for a new database).
-    /// - Throws: ``SQLiteError`` when a statement fails (that step is rolled back), or when the
+    /// - Throws: ``SQLError`` when a statement fails (that step is rolled back), or when the
     ///   database is newer than the steps this program knows.
     @discardableResult
     public func migrate(_ steps: [[String]]) throws -> Int {
         try transaction {
             let current = try queryInTransaction("PRAGMA user_version").first?.first?.int ?? 0
             guard current <= steps.count else {
-                throw SQLiteError("\(path): schema version \(current) is newer than this program's \(steps.count); expected a database written by this or an older version")
+                throw SQLError("\(path): schema version \(current) is newer than this program's \(steps.count); expected a database written by this or an older version")
             }
             for index in current..<steps.count {
                 for statement in steps[index] { try queryInTransaction(statement) }

@@ -1,19 +1,32 @@
 import Foundation
-import LeptonSQLite
+import LeptonSQL
 
-/// The embedded store: one SQLite file in WAL mode (`<data>/platform.db`), migrated to the
-/// current schema when opened. Calls are short and synchronous under the connection's lock.
-public final class SQLitePlatformStore: PlatformStore, @unchecked Sendable {
-    let db: SQLiteConnection
+/// The store over SQL: one SQLite file in WAL mode (`<data>/platform.db`, the embedded default)
+/// or a PostgreSQL database (`--database postgresql://…`), migrated to the current schema when
+/// opened. Calls are short and synchronous under the connection's lock; read-then-write steps
+/// run in transactions that hold the database's write lock (see ``SQLDatabase``).
+public final class SQLPlatformStore: PlatformStore, @unchecked Sendable {
+    let db: any SQLDatabase
 
-    /// Opens (or creates) the store at `path` and migrates its schema.
-    /// - Throws: ``PlatformError`` when the file cannot be opened or is not a platform database.
-    public init(path: String) throws {
+    /// The store in `database`, migrated to the current schema.
+    /// - Throws: ``PlatformError`` when the database is not a platform database (or a newer one).
+    public init(database: any SQLDatabase) throws {
+        db = database
         do {
-            db = try SQLiteConnection(path: path)
             try db.migrate(PlatformSchema.migrations)
-        } catch let error as SQLiteError {
-            throw PlatformError(.internalError, "\(path): not a usable platform database (\(error.message))")
+        } catch let error as SQLError {
+            throw PlatformError(.internalError, "\(database.name): not a usable platform database (\(error.message))")
+        }
+    }
+
+    /// Opens (or creates) the store in the SQLite file at `path` or the PostgreSQL database a
+    /// `postgresql://` URL names.
+    /// - Throws: ``PlatformError`` when the database cannot be opened or is not a platform database.
+    public convenience init(url: String) throws {
+        do {
+            try self.init(database: try SQLDatabases.open(url))
+        } catch let error as SQLError {
+            throw PlatformError(.internalError, "\(SQLDatabases.redacted(url)): not a usable platform database (\(error.message))")
         }
     }
 
@@ -39,7 +52,7 @@ public final class SQLitePlatformStore: PlatformStore, @unchecked Sendable {
         try db.query("SELECT id, name, created FROM workspaces ORDER BY created, id").map(Self.workspaceFromRow)
     }
 
-    private static func workspaceFromRow(_ row: [SQLiteValue]) -> Workspace {
+    private static func workspaceFromRow(_ row: [SQLValue]) -> Workspace {
         Workspace(id: row[0].string ?? "", name: row[1].string ?? "", created: date(row[2]) ?? Date(timeIntervalSince1970: 0))
     }
 
@@ -50,8 +63,8 @@ public final class SQLitePlatformStore: PlatformStore, @unchecked Sendable {
     public func insertKey(_ key: APIKey) async throws {
         try db.execute("INSERT INTO api_keys (\(Self.keyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             .text(key.id), .text(key.workspaceID), .text(key.role.rawValue), .text(key.name), .text(key.secretHash),
-            .real(key.created.timeIntervalSince1970), SQLiteValue(key.expires?.timeIntervalSince1970),
-            SQLiteValue(key.revoked?.timeIntervalSince1970), SQLiteValue(key.lastUsed?.timeIntervalSince1970),
+            .real(key.created.timeIntervalSince1970), SQLValue(key.expires?.timeIntervalSince1970),
+            SQLValue(key.revoked?.timeIntervalSince1970), SQLValue(key.lastUsed?.timeIntervalSince1970),
         ])
     }
 
@@ -72,7 +85,7 @@ public final class SQLitePlatformStore: PlatformStore, @unchecked Sendable {
         try db.execute("UPDATE api_keys SET last_used = ? WHERE id = ?", [.real(time.timeIntervalSince1970), .text(id)])
     }
 
-    private static func keyFromRow(_ row: [SQLiteValue]) -> APIKey? {
+    private static func keyFromRow(_ row: [SQLValue]) -> APIKey? {
         guard let id = row[0].string, let workspace = row[1].string, let role = row[2].string.flatMap(Role.init(rawValue:)),
               let hash = row[4].string, let created = date(row[5]) else { return nil }
         return APIKey(id: id, workspaceID: workspace, role: role, name: row[3].string ?? "", secretHash: hash, created: created,
@@ -88,7 +101,7 @@ public final class SQLitePlatformStore: PlatformStore, @unchecked Sendable {
             let last = try db.queryInTransaction("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1").first
             let record = AuditRecord(sequence: (last?[0].int ?? 0) + 1, entry: entry, previousHash: last?[1].string ?? AuditRecord.genesisHash)
             try db.queryInTransaction("INSERT INTO audit_log (\(Self.auditColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                .integer(record.sequence), .integer(Int(entry.timeMilliseconds)), SQLiteValue(entry.workspaceID), SQLiteValue(entry.keyID),
+                .integer(record.sequence), .integer(Int(entry.timeMilliseconds)), SQLValue(entry.workspaceID), SQLValue(entry.keyID),
                 .text(entry.action), .text(entry.resource), .text(entry.result), .text(entry.requestID), .text(entry.source),
                 .text(record.previousHash), .text(record.hash),
             ])
@@ -99,7 +112,7 @@ public final class SQLitePlatformStore: PlatformStore, @unchecked Sendable {
     public func auditRecords(workspaceID: String?, after: Int, limit: Int) async throws -> [AuditRecord] {
         let filter = workspaceID == nil ? "" : " AND workspace_id = ?"
         let rows = try db.query("SELECT \(Self.auditColumns) FROM audit_log WHERE sequence > ?\(filter) ORDER BY sequence LIMIT ?",
-                                [SQLiteValue.integer(after)] + (workspaceID.map { [SQLiteValue.text($0)] } ?? []) + [SQLiteValue.integer(limit)])
+                                [SQLValue.integer(after)] + (workspaceID.map { [SQLValue.text($0)] } ?? []) + [SQLValue.integer(limit)])
         return rows.map { row in
             let entry = AuditEntry(timeMilliseconds: Int64(row[1].int ?? 0), workspaceID: row[2].string, keyID: row[3].string,
                                    action: row[4].string ?? "", resource: row[5].string ?? "", result: row[6].string ?? "",
@@ -180,11 +193,11 @@ public final class SQLitePlatformStore: PlatformStore, @unchecked Sendable {
         }
     }
 
-    private static func datasetFromRow(_ row: [SQLiteValue]) -> Dataset? {
+    private static func datasetFromRow(_ row: [SQLValue]) -> Dataset? {
         guard let id = row[0].string, let workspace = row[1].string, let name = row[2].string, let created = date(row[3]),
               let wrapped = row[4].string, let master = row[5].string else { return nil }
         return Dataset(id: id, workspaceID: workspace, name: name, created: created, wrappedKey: wrapped, masterKeyID: master)
     }
 
-    private static func date(_ value: SQLiteValue) -> Date? { value.double.map(Date.init(timeIntervalSince1970:)) }
+    private static func date(_ value: SQLValue) -> Date? { value.double.map(Date.init(timeIntervalSince1970:)) }
 }

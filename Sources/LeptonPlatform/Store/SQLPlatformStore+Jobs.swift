@@ -1,7 +1,7 @@
 import Foundation
-import LeptonSQLite
+import LeptonSQL
 
-extension SQLitePlatformStore {
+extension SQLPlatformStore {
     public func insertJob(_ job: Job) async throws {
         try db.execute("INSERT INTO jobs (id, workspace_id, state, priority, created, record) VALUES (?, ?, ?, ?, ?, ?)",
                        [.text(job.id), .text(job.workspaceID), .text(job.state.rawValue), .integer(job.priority),
@@ -22,7 +22,7 @@ extension SQLitePlatformStore {
 
     public func job(id: String, workspaceID: String?) async throws -> Job? {
         let filter = workspaceID == nil ? "" : " AND workspace_id = ?"
-        return try db.query("SELECT record FROM jobs WHERE id = ?\(filter)", [SQLiteValue.text(id)] + (workspaceID.map { [SQLiteValue.text($0)] } ?? []))
+        return try db.query("SELECT record FROM jobs WHERE id = ?\(filter)", [SQLValue.text(id)] + (workspaceID.map { [SQLValue.text($0)] } ?? []))
             .first.flatMap(Self.jobFromRow)
     }
 
@@ -35,10 +35,10 @@ extension SQLitePlatformStore {
         guard !states.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
         return try db.query("SELECT record FROM jobs WHERE state IN (\(marks)) ORDER BY priority DESC, created, id",
-                            states.map { SQLiteValue.text($0.rawValue) }).compactMap(Self.jobFromRow)
+                            states.map { SQLValue.text($0.rawValue) }).compactMap(Self.jobFromRow)
     }
 
-    private static func jobFromRow(_ row: [SQLiteValue]) -> Job? {
+    private static func jobFromRow(_ row: [SQLValue]) -> Job? {
         row.first?.string.flatMap { try? JSONDecoder().decode(Job.self, from: Data($0.utf8)) }
     }
 }

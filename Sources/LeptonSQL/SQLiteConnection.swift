@@ -2,28 +2,30 @@ import CSQLite
 import Foundation
 
 /// A small, typed wrapper over one SQLite connection (the system library through `CSQLite`):
-/// prepared statements with bound values, rows as arrays of ``SQLiteValue``.
+/// prepared statements with bound values, rows as arrays of ``SQLValue``.
 /// Set up for several processes on one file: WAL journal, a busy timeout, and transactions
 /// that take the write lock when they begin (`BEGIN IMMEDIATE`), so that a reader never has
 /// to upgrade to a writer — the upgrade is what fails with "database is locked".
-/// Shared by the tuner's study storage and the platform's store.
+/// The embedded ``SQLDatabase``: the tuner's default study storage and the platform's default store.
 ///
 /// ```swift
 /// let db = try SQLiteConnection(path: "state.db")
 /// try db.migrate([["CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)"]])
 /// try db.execute("INSERT INTO notes (text) VALUES (?)", [.text("hello")])
 /// ```
-public final class SQLiteConnection: @unchecked Sendable {
+public final class SQLiteConnection: SQLDatabase, @unchecked Sendable {
     private var handle: OpaquePointer?
     private let lock = NSLock()
     /// The database file.
     public let path: String
+    /// The database file.
+    public var name: String { path }
 
     /// How long a statement waits for another connection's lock before giving up.
     public static let busyTimeoutMilliseconds: Int32 = 120_000
 
     /// Opens (or creates) the database at `path` in WAL mode with foreign keys on.
-    /// - Throws: ``SQLiteError`` when the file cannot be opened or is not a database.
+    /// - Throws: ``SQLError`` when the file cannot be opened or is not a database.
     public init(path: String) throws {
         self.path = path
         var db: OpaquePointer?
@@ -31,7 +33,7 @@ public final class SQLiteConnection: @unchecked Sendable {
         guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
-            throw SQLiteError("\(path): cannot open the database (\(message)); expected a writable file path")
+            throw SQLError("\(path): cannot open the database (\(message)); expected a writable file path")
         }
         handle = db
         sqlite3_busy_timeout(db, Self.busyTimeoutMilliseconds)
@@ -42,14 +44,9 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     deinit { sqlite3_close_v2(handle) }
 
-    /// Runs `sql` (no results) with `bindings`.
-    public func execute(_ sql: String, _ bindings: [SQLiteValue] = []) throws {
-        _ = try query(sql, bindings)
-    }
-
     /// Runs `sql` with `bindings` and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+    public func query(_ sql: String, _ bindings: [SQLValue]) throws -> [[SQLValue]] {
         lock.lock(); defer { lock.unlock() }
         return try retryingBusy { try step(sql, bindings) }
     }
@@ -70,12 +67,9 @@ public final class SQLiteConnection: @unchecked Sendable {
 
     /// Inside ``transaction(_:)``: runs a statement on the connection already locked.
     @discardableResult
-    public func queryInTransaction(_ sql: String, _ bindings: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+    public func queryInTransaction(_ sql: String, _ bindings: [SQLValue]) throws -> [[SQLValue]] {
         try step(sql, bindings)
     }
-
-    /// The row id of the last `INSERT` on this connection.
-    public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
     /// The busy timeout covers waiting for a lock; a few more rounds cover the rare busy
     /// result SQLite returns at once (a WAL checkpoint racing a writer).
@@ -84,13 +78,13 @@ public final class SQLiteConnection: @unchecked Sendable {
         while true {
             do { return try body() } catch let error as SQLiteBusy {
                 attempt += 1
-                if attempt > 50 { throw SQLiteError("\(path): \(error.message) after \(attempt) attempts") }
+                if attempt > 50 { throw SQLError("\(path): \(error.message) after \(attempt) attempts") }
                 usleep(useconds_t(20_000 * min(attempt, 10)))
             }
         }
     }
 
-    private func step(_ sql: String, _ bindings: [SQLiteValue]) throws -> [[SQLiteValue]] {
+    private func step(_ sql: String, _ bindings: [SQLValue]) throws -> [[SQLValue]] {
         var statement: OpaquePointer?
         var code = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard code == SQLITE_OK, let statement else { throw error(code, sql) }
@@ -104,7 +98,7 @@ public final class SQLiteConnection: @unchecked Sendable {
             case .text(let v): sqlite3_bind_text(statement, index, v, -1, SQLITE_TRANSIENT)
             }
         }
-        var rows: [[SQLiteValue]] = []
+        var rows: [[SQLValue]] = []
         while true {
             code = sqlite3_step(statement)
             if code == SQLITE_DONE { return rows }
@@ -123,7 +117,7 @@ public final class SQLiteConnection: @unchecked Sendable {
     private func error(_ code: Int32, _ sql: String) -> Error {
         let message = String(cString: sqlite3_errmsg(handle))
         if code == SQLITE_BUSY || code == SQLITE_LOCKED { return SQLiteBusy(message: message) }
-        return SQLiteError("\(path): SQLite error \(code) (\(message)) in: \(sql)")
+        return SQLError("\(path): SQLite error \(code) (\(message)) in: \(sql)")
     }
 
     private struct SQLiteBusy: Error { let message: String }

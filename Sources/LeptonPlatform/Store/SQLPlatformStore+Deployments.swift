@@ -1,7 +1,7 @@
 import Foundation
-import LeptonSQLite
+import LeptonSQL
 
-extension SQLitePlatformStore: DeploymentStore {
+extension SQLPlatformStore: DeploymentStore {
     public func insertDeployment(_ deployment: Deployment) async throws {
         let record = try Self.json(deployment)
         try db.transaction {
@@ -39,13 +39,11 @@ extension SQLitePlatformStore: DeploymentStore {
 
     @discardableResult
     public func appendDeploymentEvent(_ event: DeploymentEvent) async throws -> DeploymentEvent {
-        try db.transaction {
-            try db.queryInTransaction("INSERT INTO deployment_events (deployment_id, time, kind, message) VALUES (?, ?, ?, ?)", [
-                .text(event.deploymentID), .real(event.time.timeIntervalSince1970), .text(event.kind), .text(event.message),
-            ])
-            let sequence = try db.queryInTransaction("SELECT last_insert_rowid()").first?.first?.int ?? 0
-            return DeploymentEvent(sequence: sequence, deploymentID: event.deploymentID, time: event.time, kind: event.kind, message: event.message)
-        }
+        let rows = try db.query("INSERT INTO deployment_events (deployment_id, time, kind, message) VALUES (?, ?, ?, ?) RETURNING sequence", [
+            .text(event.deploymentID), .real(event.time.timeIntervalSince1970), .text(event.kind), .text(event.message),
+        ])
+        let sequence = rows.first?.first?.int ?? 0
+        return DeploymentEvent(sequence: sequence, deploymentID: event.deploymentID, time: event.time, kind: event.kind, message: event.message)
     }
 
     public func deploymentEvents(deploymentID: String, limit: Int) async throws -> [DeploymentEvent] {
@@ -56,7 +54,7 @@ extension SQLitePlatformStore: DeploymentStore {
         }
     }
 
-    private static func deploymentFromRow(_ row: [SQLiteValue]) -> Deployment? {
+    private static func deploymentFromRow(_ row: [SQLValue]) -> Deployment? {
         row.first?.string.flatMap { try? JSONDecoder().decode(Deployment.self, from: Data($0.utf8)) }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import LeptonSQLite
+import LeptonSQL
 import Testing
 
 @Suite("SQLiteConnection")
@@ -35,11 +35,11 @@ struct SQLiteConnectionTests {
         let path = Self.temporaryDatabase()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let db = try SQLiteConnection(path: path)
-        #expect(throws: SQLiteError.self) { try db.migrate([["CREATE TABLE a (x INTEGER)", "NOT SQL"]]) }
+        #expect(throws: SQLError.self) { try db.migrate([["CREATE TABLE a (x INTEGER)", "NOT SQL"]]) }
         #expect(try db.query("SELECT name FROM sqlite_master WHERE name = 'a'").isEmpty)
         #expect(try db.query("PRAGMA user_version").first?.first?.int == 0)
         try db.migrate(Self.steps)
-        let error = #expect(throws: SQLiteError.self) { try db.migrate(Array(Self.steps.prefix(1))) }
+        let error = #expect(throws: SQLError.self) { try db.migrate(Array(Self.steps.prefix(1))) }
         #expect(error?.message.contains("newer than this program") == true)
     }
 
@@ -48,7 +48,7 @@ struct SQLiteConnectionTests {
         let path = Self.temporaryDatabase()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
-        let error = #expect(throws: SQLiteError.self) { try SQLiteConnection(path: path) }
+        let error = #expect(throws: SQLError.self) { try SQLiteConnection(path: path) }
         #expect(error?.message.contains(path) == true)
     }
 }

@@ -1,5 +1,5 @@
-/// A value in or out of SQLite.
-public enum SQLiteValue: Equatable, Sendable {
+/// A value in or out of a SQL database (SQLite or PostgreSQL).
+public enum SQLValue: Equatable, Sendable {
     /// SQL `NULL`.
     case null
     /// A 64-bit integer.
@@ -34,9 +34,9 @@ public enum SQLiteValue: Equatable, Sendable {
     }
 
     /// `.real`, or `.null` for nil.
-    public init(_ value: Double?) { self = value.map(SQLiteValue.real) ?? .null }
+    public init(_ value: Double?) { self = value.map(SQLValue.real) ?? .null }
     /// `.integer`, or `.null` for nil.
-    public init(_ value: Int?) { self = value.map(SQLiteValue.integer) ?? .null }
+    public init(_ value: Int?) { self = value.map(SQLValue.integer) ?? .null }
     /// `.text`, or `.null` for nil.
-    public init(_ value: String?) { self = value.map(SQLiteValue.text) ?? .null }
+    public init(_ value: String?) { self = value.map(SQLValue.text) ?? .null }
 }

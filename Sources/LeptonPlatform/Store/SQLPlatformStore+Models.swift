@@ -1,7 +1,7 @@
 import Foundation
-import LeptonSQLite
+import LeptonSQL
 
-extension SQLitePlatformStore {
+extension SQLPlatformStore {
     public func insertModel(_ model: RegisteredModel) async throws {
         let record = try Self.json(model)
         try db.transaction {
@@ -29,7 +29,7 @@ extension SQLitePlatformStore {
     }
 
     public func models(workspaceID: String?) async throws -> [RegisteredModel] {
-        let rows = try workspaceID.map { try db.query("\(Self.modelSelect) WHERE workspace_id = ? ORDER BY created, id", [SQLiteValue.text($0)]) }
+        let rows = try workspaceID.map { try db.query("\(Self.modelSelect) WHERE workspace_id = ? ORDER BY created, id", [SQLValue.text($0)]) }
             ?? db.query("\(Self.modelSelect) ORDER BY created, id")
         return rows.compactMap(Self.modelFromRow)
     }
@@ -54,7 +54,7 @@ extension SQLitePlatformStore {
     /// The record with the key columns (the columns win: rotation updates only them).
     private static let modelSelect = "SELECT record, wrapped_key, master_key_id FROM models"
 
-    private static func modelFromRow(_ row: [SQLiteValue]) -> RegisteredModel? {
+    private static func modelFromRow(_ row: [SQLValue]) -> RegisteredModel? {
         guard var model = row[0].string.flatMap({ try? JSONDecoder().decode(RegisteredModel.self, from: Data($0.utf8)) }),
               let wrapped = row[1].string, let master = row[2].string else { return nil }
         model.wrappedKey = wrapped
@@ -67,7 +67,7 @@ extension SQLitePlatformStore {
     }
 }
 
-extension SQLitePlatformStore {
+extension SQLPlatformStore {
     public func insertListing(_ listing: MarketListing) async throws {
         try db.execute("INSERT INTO market_listings (id, workspace_id, created, record) VALUES (?, ?, ?, ?)",
                        [.text(listing.id), .text(listing.workspaceID), .real(listing.created.timeIntervalSince1970), .text(try Self.json(listing))])
@@ -81,7 +81,7 @@ extension SQLitePlatformStore {
         try db.query("SELECT record FROM market_listings ORDER BY created DESC, id").compactMap(Self.listingFromRow)
     }
 
-    private static func listingFromRow(_ row: [SQLiteValue]) -> MarketListing? {
+    private static func listingFromRow(_ row: [SQLValue]) -> MarketListing? {
         row.first?.string.flatMap { try? JSONDecoder().decode(MarketListing.self, from: Data($0.utf8)) }
     }
 }
