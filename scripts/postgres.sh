@@ -16,7 +16,11 @@ case "$action" in
   start)
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+    if [ "$(id -u)" -eq 0 ]; then
+      chown postgres "$dir"
+      runuser -u postgres -- test -w "$dir" \
+        || { echo "$dir: the postgres user cannot reach it (a parent folder is private); use a folder of its own, e.g. mktemp -d" >&2; exit 1; }
+    fi
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

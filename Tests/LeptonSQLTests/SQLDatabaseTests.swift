@@ -87,6 +87,25 @@ struct SQLDatabaseTests {
                 "\(String(describing: refused))")
     }
 
+    @Test("a connection the server dropped is opened again; a plain query inside a transaction runs in it")
+    func reconnectsAndKeepsTransactions() throws {
+        let database = try TestDatabase(.postgresql)
+        let db = try database.open()
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        // Another session ends every other backend of this database, as a server restart would.
+        let killer = try database.open()
+        let ended = try killer.query("""
+            SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """)
+        #expect((ended.first?.first?.int ?? 0) >= 1)
+        #expect(try db.query("SELECT COUNT(*) FROM t").first?.first?.int == 0, "the dropped connection was opened again")
+        try db.transaction {
+            try db.queryInTransaction("INSERT INTO t (id) VALUES (1)")
+            #expect(try db.query("SELECT COUNT(*) FROM t").first?.first?.int == 1, "the plain query saw the transaction's insert")
+        }
+        #expect(throws: SQLError.self) { try db.queryInTransaction("SELECT 1") }
+    }
+
     @Test("URLs: SQLite paths as SQLAlchemy writes them; malformed PostgreSQL URLs refused with what was expected")
     func urls() throws {
         #expect(try SQLDatabases.sqlitePath("sqlite:///out/study.db") == "out/study.db")
