@@ -23,17 +23,19 @@ command=$1
 dir=$(cd "$2" && pwd)
 conf="$dir/slurm.conf"
 
-# Stops the daemon whose pid file is $1 (TERM, then KILL after 10 s).
-stop_daemon() {
-  local pidfile=$1 pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
+# Stops the daemons whose pid files are the arguments, together (TERM, then KILL after 10 s).
+stop_daemons() {
+  local pids=() pidfile pid
+  for pidfile in "$@"; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null && pids+=("$pid"); fi
+    rm -f "$pidfile"
+  done
+  for pid in "${pids[@]}"; do
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
+  done
 }
 
 stop() {
@@ -50,9 +52,8 @@ stop() {
       done
     fi
   fi
-  stop_daemon "$dir/slurmd.pid"
-  stop_daemon "$dir/slurmctld.pid"
-  stop_daemon "$dir/munged.pid"
+  stop_daemons "$dir/slurmd.pid" "$dir/slurmctld.pid"
+  stop_daemons "$dir/munged.pid"
 }
 
 # Prints the last lines of the daemons' logs (after a failure).
@@ -65,6 +66,25 @@ log_tails() {
 }
 
 fail() { echo "slurm.sh: $*" >&2; log_tails; stop; exit 1; }
+
+# Runs a daemon with no signal blocked or ignored and every descriptor above 2 closed, whatever its
+# caller left: a Swift process's threads block most signals and a child inherits that mask (so
+# SIGTERM would not reach the daemons, nor scancel's SIGTERM the jobs they start), and a daemon
+# holding its caller's pipe or socket open would keep a caller waiting for them to close waiting
+# forever (Swift's Process on Linux learns that its child exited when an inherited socket closes).
+daemon() {
+  python3 -c '
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+for number in signal.valid_signals():
+    try:
+        signal.signal(number, signal.SIG_DFL)
+    except (OSError, ValueError):
+        pass
+os.closerange(3, 65536)
+os.execvp(sys.argv[1], sys.argv[1:])
+' "$@"
+}
 
 # A TCP port nobody listens on now.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -84,7 +104,7 @@ start() {
   rm -f "$dir/munge.key"
   mungekey --create --keyfile="$dir/munge.key" --bits=1024 || fail "mungekey could not create $dir/munge.key"
   chmod 400 "$dir/munge.key"
-  munged --force --socket="$dir/munge.socket" --key-file="$dir/munge.key" --pid-file="$dir/munged.pid" \
+  daemon munged --force --socket="$dir/munge.socket" --key-file="$dir/munge.key" --pid-file="$dir/munged.pid" \
     --log-file="$dir/munged.log" --seed-file="$dir/munged.seed" || fail "munged did not start"
 
   local hardware controller_port node_port
@@ -133,8 +153,8 @@ EOF
 
   export SLURM_CONF="$conf"
   # -c: a clean start (no jobs or nodes from an earlier cluster in this folder).
-  slurmctld -c -f "$conf" || fail "slurmctld did not start"
-  slurmd -f "$conf" -N localhost || fail "slurmd did not start"
+  daemon slurmctld -c -f "$conf" || fail "slurmctld did not start"
+  daemon slurmd -f "$conf" -N localhost || fail "slurmd did not start"
 
   # The node registers within a few seconds; wait up to 30 s for it to be idle.
   local state=""
