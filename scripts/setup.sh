@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Lepton needs on a fresh Debian machine (idempotent; run as root or with sudo):
-# OpenBLAS, zlib, libpng, libjpeg-turbo, SQLite, PostgreSQL (the server the tests start), OpenMPI, pkg-config, binutils and Chromium (the dashboard's browser test) from apt, the Python test oracles and benchmark peers from PyPI,
+# OpenBLAS, zlib, libpng, libjpeg-turbo, SQLite, PostgreSQL (the server the tests start), OpenMPI, pkg-config, binutils,
+# Chromium (the dashboard's browser test) and Slurm with munge (the Slurm runner's test starts a one-node cluster with
+# scripts/slurm.sh) from apt, the Python test oracles and benchmark peers from PyPI,
 # then builds Lepton in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +10,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-APT_PACKAGES=(libopenblas-dev zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev postgresql pkg-config wrk curl binutils openmpi-bin libopenmpi-dev chromium chromium-driver)
+APT_PACKAGES=(libopenblas-dev zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev postgresql pkg-config wrk curl binutils openmpi-bin libopenmpi-dev chromium chromium-driver slurm-wlm munge)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -32,7 +32,7 @@ struct JobRoutes {
         table.add(.get, "/api/v1/jobs/:id/metrics", role: .viewer,
                   "the job's training curve: a point per epoch and every few batches (X-Job-State tells whether more may come)") { request, context, who in
             let job = try await jobs.get(id: try request.parameter("id", of: context), workspaceID: who.workspaceID)
-            var response = try jsonResponse(["points": TrainingMetricsFile.read(jobs.jobFolder(job.id).appendingPathComponent(LocalProcessRunner.metricsFileName))])
+            var response = try jsonResponse(["points": TrainingMetricsFile.read(jobs.jobFolder(job.id).appendingPathComponent(TrainingScript.metricsFileName))])
             response.headers[.jobState] = job.state.rawValue
             return response
         }

@@ -5,7 +5,9 @@ import LeptonPlatformServer
 import Logging
 
 /// `lepton platform serve --data DIR --port N`: serves the platform API until SIGTERM or SIGINT
-/// (in-flight requests finish first); logs are JSON lines on standard error.
+/// (in-flight requests finish first); logs are JSON lines on standard error. Training jobs run as
+/// child processes (`--runner local`) or as Slurm batch jobs (`--runner slurm [--slurm-partition P]`,
+/// the cluster named by `SLURM_CONF` or Slurm's default config; checked at start).
 struct PlatformServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -32,6 +34,17 @@ struct PlatformServeCommand: AsyncParsableCommand {
     @Option(help: "Remove a finished job's folder (log, trained model already in the registry) this many seconds after it ended (default: keep).")
     var jobTtlSeconds: Double?
 
+    /// Where training jobs run.
+    enum Runner: String, ExpressibleByArgument, CaseIterable {
+        case local, slurm
+    }
+
+    @Option(help: "Where training jobs run: local (child processes of this server) or slurm (batch jobs submitted with sbatch to the cluster SLURM_CONF names).")
+    var runner: Runner = .local
+
+    @Option(help: "The Slurm partition jobs are submitted to (with --runner slurm; default: the cluster's default partition).")
+    var slurmPartition: String?
+
     @Option(help: "Log format: json or text.")
     var logFormat: String = "json"
 
@@ -43,10 +56,30 @@ struct PlatformServeCommand: AsyncParsableCommand {
         if let jobTtlSeconds, !(jobTtlSeconds >= 0) { throw ValidationError("--job-ttl-seconds: expected a number of seconds ≥ 0, got \(jobTtlSeconds)") }
         guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes: expected a positive number of bytes, got \(maxUploadBytes)") }
         guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format: expected text or json, got \(logFormat)") }
+        if let slurmPartition {
+            guard runner == .slurm else { throw ValidationError("--slurm-partition: only with --runner slurm (the runner is \(runner.rawValue))") }
+            guard !slurmPartition.isEmpty, slurmPartition.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                throw ValidationError("--slurm-partition: expected a partition name (letters, digits, - _ .), got \"\(slurmPartition)\"")
+            }
+        }
+    }
+
+    /// The job runner `--runner` names; a Slurm runner is checked first (its commands are there,
+    /// the controller answers, the partition exists).
+    func jobRunner() throws -> any JobRunner {
+        let command = [Platform.currentExecutable, "train"]
+        switch runner {
+        case .local:
+            return LocalProcessRunner(command: command)
+        case .slurm:
+            let slurm = SlurmRunner(command: command, partition: slurmPartition)
+            do { try slurm.check() } catch let error as PlatformError { throw ValidationError("--runner slurm: \(error.message)") }
+            return slurm
+        }
     }
 
     func run() async throws {
-        let platform = try Platform(dataFolder: data.url, database: data.database, maxUploadBytes: maxUploadBytes, slots: slots,
+        let platform = try Platform(dataFolder: data.url, database: data.database, maxUploadBytes: maxUploadBytes, runner: jobRunner(), slots: slots,
                                     jobFolderTTL: jobTtlSeconds)
         common.bootstrapLogging(json: logFormat == "json")
         let server = PlatformServer(platform: platform, host: host, port: port)

@@ -7,7 +7,8 @@ import LeptonTestSupport
 import Testing
 
 /// `lepton platform`: init prints the admin key once; serve answers with it and stops on
-/// SIGTERM; audit verify passes, then fails after an edit behind the store's back; rotate-key.
+/// SIGTERM; audit verify passes, then fails after an edit behind the store's back; rotate-key;
+/// the job runner options are checked before anything is served.
 @Suite struct PlatformCommandTests {
     /// Starts `lepton platform serve` on a free port and waits for its port file.
     static func serve(_ data: URL, portFile: URL, database: String? = nil) async throws -> (Process, Int) {
@@ -107,5 +108,20 @@ import Testing
         #expect(withoutURL.status == 1 && withoutURL.stderr.contains("no platform.db"), "\(withoutURL.stderr)")
         let notPostgres = try LeptonExecutable.run(["platform", "serve", "--data", data.path, "--database", "mysql://x/y"])
         #expect(notPostgres.status != 0 && notPostgres.stderr.contains("expected a postgresql://"), "\(notPostgres.stderr)")
+    }
+
+    @Test func runnerOptionsAreCheckedBeforeServing() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-platform-runner")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [([String], [String: String], String)] = [
+            (["--slurm-partition", "cpu"], [:], "error: --slurm-partition: only with --runner slurm"),
+            (["--runner", "slurm", "--slurm-partition", "a b"], [:], "error: --slurm-partition: expected a partition name"),
+            (["--runner", "cluster"], [:], "error: The value 'cluster' is invalid for '--runner <runner>'"),
+            (["--runner", "slurm"], ["PATH": "/nonexistent"], "error: --runner slurm: the Slurm runner needs `sbatch`"),
+        ]
+        for (arguments, environment, expected) in cases {
+            let (status, _, stderr) = try LeptonExecutable.run(["platform", "serve", "--data", dir.path] + arguments, environment: environment)
+            #expect(status == 1 && stderr.hasPrefix(expected), "\(arguments): exit status \(status): \(stderr)")
+        }
     }
 }

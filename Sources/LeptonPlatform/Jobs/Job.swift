@@ -50,7 +50,7 @@ public struct Job: Codable, Sendable, Equatable {
     public var state: JobState
     /// Attempts started so far.
     public var attempts: Int
-    /// The running attempt's process id (local runner).
+    /// The running attempt's id: its process id (``LocalProcessRunner``) or its Slurm job id (``SlurmRunner``).
     public var pid: Int?
     /// The last attempt's exit status.
     public var exitCode: Int?

@@ -10,55 +10,46 @@ public enum AttemptStatus: Sendable, Equatable {
     case lost
 }
 
-/// Runs job attempts somewhere (local child processes today; a cluster scheduler would be
-/// another runner). Attempts are observed by polling, so a restarted platform can re-adopt
-/// attempts an earlier process started.
+/// Runs job attempts somewhere: ``LocalProcessRunner`` (child processes of the platform) or
+/// ``SlurmRunner`` (batch jobs of a Slurm cluster). Attempts are observed by polling, so a
+/// restarted platform can re-adopt attempts an earlier process started.
 public protocol JobRunner: Sendable {
     /// Starts an attempt of `job` in `folder` (which holds `config.yaml` and `data/`).
-    /// - Returns: the attempt's process id.
+    /// - Returns: the attempt's id, stored in ``Job/pid`` (a process id, or a Slurm job id).
     func start(_ job: Job, folder: URL) throws -> Int
     /// The state of `job`'s current attempt.
     func status(_ job: Job, folder: URL) -> AttemptStatus
-    /// Asks `job`'s attempt to stop (SIGTERM to its process group).
+    /// Asks `job`'s attempt to stop (SIGTERM to its process group, or `scancel`).
     func stop(_ job: Job)
 }
 
 /// Runs each attempt as a child process in its own session: `/bin/sh` writes its pid to
-/// `attempt.pid`, runs the training command with `LEPTON_DATA_DIR` set to the job's data folder,
-/// appends its output to `log.txt` and writes its exit status to `exit-status`, so the status
-/// survives the platform process.
+/// `attempt.pid` and runs the ``TrainingScript`` (output appended to `log.txt`, exit status
+/// written to `exit-status`, so the status survives the platform process).
 ///
 /// ```swift
 /// let runner = LocalProcessRunner(command: ["/usr/local/bin/lepton", "train"])
 /// ```
 public struct LocalProcessRunner: JobRunner {
+    /// What each attempt runs.
+    public let script: TrainingScript
     /// The program and arguments before `config.yaml --output model --overwrite`.
-    public let command: [String]
+    public var command: [String] { script.command }
 
-    /// A runner that starts `command config.yaml --output model --overwrite --threads CPUS
-    /// --metrics-file metrics.jsonl` (a job computes on as many threads as the CPU slots it
-    /// holds, and writes its training curve beside its log).
-    public init(command: [String]) { self.command = command }
-
-    /// The training curve's file in a job folder (``TrainingMetricsFile``).
-    public static let metricsFileName = "metrics.jsonl"
+    /// A runner whose attempts run `command config.yaml --output model --overwrite --threads CPUS
+    /// --metrics-file metrics.jsonl` (``TrainingScript``).
+    public init(command: [String]) { script = TrainingScript(command: command) }
 
     public func start(_ job: Job, folder: URL) throws -> Int {
-        let status = folder.appendingPathComponent("exit-status"), pidFile = folder.appendingPathComponent("attempt.pid")
-        try? FileManager.default.removeItem(at: status)
+        let pidFile = folder.appendingPathComponent("attempt.pid")
+        TrainingScript.clearExitStatus(in: folder)
         try? FileManager.default.removeItem(at: pidFile)
-        let words = command + ["config.yaml", "--output", "model", "--overwrite", "--threads", "\(job.cpus)", "--metrics-file", Self.metricsFileName]
         // setsid forks when its caller leads a process group, so the shell reports its own pid.
-        let script = "echo $$ > attempt.pid; \(words.map(Self.quote).joined(separator: " ")) >> log.txt 2>&1; "
-            + "echo $? > exit-status.tmp && mv exit-status.tmp exit-status"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["/bin/sh", "-c", script]
+        process.arguments = ["/bin/sh", "-c", "echo $$ > attempt.pid; " + script.body(for: job)]
         process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["LEPTON_DATA_DIR"] = folder.appendingPathComponent("data").path
-        environment["LEPTON_JOB_ID"] = job.id
-        process.environment = environment
+        process.environment = ProcessInfo.processInfo.environment.merging(TrainingScript.environment(for: job, folder: folder)) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -78,10 +69,7 @@ public struct LocalProcessRunner: JobRunner {
         // Liveness first: the status file is written before the process exits, so a process
         // found dead and then no file means it died without writing one.
         let alive = job.pid.map { Self.isAlive($0, jobID: job.id) } ?? false
-        if let text = try? String(contentsOf: folder.appendingPathComponent("exit-status"), encoding: .utf8),
-           let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            return .exited(code)
-        }
+        if let code = TrainingScript.exitStatus(in: folder) { return .exited(code) }
         return alive ? .running : .lost
     }
 
@@ -101,7 +89,4 @@ public struct LocalProcessRunner: JobRunner {
         guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
         return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "LEPTON_JOB_ID=\(jobID)" }
     }
-
-    /// `word` quoted for `/bin/sh`.
-    static func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

@@ -45,7 +45,7 @@ struct DashboardJobPage {
     /// The live part: the state, the curves and the log's tail.
     func live(_ job: Job) -> String {
         let folder = platform.jobs.jobFolder(job.id)
-        let points = TrainingMetricsFile.read(folder.appendingPathComponent(LocalProcessRunner.metricsFileName))
+        let points = TrainingMetricsFile.read(folder.appendingPathComponent(TrainingScript.metricsFileName))
         let charts = TrainingCurveChart.charts(for: points, epochs: Self.plannedEpochs(job.config))
         let epochs = points.filter(\.isEpoch)
         let last = epochs.last.map { point in
