@@ -35,13 +35,28 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     /// Thread (`pthread_self`) → the connection its open transaction holds.
     private var transactions: [UInt: Int] = [:]
 
+    /// Connections per database object, and threads for ``perform(_:)``.
+    public static let defaultPoolSize = 8
+    /// The threads ``perform(_:)`` runs bodies on: serial queues (each its own thread while busy,
+    /// so a body blocked on PostgreSQL never holds up another's start), taken in turn.
+    private static let workers = (0..<defaultPoolSize).map { DispatchQueue(label: "lepton.postgres.\($0)") }
+    private static let nextWorker = WorkerCounter()
+
+    public func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.workers[Self.nextWorker.next() % Self.workers.count].async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
     /// The advisory lock every transaction holds (any fixed number; the same in every process).
     static let transactionLockKey = 0x4C_45_50_54_4F_4E
 
     /// Connects to the database `url` names, with up to `poolSize` connections.
     /// - Throws: ``SQLError`` for a malformed URL or a server that cannot be reached or refuses
     ///   the login, naming the URL (without its password).
-    public init(url: String, poolSize: Int = 4) throws {
+    public init(url: String, poolSize: Int = PostgresDatabase.defaultPoolSize) throws {
         let parsed = try PostgresURL(url)
         name = parsed.redacted
         configuration = parsed.configuration
@@ -244,4 +259,11 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"
     }
+}
+
+/// A counter shared by threads.
+private final class WorkerCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; value &+= 1; return value & Int.max }
 }

@@ -37,9 +37,18 @@ public protocol SQLDatabase: AnyObject, Sendable {
     ///   database is newer than the steps this program knows.
     @discardableResult
     func migrate(_ steps: [[String]]) throws -> Int
+
+    /// Runs `body` (calls on this database) where waiting for the database costs an async
+    /// caller least: inline for SQLite (a local file, answers in microseconds), on a thread of
+    /// the database's own for PostgreSQL (network round trips), so that a server's few
+    /// cooperative threads are not held while PostgreSQL answers.
+    func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
 }
 
 extension SQLDatabase {
+    /// Runs `body` inline (see the requirement).
+    public func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try body() }
+
     /// Runs `sql` (no results) with `bindings`.
     public func execute(_ sql: String, _ bindings: [SQLValue] = []) throws {
         _ = try query(sql, bindings)
