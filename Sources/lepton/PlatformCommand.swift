@@ -10,7 +10,7 @@ struct PlatformCommand: AsyncParsableCommand {
         commandName: "platform",
         abstract: "Run and administer the Lepton platform control plane (keys, audit, encrypted datasets).",
         subcommands: [PlatformInitCommand.self, PlatformServeCommand.self, PlatformWorkspaceCommand.self,
-                      PlatformAuditCommand.self, PlatformRotateKeyCommand.self]
+                      PlatformAuditCommand.self, PlatformRotateKeyCommand.self, PlatformSeedMarketCommand.self]
     )
 }
 
@@ -121,5 +121,31 @@ struct PlatformRotateKeyCommand: AsyncParsableCommand {
         try await platform.audit.record(AuditEntry(workspaceID: nil, keyID: nil, action: "master-key.rotate", resource: "master-keys/\(id)",
                                                    result: "ok", requestID: "-", source: "lepton platform rotate-key"))
         print("master key rotated to \(id); \(count) data keys re-wrapped")
+    }
+}
+
+/// `lepton platform seed-market --data DIR [--models out]`: the examples' trained models
+/// registered and published in the marketplace of the `default` workspace.
+struct PlatformSeedMarketCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed-market",
+        abstract: "Publish the examples' trained models (MNIST CNN, sentiment LSTM, MovieLens MF, faces CNN) in the marketplace."
+    )
+
+    @OptionGroup var data: PlatformDataOption
+
+    @Option(help: ArgumentHelp("Where `lepton train examples/<name>.yaml` wrote the models (<folder>/mnist-cnn, …).", valueName: "folder"))
+    var models: String = "out"
+
+    func run() async throws {
+        let outcomes = try await MarketSeed.seed(try data.open(), modelsFolder: URL(fileURLWithPath: models),
+                                                 source: "lepton platform seed-market")
+        for (example, outcome) in outcomes {
+            switch outcome {
+            case .listed(let listing): print("\(example.name): listed as \(listing.id) (\(listing.task), version \(listing.version))")
+            case .alreadyListed: print("\(example.name): already listed")
+            case .notTrained(let folder): print("\(example.name): skipped, no model at \(folder.path) (lepton train examples/\(example.name).yaml)")
+            }
+        }
     }
 }
