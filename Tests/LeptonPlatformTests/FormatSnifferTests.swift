@@ -57,4 +57,27 @@ struct FormatSnifferTests {
         #expect(Self.sniff(Array("just words\n".utf8)).format == .binary)
         #expect(Self.sniff([]).format == .binary)
     }
+
+    static func gzip(_ bytes: [UInt8]) -> [UInt8] { [UInt8](Gzip.compress(Data(bytes), format: .gzip)) }
+
+    @Test("gzip files are looked into: IDX shape from the first bytes, label classes and CSV rows when the whole stream is seen")
+    func insideGzip() {
+        // Seeded noise that does not compress: the stream is longer than the sniffer's head.
+        var state: UInt64 = 7
+        let noise = (0..<(400 * 28 * 28)).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        let images = Self.gzip(Self.idx(type: 0x08, shape: [400, 28, 28], body: noise))
+        #expect(images.count > 64 << 10)
+        #expect(Self.sniff(images) == DatasetPreview(format: .gzip, contents: .idx, shape: [400, 28, 28], elementType: "uint8"))
+        let labels = Self.gzip(Self.idx(type: 0x08, shape: [6], body: [3, 1, 4, 1, 5, 9]))
+        #expect(Self.sniff(labels) == DatasetPreview(format: .gzip, contents: .idx, shape: [6], elementType: "uint8", classes: [1, 3, 4, 5, 9]))
+        let csv = Self.sniff(Self.gzip(Array("x,y\n1,2\n3,4\n".utf8)))
+        #expect(csv.format == .gzip && csv.contents == .csv && csv.columns == ["x", "y"] && csv.rows == 2)
+        // A header that lies about the size, and noise: a gzip file of unknown contents.
+        #expect(Self.sniff(Self.gzip(Self.idx(type: 0x08, shape: [5], body: [1, 2]))) == DatasetPreview(format: .gzip))
+        #expect(Self.sniff(Self.gzip(Array(noise.prefix(1000)))) == DatasetPreview(format: .gzip))
+        #expect(Self.sniff(Array(images.prefix(100))) == DatasetPreview(format: .gzip), "a cut stream: no size to check against")
+    }
 }

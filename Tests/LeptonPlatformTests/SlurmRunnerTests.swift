@@ -115,7 +115,9 @@ struct SlurmRunnerTests {
         // A Slurm job id the cluster never gave out, in a folder without an exit status.
         var unknown = running
         unknown.pid = 999_999
-        #expect(runner.status(unknown, folder: platform.dataFolder.appendingPathComponent("no-such-job")) == .lost)
+        let status = runner.status(unknown, folder: platform.dataFolder.appendingPathComponent("no-such-job"))
+        guard case .lost(let reason) = status else { Issue.record("expected lost, got \(status)"); return }
+        #expect(reason.contains("ended without an exit status"), "\(reason)")
         #expect(try await platform.jobs.get(id: job.id, workspaceID: who.workspaceID).state == .cancelled)
         await platform.jobs.stop()
     }

@@ -48,6 +48,19 @@ public enum Gzip {
         return output
     }
 
+    /// The first bytes of a gzip stream of which `data` may hold only the start: at most `count`
+    /// bytes, fewer when the stream (or the part of it given) ends first or turns out corrupt.
+    /// For a look inside a compressed file without inflating all of it.
+    public static func decompressedPrefix(_ data: Data, upTo count: Int) -> [UInt8] {
+        guard count > 0, let inflater = try? Inflater(data, windowBits: Format.gzip.windowBits, name: "gzip", source: nil) else { return [] }
+        var output: [UInt8] = []
+        // In small pieces: a read that meets the end of the given bytes throws, losing its piece.
+        while output.count < count, !inflater.finished {
+            guard let got = try? inflater.read(min(4096, count - output.count), appendingTo: &output), got > 0 else { break }
+        }
+        return output
+    }
+
     /// Compresses bytes into a gzip or zlib stream (HTTP `Content-Encoding: gzip` / `deflate`).
     public static func compress(_ data: Data, format: Format, level: Int32 = 6) -> Data {
         var stream = z_stream()

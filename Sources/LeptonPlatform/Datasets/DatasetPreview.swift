@@ -1,5 +1,6 @@
 /// What an uploaded file was recognised as, with a preview: the array shape and element type of
-/// IDX and NPY files, the classes of IDX label files, the columns, rows and first lines of CSV.
+/// IDX and NPY files, the classes of IDX label files, the columns, rows and first lines of CSV;
+/// for a gzip file, the same of what it holds (``contents``).
 public struct DatasetPreview: Codable, Sendable, Equatable {
     /// A recognised file format.
     public enum Format: String, Codable, Sendable {
@@ -9,7 +10,7 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
         case npy
         /// Comma-separated text.
         case csv
-        /// A gzip stream (not looked into).
+        /// A gzip stream (what it holds is in ``DatasetPreview/contents``).
         case gzip
         /// Anything else.
         case binary
@@ -17,6 +18,9 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
 
     /// The recognised format.
     public var format: Format
+    /// For a gzip file, the format of the data inside it (the other fields describe that data);
+    /// nil when it was not recognised.
+    public var contents: Format?
     /// The array shape (IDX, NPY).
     public var shape: [Int]?
     /// The element type (IDX: `uint8`, `int32`, …; NPY: its dtype such as `<f4`).
@@ -31,9 +35,10 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
     public var sample: [String]?
 
     /// A preview of `format` with nothing else known.
-    public init(format: Format, shape: [Int]? = nil, elementType: String? = nil, classes: [Int]? = nil,
+    public init(format: Format, contents: Format? = nil, shape: [Int]? = nil, elementType: String? = nil, classes: [Int]? = nil,
                 columns: [String]? = nil, rows: Int? = nil, sample: [String]? = nil) {
         self.format = format
+        self.contents = contents
         self.shape = shape
         self.elementType = elementType
         self.classes = classes

@@ -18,6 +18,8 @@ public struct FormatSniffer {
     private(set) var total = 0
     private var newlines = 0
     private var lastByte: UInt8?
+    /// The last four bytes (a gzip stream's trailer ends with the uncompressed size).
+    private var tail: [UInt8] = []
     private var headHasZero = false
     private var labelValues = [Bool](repeating: false, count: 256)
 
@@ -44,6 +46,7 @@ public struct FormatSniffer {
         }
         total += bytes.count
         lastByte = bytes.last
+        tail = Array((tail + bytes.suffix(4)).suffix(4))
     }
 
     /// A one-dimensional uint8 IDX file (a label file), known once its first 8 bytes are in.
@@ -55,8 +58,28 @@ public struct FormatSniffer {
     public func preview() -> DatasetPreview {
         if let npy = npyPreview() { return npy }
         if let idx = idxPreview() { return idx }
-        if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return DatasetPreview(format: .gzip) }
+        if let gzip = gzipPreview() { return gzip }
         return csvPreview() ?? DatasetPreview(format: .binary)
+    }
+
+    /// A gzip file, and what its first inflated bytes are: the stream's trailer gives the
+    /// uncompressed size (modulo 4 GiB) that an IDX header is checked against; label classes and
+    /// CSV rows only when the whole stream fitted in the kept head.
+    private func gzipPreview() -> DatasetPreview? {
+        guard head.count >= 2, head[0] == 0x1F, head[1] == 0x8B else { return nil }
+        let inflated = Gzip.decompressedPrefix(Data(head), upTo: Self.headLimit)
+        guard !inflated.isEmpty, tail.count == 4 else { return DatasetPreview(format: .gzip) }
+        let size = tail.reversed().reduce(0) { $0 << 8 | Int($1) }
+        let whole = head.count == total && inflated.count == size
+        var inner = FormatSniffer()
+        inflated.withUnsafeBytes { inner.consume($0) }
+        inner.total = size
+        var preview = inner.preview()
+        guard preview.format != .gzip, preview.format != .binary else { return DatasetPreview(format: .gzip) }
+        if !whole { preview.classes = nil; preview.rows = nil }
+        preview.contents = preview.format
+        preview.format = .gzip
+        return preview
     }
 
     private func npyPreview() -> DatasetPreview? {

@@ -6,8 +6,8 @@ public enum AttemptStatus: Sendable, Equatable {
     case running
     /// It ended with this exit status.
     case exited(Int)
-    /// Its process is gone without an exit status (killed with its runner, or the machine restarted).
-    case lost
+    /// It is gone without an exit status; the reason says where it went, as the runner knows it.
+    case lost(String)
 }
 
 /// Runs job attempts somewhere: ``LocalProcessRunner`` (child processes of the platform) or
@@ -70,7 +70,7 @@ public struct LocalProcessRunner: JobRunner {
         // found dead and then no file means it died without writing one.
         let alive = job.pid.map { Self.isAlive($0, jobID: job.id) } ?? false
         if let code = TrainingScript.exitStatus(in: folder) { return .exited(code) }
-        return alive ? .running : .lost
+        return alive ? .running : .lost("the attempt's process vanished (platform or machine restarted)")
     }
 
     public func stop(_ job: Job) {

@@ -117,7 +117,7 @@ public actor JobScheduler {
             switch runner.status(job, folder: jobFolder(id)) {
             case .running: continue
             case .exited(let code): try await finish(job, exitCode: code, message: code == 0 ? nil : "exit status \(code)")
-            case .lost: try await finish(job, exitCode: nil, message: "the attempt's process vanished (platform or machine restarted)")
+            case .lost(let reason): try await finish(job, exitCode: nil, message: reason)
             }
         }
         var free = slots - running.values.reduce(0) { $0 + $1.cpus }

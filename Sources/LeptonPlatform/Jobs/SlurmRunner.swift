@@ -96,7 +96,9 @@ public struct SlurmRunner: JobRunner {
         // found ended and then no file means it ended without writing one.
         let state = job.pid.map { slurmState(of: $0, name: Self.jobName(job)) } ?? .ended
         if let code = TrainingScript.exitStatus(in: folder) { return .exited(code) }
-        return state == .ended ? .lost : .running
+        return state == .ended
+            ? .lost("Slurm job \(job.pid ?? 0) ended without an exit status (cancelled outside the platform, its node failed, or the cluster forgot it)")
+            : .running
     }
 
     public func stop(_ job: Job) {
