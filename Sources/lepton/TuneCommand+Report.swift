@@ -1,14 +1,15 @@
 import Foundation
 import LeptonTune
 
-/// `lepton tune --report STUDY_DB OUT.html`: one study of a SQLite study file as a
-/// self-contained HTML page (``StudyReport``).
+/// `lepton tune --report STUDY_DB OUT.html`: one study of a SQLite study file (or of a
+/// `postgresql://` storage) as a self-contained HTML page (``StudyReport``).
 enum TuneReportWriter {
     static func write(database: String, study name: String?, to html: String) throws {
-        guard FileManager.default.fileExists(atPath: database) else {
-            throw TuneError("--report \(database): no such study database (expected the study.db a lepton tune run wrote)")
+        let isPostgres = database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")
+        guard isPostgres || FileManager.default.fileExists(atPath: database) else {
+            throw TuneError("--report \(database): no such study database (expected the study.db a lepton tune run wrote, or a postgresql:// URL)")
         }
-        let storage = try SQLStudyStorage(path: database)
+        let storage = try StorageURL.open(database)
         let studies = try storage.studies()
         let record: StudyRecord
         if let name {

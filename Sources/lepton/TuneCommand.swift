@@ -46,7 +46,7 @@ struct TuneCommand: ParsableCommand {
                                valueName: "folder"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Write the HTML report of the study in this SQLite file to the file given as the argument.", valueName: "study-db"))
+    @Option(help: ArgumentHelp("Write the HTML report of the study in this SQLite file (or postgresql:// storage) to the file given as the argument.", valueName: "study-db"))
     var report: String?
 
     @OptionGroup var common: CommonOptions

@@ -56,6 +56,25 @@ import Testing
         #expect(!page.contains("http://") || !page.contains("<script"), "self-contained: no scripts")
     }
 
+    @Test func aStudyInPostgreSQLIsSharedByTwoWorkerProcessesAndReported() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-tune-pg")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tiny.yaml"), output = dir.appendingPathComponent("out")
+        try Self.config.write(to: file, atomically: true, encoding: .utf8)
+        let storage = try TestDatabase(.postgresql).url
+        let first = try LeptonExecutable.run(["tune", file.path, "--trials", "4", "--workers", "2", "--output", output.path,
+                                              "--sampler", "random", "--storage", storage])
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        #expect(first.stdout.contains("Study tiny: 4 trials ("), "\(first.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("study.db").path), "the study is in PostgreSQL")
+        let second = try LeptonExecutable.run(["tune", file.path, "--trials", "5", "--workers", "1", "--output", output.path,
+                                               "--sampler", "random", "--storage", storage])
+        #expect(second.status == 0 && second.stdout.contains("Study tiny: 5 trials ("), "\(second.stdout)\n\(second.stderr)")
+        let html = dir.appendingPathComponent("report.html")
+        let report = try LeptonExecutable.run(["tune", "--report", storage, html.path])
+        #expect(report.status == 0 && (try? String(contentsOf: html, encoding: .utf8))?.contains("<svg") == true, "\(report.stderr)")
+    }
+
     @Test func badFlagsAndFilesGiveOneErrorLine() throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-tune-errors")
         defer { try? FileManager.default.removeItem(at: dir) }
