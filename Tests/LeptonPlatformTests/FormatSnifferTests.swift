@@ -80,4 +80,16 @@ struct FormatSnifferTests {
         #expect(Self.sniff(Self.gzip(Array(noise.prefix(1000)))) == DatasetPreview(format: .gzip))
         #expect(Self.sniff(Array(images.prefix(100))) == DatasetPreview(format: .gzip), "a cut stream: no size to check against")
     }
+
+    @Test("tab-separated ratings (MovieLens u.data) give their fields and rows; other tab-separated text does not")
+    func ratings() {
+        let data = Array("196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n".utf8)
+        #expect(Self.sniff(data) == DatasetPreview(format: .ratings, columns: ["user", "item", "rating", "timestamp"], rows: 3,
+                                                   sample: ["196\t242\t3\t881250949", "186\t302\t3\t891717742", "22\t377\t1\t878887116"]))
+        #expect(Self.sniff(Array("1\t2\t4.5\n3\t4\t1".utf8)).columns == ["user", "item", "rating"])
+        #expect(Self.sniff(Array("1\t2\t4.5\nalice\tbob\t3\n".utf8)).format == .binary, "a name where an id belongs")
+        #expect(Self.sniff(Array("1\t2\t3\t4\n5\t6\t7\n".utf8)).format == .binary, "lines of different widths")
+        let gzipped = Self.sniff(Self.gzip(data))
+        #expect(gzipped.format == .gzip && gzipped.contents == .ratings && gzipped.rows == 3)
+    }
 }

@@ -1,5 +1,6 @@
 /// What an uploaded file was recognised as, with a preview: the array shape and element type of
-/// IDX and NPY files, the classes of IDX label files, the columns, rows and first lines of CSV;
+/// IDX and NPY files, the classes of IDX label files, the columns, rows and first lines of CSV and
+/// ratings files;
 /// for a gzip file, the same of what it holds (``contents``).
 public struct DatasetPreview: Codable, Sendable, Equatable {
     /// A recognised file format.
@@ -10,6 +11,9 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
         case npy
         /// Comma-separated text.
         case csv
+        /// Tab-separated ratings, one per line: user, item, rating and perhaps a timestamp
+        /// (MovieLens `u.data`).
+        case ratings
         /// A gzip stream (what it holds is in ``DatasetPreview/contents``).
         case gzip
         /// Anything else.
@@ -27,11 +31,11 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
     public var elementType: String?
     /// The distinct values of a one-dimensional `uint8` IDX file (its class labels).
     public var classes: [Int]?
-    /// The header fields of a CSV file.
+    /// The header fields of a CSV file (of a ratings file: what its fields are).
     public var columns: [String]?
-    /// The data rows of a CSV file (lines after the header).
+    /// The data rows of a CSV file (lines after the header; of a ratings file, every line).
     public var rows: Int?
-    /// The first lines of a CSV file (at most five).
+    /// The first lines of a CSV or ratings file (at most five).
     public var sample: [String]?
 
     /// A preview of `format` with nothing else known.

@@ -59,7 +59,7 @@ public struct FormatSniffer {
         if let npy = npyPreview() { return npy }
         if let idx = idxPreview() { return idx }
         if let gzip = gzipPreview() { return gzip }
-        return csvPreview() ?? DatasetPreview(format: .binary)
+        return ratingsPreview() ?? csvPreview() ?? DatasetPreview(format: .binary)
     }
 
     /// A gzip file, and what its first inflated bytes are: the stream's trailer gives the
@@ -104,13 +104,38 @@ public struct FormatSniffer {
         return DatasetPreview(format: .idx, shape: shape, elementType: type.name, classes: classes)
     }
 
-    private func csvPreview() -> DatasetPreview? {
-        guard !head.isEmpty, !head.contains(0) else { return nil }
+    /// The complete lines of the head when the file is text (nothing when it is not).
+    private func textLines() -> [String] {
+        guard !head.isEmpty, !head.contains(0) else { return [] }
         let complete = head.count == total ? head[...] : head[..<(head.lastIndex(of: 0x0A) ?? 0)]
-        guard let text = String(validating: complete, as: UTF8.self) else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .init(charactersIn: "\r")) }
+        guard let text = String(validating: complete, as: UTF8.self) else { return [] }
+        return text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .init(charactersIn: "\r")) }
+    }
+
+    /// The lines of the whole file (the last one need not end with a newline).
+    private var lineCount: Int { newlines + (lastByte == 0x0A ? 0 : 1) }
+
+    /// Ratings: every line of the head `user<TAB>item<TAB>rating[<TAB>timestamp]`, the ids whole
+    /// numbers and the rating a number.
+    private func ratingsPreview() -> DatasetPreview? {
+        let lines = textLines()
+        guard !lines.isEmpty else { return nil }
+        var fieldCount: Int?
+        for line in lines.prefix(1000) {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard (3...4).contains(fields.count), fieldCount == nil || fieldCount == fields.count,
+                  Int(fields[0]) != nil, Int(fields[1]) != nil, Double(fields[2]) != nil, fields.count == 3 || Int(fields[3]) != nil else {
+                return nil
+            }
+            fieldCount = fields.count
+        }
+        return DatasetPreview(format: .ratings, columns: Array(["user", "item", "rating", "timestamp"].prefix(fieldCount ?? 3)),
+                              rows: lineCount, sample: Array(lines.prefix(5)))
+    }
+
+    private func csvPreview() -> DatasetPreview? {
+        let lines = textLines()
         guard let first = lines.first, first.contains(",") else { return nil }
-        let lineCount = newlines + (lastByte == 0x0A ? 0 : 1)
         return DatasetPreview(format: .csv, columns: first.split(separator: ",", omittingEmptySubsequences: false).map(String.init),
                               rows: max(0, lineCount - 1), sample: Array(lines.prefix(5)))
     }
