@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// A PostgreSQL database over one connection (postgres-nio), for a platform or a tuning study
 /// that outgrows one SQLite file: `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, with
@@ -40,11 +41,12 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     /// The threads ``perform(_:)`` runs bodies on: serial queues (each its own thread while busy,
     /// so a body blocked on PostgreSQL never holds up another's start), taken in turn.
     private static let workers = (0..<defaultPoolSize).map { DispatchQueue(label: "lepton.postgres.\($0)") }
-    private static let nextWorker = WorkerCounter()
+    private static let nextWorker = Atomic<Int>(0)
 
     public func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            Self.workers[Self.nextWorker.next() % Self.workers.count].async {
+            let turn = Self.nextWorker.add(1, ordering: .relaxed).newValue & Int.max
+            Self.workers[turn % Self.workers.count].async {
                 continuation.resume(with: Result { try body() })
             }
         }
@@ -261,9 +263,3 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     }
 }
 
-/// A counter shared by threads.
-private final class WorkerCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.lock(); defer { lock.unlock() }; value &+= 1; return value & Int.max }
-}

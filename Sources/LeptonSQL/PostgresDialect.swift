@@ -5,8 +5,10 @@ public enum PostgresDialect {
     /// The PostgreSQL statements for `sql`: a `CREATE` statement with its column types adapted,
     /// a SQLite `RAISE(ABORT, …)` trigger as a PL/pgSQL function and trigger, anything else as is.
     public static func statements(_ sql: String) -> [String] {
+        // Every query passes here: only the first word is looked at before deciding.
+        let start = sql.drop { $0.isWhitespace }
+        guard start.prefix(7).uppercased() == "CREATE " else { return [sql] }
         let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.uppercased().hasPrefix("CREATE ") else { return [sql] }
         if let trigger = abortTrigger(trimmed) { return trigger }
         return [columnTypes(trimmed)]
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LeptonSQL
+import Synchronization
 
 /// The databases the SQL-backed tests run against: each store test runs once per backend, so
 /// the embedded SQLite store and the PostgreSQL one pass the same suite.
@@ -47,7 +48,7 @@ public struct TestDatabase: Sendable {
 /// for the whole run with `scripts/postgres.sh start DIR` and exports its URL. Without it the
 /// PostgreSQL tests fail, saying how to start one.
 public enum PostgresTestServer {
-    private static let counter = Counter()
+    private static let counter = Atomic<Int>(0)
 
     /// The URL of a new, empty database on the server.
     /// - Throws: ``SQLError`` when no server is set or the database cannot be created.
@@ -58,16 +59,10 @@ public enum PostgresTestServer {
                 `export LEPTON_TEST_POSTGRES_URL=$(scripts/postgres.sh start DIR)` (scripts/postgres.sh stop DIR afterwards)
                 """)
         }
-        let name = "lepton_test_\(getpid())_\(counter.next())_\(UInt32.random(in: 0...UInt32.max))"
+        let name = "lepton_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)_\(UInt32.random(in: 0...UInt32.max))"
         try SQLDatabases.open(base).execute("CREATE DATABASE \(name)")
         guard var components = URLComponents(string: base) else { throw SQLError("\(base): not a URL") }
         components.path = "/" + name
         return components.string ?? base
-    }
-
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
     }
 }

@@ -24,14 +24,7 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Weight α of the student's own loss, in [0, 1] (default: the config's, else 0.1).")
     var alpha: Float?
 
-    @Option(help: "Override the config's epochs.")
-    var epochs: Int?
-
-    @Option(help: "Where to save the student (overrides the config's output).")
-    var output: String?
-
-    @Flag(help: "Replace a Lepton model folder already at the output path.")
-    var overwrite = false
+    @OptionGroup var training: TrainingOutputOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -41,12 +34,6 @@ struct DistillCommand: ParsableCommand {
         let given = config.distillation
         config.distillation = try DistillationSettings(teacher: teacher, temperature: temperature ?? given?.temperature ?? 3,
                                                        alpha: alpha ?? given?.alpha ?? 0.1)
-        var options = TrainingJob.Options()
-        options.epochs = epochs
-        options.seed = common.seed
-        options.output = output
-        options.overwrite = overwrite
-        options.verbosity = .auto
-        try TrainingJob(config: config, options: options).run()
+        try TrainingJob(config: config, options: training.jobOptions(common)).run()
     }
 }

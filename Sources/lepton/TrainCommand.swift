@@ -23,14 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "The training config, e.g. examples/mnist-cnn.yaml.")
     var config: String
 
-    @Option(help: "Override the config's epochs.")
-    var epochs: Int?
-
-    @Option(help: "Where to save the model (overrides the config's output).")
-    var output: String?
-
-    @Flag(help: "Replace a Lepton model folder already at the output path (anything else there is never replaced).")
-    var overwrite = false
+    @OptionGroup var training: TrainingOutputOptions
 
     @Option(help: ArgumentHelp("Back training up in this folder after every epoch; started again after an interruption, training continues where it stopped (replaces a BackupAndRestore callback of the config).",
                                valueName: "folder"))
@@ -86,13 +79,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train(_ communicator: Communicator) throws {
-        var options = TrainingJob.Options()
-        options.epochs = epochs
-        options.seed = common.seed
-        options.output = output
-        options.overwrite = overwrite
+        var options = training.jobOptions(common)
         options.backupDirectory = backupDir
-        options.verbosity = .auto
         options.batchEvents = metricsFile != nil
         let loaded = try TrainingConfig.load(config)
         if globalBatch {
@@ -107,7 +95,7 @@ struct TrainCommand: ParsableCommand {
             // One thread per rank unless asked otherwise: ranks share the machine's cores.
             if common.threads == nil && ProcessInfo.processInfo.environment["LEPTON_NUM_THREADS"] == nil { Lepton.threadCount = 1 }
             let text = (try? String(contentsOfFile: config, encoding: .utf8)) ?? config
-            let settings = "\(text)|epochs:\(epochs.map(String.init) ?? "-")|seed:\(common.seed.map(String.init) ?? "-")|global batch:\(globalBatch)"
+            let settings = "\(text)|epochs:\(training.epochs.map(String.init) ?? "-")|seed:\(common.seed.map(String.init) ?? "-")|global batch:\(globalBatch)"
             let strategy = try DataParallel(communicator: communicator, bucketBytes: Int(bucketMb * 1_048_576), overlap: !noOverlap,
                                             configurationFingerprint: DataParallel.fingerprint(settings))
             job.distribution = strategy

@@ -1,12 +1,12 @@
 import Foundation
+import LeptonSQL
 import LeptonTune
 
 /// `lepton tune --report STUDY_DB OUT.html`: one study of a SQLite study file (or of a
 /// `postgresql://` storage) as a self-contained HTML page (``StudyReport``).
 enum TuneReportWriter {
     static func write(database: String, study name: String?, to html: String) throws {
-        let isPostgres = database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")
-        guard isPostgres || FileManager.default.fileExists(atPath: database) else {
+        guard SQLDatabases.isPostgres(database) || FileManager.default.fileExists(atPath: database) else {
             throw TuneError("--report \(database): no such study database (expected the study.db a lepton tune run wrote, or a postgresql:// URL)")
         }
         let storage = try StorageURL.open(database)
