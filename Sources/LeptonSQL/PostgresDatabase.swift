@@ -73,6 +73,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         for connection in connections { connection?.close().whenComplete { _ in } }
     }
 
+    @discardableResult
     public func query(_ sql: String, _ bindings: [SQLValue]) throws -> [[SQLValue]] {
         if let held = heldByThisThread() { return try run(sql, bindings, on: held, reconnecting: false) }
         let slot = acquire()
@@ -97,6 +98,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         }
     }
 
+    @discardableResult
     public func queryInTransaction(_ sql: String, _ bindings: [SQLValue]) throws -> [[SQLValue]] {
         guard let held = heldByThisThread() else { throw SQLError("\(name): queryInTransaction called outside a transaction") }
         return try run(sql, bindings, on: held, reconnecting: false)
@@ -125,6 +127,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         transactions[UInt(pthread_self())] = slot
     }
 
+    @discardableResult
     public func migrate(_ steps: [[String]]) throws -> Int {
         try transaction {
             try queryInTransaction("CREATE TABLE IF NOT EXISTS lepton_schema (version BIGINT NOT NULL)", [])

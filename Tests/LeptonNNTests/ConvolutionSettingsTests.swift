@@ -14,16 +14,18 @@ import Testing
         #expect(s.span(1) == 5 && dilated.span(0) == 9)
     }
 
-    @Test(arguments: [
-        ({ try ConvolutionSettings(filters: 0, kernelSize: [3]) }, "filters: expected a positive integer"),
-        ({ try ConvolutionSettings(filters: 6, kernelSize: [3], groups: 4) }, "groups: 4 does not divide filters 6"),
-        ({ try ConvolutionSettings(filters: 6, kernelSize: [3, 3], strides: [1]) }, "strides: expected 2 values"),
-        ({ try ConvolutionSettings(filters: 6, kernelSize: [0, 3]) }, "kernel_size: expected positive integers"),
-        ({ try ConvolutionSettings(filters: 6, kernelSize: []) }, "kernel_size: expected at least one spatial axis"),
-        ({ try ConvolutionSettings(filters: 6, kernelSize: [3], dilation: [1 << 40]) }, "dilation_rate: expected positive integers"),
-    ] as [(@Sendable () throws -> ConvolutionSettings, String)])
-    func badSettingsThrow(make: @Sendable () throws -> ConvolutionSettings, expected: String) {
-        #expect { _ = try make() } throws: { "\($0)".contains(expected) }
+    @Test func badSettingsThrow() {
+        let cases: [(() throws -> ConvolutionSettings, String)] = [
+            ({ try ConvolutionSettings(filters: 0, kernelSize: [3]) }, "filters: expected a positive integer"),
+            ({ try ConvolutionSettings(filters: 6, kernelSize: [3], groups: 4) }, "groups: 4 does not divide filters 6"),
+            ({ try ConvolutionSettings(filters: 6, kernelSize: [3, 3], strides: [1]) }, "strides: expected 2 values"),
+            ({ try ConvolutionSettings(filters: 6, kernelSize: [0, 3]) }, "kernel_size: expected positive integers"),
+            ({ try ConvolutionSettings(filters: 6, kernelSize: []) }, "kernel_size: expected at least one spatial axis"),
+            ({ try ConvolutionSettings(filters: 6, kernelSize: [3], dilation: [1 << 40]) }, "dilation_rate: expected positive integers"),
+        ]
+        for (make, expected) in cases {
+            #expect { _ = try make() } throws: { "\($0)".contains(expected) }
+        }
     }
 
     @Test func theThreeLayersReadAndWriteTheSameKeys() throws {
