@@ -23,6 +23,9 @@ let package = Package(
         .library(name: "LeptonTestSupport", targets: ["LeptonTestSupport"]),
         .library(name: "LeptonFuzz", targets: ["LeptonFuzz"]),
         .library(name: "LeptonCompress", targets: ["LeptonCompress"]),
+        .library(name: "LeptonPlot", targets: ["LeptonPlot"]),
+        .library(name: "LeptonExplain", targets: ["LeptonExplain"]),
+        .library(name: "LeptonEmbed", targets: ["LeptonEmbed"]),
         .executable(name: "lepton", targets: ["lepton"]),
         .executable(name: "lepton-bench", targets: ["LeptonBenchmarks"]),
         .executable(name: "lepton-gan", targets: ["lepton-gan"]),
@@ -198,6 +201,21 @@ let package = Package(
             name: "LeptonCompress",
             dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "CInt8"]
         ),
+        // Charts drawn into PNGs with the project's own writer: lines, text, heatmaps, colour maps.
+        .target(
+            name: "LeptonPlot",
+            dependencies: ["LeptonData", "LeptonFiles"]
+        ),
+        // Attribution maps (saliency, SmoothGrad, Integrated Gradients, Grad-CAM, occlusion, attention).
+        .target(
+            name: "LeptonExplain",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonPlot"]
+        ),
+        // Embedding models: metric-learning losses, galleries, open-set verification (ROC, TAR@FAR).
+        .target(
+            name: "LeptonEmbed",
+            dependencies: ["LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonPlot", "LeptonFiles"]
+        ),
         .target(
             name: "LeptonTestSupport",
             dependencies: ["LeptonTensor", "LeptonSQL"]
@@ -208,7 +226,7 @@ let package = Package(
                 "LeptonTensor", "LeptonNN", "LeptonData", "LeptonTrain", "LeptonIO", "LeptonJobs", "LeptonONNX", "LeptonServe", "LeptonFiles",
                 "LeptonDistributed", "LeptonMPI", "LeptonTune", "LeptonSQL",
                 "LeptonPlatform", "LeptonPlatformServer",
-                "LeptonCompress",
+                "LeptonCompress", "LeptonPlot", "LeptonExplain", "LeptonEmbed",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -295,6 +313,18 @@ let package = Package(
         .testTarget(
             name: "LeptonCompressTests",
             dependencies: ["LeptonCompress", "LeptonONNX", "LeptonIO", "LeptonJobs", "LeptonTrain", "LeptonNN", "LeptonTensor", "LeptonTestSupport"]
+        ),
+        .testTarget(
+            name: "LeptonPlotTests",
+            dependencies: ["LeptonPlot", "LeptonData"]
+        ),
+        .testTarget(
+            name: "LeptonExplainTests",
+            dependencies: ["LeptonExplain", "LeptonPlot", "LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor", "LeptonIO", "LeptonTestSupport"]
+        ),
+        .testTarget(
+            name: "LeptonEmbedTests",
+            dependencies: ["LeptonEmbed", "LeptonPlot", "LeptonTrain", "LeptonNN", "LeptonData", "LeptonTensor", "LeptonJobs", "LeptonTestSupport"]
         ),
         .testTarget(
             name: "LeptonNNTests",
