@@ -27,11 +27,14 @@ public struct TrainingConfig {
     public var augmentation: ImageAugmentation?
     /// Train the model as the student of a saved teacher (`distillation:`).
     public var distillation: DistillationSettings?
+    /// Settings of an embedding model's training and open-set verification (`embedding:`), read
+    /// by LeptonEmbed's `EmbeddingJob` (`lepton embed`); `lepton train` refuses a config with them.
+    public var embedding: ConfigValue?
     public var file: String
 
     /// The top-level keys a config may have.
     public static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
-                       "seed", "callbacks", "output", "augmentation", "distillation"]
+                       "seed", "callbacks", "output", "augmentation", "distillation", "embedding"]
 
     /// Reads and checks a YAML training config.
     /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
@@ -69,8 +72,17 @@ public struct TrainingConfig {
             optimizer = try Self.optimizer(try o.requiredString("name"), learningRate: try o.double("learning_rate").map(Float.init),
                                            path: "optimizer.name")
         }
-        let lossName = try root.requiredString("loss")
-        do { loss = try LossFunction(named: lossName) } catch let error as TrainingError {
+        do {
+            switch root.raw("loss") {
+            case .string(let name)?: loss = try LossFunction(named: name)
+            case let value?:
+                let l = try ConfigReader(value, path: "loss")
+                try l.rejectUnknownKeys(["name", "margin", "scale"])
+                loss = try LossFunction(named: try l.requiredString("name"), margin: try l.double("margin").map(Float.init),
+                                        scale: try l.double("scale").map(Float.init))
+            case nil: throw ConfigError("loss: missing (expected a loss name, or a mapping with name and margin or scale)")
+            }
+        } catch let error as TrainingError {
             throw ConfigError("loss: \(error.description)")
         }
         metrics = try root.strings("metrics") ?? []
@@ -90,6 +102,7 @@ public struct TrainingConfig {
         output = try root.string("output")
         augmentation = try root.raw("augmentation").map { try Self.augmentation($0) }
         distillation = try root.raw("distillation").map { try DistillationSettings.read($0) }
+        embedding = root.raw("embedding")
         if let output, output.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError("output: expected a folder for the trained model, got an empty path (it would mean the current folder)")
         }

@@ -120,6 +120,9 @@ public final class TrainingJob: @unchecked Sendable {
         let epochs = options.epochs ?? config.epochs
         let seed = options.seed ?? config.seed
         let batchSize = options.batchSize ?? config.batchSize
+        if config.embedding != nil {
+            throw ConfigError("\(config.file): embedding: this config trains an embedding model; run `lepton embed \(config.file)`")
+        }
         let data = try config.loadData()
         let inputShape = config.inputShape ?? data.inputShape
         guard inputShape == data.inputShape else {

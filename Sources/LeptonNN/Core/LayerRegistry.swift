@@ -37,6 +37,7 @@ public enum LayerRegistry {
         Conv1D.self, Conv2DTranspose.self, MultiHeadAttention.self, TransformerEncoderLayer.self,
         TransformerEncoder.self, PositionEmbedding.self, TokenAndPositionEmbedding.self, SinusoidalPositionEncoding.self,
         Rescaling.self, Normalization.self, Resizing.self, CenterCrop.self, TextVectorization.self,
+        UnitNormalization.self, CosineDense.self,
     ]
 
     /// Registers a layer type under its ``ConfigurableLayer/typeName``.

@@ -51,6 +51,52 @@ public struct LossFunction: @unchecked Sendable {
         }
     }
 
+    /// Triplet loss mined inside each batch; the model's outputs are embeddings and the targets
+    /// int32 identity ids (``LeptonNN/tripletLoss(_:_:margin:mining:)``).
+    public static func triplet(mining: TripletMining = .semiHard, margin: Float = 0.2) -> LossFunction {
+        LossFunction(name: "triplet_\(mining.rawValue)") { tripletLoss($0, $1, margin: margin, mining: mining) }
+    }
+    /// Contrastive loss over every pair of a batch's embeddings
+    /// (``LeptonNN/pairwiseContrastiveLoss(_:_:margin:)``).
+    public static func contrastive(margin: Float = 1) -> LossFunction {
+        LossFunction(name: "contrastive") { pairwiseContrastiveLoss($0, $1, margin: margin) }
+    }
+    /// ArcFace or CosFace over a ``LeptonNN/CosineDense`` head's cosines; defaults as
+    /// pytorch-metric-learning's (scale 64; margin 0.5 rad for ArcFace, 0.35 for CosFace).
+    public static func marginSoftmax(_ kind: MarginKind, scale: Float = 64, margin: Float? = nil) -> LossFunction {
+        let m = margin ?? (kind == .arcFace ? 0.5 : 0.35)
+        return LossFunction(name: kind.rawValue) { marginSoftmaxLoss($0, $1, scale: scale, margin: m, kind: kind) }
+    }
+
+    /// The loss named `name`, with the `margin` and `scale` of the losses that take them
+    /// (triplet, contrastive, ArcFace, CosFace; nil: their defaults).
+    /// - Throws: ``TrainingError`` for an unknown name, or a margin or scale given to a loss that
+    ///   takes none, or out of range.
+    public init(named name: String, margin: Float?, scale: Float?) throws {
+        if let margin, !(margin.isFinite && margin >= 0 && margin < 10) {
+            throw TrainingError("loss margin: expected a number in 0..<10, got \(margin)")
+        }
+        if let scale, !(scale.isFinite && scale > 0 && scale <= 1000) {
+            throw TrainingError("loss scale: expected a number in (0, 1000], got \(scale)")
+        }
+        switch name.lowercased() {
+        case "triplet_semi_hard": self = .triplet(mining: .semiHard, margin: margin ?? 0.2)
+        case "triplet_batch_hard": self = .triplet(mining: .batchHard, margin: margin ?? 0.2)
+        case "contrastive": self = .contrastive(margin: margin ?? 1)
+        case "arcface": self = .marginSoftmax(.arcFace, scale: scale ?? 64, margin: margin)
+        case "cosface": self = .marginSoftmax(.cosFace, scale: scale ?? 64, margin: margin)
+        default:
+            try self.init(named: name)
+            if margin != nil || scale != nil {
+                throw TrainingError("loss '\(name)' takes no margin or scale; they are for \(Self.embeddingNames.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// The metric-learning losses: the model's outputs are embeddings (or, for ArcFace and
+    /// CosFace, a ``LeptonNN/CosineDense`` head's cosines) and the targets identity ids.
+    public static let embeddingNames = ["triplet_semi_hard", "triplet_batch_hard", "contrastive", "arcface", "cosface"]
+
     /// The loss Keras names `name`.
     /// - Throws: ``TrainingError`` listing the known names.
     public init(named name: String) throws {
@@ -61,6 +107,7 @@ public struct LossFunction: @unchecked Sendable {
         case "binary_crossentropy", "binarycrossentropy", "bce": self = .binaryCrossEntropy()
         case "categorical_crossentropy", "categoricalcrossentropy": self = .categoricalCrossEntropy()
         case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy": self = .sparseCategoricalCrossEntropy()
+        case let embedding where Self.embeddingNames.contains(embedding): try self.init(named: embedding, margin: nil, scale: nil)
         default:
             throw TrainingError("unknown loss '\(name)'; expected one of \(Self.knownNames.joined(separator: ", "))")
         }
@@ -68,7 +115,7 @@ public struct LossFunction: @unchecked Sendable {
 
     /// Names accepted by ``init(named:)``.
     public static let knownNames = ["mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
-                                    "sparse_categorical_crossentropy"]
+                                    "sparse_categorical_crossentropy"] + embeddingNames
 }
 
 extension LossFunction: ExpressibleByStringLiteral {
