@@ -283,7 +283,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonCLITests",
-            dependencies: ["LeptonTestSupport", "LeptonTune", "LeptonSQL"]
+            dependencies: ["LeptonTestSupport", "LeptonTune", "LeptonSQL", "LeptonData"]
         ),
         .testTarget(
             name: "LeptonFuzzTests",

@@ -64,7 +64,7 @@ public final class Platform: Sendable {
         let models = ModelRegistry(store: store, keyring: keyring, folder: dataFolder)
         self.models = models
         market = Marketplace(store: store, registry: models)
-        deployments = DeploymentService(store: store, registry: models)
+        deployments = DeploymentService(store: store, registry: models, market: market)
         jobs = JobScheduler(store: store, datasets: datasets, models: models, runner: runner ?? LocalProcessRunner(command: [Self.currentExecutable, "train"]),
                             folder: dataFolder.appendingPathComponent("jobs"), slots: slots ?? ProcessInfo.processInfo.activeProcessorCount,
                             folderTTL: jobFolderTTL)

@@ -14,7 +14,7 @@ struct DeployCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Deploy MODEL[@ALIAS|:VERSION] as NAME; prints its token once.")
         @Argument(help: "The deployment's name (lower-case letters, digits, '-'); its endpoint is /deployments/NAME/v2/….") var name: String
-        @Option(help: "MODEL (latest version), MODEL:VERSION or MODEL@ALIAS.") var model: String
+        @Option(help: "MODEL (latest version), MODEL:VERSION, MODEL@ALIAS, or market:LISTING (a marketplace listing, pulled into the workspace first).") var model: String
         @Option(help: "The fewest replicas while it takes traffic.") var minReplicas: Int = 1
         @Option(help: "The most replicas (default: the minimum, at least 1).") var maxReplicas: Int?
         @Option(help: "Requests per second one replica should take (the autoscaler's target).") var targetRps: Double?

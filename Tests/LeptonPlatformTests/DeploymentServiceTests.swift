@@ -34,6 +34,29 @@ struct DeploymentServiceTests {
         }
     }
 
+    @Test("market:LISTING deploys a listing of another workspace: pulled into this one's registry, with its lineage")
+    func fromMarketListing() async throws {
+        let (platform, publisher) = try await Self.platform("deploy-market")
+        defer { try? FileManager.default.removeItem(at: platform.dataFolder) }
+        let listing = try await platform.market.publish(MarketPublication(model: "digits", version: "champion", name: "mnist-digits",
+                                                                          task: "image-classification", licence: "MIT"), workspaceID: publisher)
+        let consumer = try await platform.createWorkspace(name: "consumer", source: "test").key.workspaceID
+        let issued = try await platform.deployments.create(DeploymentSettings(name: "digits", model: "market:\(listing.id)"), workspaceID: consumer)
+        #expect(issued.deployment.modelName == "mnist-digits" && issued.deployment.version == 1)
+        let pulled = try await platform.models.versions("mnist-digits", workspaceID: consumer)
+        #expect(pulled.map(\.lineage.listingID) == [listing.id])
+        // A taken name is refused before anything is pulled; an unknown listing is not found.
+        let taken = await #expect(throws: PlatformError.self) {
+            try await platform.deployments.create(DeploymentSettings(name: "digits", model: "market:\(listing.id)"), workspaceID: consumer)
+        }
+        #expect(taken?.kind == .conflict)
+        #expect(try await platform.models.versions("mnist-digits", workspaceID: consumer).count == 1)
+        let missing = await #expect(throws: PlatformError.self) {
+            try await platform.deployments.create(DeploymentSettings(name: "other", model: "market:lst_nothing"), workspaceID: consumer)
+        }
+        #expect(missing?.kind == .notFound)
+    }
+
     @Test("create: token shown once and stored hashed; names checked and unique on the platform; numbers validated")
     func create() async throws {
         let (platform, workspace) = try await Self.platform("deploy-create")

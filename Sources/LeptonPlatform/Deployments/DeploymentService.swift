@@ -11,11 +11,14 @@ import Foundation
 public struct DeploymentService: Sendable {
     let store: any DeploymentStore
     let registry: ModelRegistry
+    let market: Marketplace
 
-    /// Creates the service over `store`, resolving model references in `registry`.
-    public init(store: any DeploymentStore, registry: ModelRegistry) {
+    /// Creates the service over `store`, resolving model references in `registry` and
+    /// `market:LISTING` references by pulling the listing from `market`.
+    public init(store: any DeploymentStore, registry: ModelRegistry, market: Marketplace) {
         self.store = store
         self.registry = registry
+        self.market = market
     }
 
     /// Creates a deployment; its token (unless public) is returned to be shown once.
@@ -25,7 +28,7 @@ public struct DeploymentService: Sendable {
         try DeploymentSettings.checkName(settings.name)
         try DeploymentSettings.checkReplicas(min: settings.minReplicas, max: settings.maxReplicas)
         try settings.scaling.validate()
-        let (model, version) = try await ModelReference(parsing: settings.model).resolve(in: registry, workspaceID: workspaceID)
+        let (model, version) = try await resolve(settings, workspaceID: workspaceID)
         let (token, hash) = DeploymentToken.generate()
         let deployment = Deployment(id: PlatformID.make("dep"), workspaceID: workspaceID, name: settings.name, created: now,
                                     modelID: model.id, modelName: model.name, version: version, minReplicas: settings.minReplicas,
@@ -34,6 +37,20 @@ public struct DeploymentService: Sendable {
         try await store.insertDeployment(deployment)
         try await record(deployment, "created", "created serving \(model.name) version \(version) with \(settings.minReplicas)…\(settings.maxReplicas) replicas")
         return IssuedDeployment(deployment: deployment, token: settings.isPublic ? nil : token)
+    }
+
+    /// The model version `settings.model` names. A `market:LISTING` reference pulls the listing
+    /// into the workspace's registry first (as `POST /api/v1/market/ID/pull` does), once the
+    /// deployment's name is known to be free.
+    private func resolve(_ settings: DeploymentSettings, workspaceID: String) async throws -> (RegisteredModel, Int) {
+        guard let listing = ModelReference.marketListing(settings.model) else {
+            return try await ModelReference(parsing: settings.model).resolve(in: registry, workspaceID: workspaceID)
+        }
+        if try await store.deployment(named: settings.name, workspaceID: nil) != nil {
+            throw PlatformError(.conflict, "a deployment named \"\(settings.name)\" exists already (deployment names are unique on the platform: they name endpoints)")
+        }
+        let (model, version) = try await market.pull(listing, as: nil, workspaceID: workspaceID)
+        return (model, version.number)
     }
 
     /// The deployments of a workspace, oldest first.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A model version as a user names it: `MODEL` (its latest version), `MODEL:VERSION` or
-/// `MODEL@ALIAS`, where MODEL is a registered model's name or id.
+/// `MODEL@ALIAS`, where MODEL is a registered model's name or id. Deployments also take
+/// `market:LISTING` (``marketListing(_:)``), a marketplace listing pulled into the workspace.
 public struct ModelReference: Sendable, Equatable, CustomStringConvertible {
     /// The model's name or id.
     public let model: String
@@ -40,6 +41,13 @@ public struct ModelReference: Sendable, Equatable, CustomStringConvertible {
             model = text
             selector = .latest
         }
+    }
+
+    /// The listing id of a `market:LISTING` reference; nil for any other text.
+    public static func marketListing(_ text: String) -> String? {
+        guard text.hasPrefix("market:") else { return nil }
+        let id = String(text.dropFirst("market:".count))
+        return id.isEmpty ? nil : id
     }
 
     public var description: String {
