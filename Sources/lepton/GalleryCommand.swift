@@ -23,12 +23,13 @@ struct GalleryCommand: ParsableCommand {
         @Argument(help: "A folder with one subfolder of images per identity.") var folder: String
         @Option(help: "Where to write the gallery (JSON).") var out: String
         @Option(help: "Accept threshold stored in the gallery (default: the model's).") var threshold: Double?
+        @OptionGroup var detection: DetectorOptions
         @OptionGroup var common: CommonOptions
 
         func run() throws {
             common.apply()
             let embedder = try Embedder(model)
-            let (embeddings, labels, names) = try embedder.embedFolder(folder)
+            let (embeddings, labels, names) = try embedder.embedFolder(folder, detector: try detection.load())
             let gallery = try Gallery(embeddings: embeddings, labels: labels, names: names,
                                       threshold: try GalleryCommand.threshold(threshold, model: model))
             try gallery.write(to: URL(fileURLWithPath: out))
@@ -62,6 +63,7 @@ struct GalleryCommand: ParsableCommand {
         @Argument(help: "The probe image.") var image: String
         @Option(help: "How many candidates to list, 1...100.") var topK = 5
         @Option(help: "Reject threshold (default: the gallery's).") var threshold: Double?
+        @OptionGroup var detection: DetectorOptions
         @OptionGroup var common: CommonOptions
 
         func validate() throws {
@@ -73,6 +75,13 @@ struct GalleryCommand: ParsableCommand {
             common.apply()
             var enrolled = try Gallery.read(from: URL(fileURLWithPath: gallery))
             if let threshold { enrolled.threshold = threshold }
+            if let detector = try detection.load() {
+                let (name, probability) = try detector.classify(URL(fileURLWithPath: image))
+                guard name == detection.detectClass else {
+                    print(String(format: "identity: none (the detector sees %@, p=%.3f, not %@)", name, probability, detection.detectClass))
+                    return
+                }
+            }
             let matches = try enrolled.identify(try Embedder(model).embedImage(image), topK: topK)
             let best = matches[0]
             print(enrolled.accepts(best) ? "identity: \(best.name)" : "identity: unknown (best \(best.name) below the threshold)")
@@ -141,10 +150,18 @@ struct Embedder {
         return try embed(x).scalars
     }
 
-    /// The embeddings of every image of a `<identity>/*` folder, their labels and the identities' names.
-    func embedFolder(_ folder: String) throws -> (Tensor, [Int], [String]) {
+    /// The embeddings of every image of a `<identity>/*` folder (those `detector` accepts, when
+    /// given), their labels and the identities' names.
+    func embedFolder(_ folder: String, detector: GalleryDetector? = nil) throws -> (Tensor, [Int], [String]) {
         let images = try ImageFolder(root: URL(fileURLWithPath: folder), mode: mode, imageSize: Array(sample.prefix(2)))
-        let (x, y) = try images.loadAll()
+        var (x, y) = try images.loadAll()
+        if let detector {
+            let kept = try images.files.indices.filter { try detector.accepts(images.files[$0].url) }
+            print("The detector let \(kept.count) of \(images.files.count) images through")
+            guard !kept.isEmpty else { throw ValidationError("--detector: no image of \(folder) is of class \(detector.classNames[detector.acceptedIndex])") }
+            let index = Tensor(int32: kept.map(Int32.init), shape: [kept.count])
+            (x, y) = (x.indexSelect(axis: 0, index), y.indexSelect(axis: 0, index))
+        }
         var rows: [Tensor] = []
         var start = 0
         while start < x.shape[0] {

@@ -30,8 +30,8 @@ import Testing
 
         // Ten test images of each digit 5–9, as `<identity>/<n>.png`.
         let mnist = DashboardBrowserTests.datasets.appendingPathComponent("mnist")
-        let images = try IDXReader.readImages(mnist.appendingPathComponent("t10k-images-idx3-ubyte"), limit: 400)
-        let labels = try IDXReader.readLabels(mnist.appendingPathComponent("t10k-labels-idx1-ubyte"), limit: 400).int32Scalars
+        let images = try IDXReader.readImages(mnist.appendingPathComponent("t10k-images-idx3-ubyte.gz"), limit: 400)
+        let labels = try IDXReader.readLabels(mnist.appendingPathComponent("t10k-labels-idx1-ubyte.gz"), limit: 400).int32Scalars
         let pixels = images.scalars
         var written = [Int: Int]()
         for i in labels.indices where labels[i] >= 5 && written[Int(labels[i]), default: 0] < 10 {
@@ -55,6 +55,36 @@ import Testing
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
         #expect(evaluated.stdout.contains("50 images of 5 identities, 225 genuine and 1000 impostor pairs"), "\(evaluated.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("folder-roc.png").path))
+
+        // A detector stage: a classifier of digits ("face") against noise ("nonface") lets the
+        // digits through and stops a noise image put among them.
+        var generator = SystemRandomNumberGenerator()
+        for n in 0..<20 {
+            let folder = dir.appendingPathComponent("detect/nonface")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let noise = (0..<784).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try PNGWriter.encode(width: 28, height: 28, channels: 1, bytes: noise).write(to: folder.appendingPathComponent("\(n).png"))
+            if n == 0 { try FileManager.default.copyItem(at: folder.appendingPathComponent("0.png"), to: dir.appendingPathComponent("people/digit5/noise.png")) }
+        }
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("people/digit6"), to: dir.appendingPathComponent("detect/face"))
+        try """
+        dataset: {name: image_folder, path: detect, test_fraction: 0.2}
+        model:
+          input_shape: [28, 28, 1]
+          layers: [{type: Flatten}, {type: Dense, units: 2, activation: softmax}]
+        loss: sparse_categorical_crossentropy
+        epochs: 20
+        batch_size: 8
+        output: detector
+        """.write(to: dir.appendingPathComponent("detector.yaml"), atomically: true, encoding: .utf8)
+        let detectorTrained = try LeptonExecutable.run(["train", "detector.yaml"], in: dir, environment: environment)
+        #expect(detectorTrained.status == 0, "\(detectorTrained.stderr)")
+        let detected = try LeptonExecutable.run(["gallery", "enroll", "model", "people", "--out", "detected.json", "--detector", "detector"], in: dir)
+        #expect(detected.status == 0 && detected.stdout.contains("The detector let 50 of 51 images through"), "\(detected.stdout)\(detected.stderr)")
+        let stopped = try LeptonExecutable.run(["gallery", "identify", "model", "detected.json", "people/digit5/noise.png", "--detector", "detector"], in: dir)
+        #expect(stopped.status == 0 && stopped.stdout.hasPrefix("identity: none (the detector sees nonface"), "\(stopped.stdout)\(stopped.stderr)")
+        let wrongClass = try LeptonExecutable.run(["gallery", "enroll", "model", "people", "--out", "x.json", "--detector", "detector", "--detect-class", "cat"], in: dir)
+        #expect(wrongClass.status == 1 && wrongClass.stderr.contains("class names including \"cat\""), "\(wrongClass.stderr)")
 
         for (arguments, message) in [
             (["gallery", "identify", "model", "gallery.json", "people/digit7/0.png", "--top-k", "0"], "--top-k: expected an integer in 1...100"),
