@@ -38,10 +38,16 @@ import LeptonNN
     """
 
     @Test func theShippedExamplesParse() throws {
-        for name in ["mnist-cnn", "mnist-mlp", "sentiment-lstm", "movielens-mf"] {
+        for name in ["mnist-cnn", "mnist-mlp", "sentiment-lstm", "movielens-mf", "open-set-embed"] {
             let job = try TrainingConfig.load("examples/\(name).yaml")
             #expect(try job.buildModel().layers.count > 0)
         }
+    }
+
+    @Test func aLossMayBeAMappingWithItsMarginAndScale() throws {
+        let path = try write(base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: arcface, margin: 0.4, scale: 32}"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try TrainingConfig.load(path).loss.name == "arcface")
     }
 
     @Test func badConfigsNameTheKeyTheValueAndWhatWasExpected() throws {
@@ -54,6 +60,11 @@ import LeptonNN
             (base + "\noptimizer: adamm", "optimizer: unknown optimizer 'adamm'"),
             (base.replacingOccurrences(of: "sparse_categorical_crossentropy", with: "crossentropy"), "loss: unknown loss 'crossentropy'"),
             (base + "\nmetrics: [acuracy]", "metrics: unknown metric 'acuracy'"),
+            (base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: sparse_categorical_crossentropy, margin: 1}"),
+             "loss: loss 'sparse_categorical_crossentropy' takes no margin or scale"),
+            (base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: arcface, margn: 1}"), "loss: unknown key margn"),
+            (base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: cosface, scale: -2}"),
+             "loss: loss scale: expected a number in (0, 1000], got -2"),
             (base + "\nbatch_sise: 3", "unknown key batch_sise"),
             (base.replacingOccurrences(of: "name: mnist", with: "name: mnist, path: /nonexistent/mnist"), "MNIST file train-images-idx3-ubyte(.gz) not found"),
             (base.replacingOccurrences(of: "name: mnist", with: "name: imagenet"), "dataset.name: unknown dataset \"imagenet\""),

@@ -11,7 +11,7 @@ import Testing
 /// weights plus seeded noise (so biases are not zeros), exported to ONNX, checked by
 /// `onnx.checker` and run in onnxruntime: outputs equal Lepton's to 1e-4 (the bar).
 @Suite struct ExampleModelsExportTests {
-    static let examples = ["mnist-cnn", "mnist-mlp", "sentiment-lstm", "movielens-mf"]
+    static let examples = ["mnist-cnn", "mnist-mlp", "sentiment-lstm", "movielens-mf", "open-set-embed"]
 
     /// Test inputs for a config: images, token ids or (user, item) pairs.
     func input(for job: TrainingConfig, model: Sequential, batch: Int) -> Tensor {

@@ -32,7 +32,7 @@ public struct ONNXExporter {
         DenseConverter(), ActivationConverter(), ShapingConverter(), ConvConverter(), ConvTransposeConverter(),
         PoolingConverter(), NormalizationConverter(), EmbeddingConverter(), MatrixFactorizationConverter(),
         PositionEmbeddingConverter(), RecurrentConverter(), AttentionConverter(), PreprocessingConverter(),
-        ImagePreprocessingConverter(), TextVectorizationConverter(),
+        ImagePreprocessingConverter(), TextVectorizationConverter(), EmbeddingHeadConverter(),
     ]
 
     private let converters: [ObjectIdentifier: any ONNXLayerConverter]
