@@ -26,15 +26,26 @@ struct ChartLayout {
         let top = pad + (title.isEmpty ? line / 2 : line + pad)
         let bottom = tick + pad + line + (xLabel.isEmpty ? 0 : pad + line) + pad
         let plotHeight = max(area.height - top - bottom, 1)
-        yTicks = AxisTicks.linear(yRange, maximumCount: max(2, Int(plotHeight / (line * 3))))
+        yTicks = AxisTicks.linear(yRange, maximumCount: max(2, Int(plotHeight / (line * 2.2))))
         let yTickWidth = Double(AxisTicks.labels(for: yTicks).map { PixelFont.width(of: $0, scale: s) }.max() ?? 0)
         let left = pad + (yLabel.isEmpty ? 0 : line + pad) + yTickWidth + tick + pad
         let right = pad + Double(PixelFont.advance * s * 2)
         let plotWidth = max(area.width - left - right, 1)
         plot = PlotRect(x: (area.x + left).rounded(), y: (area.y + top).rounded(), width: plotWidth.rounded(), height: plotHeight.rounded())
-        let xCount = max(2, Int(plotWidth / Double(PixelFont.advance * s * 9)))
-        xTicks = logX ? AxisTicks.logarithmic(xRange, maximumCount: xCount)
-            : AxisTicks.linear(xRange, maximumCount: xCount, minimumStep: integerX ? 1 : 0)
+        xTicks = Self.fittingTicks(xRange, log: logX, integer: integerX, length: plotWidth, scale: s)
+    }
+
+    /// The most x ticks whose labels, with two characters of space between them, fit `length`.
+    static func fittingTicks(_ range: ClosedRange<Double>, log: Bool, integer: Bool, length: Double, scale: Int) -> [Double] {
+        let space = Double(PixelFont.advance * scale * 2)
+        var count = max(2, Int(length / space))
+        while true {
+            let ticks = log ? AxisTicks.logarithmic(range, maximumCount: count)
+                : AxisTicks.linear(range, maximumCount: count, minimumStep: integer ? 1 : 0)
+            let widest = Double(AxisTicks.labels(for: ticks).map { PixelFont.width(of: $0, scale: scale) }.max() ?? 0)
+            if count <= 2 || Double(ticks.count) * (widest + space) <= length { return ticks }
+            count -= 1
+        }
     }
 
     /// The pixel position of the data point (`x`, `y`).
