@@ -8,7 +8,7 @@ import LeptonNN
 ///   train_classes: [0, 1, 2, 3, 4, 5, 6]   # identities of the training split that train
 ///   test_classes: [7, 8, 9]                # identities of the test split that verify
 ///   false_accept_rates: [0.01, 0.001]      # TAR and threshold reported at each
-///   roc: out/open-set-embed/roc.png        # optional ROC image
+///   roc: roc.png                           # the ROC image (default: roc.png in the model folder)
 /// ```
 public struct EmbeddingSettings: Sendable, Equatable {
     /// Class ids of the training split kept for training (nil: all), renumbered 0… in this order.

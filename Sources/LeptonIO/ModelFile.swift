@@ -21,7 +21,9 @@ public enum ModelFile {
     /// Lepton format, beside nothing but the weights or graph files Lepton writes (`model.safetensors`
     /// here, `model.onnx` in an imported ONNX folder).
     public static let folderKind = OutputFolderKind(
-        name: "a Lepton model folder", marker: (architectureName, "\"lepton-"), files: [weightsName, "model.onnx"])
+        name: "a Lepton model folder", marker: (architectureName, "\"lepton-"),
+        // `lepton embed` adds the verification threshold and the ROC image to an embedding model's folder.
+        files: [weightsName, "model.onnx", "embedding.json", "roc.png"])
 
     /// Saves a ``Sequential`` model of registered layers. The folder is written next to its
     /// final place and renamed in, so a crash mid-save never leaves a half-written model.

@@ -19,7 +19,7 @@ struct EmbedCommand: ParsableCommand {
 
     @OptionGroup var training: TrainingOutputOptions
 
-    @Option(help: ArgumentHelp("Draw the ROC curve into this PNG (overrides embedding.roc).", valueName: "png"))
+    @Option(help: ArgumentHelp("Draw the ROC curve into this PNG (overrides embedding.roc; default: roc.png in the saved model's folder).", valueName: "png"))
     var roc: String?
 
     @Option(help: ArgumentHelp("Override the config's loss (e.g. sparse_categorical_crossentropy for the classifier baseline).", valueName: "name"))
@@ -36,7 +36,18 @@ struct EmbedCommand: ParsableCommand {
             if LossFunction.embeddingNames.contains(trainingConfig.loss.name) { trainingConfig.metrics = [] }
         }
         let job = try EmbeddingJob(config: trainingConfig, options: training.jobOptions(common))
+        // Given, or config's, or roc.png in the saved model's folder.
+        let rocPath = roc ?? job.settings.roc ?? job.outputPath.map { URL(fileURLWithPath: $0).appendingPathComponent("roc.png").path }
+        if let rocPath, roc != nil || job.settings.roc != nil {
+            let folder = URL(fileURLWithPath: rocPath).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: folder) else {
+                throw ValidationError("--roc \(rocPath): the folder \(folder) does not exist")
+            }
+        }
         let result = try job.run()
-        _ = result   // ROC_CHART_PENDING
+        if let path = rocPath {
+            try result.verification.rocChart(title: "Open-set verification, \(trainingConfig.loss.name)").write(to: URL(fileURLWithPath: path))
+            print("Wrote the ROC curve to \(path)")
+        }
     }
 }

@@ -2,13 +2,16 @@ import ArgumentParser
 import Foundation
 import LeptonJobs
 import LeptonData
+import LeptonFiles
 import LeptonIO
 import LeptonONNX
+import LeptonPlot
 import LeptonTensor
 import LeptonTrain
 
 /// `lepton evaluate MODEL DATA`: loss and metrics of a saved model on the test part of a
-/// training config's dataset.
+/// training config's dataset; with `--confusion-matrix FILE` a classification model's confusion
+/// matrix on that split is also drawn as a PNG.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate", abstract: "Evaluate a saved model on the test split of a config's dataset.")
@@ -19,14 +22,38 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "A YAML training config whose dataset (test split), loss and metrics are used.")
     var data: String
 
+    @Option(help: ArgumentHelp("Also draw the confusion matrix on the test split as a PNG (classification models: a cross-entropy or hinge loss).",
+                               valueName: "file"))
+    var confusionMatrix: String?
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         common.apply()
-        let loaded = try ModelFile.load(from: URL(fileURLWithPath: model))
+        if let confusionMatrix {
+            try OutputPath.checkNotEmpty(confusionMatrix, what: "--confusion-matrix")
+            try OutputPath.checkFile(URL(fileURLWithPath: confusionMatrix), overwrite: true)
+        }
+        let modelURL = URL(fileURLWithPath: model)
+        let loaded = try ModelFile.load(from: modelURL)
         let job = try TrainingConfig.load(data)
+        if confusionMatrix != nil, !["crossentropy", "hinge"].contains(where: { job.loss.name.contains($0) }) {
+            throw ValidationError("--confusion-matrix: \(data) trains with the loss \(job.loss.name); expected a classification loss (a cross-entropy or hinge)")
+        }
         let splits = try job.loadData()
         try loaded.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-        print(try loaded.evaluate(x: try splits.testInputs(for: loaded), y: splits.testY, batchSize: 256).description)
+        let inputs = try splits.testInputs(for: loaded)
+        print(try loaded.evaluate(x: inputs, y: splits.testY, batchSize: 256).description)
+        if let confusionMatrix {
+            let prediction = loaded.predict(inputs, batchSize: 256)
+            let classes = max(prediction.rank == 2 ? prediction.shape[1] : 1, 2)
+            let matrix = ConfusionMatrix(classes: classes)
+            matrix.update(prediction: prediction, target: splits.testY)
+            let names = ModelFile.classNames(in: modelURL).flatMap { $0.count == classes ? $0 : nil }
+            try ConfusionMatrixPlot(counts: matrix.counts, classNames: names,
+                                    title: "Confusion matrix (\(splits.testY.shape.first ?? 0) test samples)")
+                .render().write(to: URL(fileURLWithPath: confusionMatrix))
+            print("Wrote \(confusionMatrix): \(classes) × \(classes) confusion matrix, rows true class, columns predicted")
+        }
     }
 }

@@ -108,7 +108,8 @@ struct GalleryCommand: ParsableCommand {
             print("\(report.samples) images of \(names.count) identities, \(report.roc.genuineCount) genuine and \(report.roc.impostorCount) impostor pairs")
             print(report.summary)
             if let roc {
-                _ = roc   // ROC_CHART_PENDING
+                try report.rocChart(title: "Verification on \(URL(fileURLWithPath: folder).lastPathComponent)").write(to: URL(fileURLWithPath: roc))
+                print("Wrote the ROC curve to \(roc)")
             }
         }
     }

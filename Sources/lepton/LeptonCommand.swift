@@ -8,7 +8,8 @@ struct LeptonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lepton",
         abstract: "Lepton: a deep learning framework and AI platform in Swift.",
-        subcommands: [TrainCommand.self, EmbedCommand.self, GalleryCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self, RecommendCommand.self,
+        subcommands: [TrainCommand.self, EmbedCommand.self, GalleryCommand.self, EvaluateCommand.self, PlotCommand.self,
+                      PredictCommand.self, SummaryCommand.self, RecommendCommand.self,
                       ExportCommand.self, ImportCommand.self, InspectCommand.self, ServeCommand.self, DemoCommand.self,
                       PlatformCommand.self,
                       LoginCommand.self, KeyCommand.self, DatasetCommand.self, JobCommand.self, ModelCommand.self, MarketCommand.self, DeployCommand.self,
