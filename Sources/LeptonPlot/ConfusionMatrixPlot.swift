@@ -11,7 +11,9 @@ public struct ConfusionMatrixPlot: Sendable {
     public var counts: [[Int]]
     /// One name per class, by index.
     public var classNames: [String]
+    /// The text above the matrix.
     public var title: String
+    /// The colours from no samples (0) to the largest count (1).
     public var colormap: Colormap = .viridis
 
     /// The most classes drawn; the image stays under about 1,700 pixels a side.
