@@ -66,7 +66,8 @@ public struct TrainingHistory: Equatable, Sendable {
         switch FileKind(atPath: resolved.path) {
         case .missing: throw PlotError("\(url.relativePath): no such file; expected a CSV log")
         case .regularFile: break
-        case let kind: throw PlotError("\(url.relativePath): a \(kind), not a regular file; expected a CSV log")
+        case .directory: throw PlotError("\(url.relativePath): a folder; expected a CSV log file")
+        default: throw PlotError("\(url.relativePath): not a regular file (a device, FIFO or socket); expected a CSV log file")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: resolved.path)[.size] as? Int) ?? 0
         guard size <= maximumBytes else {

@@ -33,10 +33,22 @@ struct PlotCommand: ParsableCommand {
         }
     }
 
+    /// Checks, before any work, that a PNG may be written at `path` (given by `flag`): not empty,
+    /// no device, FIFO, link or folder there, and its folder exists.
+    static func checkImagePath(_ path: String, flag: String) throws {
+        try OutputPath.checkNotEmpty(path, what: flag)
+        let url = URL(fileURLWithPath: path)
+        try OutputPath.checkFile(url, overwrite: true)
+        var isFolder: ObjCBool = false
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("\(flag) \(path): the folder \(folder) does not exist; expected a path in an existing folder")
+        }
+    }
+
     func run() throws {
-        try OutputPath.checkNotEmpty(out, what: "--out")
+        try Self.checkImagePath(out, flag: "--out")
         let target = URL(fileURLWithPath: out)
-        try OutputPath.checkFile(target, overwrite: true)
         let curves = TrainingCurves(history: try TrainingHistory.load(URL(fileURLWithPath: history)))
         let canvas = try curves.render(width: width, height: height)
         try canvas.write(to: target)

@@ -91,6 +91,9 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.contains("missing.csv: no such file"), "\(missing.stderr)")
         let tiny = try LeptonExecutable.run(["plot", "bad.csv", "--out", "curves.png", "--width", "10"], in: dir)
         #expect(tiny.status == 1 && tiny.stderr.contains("--width: expected a number of pixels in 160...8192, got 10"), "\(tiny.stderr)")
+        let noFolder = try LeptonExecutable.run(["plot", "bad.csv", "--out", "missing/curves.png"], in: dir)
+        #expect(noFolder.status == 1 && noFolder.stderr.contains("--out missing/curves.png: the folder") && noFolder.stderr.contains("does not exist"),
+                "\(noFolder.stderr)")
         let folder = try LeptonExecutable.run(["plot", "bad.csv", "--out", "."], in: dir)
         #expect(folder.status == 1 && folder.stderr.hasPrefix("error: "), "\(folder.stderr)")
     }
