@@ -4,13 +4,14 @@ import LeptonFiles
 import LeptonPlot
 
 /// `lepton plot HISTORY.csv --out curves.png`: learning curves of a training run — one panel per
-/// metric, training solid and validation dashed — from the CSV log a `CSVLogger` callback writes.
+/// metric, training solid and validation dashed — from the CSV log a `CSVLogger` callback writes
+/// or the JSON lines of `lepton train --metrics-file`.
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plot", abstract: "Plot a training history (a CSVLogger CSV) as learning curves in a PNG.",
+        commandName: "plot", abstract: "Plot a training history (a CSVLogger CSV or --metrics-file JSON lines) as learning curves in a PNG.",
         discussion: "One panel per metric (loss, accuracy, …): training solid, validation (val_…) dashed in the same colour.")
 
-    @Argument(help: "A CSV log as the CSVLogger callback writes it (epoch,loss,accuracy,val_loss,val_accuracy,…).")
+    @Argument(help: "A CSV log as the CSVLogger callback writes it (epoch,loss,accuracy,val_loss,val_accuracy,…), or the JSON lines of `lepton train --metrics-file`.")
     var history: String
 
     @Option(help: ArgumentHelp("The PNG to write (a regular file there is replaced).", valueName: "file"))
