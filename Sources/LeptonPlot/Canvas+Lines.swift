@@ -18,7 +18,8 @@ extension Canvas {
         let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
         guard !finite.isEmpty, width.isFinite, width > 0 else { return }
         let halfWidth = width / 2
-        let region = clip ?? PlotRect(x: 0, y: 0, width: Double(self.width), height: Double(height))
+        let canvasRect = PlotRect(x: 0, y: 0, width: Double(self.width), height: Double(height))
+        let region = (clip ?? canvasRect).intersection(PlotRect.bounding(finite, margin: halfWidth + 1))
         var mask = CoverageMask(region: region, canvasWidth: self.width, canvasHeight: height)
         if finite.count == 1 {
             mask.addDisc(finite[0], radius: halfWidth)

@@ -1,6 +1,11 @@
 /// The shape drawn at each data point of a series.
 public enum MarkerShape: String, CaseIterable, Sendable {
-    case circle, square, diamond
+    /// A filled disc.
+    case circle
+    /// A filled square, a little smaller than the disc so both look the same size.
+    case square
+    /// A filled square turned 45°.
+    case diamond
 }
 
 /// Markers and outlined rectangles.
@@ -13,7 +18,8 @@ extension Canvas {
     public mutating func drawMarker(_ shape: MarkerShape, at center: PlotPoint, size: Double, color: RGB, clip: PlotRect? = nil) {
         guard size.isFinite, size > 0, center.x.isFinite, center.y.isFinite else { return }
         let r = size / 2
-        let region = clip ?? PlotRect(x: 0, y: 0, width: Double(width), height: Double(height))
+        let canvasRect = PlotRect(x: 0, y: 0, width: Double(width), height: Double(height))
+        let region = (clip ?? canvasRect).intersection(PlotRect.bounding([center], margin: size + 1))
         var mask = CoverageMask(region: region, canvasWidth: width, canvasHeight: height)
         switch shape {
         case .circle:

@@ -56,10 +56,14 @@ public struct Canvas: Sendable {
 
     /// Writes the PNG to `url` atomically.
     /// - Throws: ``LeptonFiles/OutputPathError`` when a device, a FIFO, a link or a folder stands
-    ///   at `url` (only a regular file is replaced), or the error of the write.
+    ///   at `url` (only a regular file is replaced); ``PlotError`` naming the path when the write fails.
     public func write(to url: URL) throws {
         try OutputPath.checkFile(url, overwrite: true)
-        try png().write(to: url, options: .atomic)
+        do {
+            try png().write(to: url, options: .atomic)
+        } catch {
+            throw PlotError("\(url.path): cannot be written (\(error.localizedDescription)); expected a path in an existing, writable folder")
+        }
     }
 }
 

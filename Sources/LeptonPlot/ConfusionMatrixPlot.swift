@@ -1,6 +1,6 @@
 /// A confusion matrix as a heatmap: row = true class, column = predicted class, each cell
-/// coloured by its count (``Colormap/viridis`` by default) with the count written in it when it
-/// fits, class names on both axes and a colour bar.
+/// coloured by its count (``Colormap/viridis`` by default) with the counts written in when the
+/// largest fits a cell, class names on both axes and a colour bar.
 ///
 /// ```swift
 /// let plot = ConfusionMatrixPlot(counts: [[50, 2], [5, 43]], classNames: ["cat", "dog"])
@@ -11,7 +11,9 @@ public struct ConfusionMatrixPlot: Sendable {
     public var counts: [[Int]]
     /// One name per class, by index.
     public var classNames: [String]
+    /// The text above the matrix.
     public var title: String
+    /// The colours from no samples (0) to the largest count (1).
     public var colormap: Colormap = .viridis
 
     /// The most classes drawn; the image stays under about 1,700 pixels a side.
@@ -52,13 +54,17 @@ public struct ConfusionMatrixPlot: Sendable {
         let right = 2 * pad + barWidth + pad + (barLabels.map { PixelFont.width(of: $0, scale: s) }.max() ?? 0) + pad
         var canvas = try Canvas(width: left + grid + right, height: top + grid + bottom)
         let text = ChartLayout.textColor
+        // One text size for every count: the largest at which the largest count fits a cell.
+        let countScale = [2, 1].first { PixelFont.width(of: String(maximum), scale: $0) + 4 <= cell && PixelFont.height(scale: $0) + 4 <= cell }
 
         canvas.drawText(title, x: left + grid / 2, y: pad, color: .black, scale: s, horizontal: .center, bold: true)
         for (row, counts) in counts.enumerated() {
             for (column, count) in counts.enumerated() {
                 let fillColor = color(count: count, maximum: maximum)
                 canvas.fill(x: left + column * cell, y: top + row * cell, width: cell, height: cell, fillColor)
-                drawCount(count, in: cell, at: (left + column * cell, top + row * cell), on: &canvas, over: fillColor)
+                if let countScale {
+                    drawCount(count, scale: countScale, in: cell, at: (left + column * cell, top + row * cell), on: &canvas, over: fillColor)
+                }
             }
         }
         for (index, name) in names.enumerated() where index % labelEvery == 0 {
@@ -73,11 +79,9 @@ public struct ConfusionMatrixPlot: Sendable {
         return canvas
     }
 
-    /// Writes `count` centred in its cell, in black or white, whichever stands out on `background`;
-    /// nothing when the number does not fit.
-    private func drawCount(_ count: Int, in cell: Int, at origin: (x: Int, y: Int), on canvas: inout Canvas, over background: RGB) {
+    /// Writes `count` centred in its cell, in black or white, whichever stands out on `background`.
+    private func drawCount(_ count: Int, scale: Int, in cell: Int, at origin: (x: Int, y: Int), on canvas: inout Canvas, over background: RGB) {
         let label = String(count)
-        guard let scale = [2, 1].first(where: { PixelFont.width(of: label, scale: $0) + 4 <= cell && PixelFont.height(scale: $0) + 4 <= cell }) else { return }
         let color: RGB = Self.luminance(background) > 0.5 ? RGB(20, 20, 20) : .white
         canvas.drawText(label, x: origin.x + cell / 2, y: origin.y + cell / 2 + scale / 2, color: color, scale: scale,
                         horizontal: .center, vertical: .middle)

@@ -12,11 +12,15 @@ import Foundation
 public struct LineChart: Sendable {
     /// One line of the chart.
     public struct Series: Sendable {
+        /// The legend's text for the series (empty: no legend entry).
         public var name: String
+        /// The points' x coordinates.
         public var x: [Double]
+        /// The points' y coordinates, one per x.
         public var y: [Double]
         /// nil: the next colour of ``RGB/series``.
         public var color: RGB?
+        /// Whether the line is dashed (e.g. validation next to a solid training line).
         public var dashed: Bool
         /// Markers at the points; nil: circles when the series has at most ``LineChart/markerLimit`` points.
         public var marker: MarkerShape?
@@ -29,9 +33,13 @@ public struct LineChart: Sendable {
         }
     }
 
+    /// The text above the plot (empty: none).
     public var title: String
+    /// The text under the x axis (empty: none).
     public var xLabel: String
+    /// The text beside the y axis, reading upwards (empty: none).
     public var yLabel: String
+    /// The lines, drawn in order; a series without a colour takes the ``RGB/series`` colour of its index.
     public var series: [Series]
     /// The x axis's range; nil: from the data, with a margin.
     public var xRange: ClosedRange<Double>?

@@ -6,6 +6,7 @@
 /// try TrainingCurves(history: history).render().write(to: URL(fileURLWithPath: "curves.png"))
 /// ```
 public struct TrainingCurves: Sendable {
+    /// The run's logs.
     public var history: TrainingHistory
     /// Panels side by side before a new row starts.
     public var columns: Int = 2

@@ -59,14 +59,17 @@ public struct TrainingHistory: Equatable, Sendable {
     /// The largest log file read (64 MiB: millions of epochs).
     public static let maximumBytes = 1 << 26
 
-    /// The history in the CSV file at `url`.
-    /// - Throws: ``PlotError`` when the file cannot be read or is not a CSV log (see ``init(csv:source:)``).
+    /// The history in the file at `url`: a CSV log, or JSON lines from `lepton train --metrics-file`
+    /// when its first character is `{`.
+    /// - Throws: ``PlotError`` when the file cannot be read or is neither (see ``init(csv:source:)``
+    ///   and ``init(jsonLines:source:)``).
     public static func load(_ url: URL) throws -> TrainingHistory {
         let resolved = url.resolvingSymlinksInPath()
         switch FileKind(atPath: resolved.path) {
         case .missing: throw PlotError("\(url.relativePath): no such file; expected a CSV log")
         case .regularFile: break
-        case let kind: throw PlotError("\(url.relativePath): a \(kind), not a regular file; expected a CSV log")
+        case .directory: throw PlotError("\(url.relativePath): a folder; expected a CSV log file")
+        default: throw PlotError("\(url.relativePath): not a regular file (a device, FIFO or socket); expected a CSV log file")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: resolved.path)[.size] as? Int) ?? 0
         guard size <= maximumBytes else {
@@ -77,7 +80,8 @@ public struct TrainingHistory: Equatable, Sendable {
             throw PlotError("\(url.relativePath): cannot be read (\(error.localizedDescription)); expected a CSV log")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw PlotError("\(url.relativePath): not UTF-8 text; expected a CSV log") }
-        return try TrainingHistory(csv: text, source: url.path)
+        let isJSON = text.first { !$0.isWhitespace } == "{"
+        return isJSON ? try TrainingHistory(jsonLines: text, source: url.relativePath) : try TrainingHistory(csv: text, source: url.relativePath)
     }
 
     /// The metrics to plot, in column order: every column without the `val_` prefix, then any

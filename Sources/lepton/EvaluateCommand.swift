@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import LeptonJobs
 import LeptonData
-import LeptonFiles
 import LeptonIO
 import LeptonONNX
 import LeptonPlot
@@ -30,10 +29,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         common.apply()
-        if let confusionMatrix {
-            try OutputPath.checkNotEmpty(confusionMatrix, what: "--confusion-matrix")
-            try OutputPath.checkFile(URL(fileURLWithPath: confusionMatrix), overwrite: true)
-        }
+        if let confusionMatrix { try PlotCommand.checkImagePath(confusionMatrix, flag: "--confusion-matrix") }
         let modelURL = URL(fileURLWithPath: model)
         let loaded = try ModelFile.load(from: modelURL)
         let job = try TrainingConfig.load(data)

@@ -4,13 +4,14 @@ import LeptonFiles
 import LeptonPlot
 
 /// `lepton plot HISTORY.csv --out curves.png`: learning curves of a training run — one panel per
-/// metric, training solid and validation dashed — from the CSV log a `CSVLogger` callback writes.
+/// metric, training solid and validation dashed — from the CSV log a `CSVLogger` callback writes
+/// or the JSON lines of `lepton train --metrics-file`.
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plot", abstract: "Plot a training history (a CSVLogger CSV) as learning curves in a PNG.",
+        commandName: "plot", abstract: "Plot a training history (a CSVLogger CSV or --metrics-file JSON lines) as learning curves in a PNG.",
         discussion: "One panel per metric (loss, accuracy, …): training solid, validation (val_…) dashed in the same colour.")
 
-    @Argument(help: "A CSV log as the CSVLogger callback writes it (epoch,loss,accuracy,val_loss,val_accuracy,…).")
+    @Argument(help: "A CSV log as the CSVLogger callback writes it (epoch,loss,accuracy,val_loss,val_accuracy,…), or the JSON lines of `lepton train --metrics-file`.")
     var history: String
 
     @Option(help: ArgumentHelp("The PNG to write (a regular file there is replaced).", valueName: "file"))
@@ -33,10 +34,22 @@ struct PlotCommand: ParsableCommand {
         }
     }
 
+    /// Checks, before any work, that a PNG may be written at `path` (given by `flag`): not empty,
+    /// no device, FIFO, link or folder there, and its folder exists.
+    static func checkImagePath(_ path: String, flag: String) throws {
+        try OutputPath.checkNotEmpty(path, what: flag)
+        let url = URL(fileURLWithPath: path)
+        try OutputPath.checkFile(url, overwrite: true)
+        var isFolder: ObjCBool = false
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("\(flag) \(path): the folder \(folder) does not exist; expected a path in an existing folder")
+        }
+    }
+
     func run() throws {
-        try OutputPath.checkNotEmpty(out, what: "--out")
+        try Self.checkImagePath(out, flag: "--out")
         let target = URL(fileURLWithPath: out)
-        try OutputPath.checkFile(target, overwrite: true)
         let curves = TrainingCurves(history: try TrainingHistory.load(URL(fileURLWithPath: history)))
         let canvas = try curves.render(width: width, height: height)
         try canvas.write(to: target)

@@ -46,7 +46,7 @@ import Testing
         #expect(resized.width == 900 && resized.height == 300)
     }
 
-    /// A run trained with a `CSVLogger` callback is plotted, and its model's confusion matrix drawn
+    /// A run trained with a `CSVLogger` callback and `--metrics-file` is plotted from both, and its model's confusion matrix drawn
     /// by `lepton evaluate --confusion-matrix`.
     @Test func trainPlotAndEvaluateWithAConfusionMatrix() async throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-plot-train")
@@ -57,13 +57,15 @@ import Testing
         try config.write(to: dir.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
         let environment = ["LEPTON_DATA_DIR": dir.path]
         let trained = try await DashboardBrowserTests.offPool {
-            try LeptonExecutable.run(["train", "tiny.yaml"], in: dir, environment: environment)
+            try LeptonExecutable.run(["train", "tiny.yaml", "--metrics-file", "curve.jsonl"], in: dir, environment: environment)
         }
         #expect(trained.status == 0, "\(trained.stderr)")
 
         let plotted = try LeptonExecutable.run(["plot", "history.csv", "--out", "curves.png"], in: dir)
         #expect(plotted.status == 0 && plotted.stdout.contains("over 2 epochs"), "\(plotted.stdout)\(plotted.stderr)")
         #expect(Self.pngChunks(try Data(contentsOf: dir.appendingPathComponent("curves.png")))?.width == 1120)
+        let fromMetricsFile = try LeptonExecutable.run(["plot", "curve.jsonl", "--out", "curve.png"], in: dir)
+        #expect(fromMetricsFile.status == 0 && fromMetricsFile.stdout.contains("loss, accuracy over 2 epochs"), "\(fromMetricsFile.stdout)\(fromMetricsFile.stderr)")
 
         let evaluated = try LeptonExecutable.run(["evaluate", "model", "tiny.yaml", "--confusion-matrix", "cm.png"], in: dir, environment: environment)
         #expect(evaluated.status == 0 && evaluated.stdout.contains("accuracy") && evaluated.stdout.contains("10 × 10 confusion matrix"),
@@ -91,6 +93,9 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.contains("missing.csv: no such file"), "\(missing.stderr)")
         let tiny = try LeptonExecutable.run(["plot", "bad.csv", "--out", "curves.png", "--width", "10"], in: dir)
         #expect(tiny.status == 1 && tiny.stderr.contains("--width: expected a number of pixels in 160...8192, got 10"), "\(tiny.stderr)")
+        let noFolder = try LeptonExecutable.run(["plot", "bad.csv", "--out", "missing/curves.png"], in: dir)
+        #expect(noFolder.status == 1 && noFolder.stderr.contains("--out missing/curves.png: the folder") && noFolder.stderr.contains("does not exist"),
+                "\(noFolder.stderr)")
         let folder = try LeptonExecutable.run(["plot", "bad.csv", "--out", "."], in: dir)
         #expect(folder.status == 1 && folder.stderr.hasPrefix("error: "), "\(folder.stderr)")
     }
