@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--epochs N] [--threads N] [--seed N]" >&2; exit 2 ;;
   esac
 done
-swift build -c release --product lepton >/dev/null
+swift build -c release --product lepton >/dev/null 2>&1 || swift build -c release --product lepton
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "open-set verification, MNIST digits 0-6 -> 7-9; $epochs epochs, seed $seed, $threads threads; $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)"
