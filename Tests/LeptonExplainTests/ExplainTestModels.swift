@@ -10,7 +10,6 @@ enum ExplainTestModels {
     /// A small seeded CNN on `[1, 8, 8, 2]` inputs: Conv2D(4, 3×3, `activation`) → max-pool 2 →
     /// Flatten → Dense(3, softmax).
     static func smallCNN(seed: UInt64, activation: ActivationFunction = .tanh) -> Sequential {
-        GlobalRandom.seed(seed)
         let model = Sequential([
             Conv2D(filters: 4, kernelSize: [3, 3], activation: activation),
             MaxPooling2D(poolSize: [2, 2]),
@@ -18,6 +17,7 @@ enum ExplainTestModels {
             Dense(units: 3, activation: .softmax),
         ])
         model.build(inputShape: [8, 8, 2])
+        seedWeights(model, seed: seed)
         return model
     }
 
@@ -30,7 +30,6 @@ enum ExplainTestModels {
     /// The MNIST CNN of the tests: Rescaling(1/255) → Conv2D(16, 3×3, relu) → max-pool 2 →
     /// Flatten → Dense(10, softmax), on pixels 0–255.
     static func mnistArchitecture(seed: UInt64) -> Sequential {
-        GlobalRandom.seed(seed)
         let model = Sequential([
             Rescaling(scale: 1.0 / 255),
             Conv2D(filters: 16, kernelSize: [3, 3], activation: .relu),
@@ -39,7 +38,20 @@ enum ExplainTestModels {
             Dense(units: 10, activation: .softmax),
         ])
         model.build(inputShape: [28, 28, 1])
+        seedWeights(model, seed: seed)
         return model
+    }
+
+    /// Glorot-uniform kernels and zero biases drawn from `seed` alone: tests run in parallel, so
+    /// weights drawn from the shared GlobalRandom would depend on the other tests' timing.
+    static func seedWeights(_ model: Sequential, seed: UInt64) {
+        var generator = RandomGenerator(seed: seed)
+        for (_, p) in model.namedParameters() {
+            let s = p.shape
+            let (fanIn, fanOut) = s.count == 4 ? (s[1] * s[2] * s[3], s[0] * s[2] * s[3]) : s.count == 2 ? (s[0], s[1]) : (0, 0)
+            let limit = fanIn + fanOut > 0 ? (6 / Float(fanIn + fanOut)).squareRoot() : 0
+            p.assign(Tensor((0..<p.count).map { _ in limit * (2 * generator.nextFloat() - 1) }, shape: s))
+        }
     }
 
     /// Weights and test images of the MNIST CNN trained once per test process (one epoch on
