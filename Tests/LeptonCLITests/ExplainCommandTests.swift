@@ -86,6 +86,54 @@ import Testing
     }
 }
 
+/// `lepton explain` on a text model (TextVectorization → Embedding → Bidirectional LSTM → Dense).
+@Suite struct ExplainTextCommandTests {
+    static let config = """
+    dataset: {name: sentiment, test_fraction: 0.25, seed: 1, max_vocabulary: 100, sequence_length: 8}
+    model:
+      input_shape: [8]
+      layers:
+        - {type: Embedding, input_dim: 100, output_dim: 8}
+        - {type: Bidirectional, layer: {type: LSTM, units: 4}}
+        - {type: Dense, units: 1, activation: sigmoid}
+    optimizer: {name: adam, learning_rate: 0.01}
+    loss: binary_crossentropy
+    metrics: [accuracy]
+    epochs: 1
+    batch_size: 16
+    output: model
+
+    """
+
+    @Test func tokenAttributionsAreAnHTMLPage() async throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-explain-text")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("sentiment")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let lines = (0..<64).map { i in i % 2 == 0 ? "\(i)\t2.5\ta great and moving film number \(i % 5)" : "\(i)\t-2.5\ta dull and boring plot number \(i % 5)" }
+        try lines.joined(separator: "\n").write(to: folder.appendingPathComponent("movieReviewSnippets.tsv"), atomically: true, encoding: .utf8)
+        try Self.config.write(to: dir.appendingPathComponent("text.yaml"), atomically: true, encoding: .utf8)
+        let trained = try LeptonExecutable.run(["train", "text.yaml"], in: dir, environment: ["LEPTON_DATA_DIR": dir.path])
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let result = try LeptonExecutable.run(["explain", "model", "--text", "A great, moving film!", "--method", "integrated-gradients",
+                                               "--out", "tokens.html", "--steps", "16"], in: dir)
+        #expect(result.status == 0 && result.stdout.contains("completeness error: ") && result.stdout.contains("predicted class: "),
+                "\(result.stdout)\(result.stderr)")
+        let html = try String(contentsOf: dir.appendingPathComponent("tokens.html"), encoding: .utf8)
+        #expect(html.contains(">great</span>") && html.contains(">moving</span>") && html.contains(">film</span>"), "\(html)")
+        try "a dull film\n".write(to: dir.appendingPathComponent("review.txt"), atomically: true, encoding: .utf8)
+        let fromFile = try LeptonExecutable.run(["explain", "model", "review.txt", "--method", "saliency", "--out", "file.html"], in: dir)
+        #expect(fromFile.status == 0 && fromFile.stdout.contains("method: saliency"), "\(fromFile.stderr)")
+        for (flags, message) in [(["--method", "gradcam", "--out", "x.html"], "for a text model use saliency"),
+                                 (["--method", "saliency", "--out", "x.png"], "give a file ending in .html"),
+                                 (["--method", "attention", "--out", "x.png"], "MultiHeadAttention")] {
+            let refused = try LeptonExecutable.run(["explain", "model", "--text", "great"] + flags, in: dir)
+            #expect(refused.status == 1 && refused.stderr.hasPrefix("error: ") && refused.stderr.contains(message)
+                    && refused.stderr.split(separator: "\n").count == 1, "\(flags): \(refused.stderr)")
+        }
+    }
+}
+
 /// Writes the small files the explain tests feed the command, and reads back a PNG's size.
 enum TinyPNG {
     /// An 8-bit grey PNG with stored (uncompressed) deflate blocks.
