@@ -17,18 +17,19 @@ public struct TextExplainer {
     public let runner: ModelRunner
     /// The model's `TextVectorization` (its first layer).
     public let vectorization: TextVectorization
-    /// The index of the model's first `Embedding` layer.
+    /// The index of the model's first `Embedding` (or `TokenAndPositionEmbedding`) layer, where
+    /// the attributions are taken.
     public let embeddingIndex: Int
 
     /// An explainer of `model`.
     /// - Throws: ``ExplainError`` when the first layer is not a `TextVectorization` or no
-    ///   `Embedding` follows it.
+    ///   `Embedding` or `TokenAndPositionEmbedding` follows it.
     public init(_ model: Sequential) throws {
         guard let vectorization = model.textVectorization else {
             throw ExplainError("token attribution needs a model that takes text (its first layer a TextVectorization)")
         }
-        guard let index = model.layers.firstIndex(where: { $0 is Embedding }) else {
-            throw ExplainError("token attribution needs an Embedding layer, and the model has none")
+        guard let index = model.layers.firstIndex(where: { $0 is Embedding || $0 is TokenAndPositionEmbedding }) else {
+            throw ExplainError("token attribution needs an Embedding or TokenAndPositionEmbedding layer, and the model has none")
         }
         runner = ModelRunner(model)
         self.vectorization = vectorization

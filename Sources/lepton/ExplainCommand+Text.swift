@@ -16,13 +16,13 @@ extension ExplainCommand {
         guard [.saliency, .integratedGradients, .attention].contains(method) else {
             throw IOError("--method \(method.rawValue) explains image models; for a text model use saliency (gradient × input), integrated-gradients or attention", file: self.model)
         }
-        let explainer = try TextExplainer(model)
-        let row = explainer.outputs(sentence)
+        guard let vectorization = model.textVectorization else { throw IOError("the model does not take text", file: self.model) }
+        let ids = vectorization.encode([sentence])
+        let row = ModelRunner(model).outputs(ids).scalars
         let predicted = row.count == 1 ? (row[0] >= 0.5 ? 1 : 0) : row.indices.max { row[$0] < row[$1] } ?? 0
         let probability = row.count == 1 ? (predicted == 1 ? row[0] : 1 - row[0]) : row[predicted]
         let url = URL(fileURLWithPath: out)
         if method == .attention {
-            let ids = explainer.vectorization.encode([sentence])
             let (map, ms) = try timed { try AttentionMap.record(model, input: ids) }
             try MatrixHeatmap.canvas(map.mean, rows: map.queries, columns: map.keys).write(to: url)
             report(predicted: predicted, probability: probability, classNames: classNames, explained: nil, milliseconds: ms,
@@ -32,6 +32,7 @@ extension ExplainCommand {
         guard url.pathExtension.lowercased() == "html" else {
             throw IOError("--out: token attributions are an HTML page; give a file ending in .html", file: out)
         }
+        let explainer = try TextExplainer(model)
         let steps = method == .integratedGradients ? (self.steps ?? 50) : nil
         let rule = IntegrationRule(rawValue: self.rule)!
         let (tokens, ms) = try timed { try explainer.explain(sentence, target: target, steps: steps, rule: rule) }

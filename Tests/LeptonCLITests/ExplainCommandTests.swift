@@ -131,6 +131,25 @@ import Testing
             #expect(refused.status == 1 && refused.stderr.hasPrefix("error: ") && refused.stderr.contains(message)
                     && refused.stderr.split(separator: "\n").count == 1, "\(flags): \(refused.stderr)")
         }
+        // A small Transformer: its attention weights over the 8 token positions as a PNG.
+        try Self.config.replacingOccurrences(of: """
+                - {type: Embedding, input_dim: 100, output_dim: 8}
+                - {type: Bidirectional, layer: {type: LSTM, units: 4}}
+            """, with: """
+                - {type: TokenAndPositionEmbedding, vocabulary_size: 100, sequence_length: 8, embedding_dim: 8}
+                - {type: TransformerEncoder, num_layers: 1, model_dim: 8, num_heads: 2, intermediate_dim: 16}
+                - {type: Flatten}
+            """).replacingOccurrences(of: "output: model", with: "output: transformer")
+            .write(to: dir.appendingPathComponent("transformer.yaml"), atomically: true, encoding: .utf8)
+        let transformer = try LeptonExecutable.run(["train", "transformer.yaml"], in: dir, environment: ["LEPTON_DATA_DIR": dir.path])
+        try #require(transformer.status == 0, "\(transformer.stderr)")
+        let attention = try LeptonExecutable.run(["explain", "transformer", "--text", "a great film", "--method", "attention",
+                                                  "--out", "attention.png"], in: dir)
+        #expect(attention.status == 0 && attention.stdout.contains("8 × 8 positions"), "\(attention.stdout)\(attention.stderr)")
+        #expect(try TinyPNG.decodedSize(dir.appendingPathComponent("attention.png")) == "504x526")
+        let tokens = try LeptonExecutable.run(["explain", "transformer", "--text", "a great film", "--method", "integrated-gradients",
+                                               "--out", "transformer.html"], in: dir)
+        #expect(tokens.status == 0 && tokens.stdout.contains("completeness error: "), "\(tokens.stdout)\(tokens.stderr)")
     }
 }
 
