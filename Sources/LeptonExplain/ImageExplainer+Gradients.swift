@@ -24,16 +24,19 @@ extension ImageExplainer {
         let sigma = noise * (range > 0 ? range : 1)
         var generator = RandomGenerator(seed: seed)
         let n = values.count
-        var noisy = [Float]()
-        noisy.reserveCapacity(samples * n)
-        for _ in 0..<samples {
-            for v in values { noisy.append(v + sigma * generator.nextNormal()) }
-        }
-        let batch = Tensor(noisy, shape: [samples] + Self.sampleShape(image))
-        let gradient = try runner.gradients(batch, target: target).gradient.scalars
         var mean = [Float](repeating: 0, count: n)
-        for s in 0..<samples {
-            for i in 0..<n { mean[i] += abs(gradient[s * n + i]) }
+        // A batch of noisy copies at a time: memory stays bounded however many samples are asked.
+        for chunk in runner.ranges(samples) {
+            var noisy = [Float]()
+            noisy.reserveCapacity(chunk.count * n)
+            for _ in chunk {
+                for v in values { noisy.append(v + sigma * generator.nextNormal()) }
+            }
+            let batch = Tensor(noisy, shape: [chunk.count] + Self.sampleShape(image))
+            let gradient = try runner.gradients(batch, target: target).gradient.scalars
+            for s in 0..<chunk.count {
+                for i in 0..<n { mean[i] += abs(gradient[s * n + i]) }
+            }
         }
         let score = try runner.scores(image, target: target)[0]
         return Attribution(method: .smoothgrad, values: mean.map { $0 / Float(samples) },
@@ -55,16 +58,19 @@ extension ImageExplainer {
             throw ExplainError("the baseline has shape \(base.shape), the image \(image.shape)")
         }
         let x = image.scalars, b = base.scalars, n = x.count
-        var path = [Float]()
-        path.reserveCapacity(steps * n)
-        for alpha in alphas {
-            let a = Float(alpha)
-            for i in 0..<n { path.append(b[i] + a * (x[i] - b[i])) }
-        }
-        let gradient = try runner.gradients(Tensor(path, shape: [steps] + Self.sampleShape(image)), target: target).gradient.scalars
         var integral = [Double](repeating: 0, count: n)
-        for (s, w) in weights.enumerated() {
-            for i in 0..<n { integral[i] += w * Double(gradient[s * n + i]) }
+        for chunk in runner.ranges(steps) {
+            var path = [Float]()
+            path.reserveCapacity(chunk.count * n)
+            for step in chunk {
+                let a = Float(alphas[step])
+                for i in 0..<n { path.append(b[i] + a * (x[i] - b[i])) }
+            }
+            let gradient = try runner.gradients(Tensor(path, shape: [chunk.count] + Self.sampleShape(image)), target: target).gradient.scalars
+            for (s, step) in chunk.enumerated() {
+                let w = weights[step]
+                for i in 0..<n { integral[i] += w * Double(gradient[s * n + i]) }
+            }
         }
         let values = (0..<n).map { Float(integral[$0] * Double(x[$0] - b[$0])) }
         let ends = try runner.scores(Tensor.concatenate([image, base], axis: 0), target: target)

@@ -21,19 +21,22 @@ extension ImageExplainer {
         let corners = Swift.stride(from: 0, through: h - window, by: stride).flatMap { y in
             Swift.stride(from: 0, through: w - window, by: stride).map { (y, $0) }
         }
-        var batch = [Float]()
-        batch.reserveCapacity(corners.count * x.count)
-        for (y0, x0) in corners {
-            var copy = x
-            for y in y0..<(y0 + window) {
-                for xx in x0..<(x0 + window) {
-                    for ch in 0..<c { copy[(y * w + xx) * c + ch] = baseline }
-                }
-            }
-            batch += copy
-        }
         let base = try runner.scores(image, target: target)[0]
-        let scores = try runner.scores(Tensor(batch, shape: [corners.count, h, w, c]), target: target)
+        var scores = [Float]()
+        for chunk in runner.ranges(corners.count) {
+            var batch = [Float]()
+            batch.reserveCapacity(chunk.count * x.count)
+            for (y0, x0) in corners[chunk] {
+                var copy = x
+                for y in y0..<(y0 + window) {
+                    for xx in x0..<(x0 + window) {
+                        for ch in 0..<c { copy[(y * w + xx) * c + ch] = baseline }
+                    }
+                }
+                batch += copy
+            }
+            scores += try runner.scores(Tensor(batch, shape: [chunk.count, h, w, c]), target: target)
+        }
         var total = [Float](repeating: 0, count: h * w), count = [Float](repeating: 0, count: h * w)
         for ((y0, x0), score) in zip(corners, scores) {
             for y in y0..<(y0 + window) {

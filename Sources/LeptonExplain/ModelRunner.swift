@@ -74,6 +74,12 @@ public struct ModelRunner {
         }
     }
 
+    /// `0..<count` cut into consecutive ranges of at most ``batchSize``, for methods that make
+    /// their samples a batch at a time.
+    public func ranges(_ count: Int) -> [Range<Int>] {
+        Swift.stride(from: 0, to: count, by: batchSize).map { $0..<Swift.min(count, $0 + batchSize) }
+    }
+
     /// The samples of `x` in chunks of at most ``batchSize``.
     func chunks(of x: Tensor) -> [Tensor] {
         let n = x.shape.first ?? 0
