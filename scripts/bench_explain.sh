@@ -13,7 +13,7 @@ THREADS=${THREADS:-1}
 STEPS=${STEPS:-50}
 SAMPLES=${SAMPLES:-25}
 export LEPTON_DATA_DIR=${LEPTON_DATA_DIR:-../shared/datasets}
-swift build -c release --product lepton 2>&1 | grep -E "error|Compiling lepton|Build complete" || true
+swift build -c release --product lepton 2>&1 | grep -E "error|complete" || true
 LEPTON=.build/release/lepton
 [ -x "$LEPTON" ] || { echo "error: $LEPTON not found after the build" >&2; exit 1; }
 WORK=$(mktemp -d)
