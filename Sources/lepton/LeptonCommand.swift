@@ -15,6 +15,7 @@ struct LeptonCommand: AsyncParsableCommand {
                       LoginCommand.self, KeyCommand.self, DatasetCommand.self, JobCommand.self, ModelCommand.self, MarketCommand.self, DeployCommand.self,
                       TuneCommand.self, CheckModelCommand.self, TuneWorkerCommand.self, TuneBenchCommand.self, AllReduceBenchCommand.self]
                       + [CompressCommand.self, CompressBenchCommand.self, DistillCommand.self]
+                      + [ExplainCommand.self]
     )
 
     /// Parses and runs a subcommand. Every user error — a flag out of range, a missing file, a

@@ -55,6 +55,9 @@ public final class MultiHeadAttention: Module {
     /// `[outputDimensions]`.
     public private(set) var outputBias: Tensor?
     private var generator: RandomGenerator
+    /// When set, each call records its attention weights there (explanation tools); the
+    /// attention then runs unfused. Nil by default.
+    public var weightsRecorder: AttentionWeightsRecorder?
 
     /// - Parameters:
     ///   - heads: number of attention heads.
@@ -149,7 +152,8 @@ public final class MultiHeadAttention: Module {
     /// The layer's computation; with `returningWeights` the attention is composed from
     /// differentiable ops so that the weights can be returned, otherwise it runs fused.
     private func attend(query: Tensor, key: Tensor, value: Tensor, attentionMask: Tensor?, keyPaddingMask: Tensor?,
-                        causal: Bool, returningWeights: Bool) -> (output: Tensor, weights: Tensor?) {
+                        causal: Bool, returningWeights requested: Bool) -> (output: Tensor, weights: Tensor?) {
+        let returningWeights = requested || weightsRecorder != nil
         layerRequire(query.rank == 3 && key.rank == 3 && value.rank == 3,
                      "MultiHeadAttention: expected query, key and value of shape [batch, seq, features], got \(query.shape), \(key.shape), \(value.shape)")
         let (b, tq, tk) = (query.shape[0], query.shape[1], key.shape[1])
@@ -199,6 +203,7 @@ public final class MultiHeadAttention: Module {
             value: v.reshape([b, tk, h, dv]).permute([0, 2, 1, 3]),
             keep: keep, scale: scale, dropout: rate, generator: &generator)
         let y = output.permute([0, 2, 1, 3]).reshape([b, tq, h * dv]).dense(outputKernel!, bias: outputBias)
+        weightsRecorder?.weights = weights.detach()
         return (y, weights)
     }
 
