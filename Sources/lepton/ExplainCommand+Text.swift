@@ -29,8 +29,9 @@ extension ExplainCommand {
                    completenessError: nil, wrote: "the attention map (\(map.queries) × \(map.keys) positions) to \(out)")
             return
         }
-        guard url.pathExtension.lowercased() == "html" else {
-            throw IOError("--out: token attributions are an HTML page; give a file ending in .html", file: out)
+        let format = url.pathExtension.lowercased()
+        guard format == "html" || format == "png" else {
+            throw IOError("--out: token attributions are an HTML page or a PNG picture; give a file ending in .html or .png", file: out)
         }
         let explainer = try TextExplainer(model)
         let steps = method == .integratedGradients ? (self.steps ?? 50) : nil
@@ -38,9 +39,15 @@ extension ExplainCommand {
         let (tokens, ms) = try timed { try explainer.explain(sentence, target: target, steps: steps, rule: rule) }
         let explainedName = classNames.flatMap { tokens.target < $0.count && row.count > 1 ? $0[tokens.target] : nil }
             ?? (row.count == 1 ? "positive score (class 1)" : nil)
-        let html = TokenHTML.render(tokens, title: "Why \"\(sentence.prefix(60))\"", className: explainedName)
-        try OutputPath.checkFile(url, overwrite: true)
-        try FileWriter.write(Data(html.utf8), to: url, atomically: true)
+        if format == "png" {
+            var caption = "\(explainedName ?? "output \(tokens.target)"): score \(String(format: "%.4f", tokens.score)), \(tokens.methodName)"
+            if let error = tokens.completenessError { caption += String(format: ", completeness error %.1e", error) }
+            try TokenImage.canvas(tokens, caption: caption + "; red raises the score, blue lowers it").write(to: url)
+        } else {
+            let html = TokenHTML.render(tokens, title: "Why \"\(sentence.prefix(60))\"", className: explainedName)
+            try OutputPath.checkFile(url, overwrite: true)
+            try FileWriter.write(Data(html.utf8), to: url, atomically: true)
+        }
         report(predicted: predicted, probability: probability, classNames: classNames, explained: row.count > 1 ? tokens.target : nil,
                milliseconds: ms, completenessError: tokens.completenessError, wrote: "the tokens to \(out)")
     }

@@ -124,8 +124,10 @@ import Testing
         try "a dull film\n".write(to: dir.appendingPathComponent("review.txt"), atomically: true, encoding: .utf8)
         let fromFile = try LeptonExecutable.run(["explain", "model", "review.txt", "--method", "saliency", "--out", "file.html"], in: dir)
         #expect(fromFile.status == 0 && fromFile.stdout.contains("method: saliency"), "\(fromFile.stderr)")
+        let picture = try LeptonExecutable.run(["explain", "model", "review.txt", "--method", "saliency", "--out", "tokens.png"], in: dir)
+        #expect(picture.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("tokens.png").path), "\(picture.stderr)")
         for (flags, message) in [(["--method", "gradcam", "--out", "x.html"], "for a text model use saliency"),
-                                 (["--method", "saliency", "--out", "x.png"], "give a file ending in .html"),
+                                 (["--method", "saliency", "--out", "x.txt"], "give a file ending in .html or .png"),
                                  (["--method", "attention", "--out", "x.png"], "MultiHeadAttention")] {
             let refused = try LeptonExecutable.run(["explain", "model", "--text", "great"] + flags, in: dir)
             #expect(refused.status == 1 && refused.stderr.hasPrefix("error: ") && refused.stderr.contains(message)

@@ -1,5 +1,6 @@
 import Foundation
 import LeptonExplain
+import LeptonPlot
 import LeptonNN
 import LeptonTensor
 import Testing
@@ -44,6 +45,16 @@ import Testing
         #expect(html.contains("rgba(31, 119, 180, 0.850)\" title=\"-1\">bad</span>"))
         #expect(html.contains("&lt;b&gt;") && !html.contains("<b>"))
         #expect(html.contains("positive (output 0)") && html.contains("completeness error"))
+    }
+
+    @Test func thePictureColoursEachTokenBySign() throws {
+        let attribution = TokenAttribution(tokens: ["good", "bad"], values: [1, -1], target: 0, score: 0.7, methodName: "saliency")
+        let canvas = try TokenImage.canvas(attribution, caption: "positive", width: 300)
+        // Sample the box corners (inside the padding, no glyph there) of each token.
+        let top = 16 + 16 + 8 + 1, goodX = 17, badX = 16 + PixelFont.width(of: "good", scale: 2) + 8 + 8 + 1
+        let good = try #require(canvas.pixel(x: goodX, y: top)), bad = try #require(canvas.pixel(x: badX, y: top))
+        #expect(good.r > good.b && bad.b > bad.r, "\(good) \(bad)")
+        #expect(throws: PlotError.self) { try TokenImage.canvas(attribution, caption: "", width: 20) }
     }
 
     @Test func aModelWithoutTextIsAnError() {
