@@ -9,22 +9,26 @@ public struct ModelRunner {
     public let model: Sequential
     /// The most samples run through the model at once.
     public var batchSize: Int
+    /// The model's parameters, found once: walking the module tree (by reflection) on every call
+    /// cost more than the gradients of a small CNN.
+    private let parameters: [Tensor]
 
     /// A runner of `model`, `batchSize` samples at a time.
     public init(_ model: Sequential, batchSize: Int = 32) {
         self.model = model
         self.batchSize = max(1, batchSize)
+        parameters = model.namedParameters().map(\.1)
     }
 
-    /// Runs `body` with the model in evaluation mode and its parameters frozen, then restores both.
+    /// Runs `body` with the model in evaluation mode and its parameters frozen, then restores both
+    /// (the mode is switched only when the model was training).
     public func inInference<R>(_ body: () throws -> R) rethrows -> R {
         let wasTraining = model.isTraining
-        let parameters = model.namedParameters().map(\.1)
         let flags = parameters.map(\.requiresGrad)
-        model.eval()
+        if wasTraining { model.eval() }
         for p in parameters { p.requiresGrad = false }
         defer {
-            model.train(wasTraining)
+            if wasTraining { model.train() }
             for (p, flag) in zip(parameters, flags) { p.requiresGrad = flag }
         }
         return try body()

@@ -91,6 +91,7 @@ struct ExplainCommand: ParsableCommand {
         guard let sequential = loaded.model as? Sequential else {
             throw IOError("explain works on Lepton model folders (a Sequential), not on \(loaded.format.rawValue) models", file: model)
         }
+        sequential.eval()   // explanations run the model as it predicts (no dropout), once switched
         let classNames = ModelFile.classNames(in: URL(fileURLWithPath: model))
         if sequential.textVectorization != nil {
             try explainText(sequential, method: attributionMethod, classNames: classNames)
