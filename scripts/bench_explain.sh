@@ -4,7 +4,8 @@
 # trained model folder), over IMAGES MNIST test digits (default 20), at THREADS threads
 # (default 1); then, side by side, Captum (python/captum_bench.py) on the same weights and
 # digits in PyTorch at the same thread count. The times count only the method (the model is
-# loaded once per call and not timed).
+# loaded once per call and not timed; each Lepton figure is the mean of two runs after an untimed
+# warm-up run, as Captum is warmed up once).
 #   scripts/bench_explain.sh                 # IMAGES=20 THREADS=1 MODEL=<folder> STEPS=50 SAMPLES=25
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ for method in saliency smoothgrad integrated-gradients gradcam occlusion; do
     total=0
     for ((i = 0; i < IMAGES; i++)); do
         ms=$("$LEPTON" explain "$MODEL" "$WORK/digit$i.npy" --method "$method" --out "$WORK/map.png" --threads "$THREADS" \
-            --steps "$STEPS" --samples "$SAMPLES" --seed 1 | sed -n 's/^time: \([0-9.]*\) ms.*/\1/p')
+            --steps "$STEPS" --samples "$SAMPLES" --seed 1 --repeat 3 | sed -n 's/^time: \([0-9.]*\) ms.*/\1/p')
         total=$(python3 -c "print($total + $ms)")
     done
     printf "  %-22s %8.2f ms\n" "$method" "$(python3 -c "print($total / $IMAGES)")"

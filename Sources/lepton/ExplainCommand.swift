@@ -102,12 +102,15 @@ struct ExplainCommand: ParsableCommand {
     }
 
     /// Runs `body` ``repeat`` times; returns its last result and the mean time of one run in ms.
+    /// With more than one run the first is a warm-up (buffers allocated, caches filled) and is not
+    /// timed, as the Captum side of `scripts/bench_explain.sh` warms up.
     func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
+        var result = `repeat` > 1 ? try body() : nil   // the warm-up
+        let runs = max(1, `repeat` - 1)
         let start = DispatchTime.now().uptimeNanoseconds
-        var result = try body()
-        for _ in 1..<max(1, `repeat`) { result = try body() }
+        for _ in 0..<runs { result = try body() }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        return (result, elapsed / Double(max(1, `repeat`)))
+        return (result!, elapsed / Double(runs))
     }
 
     /// Prints the prediction, the method and its time, the way every explanation reports them.
@@ -117,7 +120,7 @@ struct ExplainCommand: ParsableCommand {
         print("predicted class: \(named(predicted)), probability \(String(format: "%.4f", probability))")
         if let explained, explained != predicted { print("explained class: \(named(explained))") }
         print("method: \(method)")
-        print(String(format: "time: %.2f ms", milliseconds) + (`repeat` > 1 ? " per image (mean of \(`repeat`))" : ""))
+        print(String(format: "time: %.2f ms", milliseconds) + (`repeat` > 1 ? " per image (mean of \(`repeat` - 1) after a warm-up)" : ""))
         if let completenessError { print("completeness error: \(String(format: "%.3e", completenessError))") }
         print("Wrote \(wrote)")
     }
