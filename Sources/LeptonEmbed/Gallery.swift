@@ -36,7 +36,7 @@ public struct Gallery: Codable, Equatable, Sendable {
             throw EmbedError("gallery: label \(bad) names no identity (\(names.count) names)")
         }
         let d = embeddings.shape[1]
-        let unit = VerificationReport.unitRows(embeddings.scalars, count: labels.count, width: d)
+        let unit = VerificationReport.unitRows(embeddings).scalars
         var sums = [[Float]](repeating: [Float](repeating: 0, count: d), count: names.count)
         var counts = [Int](repeating: 0, count: names.count)
         for (row, label) in labels.enumerated() {
@@ -46,7 +46,7 @@ public struct Gallery: Codable, Equatable, Sendable {
         if let empty = counts.firstIndex(of: 0) { throw EmbedError("gallery: identity \(names[empty]) has no sample") }
         dimensions = d
         identities = names.indices.map { i in
-            Identity(name: names[i], centroid: VerificationReport.unitRows(sums[i], count: 1, width: d), samples: counts[i])
+            Identity(name: names[i], centroid: VerificationReport.unit(sums[i]), samples: counts[i])
         }
         self.threshold = threshold
     }
@@ -66,7 +66,7 @@ public struct Gallery: Codable, Equatable, Sendable {
     /// - Throws: ``EmbedError`` when their widths differ or either is empty.
     public static func similarity(_ a: [Float], _ b: [Float]) throws -> Double {
         guard a.count == b.count, !a.isEmpty else { throw EmbedError("embeddings of \(a.count) and \(b.count) values cannot be compared") }
-        return dot(VerificationReport.unitRows(a, count: 1, width: a.count), VerificationReport.unitRows(b, count: 1, width: b.count))
+        return dot(VerificationReport.unit(a), VerificationReport.unit(b))
     }
 
     /// Reads a gallery written by ``write(to:)``.
@@ -94,7 +94,7 @@ public struct Gallery: Codable, Equatable, Sendable {
         guard embedding.count == dimensions else {
             throw EmbedError("the probe's embedding has \(embedding.count) values; the gallery's have \(dimensions) (enrolled with another model?)")
         }
-        return VerificationReport.unitRows(embedding, count: 1, width: dimensions)
+        return VerificationReport.unit(embedding)
     }
 
     private static func dot(_ a: [Float], _ b: [Float]) -> Double {

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonNN
 import LeptonTensor
 
 /// Verification of an embedding on labelled samples: every pair of samples is scored by the
@@ -26,9 +27,9 @@ public struct VerificationReport: Sendable {
         guard embeddings.rank == 2, embeddings.shape[0] == labels.count else {
             throw EmbedError("verification: expected one label per embedding row, got \(labels.count) labels for embeddings \(embeddings.shape)")
         }
-        let n = labels.count, width = embeddings.shape[1]
-        let unit = Self.unitRows(embeddings.scalars, count: n, width: width)
-        let similarities = Tensor(unit, shape: [n, width]).matmul(Tensor(unit, shape: [n, width]).transposed()).scalars
+        let n = labels.count
+        let unit = Self.unitRows(embeddings)
+        let similarities = unit.matmul(unit.transposed()).scalars
         var genuine: [Double] = [], impostor: [Double] = []
         impostor.reserveCapacity(n * (n - 1) / 2)
         for i in 0..<n {
@@ -63,15 +64,13 @@ public struct VerificationReport: Sendable {
         return exponent.rounded() == exponent ? "1e\(Int(exponent))" : String(format: "%g", value)
     }
 
-    /// Rows scaled to unit length (zero rows stay zero).
-    static func unitRows(_ values: [Float], count: Int, width: Int) -> [Float] {
-        var out = values
-        for r in 0..<count {
-            var norm: Float = 0
-            for k in 0..<width { norm += values[r * width + k] * values[r * width + k] }
-            let scale = norm > 0 ? 1 / norm.squareRoot() : 0
-            for k in 0..<width { out[r * width + k] *= scale }
-        }
-        return out
+    /// Rows scaled to unit length (zero rows stay zero), without recording gradients.
+    static func unitRows(_ rows: Tensor) -> Tensor {
+        Tensor.withoutGrad { rows.unitNormalized() }
+    }
+
+    /// One vector scaled to unit length.
+    static func unit(_ vector: [Float]) -> [Float] {
+        unitRows(Tensor(vector, shape: [1, vector.count])).scalars
     }
 }
