@@ -50,14 +50,14 @@ public final class EmbeddingJob {
     }
 
     private func train() throws -> Result {
-        let all = try config.loadData()
+        let all = try config.loadData(for: "lepton embed (it scores pairs of held-out samples)")
         let (trainX, trainY, identities) = try Self.select(all.trainX, all.trainY, classes: settings.trainClasses, split: "training",
                                                            renumber: true, file: config.file)
         let (testX, testY, _) = try Self.select(all.testX, all.testY, classes: settings.testClasses, split: "test",
                                                 renumber: false, file: config.file)
         let data = DatasetSplits(trainX: trainX, trainY: trainY, testX: testX, testY: testY,
                                  textVectorization: all.textVectorization, classNames: nil)
-        let embedding = try config.buildModel(for: data)
+        let embedding = try config.buildModel(for: try DatasetParts(data))
         let inputShape = data.inputShape, dtype = trainX.dtype
         let trainer = Sequential(embedding.layers + (try head(classes: identities)))
         trainer.shuffleSeed = options.seed ?? config.seed

@@ -10,8 +10,11 @@ extension TrainingConfig {
     /// otherwise, for image datasets (pixel values 0–255), a ``LeptonNN/Rescaling`` by `rescale`
     /// (default 1/255); for text datasets the ``LeptonNN/TextVectorization`` adapted on the training
     /// texts, so the model takes sentences; none for ratings.
-    /// - Throws: ``ConfigError`` for a `standardize` or `rescale` that does not fit the dataset.
-    public func preprocessingLayers(for data: DatasetSplits) throws -> [Module] {
+    /// `standardize` gathers its statistics over the training batches, so a streamed dataset never
+    /// has to fit in memory.
+    /// - Throws: ``ConfigError`` for a `standardize` or `rescale` that does not fit the dataset;
+    ///   the dataset's error for a batch that cannot be read.
+    public func preprocessingLayers(for data: DatasetParts) throws -> [Module] {
         if let textVectorization = data.textVectorization {
             guard dataset.raw("standardize") == nil && dataset.raw("rescale") == nil else {
                 throw ConfigError("dataset: standardize and rescale apply to numbers; a text dataset is vectorised (max_vocabulary, sequence_length)")
@@ -20,14 +23,18 @@ extension TrainingConfig {
         }
         let standardize = try dataset.bool("standardize", default: false)
         let rescale = try dataset.double("rescale")
-        let images = data.trainX.dtype == .float32 && data.trainX.rank == 4
+        let images = data.inputDType == .float32 && data.inputShape.count == 3
         if standardize {
             guard rescale == nil else { throw ConfigError("dataset: give either standardize or rescale, not both") }
-            guard data.trainX.dtype == .float32 else {
-                throw ConfigError("dataset.standardize: the inputs are \(data.trainX.dtype) ids, not values to standardise")
+            guard data.inputDType == .float32 else {
+                throw ConfigError("dataset.standardize: the inputs are \(data.inputDType) ids, not values to standardise")
             }
             let normalization = Normalization(axis: images ? -1 : nil)
-            try normalization.adapt(data.trainX)
+            var moments = Normalization.Moments(axis: normalization.axis)
+            let batches = DataLoader(data.train, batchSize: 4096).batches(epoch: 0)
+            for batch in batches { try moments.add(batch[0]) }
+            try batches.rethrowError()
+            try normalization.adapt(moments)
             return [normalization]
         }
         if let rescale {
@@ -44,11 +51,11 @@ extension TrainingConfig {
     /// embedding with fewer rows than the text vocabulary is an error, not a crash in training).
     /// - Throws: ``ConfigError`` naming the first bad layer or setting (`model[1] (Embedding): …`,
     ///   counting the preprocessing layers).
-    public func buildModel(for data: DatasetSplits) throws -> Sequential {
+    public func buildModel(for data: DatasetParts) throws -> Sequential {
         let model = try buildModel()
         let preprocessing = try preprocessingLayers(for: data)
         let full = preprocessing.isEmpty ? model : Sequential(preprocessing + model.layers)
-        let input = try ShapeCheck.input(shape: data.inputShape, dtype: data.trainX.dtype, path: "dataset samples")
+        let input = try ShapeCheck.input(shape: data.inputShape, dtype: data.inputDType, path: "dataset samples")
         try ShapeCheck.check(full.layers, input: input, path: "model")
         return full
     }

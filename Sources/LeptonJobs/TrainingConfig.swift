@@ -144,11 +144,23 @@ public struct TrainingConfig {
         }
     }
 
-    /// Loads the dataset the config names (``DatasetRegistry``).
+    /// Loads the dataset the config names (``DatasetRegistry``), in memory or streamed from its files.
     /// - Throws: ``ConfigError`` for an unknown dataset or key, or a bad setting; the reader's
     ///   error for a bad file.
-    public func loadData() throws -> DatasetSplits {
+    public func loadParts() throws -> DatasetParts {
         try DatasetRegistry.load(dataset)
+    }
+
+    /// Loads the dataset the config names into tensors, for work that needs all of it at once
+    /// (calibration, pair scoring).
+    /// - Throws: as ``loadParts()``, and ``ConfigError`` for a dataset that is streamed from its
+    ///   files (`name: npy`), naming `purpose`.
+    public func loadData(for purpose: String = "this command") throws -> DatasetSplits {
+        let parts = try loadParts()
+        guard let splits = parts.inMemory else {
+            throw ConfigError("\(file): dataset: \(try dataset.requiredString("name")) is read from its files in batches, but \(purpose) needs the whole dataset in memory")
+        }
+        return splits
     }
 
     /// Builds the model's layers from the registry.

@@ -48,6 +48,7 @@ public final class TrainingJob: @unchecked Sendable {
     /// The trained model and the data it was trained and tested on, once ``run(onEvent:)`` has
     /// trained (for in-process users: tests, a tuner's trial, a notebook).
     public private(set) var model: Sequential?
+    /// The tensors it was trained and tested on (nil for a dataset streamed from its files).
     public private(set) var data: DatasetSplits?
 
     /// - Throws: ``LeptonNN/ConfigError`` when an option is out of range or the output path is
@@ -123,19 +124,22 @@ public final class TrainingJob: @unchecked Sendable {
         if config.embedding != nil {
             throw ConfigError("\(config.file): embedding: this config trains an embedding model; run `lepton embed \(config.file)`")
         }
-        let data = try config.loadData()
+        let data = try config.loadParts()
         let inputShape = config.inputShape ?? data.inputShape
         guard inputShape == data.inputShape else {
             throw ConfigError("\(config.file): model.input_shape \(inputShape) does not match the dataset's samples \(data.inputShape)")
         }
         let model = try config.buildModel(for: data)
-        if let first = model.layers.first as? any DataCheckingLayer {
-            try first.checkData(data.trainX, what: "\(config.file): the training split")
-            try first.checkData(data.testX, what: "\(config.file): the test split")
+        if let first = model.layers.first as? any DataCheckingLayer, let splits = data.inMemory {
+            try first.checkData(splits.trainX, what: "\(config.file): the training split")
+            try first.checkData(splits.testX, what: "\(config.file): the test split")
+        }
+        if data.validation != nil && config.validationSplit > 0 {
+            throw ConfigError("\(config.file): validation_split: the dataset holds a validation part of its own (validation_fraction); give one or the other")
         }
         self.model = model
-        self.data = data
-        let dtype = data.trainX.dtype
+        self.data = data.inMemory
+        let dtype = data.inputDType
         // What fit trains: the model, or a Distiller around it (the model is what is saved).
         let trainer: any TrainableModel = try config.distillation?.trainer(for: model, inputShape: inputShape, dtype: dtype) ?? model
         trainer.shuffleSeed = seed
@@ -146,7 +150,7 @@ public final class TrainingJob: @unchecked Sendable {
         if options.verbosity != .silent && chief {
             print(model.summary(inputShape: inputShape, dtype: dtype))
             let ranks = distribution.map { ", ranks: \($0.size), global batch: \($0.size * batchSize)" } ?? ""
-            print("Training on \(data.trainX.shape[0]) samples, testing on \(data.testX.shape[0]) (threads: \(Lepton.threadCount)\(ranks))")
+            print("Training on \(data.train.count) samples, testing on \(data.test.count) (threads: \(Lepton.threadCount)\(ranks))")
             fflush(stdout)   // before the progress bar, which writes unbuffered
         }
         var callbacks = try config.buildCallbacks(inputShape: inputShape, dtype: dtype)
@@ -154,7 +158,7 @@ public final class TrainingJob: @unchecked Sendable {
             callbacks.removeAll { $0 is BackupAndRestore }
             callbacks.append(BackupAndRestore(directory: URL(fileURLWithPath: backupDirectory)))
         }
-        onEvent(.started(trainSamples: data.trainX.shape[0], testSamples: data.testX.shape[0],
+        onEvent(.started(trainSamples: data.train.count, testSamples: data.test.count,
                          parameters: model.parameters().reduce(0) { $0 + $1.count }, epochs: epochs))
         for backup in callbacks.compactMap({ $0 as? BackupAndRestore }) {
             if let done = try Checkpoint.epochsCompleted(at: backup.checkpointURL) {
@@ -166,11 +170,11 @@ public final class TrainingJob: @unchecked Sendable {
         }
         callbacks.append(EventCallback(onEvent: onEvent, cancelled: cancelled, batchEvents: options.batchEvents))
         let start = Date()
-        let history = try trainer.fit(x: data.trainX, y: data.trainY, epochs: epochs, batchSize: batchSize,
-                                    validationSplit: config.validationSplit, callbacks: callbacks, verbose: options.verbosity,
-                                    augmentation: config.augmentation)
+        let history = try trainer.fit(data.train, epochs: epochs, batchSize: batchSize, validationData: data.validation,
+                                      validationSplit: config.validationSplit, callbacks: callbacks, verbose: options.verbosity,
+                                      augmentation: config.augmentation)
         let seconds = Date().timeIntervalSince(start)
-        let test = try trainer.evaluate(x: data.testX, y: data.testY, batchSize: 256)
+        let test = try trainer.evaluate(DataLoader(data.test, batchSize: 256))
         onEvent(.evaluated(test))
         if options.verbosity != .silent && chief { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
         if let path = outputPath, chief {

@@ -35,7 +35,7 @@ struct CompressBenchCommand: ParsableCommand {
 
     func run() throws {
         common.apply()
-        let splits = try TrainingConfig.load(data).loadData()
+        let splits = try TrainingConfig.load(data).loadData(for: "the compression benchmark")
         let (x, y) = (splits.testX, splits.testY.int32Scalars)
         for path in models {
             let model = try ModelFile.load(from: URL(fileURLWithPath: path))

@@ -80,7 +80,7 @@ struct CompressCommand: ParsableCommand {
             throw IOError("\(ModelFile.architectureName) records no input_shape, so calibration rows cannot be checked", file: model)
         }
         let job = try TrainingConfig.load(calibration)
-        let splits = try job.loadData()
+        let splits = try job.loadData(for: "lepton compress (calibration and fine-tuning)")
         var compressed = float
         if let prune {
             var callbacks: [Callback] = []

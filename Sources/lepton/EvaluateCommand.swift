@@ -36,18 +36,24 @@ struct EvaluateCommand: ParsableCommand {
         if confusionMatrix != nil, !["crossentropy", "hinge"].contains(where: { job.loss.name.contains($0) }) {
             throw ValidationError("--confusion-matrix: \(data) trains with the loss \(job.loss.name); expected a classification loss (a cross-entropy or hinge)")
         }
-        let splits = try job.loadData()
+        let parts = try job.loadParts()
         try loaded.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-        let inputs = try splits.testInputs(for: loaded)
-        print(try loaded.evaluate(x: inputs, y: splits.testY, batchSize: 256).description)
+        // A text model takes the raw test sentences through its own saved vocabulary.
+        let test: Dataset = try parts.inMemory.map { try TensorDataset(try $0.testInputs(for: loaded), $0.testY) } ?? parts.test
+        print(try loaded.evaluate(DataLoader(test, batchSize: 256)).description)
         if let confusionMatrix {
-            let prediction = loaded.predict(inputs, batchSize: 256)
-            let classes = max(prediction.rank == 2 ? prediction.shape[1] : 1, 2)
-            let matrix = ConfusionMatrix(classes: classes)
-            matrix.update(prediction: prediction, target: splits.testY)
+            var matrix: ConfusionMatrix?
+            let batches = DataLoader(test, batchSize: 256).batches(epoch: 0)
+            for batch in batches {
+                let prediction = loaded.predict(batch[0], batchSize: 256)
+                matrix = matrix ?? ConfusionMatrix(classes: max(prediction.rank == 2 ? prediction.shape[1] : 1, 2))
+                matrix?.update(prediction: prediction, target: batch[1])
+            }
+            try batches.rethrowError()
+            guard let matrix else { throw ValidationError("--confusion-matrix: \(data) has no test samples") }
+            let classes = matrix.classes
             let names = ModelFile.classNames(in: modelURL).flatMap { $0.count == classes ? $0 : nil }
-            try ConfusionMatrixPlot(counts: matrix.counts, classNames: names,
-                                    title: "Confusion matrix (\(splits.testY.shape.first ?? 0) test samples)")
+            try ConfusionMatrixPlot(counts: matrix.counts, classNames: names, title: "Confusion matrix (\(test.count) test samples)")
                 .render().write(to: URL(fileURLWithPath: confusionMatrix))
             print("Wrote \(confusionMatrix): \(classes) × \(classes) confusion matrix, rows true class, columns predicted")
         }

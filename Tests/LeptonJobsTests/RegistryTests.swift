@@ -16,7 +16,7 @@ import Testing
         })
         #expect(DatasetRegistry.shared.names.contains("Tiny-Ones"))
         let data = try DatasetRegistry.load(try ConfigReader(.object(["name": .string("tiny_ones"), "rows": .int(6)]), path: "dataset"))
-        #expect(data.trainX.shape == [6, 2])
+        #expect(data.train.count == 6 && data.inMemory?.trainX.shape == [6, 2])
         #expect { try DatasetRegistry.load(try ConfigReader(.object(["name": .string("tinyones"), "row": .int(6)]), path: "dataset")) }
             throws: { "\($0)".contains("row") }
         #expect { try DatasetRegistry.load(try ConfigReader(.object(["name": .string("tiny")]), path: "dataset")) }

@@ -26,7 +26,7 @@ import Testing
     @Test func theSentimentModelStartsWithTheAdaptedVectorizer() throws {
         let config = try config("{type: Embedding, input_dim: 500, output_dim: 4}, {type: Flatten}, {type: Dense, units: 1, activation: sigmoid}")
         let data = try config.loadData()
-        let model = try config.buildModel(for: data)
+        let model = try config.buildModel(for: try DatasetParts(data))
         let vectorize = try #require(model.textVectorization)
         #expect(vectorize === data.textVectorization && vectorize.vocabularySize == 500 && vectorize.outputSequenceLength == 12)
         #expect(vectorize.padding == .pre && vectorize.truncating == .pre && vectorize.standardize == .lowerAndStripPunctuation)
@@ -43,14 +43,14 @@ import Testing
     @Test func anEmbeddingSmallerThanTheVocabularyIsAConfigError() throws {
         let config = try config("{type: Embedding, input_dim: 300, output_dim: 4}, {type: Flatten}, {type: Dense, units: 1}")
         do {
-            _ = try config.buildModel(for: try config.loadData())
+            _ = try config.buildModel(for: try config.loadParts())
             Issue.record("an Embedding of 300 rows after a vocabulary of 500 was accepted")
         } catch let error as ConfigError {
             #expect(error.description.contains("model[1] (Embedding): the input's ids go up to 499"), "\(error)")
         }
         #expect(throws: ConfigError.self) {
             let standardized = try self.config("{type: Embedding, input_dim: 500, output_dim: 4}", dataset: ", standardize: true")
-            _ = try standardized.buildModel(for: try standardized.loadData())
+            _ = try standardized.buildModel(for: try standardized.loadParts())
         }
     }
 }

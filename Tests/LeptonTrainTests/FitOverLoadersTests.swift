@@ -44,6 +44,27 @@ import Testing
         #expect(weights(a) == weights(b))
     }
 
+    @Test func fitOverADatasetHoldsOutItsLastSamplesAsTheTensorFormDoes() throws {
+        let data = LinearSamples(count: 50)
+        let all = try data.batch(Array(0..<data.count))
+        let a = linearModel(), b = linearModel()
+        for model in [a, b] {
+            try model.compile(optimizer: .sgd(learningRate: 0.05), loss: "mse")
+            model.shuffleSeed = 3
+        }
+        let viaTensors = try a.fit(x: all[0], y: all[1], epochs: 2, batchSize: 8, validationSplit: 0.2, verbose: .silent)
+        let viaDataset = try b.fit(data, epochs: 2, batchSize: 8, validationSplit: 0.2, verbose: .silent)
+        #expect(viaTensors.history == viaDataset.history && viaDataset.history["val_loss"]?.count == 2)
+        #expect(weights(a) == weights(b))
+        #expect { try b.fit(data, batchSize: 8, validationSplit: 0.01, verbose: .silent) } throws: {
+            "\($0)".contains("validationSplit 0.01 of 50 samples leaves no training or validation samples")
+        }
+        #expect { try b.fit(data, batchSize: 8, validationData: LinearSamples(count: 0), verbose: .silent) } throws: {
+            "\($0)".contains("fit (validation data): no samples")
+        }
+        #expect { try b.fit(LinearSamples(count: 0), batchSize: 8, verbose: .silent) } throws: { "\($0)".contains("fit: no samples") }
+    }
+
     @Test func badBatchesAndEmptyLoadersAreErrorsNotCrashes() throws {
         let model = linearModel()
         try model.compile(optimizer: "sgd", loss: "mse")

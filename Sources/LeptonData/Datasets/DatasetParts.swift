@@ -1,8 +1,10 @@
+import LeptonNN
 import LeptonTensor
 
 /// The training, validation and test parts of a dataset as ``Dataset``s whose batches are read
-/// when a ``DataLoader`` asks — what ``DatasetSplits`` holds as tensors, for data larger than
-/// memory. Each part is a view of sample indices (``DatasetSubset``) into one source, never a copy.
+/// when a ``DataLoader`` asks — what a training job trains on, whether the dataset was read whole
+/// into tensors (``DatasetSplits``, kept as ``inMemory``) or is streamed from files larger than
+/// memory. Streamed parts are views of sample indices (``DatasetSubset``) into one source, never a copy.
 ///
 /// ```swift
 /// let parts = try DatasetCatalog.npy(x: xURL, y: yURL, testFraction: 0.1, validationFraction: 0.1)
@@ -12,7 +14,7 @@ import LeptonTensor
 public struct DatasetParts {
     /// The training samples.
     public let train: Dataset
-    /// The validation samples, when a fraction was held out for validation.
+    /// The validation samples, when the dataset holds a validation part of its own.
     public let validation: Dataset?
     /// The test samples.
     public let test: Dataset
@@ -20,6 +22,12 @@ public struct DatasetParts {
     public let inputShape: [Int]
     /// Element type of the inputs.
     public let inputDType: DType
+    /// The class names, by label, for datasets that name their classes (image folders).
+    public var classNames: [String]? = nil
+    /// For text datasets, the layer adapted on the training texts (see ``DatasetSplits/textVectorization``).
+    public var textVectorization: TextVectorization? = nil
+    /// The tensors the parts read from, when the dataset was read whole into memory (nil when streamed).
+    public private(set) var inMemory: DatasetSplits? = nil
 
     /// Parts of a dataset, with the shape and type of one input sample.
     public init(train: Dataset, validation: Dataset?, test: Dataset, inputShape: [Int], inputDType: DType) {
@@ -28,5 +36,16 @@ public struct DatasetParts {
         self.test = test
         self.inputShape = inputShape
         self.inputDType = inputDType
+    }
+
+    /// The training and test tensors of `splits` as parts (no validation part of their own).
+    /// - Throws: ``DataError`` when a split's inputs and targets hold different numbers of samples.
+    public init(_ splits: DatasetSplits) throws {
+        self.init(train: try TensorDataset(splits.trainX, splits.trainY), validation: nil,
+                  test: try TensorDataset(splits.testX, splits.testY),
+                  inputShape: splits.inputShape, inputDType: splits.trainX.dtype)
+        classNames = splits.classNames
+        textVectorization = splits.textVectorization
+        inMemory = splits
     }
 }

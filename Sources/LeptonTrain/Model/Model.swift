@@ -141,25 +141,46 @@ extension TrainableModel {
                     callbacks: [Callback] = [], verbose: Verbosity = .auto, augmentation: BatchTransform? = nil) throws -> History {
         _ = try requireCompiled("fit")
         try checkBatch(x: x, y: y, batchSize: batchSize, method: "fit")
+        var validation: Dataset?
+        if let (vx, vy) = validationData {
+            try checkBatch(x: vx, y: vy, batchSize: batchSize, method: "fit (validation data)")
+            validation = try tensorDataset(vx, vy)
+        }
+        return try fit(try tensorDataset(x, y), epochs: epochs, initialEpoch: initialEpoch, batchSize: batchSize,
+                       validationData: validation, validationSplit: validationSplit, shuffle: shuffle,
+                       callbacks: callbacks, verbose: verbose, augmentation: augmentation)
+    }
+
+    /// Trains for `epochs` passes over the samples of `data` (each `[x, y]`) in batches read by a
+    /// ``LeptonData/DataLoader`` — what ``fit(x:y:epochs:initialEpoch:batchSize:validationData:validationSplit:shuffle:callbacks:verbose:augmentation:)``
+    /// does over tensors, for any dataset (a memory-mapped NPY file, a streamed image folder).
+    /// The parameters are those of the tensor form; `validationSplit` holds out the last samples
+    /// of `data` (a view, nothing is copied).
+    /// - Throws: ``TrainingError`` when the model is not compiled, an argument is out of range or
+    ///   a batch does not fit, and whatever a callback throws.
+    @discardableResult
+    public func fit(_ data: Dataset, epochs: Int = 1, initialEpoch: Int = 0, batchSize: Int = 32,
+                    validationData: Dataset? = nil, validationSplit: Float = 0, shuffle: Bool = true,
+                    callbacks: [Callback] = [], verbose: Verbosity = .auto, augmentation: BatchTransform? = nil) throws -> History {
+        _ = try requireCompiled("fit")
+        guard batchSize > 0 else { throw TrainingError("fit: batchSize must be positive, got \(batchSize)") }
+        guard data.count > 0 else { throw TrainingError("fit: no samples") }
         guard validationSplit >= 0, validationSplit < 1 else {
             throw TrainingError("fit: validationSplit must be in [0, 1), got \(validationSplit)")
         }
-        var trainX = x, trainY = y, validation = validationData
-        if validation == nil, validationSplit > 0 {
-            let n = x.shape[0], held = Int((Float(n) * validationSplit).rounded(.down))
+        var train = data, validation = validationData
+        if let validationData {
+            guard validationData.count > 0 else { throw TrainingError("fit (validation data): no samples") }
+        } else if validationSplit > 0 {
+            let n = data.count, held = Int((Float(n) * validationSplit).rounded(.down))
             guard held > 0, held < n else { throw TrainingError("fit: validationSplit \(validationSplit) of \(n) samples leaves no training or validation samples") }
-            trainX = x.slice(axis: 0, end: n - held).detach(); trainY = y.slice(axis: 0, end: n - held).detach()
-            validation = (x.slice(axis: 0, start: n - held).detach(), y.slice(axis: 0, start: n - held).detach())
+            train = try DatasetSubset(data, indices: Array(0..<(n - held)))
+            validation = try DatasetSubset(data, indices: Array((n - held)..<n))
         }
         let seed = shuffleSeed ?? GlobalRandom.with { $0.next() }
-        let loader = DataLoader(try tensorDataset(trainX, trainY), batchSize: batchSize, shuffle: shuffle, seed: seed,
-                                transform: augmentation)
-        var validationLoader: DataLoader?
-        if let (vx, vy) = validation {
-            try checkBatch(x: vx, y: vy, batchSize: batchSize, method: "fit (validation data)")
-            validationLoader = DataLoader(try tensorDataset(vx, vy), batchSize: batchSize, prefetch: 0)
-        }
-        return try fit(loader, epochs: epochs, initialEpoch: initialEpoch, validationData: validationLoader,
+        let loader = DataLoader(train, batchSize: batchSize, shuffle: shuffle, seed: seed, transform: augmentation)
+        return try fit(loader, epochs: epochs, initialEpoch: initialEpoch,
+                       validationData: validation.map { DataLoader($0, batchSize: batchSize, prefetch: 0) },
                        callbacks: callbacks, verbose: verbose)
     }
 

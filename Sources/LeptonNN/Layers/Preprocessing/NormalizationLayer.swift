@@ -44,27 +44,19 @@ public final class Normalization: Module {
         variance = Tensor.ones([axis == nil ? 1 : features])
     }
 
-    /// Learns the mean and variance of `data` (samples along axis 0) over every axis but the feature axis.
+    /// Learns the mean and variance of `data` (samples along axis 0) over every axis but the
+    /// feature axis (for data larger than memory, add batches to ``Moments`` and adapt to those).
     /// - Throws: ``ConfigError`` when the feature axis is out of range or `data` holds no samples.
     public func adapt(_ data: Tensor) throws {
         guard data.rank >= 1, data.count > 0 else { throw ConfigError("Normalization.adapt: expected samples, got shape \(data.shape)") }
-        let x = data.dtype == .float32 ? data.detach() : data.cast(to: .float32)
-        guard let axis else {
-            let m = Double(x.mean().item())
-            let v = Double((x - Float(m)).square().mean().item())
-            mean = Tensor([Float(m)], shape: [1])
-            variance = Tensor([Float(v)], shape: [1])
-            return
-        }
-        let a = axis < 0 ? axis + x.rank : axis
-        guard a >= 1, a < x.rank else {
-            throw ConfigError("Normalization.adapt: axis \(axis) is not a feature axis of data of shape \(x.shape)")
-        }
-        let reduce = (0..<x.rank).filter { $0 != a }
-        let m = Tensor.withoutGrad { x.mean(axes: reduce, keepDims: true) }
-        let v = Tensor.withoutGrad { (x - m).square().mean(axes: reduce) }
-        mean = m.reshape([-1])
-        variance = v
+        var moments = Moments(axis: axis)
+        try moments.add(data)
+        try adapt(moments)
+    }
+
+    func setStatistics(mean: Tensor, variance: Tensor) {
+        self.mean = mean
+        self.variance = variance
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
