@@ -17,6 +17,17 @@ import Testing
         #expect(proto.graph.input[0].type.tensorType.elemType == ONNXElementType.int32.rawValue)
     }
 
+    /// A mask that ONNX cannot carry is refused, naming the layer that uses it; a mask that no
+    /// layer uses (Flatten ends it) exports as the plain lookup.
+    @Test func aMaskZeroEmbeddingExportsOnlyWhenNoLayerUsesTheMask() throws {
+        let masked = Sequential([Embedding(vocabularySize: 50, dimensions: 4, maskZero: true), LSTM(units: 3)])
+        #expect { try ONNXExporter.export(model: masked, inputShape: [6], inputDType: .int32) } throws: {
+            "\($0)".contains("layer 1 (LSTM): it steps over the padding that an Embedding with mask_zero marks")
+        }
+        try ExportCheck.expectMatch([Embedding(vocabularySize: 50, dimensions: 3, maskZero: true), Flatten(), Dense(units: 2)],
+                                    input: ExportCheck.ids([4, 6], bound: 50, seed: 4), "mask ended by Flatten")
+    }
+
     @Test func matrixFactorization() throws {
         var users = ExportCheck.ids([9], bound: 31, seed: 2).int32Scalars
         let items = ExportCheck.ids([9], bound: 41, seed: 3).int32Scalars

@@ -27,8 +27,16 @@ public final class Sequential: Module {
     /// Appends a layer.
     public func add(_ layer: Module) { layers.append(layer) }
 
+    /// The layers applied in order. A mask made by a layer (``Embedding`` with `maskZero`) flows
+    /// to the layers after it that use it, for as long as they keep it (``MaskAware``).
     public override func forward(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { $1($0) }
+        var x = input, mask: Tensor?
+        for layer in layers {
+            let y = layer.applied(to: x, mask: mask)
+            mask = layer.propagatedMask(for: x, mask: mask)
+            x = y
+        }
+        return x
     }
 
     /// Builds every lazily sized layer by running one zero sample of `inputShape` (without the batch axis).

@@ -4,13 +4,17 @@ import LeptonTensor
 /// `torch.nn.Embedding`); input is `int32` token ids of any shape.
 ///
 /// With a `paddingIndex`, that row starts at zero and receives no gradient, as in PyTorch.
+/// With `maskZero` (Keras's `mask_zero`), id 0 is padding: in a ``Sequential`` the layers after
+/// it that take masks (recurrent layers, attention) step over the padded positions (``MaskAware``).
 public final class Embedding: Module {
     public let vocabularySize: Int
     public let dimensions: Int
     public let paddingIndex: Int?
+    /// Whether id 0 marks padding that the following layers mask out.
+    public let maskZero: Bool
     public let weight: Tensor
 
-    public init(vocabularySize: Int, dimensions: Int, paddingIndex: Int? = nil,
+    public init(vocabularySize: Int, dimensions: Int, paddingIndex: Int? = nil, maskZero: Bool = false,
                 initializer: Initializer = .uniform(low: -0.05, high: 0.05)) {
         layerRequire(vocabularySize > 0 && dimensions > 0, "Embedding: sizes must be positive")
         if let paddingIndex {
@@ -20,6 +24,7 @@ public final class Embedding: Module {
         self.vocabularySize = vocabularySize
         self.dimensions = dimensions
         self.paddingIndex = paddingIndex
+        self.maskZero = maskZero
         let w = initializer.make([vocabularySize, dimensions])
         if let paddingIndex {
             w.floats.advanced(by: paddingIndex * dimensions).update(repeating: 0, count: dimensions)
@@ -38,5 +43,15 @@ public final class Embedding: Module {
         let mask = input.cast(to: .float32).notEqual(Tensor(Float(paddingIndex))).unsqueeze(-1)
         let frozen = out.detach()
         return frozen + (out - frozen) * mask
+    }
+}
+
+extension Embedding: MaskAware {
+    public func forward(_ input: Tensor, mask: Tensor) -> Tensor { forward(input) }
+
+    /// With ``maskZero``, 1 where the id is not 0 (`[batch, time]` float32); otherwise the mask it received.
+    public func outputMask(for input: Tensor, mask: Tensor?) -> Tensor? {
+        guard maskZero else { return mask }
+        return Tensor.withoutGrad { input.cast(to: .float32).notEqual(Tensor(Float(0))) }
     }
 }

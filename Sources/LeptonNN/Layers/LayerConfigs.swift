@@ -135,19 +135,21 @@ extension LayerNormalization: ConfigurableLayer {
 
 extension Embedding: ConfigurableLayer {
     public static let typeName = "Embedding"
-    public static let configKeys = ["input_dim", "output_dim", "padding_index"]
+    public static let configKeys = ["input_dim", "output_dim", "padding_index", "mask_zero"]
     public convenience init(config c: ConfigReader) throws {
         let vocabulary = try c.requiredSize("input_dim"), dimensions = try c.requiredSize("output_dim")
+        let maskZero = try c.bool("mask_zero", default: false)
         let padding = try c.int("padding_index")
         if let padding, padding < 0 || padding >= vocabulary {
             throw ConfigError("\(c.path).padding_index: expected an index in 0..<\(vocabulary), got \(padding)")
         }
         try c.checkWeights([[vocabulary, dimensions]], sizedBy: "input_dim")
-        self.init(vocabularySize: vocabulary, dimensions: dimensions, paddingIndex: padding)
+        self.init(vocabularySize: vocabulary, dimensions: dimensions, paddingIndex: padding, maskZero: maskZero)
     }
     public var config: [String: ConfigValue] {
         var c: [String: ConfigValue] = ["input_dim": .int(vocabularySize), "output_dim": .int(dimensions)]
         if let paddingIndex { c["padding_index"] = .int(paddingIndex) }
+        if maskZero { c["mask_zero"] = .bool(true) }
         return c
     }
 }

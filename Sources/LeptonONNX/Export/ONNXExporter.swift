@@ -95,6 +95,11 @@ public struct ONNXExporter {
             }
         }
 
+        if let index = model.maskUsingLayers(inputShape: inputShape, dtype: inputDType).first {
+            throw ONNXError("it steps over the padding that an Embedding with mask_zero marks, and the exporter cannot express "
+                            + "that mask in ONNX; export a model trained without mask_zero",
+                            context: "layer \(index) (\(type(of: model.layers[index])))")
+        }
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
