@@ -38,10 +38,11 @@ public struct EmbeddingModelInfo: Codable, Equatable, Sendable {
     public static func read(from folder: URL) throws -> EmbeddingModelInfo? {
         let url = folder.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let data = try FileContents.read(url)
         do {
-            return try JSONDecoder().decode(EmbeddingModelInfo.self, from: Data(contentsOf: url))
-        } catch {
-            throw EmbedError("\(url.path): expected the embedding info lepton embed writes (threshold, rates, auc): \(error)")
+            return try JSONDecoder().decode(EmbeddingModelInfo.self, from: data)
+        } catch let error as DecodingError {
+            throw EmbedError("\(url.path): expected the embedding info lepton embed writes (threshold, rates, auc): \(error.oneLineDescription)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LeptonFiles
 import LeptonNN
 import LeptonTensor
 import LeptonTrain
@@ -74,7 +75,7 @@ struct CheckpointManifest: Codable {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let manifest: CheckpointManifest
         do { manifest = try decoder.decode(CheckpointManifest.self, from: data) } catch let error as DecodingError {
-            throw IOError("checkpoint.json is not a Lepton checkpoint manifest (\(describe(error)))", file: file)
+            throw IOError("checkpoint.json is not a Lepton checkpoint manifest (\(error.oneLineDescription))", file: file)
         } catch {
             throw IOError("checkpoint.json is not valid JSON", file: file)
         }
@@ -91,18 +92,5 @@ struct CheckpointManifest: Codable {
             throw IOError("checkpoint.json: optimizer iterations and parameter_count must be ≥ 0 and learning_rate finite", file: file)
         }
         return manifest
-    }
-
-    /// "key 'x' not found at optimizer" and the like, on one line.
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let c): return "'\(([path(c)] + [key.stringValue]).filter { !$0.isEmpty }.joined(separator: "."))' is missing"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
-            return path(c).isEmpty ? c.debugDescription : "'\(path(c))': \(c.debugDescription)"
-        @unknown default: return "\(error)"
-        }
     }
 }

@@ -98,6 +98,7 @@ import Testing
             (["gallery", "verify", "model", "people/digit7/0.png", "people/digit7/1.png", "--threshold", "5"], "--threshold: expected a cosine similarity"),
             (["gallery", "identify", "model", "embed.yaml", "people/digit7/0.png"], "expected a gallery written by lepton gallery enroll"),
             (["embed", "embed.yaml", "--loss", "mse", "--output", "other"], "trains no embedding"),
+            (["gallery", "enroll", "model", "people", "--out", "y.json", "--detector", "model"], "class names including \"face\" (--detect-class); it has []"),
         ] {
             let refused = try LeptonExecutable.run(arguments, in: dir, environment: environment)
             #expect(refused.status == 1 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")

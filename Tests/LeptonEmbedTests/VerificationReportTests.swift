@@ -18,4 +18,11 @@ import Testing
         #expect(throws: EmbedError.self) { try VerificationReport(embeddings: Tensor([1, 0, 0, 1], shape: [2, 2]), labels: [3, 3]) }
         #expect(throws: EmbedError.self) { try VerificationReport(embeddings: Tensor([1, 0, 0, 1], shape: [2, 2]), labels: [3]) }
     }
+
+    @Test func aCurveOfTooFewImpostorPairsIsAnErrorNotAnEmptyChart() throws {
+        // Two impostor pairs of one score: above the floor of one pair (FAR 0.5) only FAR = 1 remains.
+        let report = try VerificationReport(embeddings: Tensor([1, 0, 1, 0, 0, 1], shape: [3, 2]), labels: [0, 0, 1])
+        #expect(report.roc.impostorCount == 2)
+        #expect { try report.rocChart(title: "ROC") } throws: { "\($0)".contains("ROC: too few impostor pairs to draw the curve above a false accept rate of 0.5") }
+    }
 }
