@@ -128,7 +128,7 @@ let package = Package(
         .target(
             name: "LeptonPlatform",
             dependencies: [
-                "LeptonSQL", "LeptonData", "LeptonJobs",
+                "LeptonSQL", "LeptonData", "LeptonJobs", "LeptonCompress", "LeptonONNX",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -300,7 +300,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LeptonPlatformTests",
-            dependencies: ["LeptonPlatform", "LeptonSQL", "LeptonTestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LeptonPlatform", "LeptonSQL", "LeptonTestSupport", "LeptonIO", "LeptonNN", "LeptonONNX", "LeptonTensor",
+                           .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "LeptonHTTPTests",

@@ -6,7 +6,7 @@ import NIOCore
 
 /// `/api/v1/models`: the registry — list, show (with versions and lineage), push a version (a tar
 /// archive of a model folder, streamed and encrypted as it arrives), alias a version, set the
-/// card, download a version's file (by number or alias; verified, then streamed).
+/// card, download a version's file (by number or alias; verified, then streamed) or the version as ONNX.
 struct ModelRoutes {
     let platform: Platform
 
@@ -46,6 +46,14 @@ struct ModelRoutes {
             let (file, stream) = try await models.openFile(try request.parameter("file", of: context), version: try request.parameter("version", of: context),
                                                            model: try request.parameter("id", of: context), workspaceID: who.workspaceID)
             return streamResponse(stream, size: file.size, sha256: file.sha256)
+        }
+        table.add(.get, "/api/v1/models/:id/versions/:version/onnx", role: .viewer,
+                  "download a version (number or alias) as an ONNX model, as lepton export writes it") { request, context, who in
+            let onnx = try await models.onnx(version: try request.parameter("version", of: context), model: try request.parameter("id", of: context),
+                                             workspaceID: who.workspaceID)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: onnx)))
         }
     }
 

@@ -76,7 +76,7 @@ struct CompressCommand: ParsableCommand {
         try OutputPath.checkFolder(URL(fileURLWithPath: out), kind: ModelFile.folderKind, overwrite: overwrite)
         let source = URL(fileURLWithPath: model)
         let float = try ModelFile.load(from: source)
-        guard let inputShape = ModelInspector.inputShape(model) else {
+        guard let inputShape = ModelFile.inputShape(in: URL(fileURLWithPath: model)) else {
             throw IOError("\(ModelFile.architectureName) records no input_shape, so calibration rows cannot be checked", file: model)
         }
         let job = try TrainingConfig.load(calibration)
@@ -116,7 +116,7 @@ struct CompressCommand: ParsableCommand {
             compressed = result.model
         }
         try ModelFile.save(compressed, to: URL(fileURLWithPath: out), inputShape: inputShape,
-                           inputDType: ModelInspector.inputDType(model), classNames: ModelFile.classNames(in: source),
+                           inputDType: ModelFile.inputDType(in: URL(fileURLWithPath: model)), classNames: ModelFile.classNames(in: source),
                            overwrite: overwrite)
         let before = Self.weightsSize(source), after = Self.weightsSize(URL(fileURLWithPath: out))
         print("Weights \(ONNXInspector.byteCount(before)) -> \(ONNXInspector.byteCount(after))"

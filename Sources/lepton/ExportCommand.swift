@@ -32,23 +32,18 @@ struct ExportCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw IOError("not found or not a folder (expected a Lepton model folder with model.json and model.safetensors)", file: model)
         }
-        let loaded = try ModelFile.load(from: URL(fileURLWithPath: model))
-        let shape: [Int]
+        var shape: [Int]?
         if let inputShape {
             let dims = inputShape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw ConfigError("--input-shape: expected positive integers separated by commas (e.g. 28,28,1), got \"\(inputShape)\"")
             }
             shape = dims.map { $0! }
-        } else if let recorded = ModelInspector.inputShape(model) {
-            shape = recorded
-        } else {
-            throw IOError("\(ModelFile.architectureName) records no input_shape; pass --input-shape (e.g. 28,28,1)", file: model)
         }
-        let proto = try ONNXExporter(additionalConverters: QuantizedLayers.onnxConverters).makeModel(loaded, inputShape: shape, inputDType: ModelInspector.inputDType(model),
-                                                 graphName: URL(fileURLWithPath: model).lastPathComponent)
+        let (loaded, proto) = try ModelFolderExport.onnx(folder: URL(fileURLWithPath: model), inputShape: shape)
         try ONNXModelFile.write(proto, to: URL(fileURLWithPath: onnx), overwrite: overwrite)
-        let input = loaded.textVectorization != nil ? "input [batch] strings" : "input [batch, \(shape.map(String.init).joined(separator: ", "))]"
+        let dims = (shape ?? ModelFile.inputShape(in: URL(fileURLWithPath: model)) ?? []).map(String.init)
+        let input = loaded.textVectorization != nil ? "input [batch] strings" : "input [batch, \(dims.joined(separator: ", "))]"
         print("Exported \(loaded.layers.count) layers to \(onnx): opset \(proto.opsetImport[0].version), "
               + "\(proto.graph.node.count) nodes, \(proto.graph.initializer.count) initializers, \(input)")
     }

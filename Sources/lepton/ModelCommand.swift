@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LeptonFiles
 import LeptonPlatform
 
 /// `lepton model ls|pull|alias`: the platform's model registry.
@@ -59,14 +60,39 @@ struct ModelCommand: AsyncParsableCommand {
     }
 
     struct Pull: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "pull", abstract: "Download a version's files into a folder (a Lepton model folder).")
+        static let configuration = CommandConfiguration(commandName: "pull", abstract: "Download a version's files into a folder (a Lepton model folder), or the version as ONNX.")
         @Argument(help: "The model's id or name.") var model: String
         @Option(help: "A version number or alias (default: the latest).") var version: String?
-        @Option(help: "The folder to write.") var output: String
+        @Option(help: "The folder to write.") var output: String?
+        @Option(help: "Write the version as one ONNX file instead (exported by the platform, as lepton export does).") var onnx: String?
+
+        func validate() throws {
+            guard (output == nil) != (onnx == nil) else { throw ValidationError("give either --output FOLDER or --onnx FILE") }
+        }
 
         func run() async throws {
-            let (name, number) = try await Self.pull(model, version: version, into: URL(fileURLWithPath: output), client: try PlatformClient.load())
+            let client = try PlatformClient.load()
+            if let onnx {
+                try OutputPath.checkNotEmpty(onnx, what: "--onnx")
+                try OutputPath.checkFile(URL(fileURLWithPath: onnx), overwrite: false)
+                let path: String
+                if let version { path = version } else { path = try await Self.latest(model, client: client) }
+                _ = try await client.download("/api/v1/models/\(model)/versions/\(path)/onnx", to: URL(fileURLWithPath: onnx))
+                print("pulled \(model) version \(path) as ONNX into \(onnx)")
+                return
+            }
+            let output = output ?? ""
+            let (name, number) = try await Self.pull(model, version: version, into: URL(fileURLWithPath: output), client: client)
             print("pulled \(name) version \(number) into \(output)")
+        }
+
+        /// The newest version number of `model`.
+        static func latest(_ model: String, client: PlatformClient) async throws -> String {
+            let shown = try await client.object("GET", "/api/v1/models/\(model)")
+            guard let newest = (shown["versions"] as? [[String: Any]] ?? []).compactMap({ $0["number"] as? Int }).max() else {
+                throw ValidationError("model \(model) has no versions")
+            }
+            return String(newest)
         }
 
         /// Downloads the files of `version` (number or alias; default the latest) of `model` into

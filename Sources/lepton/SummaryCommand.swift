@@ -19,29 +19,12 @@ struct SummaryCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             let model = try ModelFile.load(from: URL(fileURLWithPath: path))
-            print(model.summary(inputShape: ModelInspector.inputShape(path), dtype: ModelInspector.inputDType(path)))
+            print(model.summary(inputShape: ModelFile.inputShape(in: URL(fileURLWithPath: path)), dtype: ModelFile.inputDType(in: URL(fileURLWithPath: path))))
         } else {
             let job = try TrainingConfig.load(path)
             let model = try job.buildModel()
             let dtype: DType = model.layers.first is Embedding || model.layers.first is MatrixFactorization ? .int32 : .float32
             print(model.summary(inputShape: job.inputShape, dtype: dtype))
         }
-    }
-}
-
-/// Reads what a model folder records besides its layers.
-enum ModelInspector {
-    static func inputShape(_ path: String) -> [Int]? {
-        guard let data = FileContents.read(atPath: path + "/" + ModelFile.architectureName),
-              case .object(let o)? = try? JSONDecoder().decode(ConfigValue.self, from: data),
-              case .array(let dims)? = o["input_shape"] else { return nil }
-        return dims.compactMap { if case .int(let i) = $0 { return i }; return nil }
-    }
-
-    static func inputDType(_ path: String) -> DType {
-        guard let data = FileContents.read(atPath: path + "/" + ModelFile.architectureName),
-              case .object(let o)? = try? JSONDecoder().decode(ConfigValue.self, from: data),
-              case .string(let name)? = o["input_dtype"], let dtype = DType(rawValue: name) else { return .float32 }
-        return dtype
     }
 }

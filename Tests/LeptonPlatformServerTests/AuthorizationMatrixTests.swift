@@ -1,4 +1,6 @@
 import Foundation
+import LeptonIO
+import LeptonNN
 import LeptonPlatform
 import LeptonPlatformServer
 import Testing
@@ -19,7 +21,8 @@ struct AuthorizationMatrixTests {
         "GET /api/v1/jobs", "POST /api/v1/jobs", "GET /api/v1/jobs/:id", "POST /api/v1/jobs/:id/cancel", "GET /api/v1/jobs/:id/logs",
         "GET /api/v1/jobs/:id/metrics",
         "GET /api/v1/models", "GET /api/v1/models/:id", "PUT /api/v1/models/:id/aliases/:alias", "PUT /api/v1/models/:id/card",
-        "GET /api/v1/models/:id/versions/:version/files/:file", "POST /api/v1/models/:id/versions",
+        "GET /api/v1/models/:id/versions/:version/files/:file", "GET /api/v1/models/:id/versions/:version/onnx",
+        "POST /api/v1/models/:id/versions",
         "GET /api/v1/market", "POST /api/v1/market", "GET /api/v1/market/:id", "POST /api/v1/market/:id/pull",
         // The dashboard's routes (their matrix, with cookies and form tokens, is in DashboardRoutesTests).
         "POST /ui/login", "POST /ui/logout", "GET /ui", "GET /ui/jobs", "POST /ui/jobs", "GET /ui/jobs/:id", "GET /ui/jobs/:id/live",
@@ -125,12 +128,12 @@ struct AuthorizationMatrixTests {
         }
     }
 
-    /// A small folder that looks like a Lepton model folder.
+    /// A small Lepton model folder (one Dense layer over 3 features; it also exports to ONNX).
     static func modelFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-matrix-model-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(#"{"layers": []}"#.utf8).write(to: folder.appendingPathComponent("model.json"))
-        try Data([1, 2, 3, 4]).write(to: folder.appendingPathComponent("model.safetensors"))
+        let model = Sequential([Dense(units: 2)])
+        model.build(inputShape: [3])
+        try LeptonIO.ModelFile.save(model, to: folder, inputShape: [3])
         return folder
     }
 

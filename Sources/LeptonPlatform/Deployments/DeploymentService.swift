@@ -156,17 +156,9 @@ public struct DeploymentService: Sendable {
         try await store.appendDeploymentEvent(DeploymentEvent(deploymentID: deployment.id, kind: kind, message: message))
     }
 
-    /// Files a model version needs, and a way to read each (for the supervisor's serve repository).
-    public func files(of deployment: Deployment, version: Int) async throws -> [(ModelFile, () async throws -> DecryptedStream)] {
-        let versions = try await registry.versions(deployment.modelID, workspaceID: deployment.workspaceID)
-        guard let chosen = versions.first(where: { $0.number == version }) else {
-            throw PlatformError(.notFound, "model \(deployment.modelName) has no version \(version)")
-        }
-        return chosen.files.map { file in
-            (file, {
-                try await registry.openFile(file.name, version: String(version), model: deployment.modelID, workspaceID: deployment.workspaceID).1
-            })
-        }
+    /// Decrypts version `version` of the deployment's model into `folder` (for the supervisor's serve repository).
+    public func writeModel(of deployment: Deployment, version: Int, into folder: URL) async throws {
+        try await registry.writeVersion(String(version), model: deployment.modelID, workspaceID: deployment.workspaceID, into: folder)
     }
 
     private func resolveVersion(_ reference: String, of deployment: Deployment) async throws -> Int {

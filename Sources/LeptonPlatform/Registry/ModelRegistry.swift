@@ -145,13 +145,8 @@ public struct ModelRegistry: Sendable {
     /// File `name` of version `reference` (a number or an alias), verified whole.
     public func openFile(_ name: String, version reference: String, model idOrName: String,
                          workspaceID: String) async throws -> (ModelFile, DecryptedStream) {
-        let model = try await get(idOrName, workspaceID: workspaceID)
-        guard let number = Int(reference) ?? model.aliases[reference] else {
-            throw PlatformError(.notFound, "model \(model.name) has no version or alias \(reference)")
-        }
-        guard let version = try await store.modelVersions(modelID: model.id).first(where: { $0.number == number }) else {
-            throw PlatformError(.notFound, "model \(model.name) has no version \(number)")
-        }
+        let (model, version) = try await resolve(reference, model: idOrName, workspaceID: workspaceID)
+        let number = version.number
         guard let file = version.files.first(where: { $0.name == name }) else {
             throw PlatformError(.notFound, "model \(model.name) version \(number) has no file \(name); it has \(version.files.map(\.name).joined(separator: ", "))")
         }

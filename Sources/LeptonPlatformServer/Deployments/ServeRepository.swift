@@ -17,17 +17,7 @@ struct ServeRepository: Sendable {
         defer { try? FileManager.default.removeItem(at: staging) }
         let versionFolder = staging.appendingPathComponent(deployment.modelName).appendingPathComponent(String(version))
         try FileManager.default.createDirectory(at: versionFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for (file, open) in try await service.files(of: deployment, version: version) {
-            guard !file.name.contains("/"), file.name != "..", file.name != "." else { continue }
-            let stream = try await open()
-            let url = versionFolder.appendingPathComponent(file.name)
-            guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw PlatformError(.internalError, "cannot write \(url.path)")
-            }
-            let handle = try FileHandle(forWritingTo: url)
-            defer { try? handle.close() }
-            while let chunk = try stream.next() { try handle.write(contentsOf: chunk) }
-        }
+        try await service.writeModel(of: deployment, version: version, into: versionFolder)
         do { try FileManager.default.moveItem(at: staging, to: repository) } catch {
             // Another replica of the same version finished first: its copy is as good.
             guard FileManager.default.fileExists(atPath: repository.path) else { throw error }
