@@ -47,6 +47,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Append the training curve to this file as JSON lines: one per epoch, and the running loss every few batches.", valueName: "file"))
     var metricsFile: String?
 
+    @OptionGroup var distribution: DistributionOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -79,6 +81,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train(_ communicator: Communicator) throws {
+        if distribution.strategy == .parameterServer, communicator.size < 2 {
+            _ = try distribution.parameterServer(communicator, fingerprint: 0)   // throws: a parameter server needs 2 ranks
+        }
         var options = training.jobOptions(common)
         options.backupDirectory = backupDir
         options.batchEvents = metricsFile != nil
@@ -96,6 +101,13 @@ struct TrainCommand: ParsableCommand {
             if common.threads == nil && ProcessInfo.processInfo.environment["LEPTON_NUM_THREADS"] == nil { Lepton.threadCount = 1 }
             let text = (try? String(contentsOfFile: config, encoding: .utf8)) ?? config
             let settings = "\(text)|epochs:\(training.epochs.map(String.init) ?? "-")|seed:\(common.seed.map(String.init) ?? "-")|global batch:\(globalBatch)"
+            if distribution.strategy == .parameterServer {
+                let strategy = try distribution.parameterServer(communicator, fingerprint: DataParallel.fingerprint(settings))
+                job.distribution = strategy
+                try job.run { metrics?.record($0) }
+                if communicator.rank == 0 { print(DistributionOptions.report(strategy.statistics, strategy)) }
+                return
+            }
             let strategy = try DataParallel(communicator: communicator, bucketBytes: Int(bucketMb * 1_048_576), overlap: !noOverlap,
                                             configurationFingerprint: DataParallel.fingerprint(settings))
             job.distribution = strategy
