@@ -5,8 +5,8 @@ import LeptonMPI
 import LeptonTensor
 
 /// `mpirun -np N lepton allreduce-bench`: all-reduce bandwidth of data-parallel training's
-/// gradient path (``DataParallel/synchronizeGradients(_:)``: weighting, bucket packing, all-reduce,
-/// unpacking) against one raw `MPI_Allreduce` of the same bytes, from 4 KB to 64 MB (OSU-style:
+/// gradient path (``DataParallel/synchronizeGradients(_:)``: weighting and packing into the bucket,
+/// all-reduce, gradients handed back as views into the bucket) against one raw `MPI_Allreduce` of the same bytes, from 4 KB to 64 MB (OSU-style:
 /// bus bandwidth `2(N−1)/N · bytes / time`). Rank 0 prints a Markdown table. Hidden: a benchmark.
 struct AllReduceBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
