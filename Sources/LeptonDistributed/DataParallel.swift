@@ -30,6 +30,10 @@ public final class DataParallel: DistributionStrategy {
     public let bucketBytes: Int
     /// Whether buckets are all-reduced on a communication thread while backward still runs.
     public let overlap: Bool
+    /// Whether reduced gradients are views into their bucket (PyTorch DDP's
+    /// `gradient_as_bucket_view`: no copy, valid until the next synchronisation) rather than
+    /// copies in new tensors (for code that keeps a gradient across steps).
+    public let gradientsAsBucketViews: Bool
     /// A hash of what must be the same on every rank besides the model (the config file and the
     /// options that change training); compared across ranks by ``prepare(_:)``.
     public var configurationFingerprint: UInt64
@@ -86,14 +90,16 @@ public final class DataParallel: DistributionStrategy {
     ///   - communicator: the ranks (LeptonMPI's `MPICommunicator.forProcess()`).
     ///   - bucketBytes: gradient bytes fused into one all-reduce, at least 4.
     ///   - overlap: all-reduce buckets on a communication thread while backward runs.
+    ///   - gradientsAsBucketViews: hand reduced gradients back as views into the bucket (no copy).
     ///   - configurationFingerprint: a hash of the run's configuration (``fingerprint(_:)``).
     /// - Throws: ``DistributedError`` for a bucket size below 4 bytes.
     public init(communicator: Communicator, bucketBytes: Int = 25 << 20, overlap: Bool = true,
-                configurationFingerprint: UInt64 = 0) throws {
+                gradientsAsBucketViews: Bool = true, configurationFingerprint: UInt64 = 0) throws {
         guard bucketBytes >= 4 else { throw DistributedError("bucket size: expected at least 4 bytes (one float), got \(bucketBytes)") }
         self.communicator = communicator
         self.bucketBytes = bucketBytes
         self.overlap = overlap
+        self.gradientsAsBucketViews = gradientsAsBucketViews
         self.configurationFingerprint = configurationFingerprint
         engine = Engine(communicator: communicator)
     }
@@ -170,7 +176,8 @@ public final class DataParallel: DistributionStrategy {
             // Gradients as views into the bucket (DDP's gradient_as_bucket_view): valid until
             // the next synchronisation packs new gradients into it.
             for (i, parameter) in bucket.parameters.enumerated() where parameter.grad != nil {
-                parameter.grad = Tensor(viewing: bucket.storage, floatOffset: bucket.offsets[i], shape: parameter.shape)
+                let view = Tensor(viewing: bucket.storage, floatOffset: bucket.offsets[i], shape: parameter.shape)
+                parameter.grad = gradientsAsBucketViews ? view : view.copy()
             }
             for i in bucket.ready.indices { bucket.ready[i] = false }
             bucket.readyCount = 0
