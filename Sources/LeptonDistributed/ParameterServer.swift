@@ -20,8 +20,10 @@ import LeptonTrain
 ///   rank's own batch mean, and sends that rank the current weights; a rank may be at most
 ///   ``staleness`` steps ahead of the slowest (``StalenessGate``), and all ranks meet at the end of
 ///   every epoch. The loss and metrics shown during an epoch are each rank's own (rank 0's on
-///   screen); validation and test results cover all ranks. Callbacks that stop in the middle of
-///   an epoch on one rank's logs (TerminateOnNaN) leave the others waiting until the rank timeout.
+///   screen); validation and test results cover all ranks. A callback that stops training should
+///   watch a validation metric (`val_…`, the same on every rank): one that stops a single rank on
+///   its own training logs (EarlyStopping on `loss`, TerminateOnNaN) leaves the others waiting
+///   until the rank timeout ends the job.
 ///
 /// ```swift
 /// let strategy = try ParameterServer(communicator: MPICommunicator.forProcess(), mode: .async, staleness: 2)

@@ -11,13 +11,14 @@ import LeptonTensor
 /// `BackupAndRestore` callback in the config) a killed run continues where it stopped.
 ///
 /// Started by `mpirun -np N` (or `srun --mpi=pmix`), every process trains its part of each
-/// batch and the gradients are averaged (LeptonDistributed's `DataParallel`); `--workers N`
-/// starts `mpirun` itself. The config's batch size is per process.
+/// batch and the gradients are averaged (LeptonDistributed's `DataParallel`), or pushed to rank 0
+/// with `--strategy parameter-server` (`ParameterServer`); `--workers N` starts `mpirun` itself.
+/// The config's batch size is per process.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model from a YAML config (dataset, layers, optimizer, loss, metrics, epochs, callbacks, output).",
-        discussion: "Data-parallel over several processes: `mpirun -np N lepton train CONFIG` or `lepton train CONFIG --workers N` (the config's batch_size is per process; rank 0 prints and saves)."
+        discussion: "Data-parallel over several processes: `mpirun -np N lepton train CONFIG` or `lepton train CONFIG --workers N` (the config's batch_size is per process; rank 0 prints and saves). `--strategy parameter-server [--ps-mode async --staleness S]`: rank 0 holds the weights and applies the gradients the ranks push."
     )
 
     @Argument(help: "The training config, e.g. examples/mnist-cnn.yaml.")
