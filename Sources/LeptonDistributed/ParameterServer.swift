@@ -249,7 +249,9 @@ public final class ParameterServer: DistributionStrategy {
 
     private func tensor(from values: [Float], at offset: Int, like parameter: Tensor) -> Tensor {
         let made = Tensor(uninitializedShape: parameter.shape, dtype: .float32, backend: parameter.backend)
-        values.withUnsafeBufferPointer { made.floats.update(from: $0.baseAddress! + offset, count: parameter.count) }
+        values.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { made.floats.update(from: base + offset, count: parameter.count) }
+        }
         return made
     }
 
