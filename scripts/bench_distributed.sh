@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Data-parallel training figures (issue 14), printed as Markdown for docs/BENCHMARKS.md:
 #  1. throughput of the MNIST CNN (examples/mnist-cnn.yaml on the first 12,000 training images,
-#     one epoch) in 1 process and in 2 ranks under mpirun, 1 thread each, runs interleaved;
-#  2. gradient all-reduce inside training vs one raw MPI_Allreduce of the same bytes, 4 KB–64 MB
+#     one epoch) in 1 process and in 2 ranks under mpirun, 1 thread each, runs interleaved:
+#     data parallel, and the parameter server (rank 0 serves and trains) in sync and async modes;
+#  2. gradient all-reduce inside training (gradients as bucket views, and copied out) vs one raw
+#     MPI_Allreduce of the same bytes, 4 KB–64 MB, median and best of interleaved repetitions
 #     (`lepton allreduce-bench`, OSU-style bus bandwidth);
 #  3. a ring all-reduce cost model for 8–64 nodes from the measured step time (a model, not a measurement).
 # Usage: scripts/bench_distributed.sh [repetitions (default 5)]. Needs a release build and OpenMPI.
@@ -25,33 +27,40 @@ config 16 "$work/b16.yaml"
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| run | ranks × batch | threads/rank | median s | best s | samples/s (median) | gradient all-reduce, rank 0 (last run) |"
-echo "|---|---|---:|---:|---:|---:|---|"
+echo "| run | ranks × batch | threads/rank | median s | best s | samples/s (median) | test accuracy (last run) | gradient exchange, rank 0 (last run) |"
+echo "|---|---|---:|---:|---:|---:|---:|---|"
 declare -A times
 runs=("1x32|$lepton train $work/b32.yaml --threads 1"
       "2x16|$lepton train $work/b16.yaml --workers 2"
       "2x32|$lepton train $work/b32.yaml --workers 2"
       "2x16-1MB-no-overlap|$lepton train $work/b16.yaml --workers 2 --no-overlap --bucket-mb 1"
-      "2x16-1MB-overlap|$lepton train $work/b16.yaml --workers 2 --bucket-mb 1")
-declare -A stats
+      "2x16-1MB-overlap|$lepton train $work/b16.yaml --workers 2 --bucket-mb 1"
+      "2x16-ps-sync|$lepton train $work/b16.yaml --workers 2 --strategy parameter-server"
+      "2x16-ps-async-s2|$lepton train $work/b16.yaml --workers 2 --strategy parameter-server --ps-mode async --staleness 2")
+declare -A stats accuracy
 for ((r = 0; r < reps; r++)); do
   for entry in "${runs[@]}"; do
     name="${entry%%|*}"; command="${entry#*|}"
     out=$($command 2>&1)
     seconds=$(grep -o 'Trained in [0-9.]* s' <<<"$out" | awk '{print $3}')
     times[$name]="${times[$name]:-} $seconds"
-    stats[$name]=$(grep -o 'Gradient all-reduce.*' <<<"$out" | sed 's/Gradient all-reduce (rank 0): //' || true)
+    stats[$name]=$(grep -o 'Gradient all-reduce.*\|Parameter server.*' <<<"$out" | sed 's/Gradient all-reduce (rank 0): //; s/Parameter server (rank 0, [a-z]*): //' || true)
+    accuracy[$name]=$(grep 'Trained in' <<<"$out" | grep -o 'accuracy: [0-9.]*' | awk '{printf "%.2f %%", $2 * 100}' || true)
   done
 done
 for entry in "${runs[@]}"; do
   name="${entry%%|*}"
   read -r median best < <(tr ' ' '\n' <<<"${times[$name]}" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], a[1]}')
   ranks="${name%%x*}"; rest="${name#*x}"; batch="${rest%%-*}"
-  echo "| $name | $ranks × $batch | 1 | $median | $best | $(awk -v m="$median" 'BEGIN {printf "%.0f", 12000 / m}') | ${stats[$name]:-—} |"
+  echo "| $name | $ranks × $batch | 1 | $median | $best | $(awk -v m="$median" 'BEGIN {printf "%.0f", 12000 / m}') | ${accuracy[$name]:-—} | ${stats[$name]:-—} |"
 done
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "## All-reduce: training path vs raw MPI_Allreduce (2 ranks, shared memory)"
 echo
-mpirun -np 2 --oversubscribe --bind-to none "$lepton" allreduce-bench --seconds 0.3
+for statistic in median best; do
+  echo "$statistic of interleaved repetitions, load average $(cut -d' ' -f1-3 /proc/loadavg):"
+  mpirun -np 2 --oversubscribe --bind-to none "$lepton" allreduce-bench --seconds 1 --statistic "$statistic"
+  echo
+done

@@ -17,3 +17,5 @@ static inline int lepton_mpi_success(void) { return MPI_SUCCESS; }
 static inline int lepton_mpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
 static inline int lepton_mpi_thread_multiple(void) { return MPI_THREAD_MULTIPLE; }
 static inline int lepton_mpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+static inline int lepton_mpi_any_source(void) { return MPI_ANY_SOURCE; }
+static inline int lepton_mpi_any_tag(void) { return MPI_ANY_TAG; }

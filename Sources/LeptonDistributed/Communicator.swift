@@ -41,6 +41,23 @@ public protocol Communicator: AnyObject {
     /// returns this rank's block: elements `rank * count / size ..< (rank + 1) * count / size`.
     /// - Throws: ``DistributedError`` for a count that is not a multiple of ``size``, or a transport failure.
     func reduceScatter(_ buffer: [Float], _ operation: ReduceOperation) throws -> [Float]
+    /// Sends `buffer` to rank `destination` under `tag` (0...32767); returns once `buffer` may be
+    /// reused (the receiver may not have it yet). Messages from one rank to another under one
+    /// tag arrive in the order they were sent.
+    /// - Throws: ``DistributedError`` for a destination outside `0..<size`, a bad tag, or a transport failure.
+    func send(_ buffer: UnsafeBufferPointer<Float>, to destination: Int, tag: Int) throws
+    /// Receives into `buffer` the next message from `source` (nil: any rank) under `tag` (nil:
+    /// any tag), waiting for it; the message must hold exactly `buffer.count` floats.
+    /// - Returns: who sent it, under which tag.
+    /// - Throws: ``DistributedError`` for a source outside `0..<size`, a message of another
+    ///   length, a message that can never come (a 1-process job), or a transport failure.
+    @discardableResult
+    func receive(_ buffer: UnsafeMutableBufferPointer<Float>, from source: Int?, tag: Int?) throws -> Message
+    /// The next message from `source` (nil: any rank) under `tag` (nil: any tag), left to
+    /// ``receive(_:from:tag:)``: waits for one when `wait`, else returns nil when none is there.
+    /// - Throws: ``DistributedError`` for a source outside `0..<size`, waiting for a message that
+    ///   can never come (a 1-process job), or a transport failure.
+    func probe(from source: Int?, tag: Int?, wait: Bool) throws -> Message?
     /// Ends every process of the job after writing `message` (naming this rank) on standard
     /// error: what a rank does on an error its peers cannot see, so that they do not wait for ever.
     func abort(_ message: String) -> Never
@@ -74,6 +91,55 @@ extension Communicator {
         let all = try allGather(pieces)
         let root = Array(all[0..<4])
         return (0..<size).filter { Array(all[(4 * $0)..<(4 * $0 + 4)]) != root }
+    }
+}
+
+/// A point-to-point message seen by ``Communicator/probe(from:tag:wait:)`` or
+/// ``Communicator/receive(_:from:tag:)``: its sender, tag and length in floats.
+public struct Message: Sendable, Equatable {
+    /// The rank that sent it.
+    public let source: Int
+    /// The tag it was sent under.
+    public let tag: Int
+    /// Its length in floats.
+    public let count: Int
+    public init(source: Int, tag: Int, count: Int) {
+        self.source = source
+        self.tag = tag
+        self.count = count
+    }
+}
+
+extension Communicator {
+    /// Checks a peer rank and a tag of a point-to-point call, naming the call.
+    public func checkPeer(_ rank: Int?, tag: Int?, _ call: String) throws {
+        if let rank, !(0..<size).contains(rank) {
+            throw DistributedError("\(call): rank \(rank) is not a rank of this \(size)-process job (expected 0..<\(size))")
+        }
+        if let tag, !(0...32767).contains(tag) {
+            throw DistributedError("\(call): tag \(tag) is outside 0...32767")
+        }
+    }
+
+    /// Refuses: this communicator has collectives only (the parameter server needs messages).
+    public func send(_ buffer: UnsafeBufferPointer<Float>, to destination: Int, tag: Int) throws {
+        throw DistributedError("send: \(type(of: self)) has no point-to-point messages; expected MPICommunicator or LocalCommunicator")
+    }
+
+    /// Refuses: this communicator has collectives only.
+    @discardableResult
+    public func receive(_ buffer: UnsafeMutableBufferPointer<Float>, from source: Int?, tag: Int?) throws -> Message {
+        throw DistributedError("receive: \(type(of: self)) has no point-to-point messages; expected MPICommunicator or LocalCommunicator")
+    }
+
+    /// Refuses: this communicator has collectives only.
+    public func probe(from source: Int?, tag: Int?, wait: Bool) throws -> Message? {
+        throw DistributedError("probe: \(type(of: self)) has no point-to-point messages; expected MPICommunicator or LocalCommunicator")
+    }
+
+    /// ``send(_:to:tag:)`` of an array.
+    public func send(_ values: [Float], to destination: Int, tag: Int) throws {
+        try values.withUnsafeBufferPointer { try send($0, to: destination, tag: tag) }
     }
 }
 

@@ -30,6 +30,10 @@ public final class DataParallel: DistributionStrategy {
     public let bucketBytes: Int
     /// Whether buckets are all-reduced on a communication thread while backward still runs.
     public let overlap: Bool
+    /// Whether reduced gradients are views into their bucket (PyTorch DDP's
+    /// `gradient_as_bucket_view`: no copy, valid until the next synchronisation) rather than
+    /// copies in new tensors (for code that keeps a gradient across steps).
+    public let gradientsAsBucketViews: Bool
     /// A hash of what must be the same on every rank besides the model (the config file and the
     /// options that change training); compared across ranks by ``prepare(_:)``.
     public var configurationFingerprint: UInt64
@@ -48,10 +52,14 @@ public final class DataParallel: DistributionStrategy {
         public var hiddenFraction: Double { allReduceSeconds > 0 ? Swift.max(0, 1 - waitSeconds / allReduceSeconds) : 0 }
     }
 
+    /// Gradients of some parameters laid end to end in one allocation, all-reduced at once;
+    /// after the all-reduce each parameter's gradient is a view into it (no copy back).
     final class Bucket {
         let parameters: [Tensor]
         let offsets: [Int]
-        var buffer: [Float]
+        /// The floats of all the bucket's gradients (a tensor storage, for gradient views into it).
+        let storage: Storage
+        let count: Int
         var ready: [Bool]
         var readyCount = 0
         var launched = false
@@ -60,8 +68,14 @@ public final class DataParallel: DistributionStrategy {
             var offsets: [Int] = [], total = 0
             for p in parameters { offsets.append(total); total += p.count }
             self.offsets = offsets
-            buffer = [Float](repeating: 0, count: total)
+            count = total
+            storage = Storage(byteCount: total * MemoryLayout<Float>.size, backend: parameters.first?.backend ?? Device.current)
             ready = [Bool](repeating: false, count: parameters.count)
+        }
+
+        /// The bucket's floats.
+        var buffer: UnsafeMutableBufferPointer<Float> {
+            UnsafeMutableBufferPointer(start: storage.pointer.assumingMemoryBound(to: Float.self), count: count)
         }
     }
 
@@ -76,14 +90,16 @@ public final class DataParallel: DistributionStrategy {
     ///   - communicator: the ranks (LeptonMPI's `MPICommunicator.forProcess()`).
     ///   - bucketBytes: gradient bytes fused into one all-reduce, at least 4.
     ///   - overlap: all-reduce buckets on a communication thread while backward runs.
+    ///   - gradientsAsBucketViews: hand reduced gradients back as views into the bucket (no copy).
     ///   - configurationFingerprint: a hash of the run's configuration (``fingerprint(_:)``).
     /// - Throws: ``DistributedError`` for a bucket size below 4 bytes.
     public init(communicator: Communicator, bucketBytes: Int = 25 << 20, overlap: Bool = true,
-                configurationFingerprint: UInt64 = 0) throws {
+                gradientsAsBucketViews: Bool = true, configurationFingerprint: UInt64 = 0) throws {
         guard bucketBytes >= 4 else { throw DistributedError("bucket size: expected at least 4 bytes (one float), got \(bucketBytes)") }
         self.communicator = communicator
         self.bucketBytes = bucketBytes
         self.overlap = overlap
+        self.gradientsAsBucketViews = gradientsAsBucketViews
         self.configurationFingerprint = configurationFingerprint
         engine = Engine(communicator: communicator)
     }
@@ -101,37 +117,8 @@ public final class DataParallel: DistributionStrategy {
     }
 
     public func prepare(_ context: TrainingContext) throws {
-        let model = context.model
-        let named = model.namedParameters() + model.namedBuffers()
-        let modelText = named.map { "\($0.0):\($0.1.dtype):\($0.1.shape)" }.joined(separator: ";")
-            + "|optimizer:\(type(of: context.optimizer))|steps:\(context.stepsPerEpoch)|epochs:\(context.epochs)"
-        try check(configurationFingerprint, what: "configuration (the config file and the options given to train)")
-        try check(Self.fingerprint(modelText), what: "model, optimizer or data (parameter names and shapes, steps per epoch)")
-        try check(UInt64(context.initialEpoch), what: "starting epoch (a backup one rank restored and another did not find)")
-        // Rank 0's weights (and buffers) everywhere.
-        let tensors = named.map(\.1).filter { $0.dtype == .float32 }
-        var values = [Float](repeating: 0, count: tensors.reduce(0) { $0 + $1.count })
-        var offset = 0
-        for tensor in tensors {
-            values.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: offset).update(from: tensor.floats, count: tensor.count) }
-            offset += tensor.count
-        }
-        try communicator.broadcast(&values, root: 0)
-        offset = 0
-        for tensor in tensors {
-            values.withUnsafeBufferPointer { tensor.floats.update(from: $0.baseAddress!.advanced(by: offset), count: tensor.count) }
-            offset += tensor.count
-        }
+        try communicator.startTogether(context, configurationFingerprint: configurationFingerprint, strategy: "data parallel")
         plan(context.optimizer.parameters)
-    }
-
-    /// Throws naming the ranks whose `value` differs from rank 0's.
-    private func check(_ value: UInt64, what: String) throws {
-        let differing = try communicator.ranksDiffering(from: value)
-        guard differing.isEmpty else {
-            throw DistributedError("the ranks disagree on the \(what): rank(s) \(differing.map(String.init).joined(separator: ", ")) "
-                                   + "differ from rank 0; every rank must run the same config and data")
-        }
     }
 
     /// Lays the buckets out over `parameters` in reverse order (the same on every rank).
@@ -186,14 +173,13 @@ public final class DataParallel: DistributionStrategy {
         }
         engine.waitForAll()
         for bucket in buckets {
-            bucket.buffer.withUnsafeBufferPointer { buffer in
-                for (i, parameter) in bucket.parameters.enumerated() where parameter.grad != nil {
-                    let reduced = Tensor(uninitializedShape: parameter.shape, dtype: .float32, backend: parameter.backend)
-                    reduced.floats.update(from: buffer.baseAddress!.advanced(by: bucket.offsets[i]), count: parameter.count)
-                    parameter.grad = reduced
-                }
+            // Gradients as views into the bucket (DDP's gradient_as_bucket_view): valid until
+            // the next synchronisation packs new gradients into it.
+            for (i, parameter) in bucket.parameters.enumerated() where parameter.grad != nil {
+                let view = Tensor(viewing: bucket.storage, floatOffset: bucket.offsets[i], shape: parameter.shape)
+                parameter.grad = gradientsAsBucketViews ? view : view.copy()
             }
-            bucket.ready = [Bool](repeating: false, count: bucket.parameters.count)
+            for i in bucket.ready.indices { bucket.ready[i] = false }
             bucket.readyCount = 0
             bucket.launched = false
         }
@@ -203,15 +189,19 @@ public final class DataParallel: DistributionStrategy {
     /// Copies `weight ×` the gradient of parameter `i` (zeros without one) into its bucket.
     private func pack(_ bucket: Bucket, _ i: Int) {
         let parameter = bucket.parameters[i], weight = self.weight
-        bucket.buffer.withUnsafeMutableBufferPointer { buffer in
-            let target = buffer.baseAddress!.advanced(by: bucket.offsets[i])
-            if let grad = parameter.grad {
-                let gradient = grad.dtype == .float32 ? grad : grad.cast(to: .float32)
-                let source = gradient.floats
-                for k in 0..<parameter.count { target[k] = source[k] * weight }
+        let target = bucket.storage.pointer.assumingMemoryBound(to: Float.self) + bucket.offsets[i]
+        if let grad = parameter.grad {
+            let gradient = grad.dtype == .float32 ? grad : grad.cast(to: .float32)
+            let source = UnsafePointer(gradient.floats)
+            if source == UnsafePointer(target) {
+                if weight != 1 { for k in 0..<parameter.count { target[k] *= weight } }   // already in place
+            } else if weight == 1 {
+                target.update(from: source, count: parameter.count)
             } else {
-                target.update(repeating: 0, count: parameter.count)
+                for k in 0..<parameter.count { target[k] = source[k] * weight }
             }
+        } else {
+            target.update(repeating: 0, count: parameter.count)
         }
         bucket.ready[i] = true
         bucket.readyCount += 1
@@ -300,7 +290,7 @@ private final class Engine: @unchecked Sendable {
     private func reduce(_ bucket: DataParallel.Bucket) {
         let clock = ContinuousClock(), started = clock.now
         do {
-            try bucket.buffer.withUnsafeMutableBufferPointer { try communicator.allReduce($0, .sum) }
+            try communicator.allReduce(bucket.buffer, .sum)
         } catch {
             communicator.abort("gradient all-reduce failed: \(error)")
         }
@@ -308,7 +298,7 @@ private final class Engine: @unchecked Sendable {
         condition.lock()
         stats.allReduceSeconds += elapsed
         stats.allReduces += 1
-        stats.bytes += bucket.buffer.count * MemoryLayout<Float>.size
+        stats.bytes += bucket.count * MemoryLayout<Float>.size
         finished += 1
         condition.broadcast()
         condition.unlock()

@@ -129,6 +129,43 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         return result
     }
 
+    public func send(_ buffer: UnsafeBufferPointer<Float>, to destination: Int, tag: Int) throws {
+        try checkPeer(destination, tag: tag, "send")
+        try check("MPI_Send to rank \(destination)") {
+            MPI_Send(buffer.baseAddress, Int32(buffer.count), lepton_mpi_float(), Int32(destination), Int32(tag), world)
+        }
+    }
+
+    @discardableResult
+    public func receive(_ buffer: UnsafeMutableBufferPointer<Float>, from source: Int?, tag: Int?) throws -> Message {
+        try checkPeer(source, tag: tag, "receive")
+        // Probe first, so that a message of another length is an error that names both lengths.
+        guard let message = try probe(from: source, tag: tag, wait: true) else { throw DistributedError("receive: no message") }
+        guard message.count == buffer.count else {
+            throw DistributedError("rank \(rank) of \(size): receive: the message from rank \(message.source) under tag \(message.tag) holds \(message.count) floats, expected \(buffer.count)")
+        }
+        var status = MPI_Status()
+        try check("MPI_Recv from rank \(message.source)") {
+            MPI_Recv(buffer.baseAddress, Int32(buffer.count), lepton_mpi_float(), Int32(message.source), Int32(message.tag), world, &status)
+        }
+        return message
+    }
+
+    public func probe(from source: Int?, tag: Int?, wait: Bool) throws -> Message? {
+        try checkPeer(source, tag: tag, "probe")
+        var status = MPI_Status(), found: Int32 = 1
+        let from = Int32(source ?? Int(lepton_mpi_any_source())), under = Int32(tag ?? Int(lepton_mpi_any_tag()))
+        if wait {
+            try check("MPI_Probe") { MPI_Probe(from, under, world, &status) }
+        } else {
+            try check("MPI_Iprobe") { MPI_Iprobe(from, under, world, &found, &status) }
+        }
+        guard found != 0 else { return nil }
+        var count: Int32 = 0
+        MPI_Get_count(&status, lepton_mpi_float(), &count)
+        return Message(source: Int(status.MPI_SOURCE), tag: Int(status.MPI_TAG), count: Int(count))
+    }
+
     /// Runs one MPI call under the watchdog and turns its error code into a ``DistributedError``.
     private func check(_ name: String, _ call: () -> Int32) throws {
         watchdog.enter(name)

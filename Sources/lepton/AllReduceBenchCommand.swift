@@ -5,9 +5,12 @@ import LeptonMPI
 import LeptonTensor
 
 /// `mpirun -np N lepton allreduce-bench`: all-reduce bandwidth of data-parallel training's
-/// gradient path (``DataParallel/synchronizeGradients(_:)``: weighting, bucket packing, all-reduce,
-/// unpacking) against one raw `MPI_Allreduce` of the same bytes, from 4 KB to 64 MB (OSU-style:
-/// bus bandwidth `2(N−1)/N · bytes / time`). Rank 0 prints a Markdown table. Hidden: a benchmark.
+/// gradient path (``DataParallel/synchronizeGradients(_:)``: weighting and packing into the bucket,
+/// all-reduce, gradients handed back) against one raw `MPI_Allreduce` of the same bytes, from 4 KB
+/// to 64 MB (OSU-style: bus bandwidth `2(N−1)/N · bytes / time`). The path runs both ways:
+/// gradients as views into the bucket (the default) and copied out into new tensors. The three
+/// take turns repetition by repetition, so that a busy machine slows them alike. Rank 0 prints a
+/// Markdown table. Hidden: a benchmark.
 struct AllReduceBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allreduce-bench",
@@ -19,14 +22,17 @@ struct AllReduceBenchCommand: ParsableCommand {
     var minBytes = 4096
     @Option(help: "Largest message in bytes.")
     var maxBytes = 64 << 20
-    @Option(help: "Seconds of timing per size and method (at least 3 repetitions).")
-    var seconds: Double = 0.5
+    @Option(help: "Seconds of timing per size (at least 5 repetitions of each method).")
+    var seconds: Double = 1.5
+    @Option(help: ArgumentHelp("median or best: the repetition statistic reported (best resists a descheduled rank).", valueName: "statistic"))
+    var statistic = "median"
 
     func validate() throws {
         guard minBytes >= 4, maxBytes >= minBytes, maxBytes <= 1 << 30 else {
             throw ValidationError("--min-bytes/--max-bytes: expected 4 ≤ min ≤ max ≤ 1 GiB, got \(minBytes) and \(maxBytes)")
         }
         guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds: expected (0, 60], got \(seconds)") }
+        guard ["median", "best"].contains(statistic) else { throw ValidationError("--statistic: expected median or best, got '\(statistic)'") }
     }
 
     func run() throws {
@@ -34,52 +40,61 @@ struct AllReduceBenchCommand: ParsableCommand {
         defer { (communicator as? MPICommunicator)?.finalize() }
         let n = communicator.size
         if communicator.rank == 0 {
-            print("ranks: \(n); bus bandwidth = 2(N-1)/N · bytes / time (OSU); gradients as 8 tensors in one bucket")
-            print("| bytes | raw MPI_Allreduce µs | raw GB/s | training path µs | training GB/s | training / raw |")
-            print("|---:|---:|---:|---:|---:|---:|")
+            print("ranks: \(n); bus bandwidth = 2(N-1)/N · bytes / time (OSU); gradients as 8 tensors in one bucket; \(statistic) of interleaved repetitions")
+            print("| bytes | raw MPI_Allreduce µs | raw GB/s | path, copied out µs | path, bucket views µs | views GB/s | copied out / raw | views / raw |")
+            print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         }
         var bytes = minBytes
         while bytes <= maxBytes {
             let count = bytes / 4
             var raw = [Float](repeating: 1, count: count)
-            let rawTime = try time(communicator) { try communicator.allReduce(&raw, .sum) }
             // The same bytes as the gradients of 8 parameters, through DataParallel.
             let parts = (0..<8).map { i in count / 8 + (i < count % 8 ? 1 : 0) }.filter { $0 > 0 }
-            let parameters = parts.map { Tensor(uninitializedShape: [$0]) }
-            for p in parameters { p.grad = Tensor([Float](repeating: 1, count: p.count), shape: [p.count]) }
-            let strategy = try DataParallel(communicator: communicator, bucketBytes: max(bytes, 4))
-            let pathTime = try time(communicator) {
-                strategy.beginBatch(rows: 1, globalRows: n)
-                strategy.synchronizeGradients(parameters)
+            func path(views: Bool) throws -> () throws -> Void {
+                let parameters = parts.map { Tensor(uninitializedShape: [$0]) }
+                let gradients = parameters.map { Tensor([Float](repeating: 1, count: $0.count), shape: [$0.count]) }
+                let strategy = try DataParallel(communicator: communicator, bucketBytes: max(bytes, 4), gradientsAsBucketViews: views)
+                return {
+                    // As after backward: fresh gradient tensors.
+                    for (p, g) in zip(parameters, gradients) { p.grad = g }
+                    strategy.beginBatch(rows: 1, globalRows: n)
+                    strategy.synchronizeGradients(parameters)
+                }
             }
+            let times = try time(communicator, [{ try communicator.allReduce(&raw, .sum) }, try path(views: false), try path(views: true)])
             if communicator.rank == 0 {
                 let factor = 2 * Double(n - 1) / Double(n) * Double(bytes) / 1e9
-                print(String(format: "| %d | %.1f | %.2f | %.1f | %.2f | %.2f |", bytes, rawTime * 1e6, factor / rawTime,
-                             pathTime * 1e6, factor / pathTime, rawTime / pathTime))
+                print(String(format: "| %d | %.1f | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f |", bytes, times[0] * 1e6, factor / times[0],
+                             times[1] * 1e6, times[2] * 1e6, factor / times[2], times[0] / times[1], times[0] / times[2]))
                 fflush(stdout)
             }
             bytes *= 2
         }
     }
 
-    /// The median seconds of `body` over repetitions filling ``seconds`` (rank 0's count, shared).
-    private func time(_ communicator: Communicator, _ body: () throws -> Void) throws -> Double {
-        try body()   // warm-up
+    /// The median (or best) seconds of each body, the bodies taking turns for ``seconds``
+    /// (rank 0's count, shared); each repetition counts as its slowest rank.
+    private func time(_ communicator: Communicator, _ bodies: [() throws -> Void]) throws -> [Double] {
+        for body in bodies { try body() }   // warm-up
         try communicator.barrier()
-        var samples: [Double] = []
+        var samples = [[Float]](repeating: [], count: bodies.count)
         let clock = ContinuousClock(), end = clock.now + .milliseconds(Int(seconds * 1000))
         var keepGoing: [Float] = [1]
         while keepGoing[0] > 0 {
-            let start = clock.now
-            try body()
-            let d = start.duration(to: clock.now).components
-            samples.append(Double(d.seconds) + Double(d.attoseconds) * 1e-18)
-            keepGoing[0] = samples.count < 3 || clock.now < end ? 1 : 0
+            for (i, body) in bodies.enumerated() {
+                let start = clock.now
+                try body()
+                let d = start.duration(to: clock.now).components
+                samples[i].append(Float(Double(d.seconds) + Double(d.attoseconds) * 1e-18))
+            }
+            keepGoing[0] = samples[0].count < 5 || clock.now < end ? 1 : 0
             try communicator.broadcast(&keepGoing, root: 0)   // every rank runs as many repetitions
         }
-        var times = samples.map { Float($0) }
-        try communicator.allReduce(&times, .max)              // a collective is as slow as its slowest rank
-        times.sort()
-        return Double(times[times.count / 2])
+        return try samples.map { body in
+            var times = body
+            try communicator.allReduce(&times, .max)          // a collective is as slow as its slowest rank
+            times.sort()
+            return Double(statistic == "best" ? times[0] : times[times.count / 2])
+        }
     }
 }

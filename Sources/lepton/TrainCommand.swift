@@ -11,13 +11,14 @@ import LeptonTensor
 /// `BackupAndRestore` callback in the config) a killed run continues where it stopped.
 ///
 /// Started by `mpirun -np N` (or `srun --mpi=pmix`), every process trains its part of each
-/// batch and the gradients are averaged (LeptonDistributed's `DataParallel`); `--workers N`
-/// starts `mpirun` itself. The config's batch size is per process.
+/// batch and the gradients are averaged (LeptonDistributed's `DataParallel`), or pushed to rank 0
+/// with `--strategy parameter-server` (`ParameterServer`); `--workers N` starts `mpirun` itself.
+/// The config's batch size is per process.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model from a YAML config (dataset, layers, optimizer, loss, metrics, epochs, callbacks, output).",
-        discussion: "Data-parallel over several processes: `mpirun -np N lepton train CONFIG` or `lepton train CONFIG --workers N` (the config's batch_size is per process; rank 0 prints and saves)."
+        discussion: "Data-parallel over several processes: `mpirun -np N lepton train CONFIG` or `lepton train CONFIG --workers N` (the config's batch_size is per process; rank 0 prints and saves). `--strategy parameter-server [--ps-mode async --staleness S]`: rank 0 holds the weights and applies the gradients the ranks push."
     )
 
     @Argument(help: "The training config, e.g. examples/mnist-cnn.yaml.")
@@ -46,6 +47,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Append the training curve to this file as JSON lines: one per epoch, and the running loss every few batches.", valueName: "file"))
     var metricsFile: String?
+
+    @OptionGroup var distribution: DistributionOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -79,6 +82,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train(_ communicator: Communicator) throws {
+        if distribution.strategy == .parameterServer, communicator.size < 2 {
+            _ = try distribution.parameterServer(communicator, fingerprint: 0)   // throws: a parameter server needs 2 ranks
+        }
         var options = training.jobOptions(common)
         options.backupDirectory = backupDir
         options.batchEvents = metricsFile != nil
@@ -96,6 +102,13 @@ struct TrainCommand: ParsableCommand {
             if common.threads == nil && ProcessInfo.processInfo.environment["LEPTON_NUM_THREADS"] == nil { Lepton.threadCount = 1 }
             let text = (try? String(contentsOfFile: config, encoding: .utf8)) ?? config
             let settings = "\(text)|epochs:\(training.epochs.map(String.init) ?? "-")|seed:\(common.seed.map(String.init) ?? "-")|global batch:\(globalBatch)"
+            if distribution.strategy == .parameterServer {
+                let strategy = try distribution.parameterServer(communicator, fingerprint: DataParallel.fingerprint(settings))
+                job.distribution = strategy
+                try job.run { metrics?.record($0) }
+                if communicator.rank == 0 { print(DistributionOptions.report(strategy.statistics, strategy)) }
+                return
+            }
             let strategy = try DataParallel(communicator: communicator, bucketBytes: Int(bucketMb * 1_048_576), overlap: !noOverlap,
                                             configurationFingerprint: DataParallel.fingerprint(settings))
             job.distribution = strategy

@@ -26,6 +26,23 @@ import Testing
         #expect(parameters[1].grad!.scalars == [4, 8])
     }
 
+    @Test func reducedGradientsAreViewsIntoTheBucketUnlessCopiesAreAskedFor() throws {
+        func synchronized(views: Bool) throws -> [Tensor] {
+            let parameters = [Tensor([1, 2, 3], shape: [3]), Tensor([4, 5], shape: [2])]
+            for (p, g) in zip(parameters, [[2, 4, 6], [8, 10]] as [[Float]]) { p.grad = Tensor(g, shape: [g.count]) }
+            let strategy = try DataParallel(communicator: LocalCommunicator(), gradientsAsBucketViews: views)
+            strategy.beginBatch(rows: 1, globalRows: 2)
+            strategy.synchronizeGradients(parameters)
+            return parameters
+        }
+        let viewed = try synchronized(views: true), copied = try synchronized(views: false)
+        #expect(viewed.map { $0.grad!.scalars } == [[1, 2, 3], [4, 5]] && copied.map { $0.grad!.scalars } == [[1, 2, 3], [4, 5]])
+        // Reversed parameter order in one bucket: the second parameter's gradient comes first.
+        let first = viewed[1].grad!.storage.pointer, second = viewed[0].grad!.storage.pointer
+        #expect(second == first + 2 * MemoryLayout<Float>.size, "both gradients are slices of one bucket")
+        #expect(copied[0].grad!.storage.pointer != copied[1].grad!.storage.pointer + 2 * MemoryLayout<Float>.size)
+    }
+
     @Test func fingerprintsAreFNV1a() {
         #expect(DataParallel.fingerprint("") == 0xCBF2_9CE4_8422_2325)
         #expect(DataParallel.fingerprint("a") == 0xAF63_DC4C_8601_EC8C)

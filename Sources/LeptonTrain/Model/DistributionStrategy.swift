@@ -16,7 +16,7 @@ import LeptonTensor
 ///   ``synchronizeGradients(_:)`` between backward and the optimizer step of
 ///   ``TrainableModel/standardTrainStep(x:y:)`` (a custom `trainStep` calls
 ///   ``TrainableModel/synchronizeGradients()`` itself);
-/// - sums the loss and metric totals over ranks with ``sum(_:)`` after each batch, so every
+/// - sums the loss and metric totals over ranks with ``endStep(_:)`` after each batch, so every
 ///   rank's callbacks see the same logs and take the same decisions;
 /// - shows progress on rank 0 only (``TrainingContext/isChief``: callbacks that write files
 ///   write there only).
@@ -42,12 +42,19 @@ public protocol DistributionStrategy: AnyObject {
     /// Sums `values` over the ranks (on every rank).
     /// - Throws: when the transport fails.
     func sum(_ values: [Double]) throws -> [Double]
+    /// Called by `fit` after each training step (after the optimizer step) with this rank's
+    /// running loss and metric totals; returns the totals the logs show. The default sums them
+    /// over the ranks (``sum(_:)``); a parameter server sends its new weights to the workers here
+    /// and, when its ranks do not step together, returns this rank's own totals.
+    /// - Throws: when the transport fails.
+    func endStep(_ totals: [Double]) throws -> [Double]
 }
 
 extension DistributionStrategy {
     /// Whether this rank prints progress and writes files (rank 0).
     public var isChief: Bool { rank == 0 }
     public func gradientReady(_ parameter: Tensor) {}
+    public func endStep(_ totals: [Double]) throws -> [Double] { try sum(totals) }
 }
 
 extension TrainableModel {

@@ -247,7 +247,7 @@ extension TrainableModel {
                 seen += rows
                 metrics.forEach { $0.update(prediction: prediction, target: by) }
                 if let distribution {
-                    let summed = try distribution.sum(DistributedLogs.totals(lossSum: lossSum, samples: seen, metrics: metrics))
+                    let summed = try distribution.endStep(DistributedLogs.totals(lossSum: lossSum, samples: seen, metrics: metrics))
                     logs = DistributedLogs.logs(summed, metrics: metrics)
                 } else {
                     logs = Logs([("loss", Float(lossSum / Double(seen)))] + metrics.map { ($0.name, $0.result()) })
