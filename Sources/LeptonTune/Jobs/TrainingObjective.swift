@@ -41,7 +41,7 @@ public struct TrainingObjective {
         do { training = try config.trainingConfig(trial.params) } catch {
             return .failed("the trial's training config is refused: \(error)")
         }
-        let data: DatasetSplits
+        let data: DatasetParts
         do { data = try cache.data(for: training) } catch {
             return .failed("cannot load the dataset: \(error)")
         }
@@ -58,7 +58,7 @@ public struct TrainingObjective {
             return .failed("the trial's training config is refused: \(error)")
         }
         let reporter = TrialReporter(trial: trial, study: study, job: job, metric: config.metric, schedule: config.reports,
-                                     midEpoch: midEpoch ? MidEpochEvaluator(metric: config.metric, training: training) : nil)
+                                     midEpoch: midEpoch ? MidEpochEvaluator(metric: config.metric, training: training, data: data) : nil)
         do {
             try job.run(onEvent: reporter.handle)
         } catch {

@@ -32,9 +32,9 @@ final class TrialReporter: @unchecked Sendable {
         switch event {
         case let .batchEnded(epoch, batch, batches, logs):
             let due = schedule.reportsDue(afterBatches: batch + 1, of: batches)
-            guard due > reported, let midEpoch, let model = job.model, let data = job.data else { return }
+            guard due > reported, let midEpoch, let model = job.model else { return }
             // A metric that cannot be measured is reported missing at the end of the epoch.
-            guard let value = midEpoch.value(model: model, data: data, batchLogs: logs) else { return }
+            guard let value = midEpoch.value(model: model, batchLogs: logs) else { return }
             report(value, epoch: epoch, through: due)
         case let .epochEnded(epoch, logs):
             guard let value = logs[metric].map(Double.init) else {

@@ -68,9 +68,6 @@ public struct TuningConfig {
         epochs = training.epochs
         let metric = try Self.read { try tune.string("metric") } ?? (training.validationSplit > 0 ? "val_loss" : "loss")
         self.metric = metric
-        if metric.hasPrefix("val_") && training.validationSplit == 0 {
-            throw TuneError("tune.metric: \(metric) is measured on validation data; set validation_split (e.g. 0.1) or name a training metric such as \(metric.dropFirst(4))")
-        }
         reports = try Self.read { try tune.double("report_every") }.map { try ReportSchedule(reportEvery: $0) } ?? ReportSchedule()
         if let name = try Self.read({ try tune.string("direction") }) {
             guard let direction = StudyDirection(rawValue: name) else { throw TuneError("tune.direction: expected minimize or maximize, got \"\(name)\"") }
