@@ -50,12 +50,17 @@ public final class TrainingJob: @unchecked Sendable {
     public private(set) var model: Sequential?
     /// The tensors it was trained and tested on (nil for a dataset streamed from its files).
     public private(set) var data: DatasetSplits?
+    /// Data a front loaded beforehand (nil: the config's dataset is loaded when the job runs).
+    private let preloaded: DatasetParts?
 
+    /// - Parameter data: the config's dataset, already loaded — a tuner's worker loads it once
+    ///   for all its trials (nil: loaded when the job runs).
     /// - Throws: ``LeptonNN/ConfigError`` when an option is out of range or the output path is
     ///   refused (checked here, so that a refused path costs no training time).
-    public init(config: TrainingConfig, options: Options = Options()) throws {
+    public init(config: TrainingConfig, options: Options = Options(), data: DatasetParts? = nil) throws {
         self.config = config
         self.options = options
+        preloaded = data
         if let epochs = options.epochs, epochs <= 0 {
             throw ConfigError("--epochs: expected a positive integer, got \(epochs)")
         }
@@ -124,7 +129,7 @@ public final class TrainingJob: @unchecked Sendable {
         if config.embedding != nil {
             throw ConfigError("\(config.file): embedding: this config trains an embedding model; run `lepton embed \(config.file)`")
         }
-        let data = try config.loadParts()
+        let data = try preloaded ?? config.loadParts()
         let inputShape = config.inputShape ?? data.inputShape
         guard inputShape == data.inputShape else {
             throw ConfigError("\(config.file): model.input_shape \(inputShape) does not match the dataset's samples \(data.inputShape)")

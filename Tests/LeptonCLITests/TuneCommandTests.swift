@@ -3,8 +3,9 @@ import LeptonTestSupport
 import LeptonTune
 import Testing
 
-/// `lepton tune`: a small study end to end with two worker processes on one SQLite file, its
-/// output lines, continuing it with a second run, the HTML report, and flag errors.
+/// `lepton tune`: a small study end to end with two worker processes on one SQLite file
+/// (reporting twice an epoch), its output lines, continuing it with a second run, the HTML
+/// report, and flag errors.
 @Suite struct TuneCommandTests {
     static let config = """
     dataset: {name: mnist, train_limit: 256, test_limit: 64}
@@ -26,7 +27,8 @@ import Testing
         let dir = try LeptonExecutable.scratchFolder("lepton-tune")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("tiny.yaml"), output = dir.appendingPathComponent("out")
-        try Self.config.write(to: file, atomically: true, encoding: .utf8)
+        try Self.config.replacingOccurrences(of: "pruner: median}", with: "pruner: median, report_every: 0.5}")
+            .write(to: file, atomically: true, encoding: .utf8)
         let first = try LeptonExecutable.run(["tune", file.path, "--trials", "4", "--workers", "2", "--output", output.path, "--sampler", "random"])
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         let lines = first.stdout.split(separator: "\n").map(String.init)
@@ -39,6 +41,13 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("study.db").path))
         // Both workers took trials (each writes a log of its own).
         for w in 0..<2 { #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("workers/worker-\(w).log").path)) }
+        // Twice an epoch for 2 epochs: complete trials reported steps 1...4, pruned ones stopped before step 4.
+        let database = try SQLStudyStorage(path: output.appendingPathComponent("study.db").path)
+        let trials = try database.trials(study: try #require(try database.studies().first).id)
+        for trial in trials {
+            let steps = trial.intermediate.keys.sorted()
+            #expect(trial.state == .complete ? steps == [1, 2, 3, 4] : steps.count < 4 && steps == Array(1...steps.count), "\(trial)")
+        }
 
         // The same command with a larger budget continues the same study.
         let second = try LeptonExecutable.run(["tune", file.path, "--trials", "5", "--workers", "1", "--output", output.path, "--sampler", "random"])
@@ -80,6 +89,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("t.yaml")
         try Self.config.write(to: file, atomically: true, encoding: .utf8)
+        let oftenFile = dir.appendingPathComponent("often.yaml")
+        try Self.config.replacingOccurrences(of: "pruner: median}", with: "pruner: median, report_every: 0.3}")
+            .write(to: oftenFile, atomically: true, encoding: .utf8)
         let noSearch = dir.appendingPathComponent("plain.yaml")
         try Self.config.components(separatedBy: "search:")[0].write(to: noSearch, atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
@@ -87,6 +99,7 @@ import Testing
             (["tune", file.path, "--workers", "0"], "--workers: expected an integer in 1...64, got 0"),
             (["tune", file.path, "--storage", "postgresql://lepton@127.0.0.1:1/x"], "--storage: postgresql://lepton@127.0.0.1:1/x: cannot connect to PostgreSQL"),
             (["tune", noSearch.path], "search: missing"),
+            (["tune", oftenFile.path], "tune.report_every: expected a fraction of an epoch 1/k for a whole k from 1 to 100 (1, 0.5, 0.25, 0.2, 0.1, …), got 0.3"),
             (["tune", file.path, "--sampler", "cma"], "cma"),
             (["tune", "--report", dir.appendingPathComponent("none.db").path, dir.appendingPathComponent("r.html").path], "no such study database"),
         ]

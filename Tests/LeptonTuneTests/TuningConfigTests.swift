@@ -55,6 +55,11 @@ import Testing
             ("search: {batch_size: {type: int, low: 8, high: 64}}\ntune: {sampler: cma}", "tune.sampler: expected one of tpe, gp, random, grid, got \"cma\""),
             ("search: {batch_size: {type: int, low: 8, high: 64}}\ntune: {direction: up}", "tune.direction: expected minimize or maximize"),
             ("search: {}", "search: expected a mapping from config key paths to ranges"),
+            ("search: {batch_size: {type: int, low: 8, high: 64}}\ntune: {report_every: 0.3}",
+             "tune.report_every: expected a fraction of an epoch 1/k for a whole k from 1 to 100 (1, 0.5, 0.25, 0.2, 0.1, …), got 0.3"),
+            ("search: {batch_size: {type: int, low: 8, high: 64}}\ntune: {report_every: 2}", "tune.report_every: expected a fraction of an epoch 1/k"),
+            ("search: {batch_size: {type: int, low: 8, high: 64}}\ntune: {report_every: often}", "tune.report_every: expected a number, got"),
+            ("search: {batch_size: {type: int, low: 8, high: 64}}\ntune: {reports: 4}", "reports"),
         ]
         for (yaml, message) in cases {
             do {
@@ -62,6 +67,7 @@ import Testing
                 Issue.record("accepted: \(yaml)")
             } catch {
                 #expect("\(error)".contains(message), "\(yaml): \(error)")
+                #expect(!"\(error)".contains("\n"), "one line: \(error)")
             }
         }
     }
@@ -88,5 +94,53 @@ import Testing
         let failing = try Study(name: "m", space: missing.space, direction: missing.direction, storage: storage)
         let outcome = TrainingObjective(config: missing, study: failing).run(try failing.ask(), output: nil)
         #expect(outcome == .failed("the epoch logs have no val_auc (they have loss, accuracy, val_loss, val_accuracy)"), "\(outcome)")
+    }
+
+    /// Prunes a trial when it reports `step`.
+    struct PruneAtStep: Pruner {
+        let step: Int
+        func shouldPrune(trial: FrozenTrial, step: Int, trials: [FrozenTrial], direction: StudyDirection) -> Bool { step == self.step }
+    }
+
+    @Test func trialsReportKTimesAnEpochAndStopMidEpochWhenPruned() throws {
+        // 192 training samples in batches of 16: 12 batches an epoch, reports after batches 3, 6, 9 and at the end.
+        let search = "search: {optimizer.learning_rate: {type: float, low: 1.0e-3, high: 1.0e-2, log: true}}\n"
+        let training = Self.training.replacingOccurrences(of: "batch_size: 64", with: "batch_size: 16")
+        let quarter = try Self.parse(training + search + "tune: {metric: val_accuracy, report_every: 0.25}\n")
+        let epochly = try Self.parse(training + search + "tune: {metric: val_accuracy}\n")
+        #expect(quarter.reports.reportsPerEpoch == 4 && quarter.maximumSteps == 12 && epochly.maximumSteps == 3)
+        // The same sampler seed: the first trial of every study has the same learning rate. A
+        // median pruner that waits for 100 trials never prunes here, but makes trials report.
+        func study(_ config: TuningConfig, _ pruner: any Pruner = MedianPruner(startupTrials: 100)) throws -> Study {
+            try Study(name: "q", space: config.space, direction: config.direction, storage: InMemoryStorage(),
+                      sampler: RandomSampler(seed: 7), pruner: pruner)
+        }
+        let fine = try study(quarter), coarse = try study(epochly), unpruned = try study(quarter, NoPruner())
+        let objective = TrainingObjective(config: quarter, study: fine)
+        _ = objective.run(try fine.ask(), output: nil)
+        _ = TrainingObjective(config: epochly, study: coarse).run(try coarse.ask(), output: nil)
+        _ = TrainingObjective(config: quarter, study: unpruned).run(try unpruned.ask(), output: nil)
+        let reported = try #require(try fine.trials().first), once = try #require(try coarse.trials().first)
+        let epochEnds = try #require(try unpruned.trials().first)
+        #expect(reported.params == once.params && reported.params == epochEnds.params)
+        #expect(reported.state == .complete && reported.intermediate.keys.sorted() == Array(1...12))
+        #expect(reported.value == reported.intermediate[12])
+        // Reporting more often changes nothing in training: the ends of the epochs report what they did before.
+        #expect([4, 8, 12].map { reported.intermediate[$0] } == [1, 2, 3].map { once.intermediate[$0] }, "\(reported.intermediate) vs \(once.intermediate)")
+        // A study that never prunes skips the mid-epoch evaluations; its steps keep their meaning.
+        #expect(epochEnds.intermediate == [4: once.intermediate[1]!, 8: once.intermediate[2]!, 12: once.intermediate[3]!], "\(epochEnds.intermediate)")
+        // Mid-epoch values are validation accuracies: multiples of 1/64 on the 64 held-out samples.
+        for step in [1, 2, 3, 5, 6, 7] {
+            let hits = try #require(reported.intermediate[step]) * 64
+            #expect(abs(hits - hits.rounded()) < 1e-4, "step \(step): \(hits / 64)")
+        }
+        // A second trial of the same objective trains on the dataset loaded for the first.
+        _ = objective.run(try fine.ask(), output: nil)
+        #expect(objective.datasetLoads == 1)
+
+        let pruning = try study(quarter, PruneAtStep(step: 2))
+        #expect(TrainingObjective(config: quarter, study: pruning).run(try pruning.ask(), output: nil) == .pruned)
+        let pruned = try #require(try pruning.trials().first)
+        #expect(pruned.state == .pruned && pruned.intermediate.keys.sorted() == [1, 2], "stopped half way through its first epoch")
     }
 }

@@ -1,18 +1,26 @@
 import Foundation
+import LeptonData
 import LeptonJobs
 import LeptonNN
+import LeptonTrain
 
 /// Runs one trial of a ``TuningConfig`` as a ``LeptonJobs/TrainingJob`` — the same training
-/// `lepton train` runs: reports the metric after every epoch as the trial's intermediate
-/// value, cancels the job when the pruner says so, and tells the study how the trial ended.
+/// `lepton train` runs: reports the metric as the trial's intermediate value after every epoch
+/// (or `k` times an epoch, ``TuningConfig/reports``, when the study has a pruner), cancels the
+/// job when the pruner says so (mid-epoch too), and tells the study how the trial ended. The dataset is loaded once per
+/// objective and shared by its trials (a worker process runs one objective).
 public struct TrainingObjective {
     public let config: TuningConfig
     public let study: Study
+    private let cache = DatasetCache()
 
     public init(config: TuningConfig, study: Study) {
         self.config = config
         self.study = study
     }
+
+    /// How many times the objective has loaded a dataset (once, unless trials search `dataset:` keys).
+    public var datasetLoads: Int { cache.loads }
 
     /// Trains `trial`, saving its model to `output` (nil: not saved), and tells the study the
     /// outcome: complete with the metric's last value, pruned, or failed with the reason
@@ -29,48 +37,36 @@ public struct TrainingObjective {
     }
 
     private func evaluate(_ trial: Trial, output: String?) -> TrialOutcome {
-        let pruned = Box(false), lastValue = Box<Double?>(nil), reportError = Box<String?>(nil)
+        let training: TrainingConfig
+        do { training = try config.trainingConfig(trial.params) } catch {
+            return .failed("the trial's training config is refused: \(error)")
+        }
+        let data: DatasetParts
+        do { data = try cache.data(for: training) } catch {
+            return .failed("cannot load the dataset: \(error)")
+        }
+        // Mid-epoch reports cost a validation pass each; a study that never prunes skips them.
+        let midEpoch = config.reports.reportsPerEpoch > 1 && !(study.pruner is NoPruner)
         let job: TrainingJob
         do {
             var options = TrainingJob.Options()
             options.output = output
             options.overwrite = true
-            job = try TrainingJob(config: try config.trainingConfig(trial.params), options: options)
+            options.batchEvents = midEpoch
+            job = try TrainingJob(config: training, options: options, data: data)
         } catch {
             return .failed("the trial's training config is refused: \(error)")
         }
-        let metric = config.metric
+        let reporter = TrialReporter(trial: trial, study: study, job: job, metric: config.metric, schedule: config.reports,
+                                     midEpoch: midEpoch ? MidEpochEvaluator(metric: config.metric, training: training, data: data) : nil)
         do {
-            try job.run { event in
-                guard case let .epochEnded(epoch, logs) = event else { return }
-                guard let value = logs[metric].map(Double.init) else {
-                    reportError.value = "the epoch logs have no \(metric) (they have \(logs.entries.map(\.0).joined(separator: ", ")))"
-                    job.cancel()
-                    return
-                }
-                lastValue.value = value
-                do {
-                    if try study.report(trial, step: epoch + 1, value: value) {
-                        pruned.value = true
-                        job.cancel()
-                    }
-                } catch {
-                    reportError.value = "cannot report to the study: \(error)"
-                    job.cancel()
-                }
-            }
+            try job.run(onEvent: reporter.handle)
         } catch {
-            if pruned.value { return .pruned }
-            return .failed(reportError.value ?? "\(error)")
+            if reporter.pruned { return .pruned }
+            return .failed(reporter.error ?? "\(error)")
         }
-        if let reason = reportError.value { return .failed(reason) }
-        guard let value = lastValue.value else { return .failed("training reported no epoch") }
+        if let reason = reporter.error { return .failed(reason) }
+        guard let value = reporter.lastValue else { return .failed("training reported no epoch") }
         return .complete(value)
     }
-}
-
-/// A value the training thread sets and the caller reads after the job returns.
-private final class Box<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
 }

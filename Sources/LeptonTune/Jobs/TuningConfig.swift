@@ -8,12 +8,16 @@ import LeptonTensor
 /// the searched key paths.
 ///
 /// ```yaml
-/// tune: {metric: val_accuracy, direction: maximize, sampler: tpe, pruner: asha, seed: 1}
+/// tune: {metric: val_accuracy, direction: maximize, sampler: tpe, pruner: asha, report_every: 0.25, seed: 1}
 /// ```
 /// `metric` is a key of the epoch logs (default `val_loss` with a validation split, else
 /// `loss`); its value after the last epoch is the trial's value, and its value after each
-/// epoch the intermediate value pruners judge. `direction` defaults to `minimize` for losses
-/// and errors and `maximize` otherwise.
+/// epoch the intermediate value pruners judge. `report_every` (epochs, default 1) reports it
+/// more often — 0.25: four times an epoch, as Lightning's `val_check_interval: 0.25` — so a
+/// pruner can stop a bad trial within its first epoch; the steps pruners count are then
+/// reports (``ReportSchedule``), and a `val_…` metric is measured on the whole validation
+/// split at each. `direction` defaults to `minimize` for losses and errors and `maximize`
+/// otherwise.
 public struct TuningConfig {
     /// The training config without `search:` and `tune:`.
     public let template: ConfigValue
@@ -23,8 +27,12 @@ public struct TuningConfig {
     public let sampler: SamplerKind
     public let pruner: PrunerKind
     public let seed: UInt64
-    /// The template's epochs: the most steps a trial reports.
+    /// The template's epochs.
     public let epochs: Int
+    /// When trials report the metric (`tune.report_every`).
+    public let reports: ReportSchedule
+    /// The most steps a trial reports: epochs × reports per epoch (the pruners' resource).
+    public var maximumSteps: Int { reports.steps(epochs: epochs) }
     public let file: String
 
     /// The key paths, one per parameter, checked against the template.
@@ -50,7 +58,7 @@ public struct TuningConfig {
             throw TuneError("search: missing (expected a mapping from config key paths to ranges, e.g. optimizer.learning_rate: {type: float, low: 1.0e-4, high: 1.0e-2, log: true})")
         }
         let tune = try ConfigReader(root.removeValue(forKey: "tune") ?? .object([:]), path: "tune")
-        try Self.read { try tune.rejectUnknownKeys(["metric", "direction", "sampler", "pruner", "seed"]) }
+        try Self.read { try tune.rejectUnknownKeys(["metric", "direction", "sampler", "pruner", "report_every", "seed"]) }
         template = .object(root)
         self.file = file
         space = try SearchSpace(yaml: search)
@@ -60,6 +68,7 @@ public struct TuningConfig {
         epochs = training.epochs
         let metric = try Self.read { try tune.string("metric") } ?? (training.validationSplit > 0 ? "val_loss" : "loss")
         self.metric = metric
+        reports = try Self.read { try tune.double("report_every") }.map { try ReportSchedule(reportEvery: $0) } ?? ReportSchedule()
         if let name = try Self.read({ try tune.string("direction") }) {
             guard let direction = StudyDirection(rawValue: name) else { throw TuneError("tune.direction: expected minimize or maximize, got \"\(name)\"") }
             self.direction = direction

@@ -18,7 +18,7 @@ public struct NoPruner: Pruner {
 public enum PrunerKind: String, Sendable, CaseIterable, Codable {
     case none, median, asha, hyperband
 
-    /// A pruner of this kind for trials of at most `maximumSteps` steps (epochs).
+    /// A pruner of this kind for trials of at most `maximumSteps` steps (reports: epochs by default).
     public func make(maximumSteps: Int) -> any Pruner {
         switch self {
         case .none: return NoPruner()
