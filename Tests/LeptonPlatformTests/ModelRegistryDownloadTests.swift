@@ -41,7 +41,7 @@ struct ModelRegistryDownloadTests {
         let got = try graph.run([x])[0].tensor.scalars
         #expect(zip(got, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(got) vs \(expected)")
         // Nothing decrypted is left behind.
-        #expect(try PlatformFixtures.files(under: platform.dataFolder).allSatisfy { !$0.path.contains("/uploads/onnx-") })
+        #expect(PlatformFixtures.files(under: platform.dataFolder).allSatisfy { !$0.path.contains("/uploads/onnx-") })
     }
 
     @Test("a model ONNX cannot express, and an unknown version, are errors naming why")
