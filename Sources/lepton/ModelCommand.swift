@@ -88,11 +88,15 @@ struct ModelCommand: AsyncParsableCommand {
 
         /// The newest version number of `model`.
         static func latest(_ model: String, client: PlatformClient) async throws -> String {
-            let shown = try await client.object("GET", "/api/v1/models/\(model)")
-            guard let newest = (shown["versions"] as? [[String: Any]] ?? []).compactMap({ $0["number"] as? Int }).max() else {
+            guard let number = newest(in: try await client.object("GET", "/api/v1/models/\(model)")) else {
                 throw ValidationError("model \(model) has no versions")
             }
-            return String(newest)
+            return String(number)
+        }
+
+        /// The highest version number in a model as the API shows it.
+        static func newest(in shown: [String: Any]) -> Int? {
+            (shown["versions"] as? [[String: Any]] ?? []).compactMap { $0["number"] as? Int }.max()
         }
 
         /// Downloads the files of `version` (number or alias; default the latest) of `model` into
@@ -101,7 +105,7 @@ struct ModelCommand: AsyncParsableCommand {
         static func pull(_ model: String, version: String?, into folder: URL, client: PlatformClient) async throws -> (String, Int) {
             let shown = try await client.object("GET", "/api/v1/models/\(model)")
             let versions = shown["versions"] as? [[String: Any]] ?? []
-            let reference = version ?? versions.compactMap { $0["number"] as? Int }.max().map(String.init) ?? "1"
+            let reference = version ?? newest(in: shown).map(String.init) ?? "1"
             let number = Int(reference) ?? (shown["aliases"] as? [String: Any])?[reference] as? Int
             guard let number, let chosen = versions.first(where: { $0["number"] as? Int == number }) else {
                 throw ValidationError("model \(model) has no version or alias \(reference)")

@@ -45,3 +45,14 @@ public struct DatasetSubset: Dataset {
         return position
     }
 }
+
+extension Dataset {
+    /// The last ⌊count · fraction⌋ samples and the rest, as views (Keras's `validation_split`:
+    /// taken from the end, before any shuffling); nil when either part would be empty.
+    public func splittingOffLast(_ fraction: Float) -> (rest: DatasetSubset, last: DatasetSubset)? {
+        let n = count, held = Int((Float(n) * fraction).rounded(.down))
+        guard held > 0, held < n, let rest = try? DatasetSubset(self, indices: Array(0..<(n - held))),
+              let last = try? DatasetSubset(self, indices: Array((n - held)..<n)) else { return nil }
+        return (rest, last)
+    }
+}

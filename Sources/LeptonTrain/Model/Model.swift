@@ -172,10 +172,10 @@ extension TrainableModel {
         if let validationData {
             guard validationData.count > 0 else { throw TrainingError("fit (validation data): no samples") }
         } else if validationSplit > 0 {
-            let n = data.count, held = Int((Float(n) * validationSplit).rounded(.down))
-            guard held > 0, held < n else { throw TrainingError("fit: validationSplit \(validationSplit) of \(n) samples leaves no training or validation samples") }
-            train = try DatasetSubset(data, indices: Array(0..<(n - held)))
-            validation = try DatasetSubset(data, indices: Array((n - held)..<n))
+            guard let (rest, last) = data.splittingOffLast(validationSplit) else {
+                throw TrainingError("fit: validationSplit \(validationSplit) of \(data.count) samples leaves no training or validation samples")
+            }
+            (train, validation) = (rest, last)
         }
         let seed = shuffleSeed ?? GlobalRandom.with { $0.next() }
         let loader = DataLoader(train, batchSize: batchSize, shuffle: shuffle, seed: seed, transform: augmentation)

@@ -25,7 +25,7 @@ struct MidEpochEvaluator {
         self.metric = metric
         lossFunction = training.loss
         metricNames = training.metrics
-        validation = data.validation ?? Self.heldOut(data.train, split: training.validationSplit)
+        validation = data.validation ?? data.train.splittingOffLast(training.validationSplit)?.last
     }
 
     /// The metric now, or nil when it cannot be measured (a `val_…` metric without validation
@@ -51,12 +51,5 @@ struct MidEpochEvaluator {
         guard (try? batches.rethrowError()) != nil else { return nil }
         if let measure { return Double(measure.result()) }
         return count > 0 ? lossSum / Double(count) : nil
-    }
-
-    /// The split `Model.fit` holds out: the last ⌊n · split⌋ samples, before shuffling.
-    private static func heldOut(_ train: Dataset, split: Float) -> Dataset? {
-        let n = train.count, held = Int((Float(n) * split).rounded(.down))
-        guard held > 0, held < n else { return nil }
-        return try? DatasetSubset(train, indices: Array((n - held)..<n))
     }
 }
