@@ -11,6 +11,8 @@ public struct PlatformRequestContext: RequestContext, RemoteAddressRequestContex
     public var coreContext: CoreRequestContextStorage
     /// The peer's address.
     public let remoteAddress: SocketAddress?
+    /// The event loop of the connection the request came on.
+    public let eventLoop: any EventLoop
     /// Who is calling, once authenticated.
     let identity = IdentityBox()
 
@@ -18,6 +20,7 @@ public struct PlatformRequestContext: RequestContext, RemoteAddressRequestContex
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        eventLoop = source.channel.eventLoop
     }
 
     /// The caller's address as text for the audit log.

@@ -79,6 +79,8 @@ struct PlatformServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // First, before any task runs: handlers then run on their connections' event loops.
+        PlatformServer.runConcurrencyOnEventLoops()
         let platform = try Platform(dataFolder: data.url, database: data.database, maxUploadBytes: maxUploadBytes, runner: jobRunner(), slots: slots,
                                     jobFolderTTL: jobTtlSeconds)
         common.bootstrapLogging(json: logFormat == "json")

@@ -29,9 +29,11 @@ struct DeploymentRouter: Sendable {
                                               "proxy-authorization", "te", "trailer", "upgrade"]
 
     /// Answers one data-plane request; never throws (errors are JSON answers like `lepton serve`'s).
-    func respond(to request: Request) async -> Response {
+    /// The replica is asked over a connection on `eventLoop`, the loop of the caller's connection,
+    /// so the request and its answer stay on one thread.
+    func respond(to request: Request, on eventLoop: any EventLoop) async -> Response {
         let started = DeploymentSupervisor.now()
-        let response = await forward(request)
+        let response = await forward(request, on: eventLoop)
         let name = request.uri.path.dropFirst(Self.prefix.count).prefix { $0 != "/" }
         // Only known deployments get a label of their own, so random paths cannot grow the metrics.
         let label = supervisor.pools[String(name)] == nil ? "unknown" : String(name)
@@ -39,7 +41,7 @@ struct DeploymentRouter: Sendable {
         return response
     }
 
-    private func forward(_ request: Request) async -> Response {
+    private func forward(_ request: Request, on eventLoop: any EventLoop) async -> Response {
         let path = request.uri.path
         let rest = path.dropFirst(Self.prefix.count)
         let name = String(rest.prefix { $0 != "/" })
@@ -70,12 +72,11 @@ struct DeploymentRouter: Sendable {
             return Self.error(.contentTooLarge, "the request body is larger than \(Self.maxBodyBytes) bytes")
         }
         let query = request.uri.query.map { "?\($0)" } ?? ""
-        var outgoing = HTTPClientRequest(url: "")
-        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        var headers = HTTPHeaders()
         for field in request.headers where !Self.droppedHeaders.contains(field.name.canonicalName) {
-            outgoing.headers.add(name: field.name.rawName, value: field.value)
+            headers.add(name: field.name.rawName, value: field.value)
         }
-        outgoing.body = .bytes(body)
+        let method = HTTPMethod(rawValue: request.method.rawValue)
         let started = DeploymentSupervisor.now()
         var tried: Set<String> = []
         var lastError = ""
@@ -85,18 +86,21 @@ struct DeploymentRouter: Sendable {
                 return Self.error(.serviceUnavailable, "deployment \(name) has no ready replica after \(Int(Self.holdTimeout)) s\(lastError.isEmpty ? "" : "; \(lastError)")")
             }
             tried.insert(replica.id)
-            outgoing.url = "http://127.0.0.1:\(replica.port ?? 0)\(downstream)\(query)"
             do {
                 guard let client = supervisor.client else { throw PlatformError(.internalError, "the platform is stopping") }
-                let answer = try await client.execute(outgoing, timeout: .seconds(300))
-                let data = try await answer.body.collect(upTo: Self.maxResponseBytes)
+                let outgoing = try HTTPClient.Request(url: "http://127.0.0.1:\(replica.port ?? 0)\(downstream)\(query)", method: method,
+                                                      headers: headers, body: .byteBuffer(body))
+                // The whole answer is gathered on the connection's loop and handed over once.
+                let answer = try await client.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: Self.maxResponseBytes),
+                                                      eventLoop: .delegateAndChannel(on: eventLoop), deadline: .now() + .seconds(300)).futureResult.get()
                 pool.release(replica)
                 pool.recordRequest(seconds: DeploymentSupervisor.now() - started, failed: answer.status.code >= 500)
-                var headers = HTTPFields()
+                var fields = HTTPFields()
                 for (field, value) in answer.headers where !Self.droppedHeaders.contains(field.lowercased()) {
-                    if let fieldName = HTTPField.Name(field) { headers.append(HTTPField(name: fieldName, value: value)) }
+                    if let fieldName = HTTPField.Name(field) { fields.append(HTTPField(name: fieldName, value: value)) }
                 }
-                return Response(status: HTTPResponse.Status(code: Int(answer.status.code)), headers: headers, body: .init(byteBuffer: data))
+                return Response(status: HTTPResponse.Status(code: Int(answer.status.code)), headers: fields,
+                                body: .init(byteBuffer: answer.body ?? ByteBuffer()))
             } catch {
                 pool.release(replica)
                 lastError = "replica \(replica.id): \(error)"
@@ -139,7 +143,7 @@ struct PlatformResponder<API: HTTPResponder>: HTTPResponder where API.Context ==
     let deployments: DeploymentRouter
 
     func respond(to request: Request, context: PlatformRequestContext) async throws -> Response {
-        if request.uri.path.hasPrefix(DeploymentRouter.prefix) { return await deployments.respond(to: request) }
+        if request.uri.path.hasPrefix(DeploymentRouter.prefix) { return await deployments.respond(to: request, on: context.eventLoop) }
         return try await api.respond(to: request, context: context)
     }
 }

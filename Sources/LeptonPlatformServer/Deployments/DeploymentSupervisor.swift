@@ -21,6 +21,9 @@ import NIOHTTP1
 /// await supervisor.stop()
 /// ```
 public actor DeploymentSupervisor {
+    private nonisolated let executor = QueueExecutor(label: "lepton.platform.deployments")
+    /// The supervisor runs on a queue of its own (it starts and stops replica processes).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let platform: Platform
     /// The `lepton` executable replicas run (`serve`).
     let executable: String
