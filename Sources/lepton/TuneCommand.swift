@@ -68,7 +68,7 @@ struct TuneCommand: ParsableCommand {
         let storageURL = storage ?? StorageURL.sqlite(path: URL(fileURLWithPath: folder).appendingPathComponent("study.db").path)
         let samplerKind = sampler ?? tuning.sampler, prunerKind = pruner ?? tuning.pruner
         let opened = try Study(name: name, space: tuning.space, direction: tuning.direction, storage: try StorageURL.open(storageURL),
-                               sampler: samplerKind.make(seed: common.seed ?? tuning.seed), pruner: prunerKind.make(maximumSteps: tuning.maximumSteps))
+                               sampler: samplerKind.make(seed: common.seed ?? tuning.seed), pruner: try tuning.makePruner(prunerKind))
         print("Study \(name) in \(storageURL): \(trials) trials, \(workers) worker\(workers == 1 ? "" : "s") × \(common.threads ?? 1) thread\((common.threads ?? 1) == 1 ? "" : "s"), sampler \(samplerKind.rawValue), pruner \(prunerKind.rawValue), \(tuning.direction.rawValue) \(tuning.metric)")
         for number in opened.recoveredOnOpen {
             print("trial \(number) failed  (\(Study.workerDied): left running by a run that was stopped; its parameters run again)")

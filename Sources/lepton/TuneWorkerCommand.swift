@@ -38,7 +38,7 @@ struct TuneWorkerCommand: ParsableCommand {
         common.apply()
         let tuning = try TuningConfig.load(config)
         let study = try Study(name: self.study, space: tuning.space, direction: tuning.direction, storage: try StorageURL.open(storage),
-                              sampler: sampler.make(seed: common.seed ?? tuning.seed), pruner: pruner.make(maximumSteps: tuning.maximumSteps))
+                              sampler: sampler.make(seed: common.seed ?? tuning.seed), pruner: try tuning.makePruner(pruner))
         let objective = TrainingObjective(config: tuning, study: study)
         while let trial = try study.ask(budget: trials) {
             objective.run(trial, output: TuneCommand.trialFolder(output, trial.number))

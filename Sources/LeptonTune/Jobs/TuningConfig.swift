@@ -8,7 +8,8 @@ import LeptonTensor
 /// the searched key paths.
 ///
 /// ```yaml
-/// tune: {metric: val_accuracy, direction: maximize, sampler: tpe, pruner: asha, report_every: 0.25, seed: 1}
+/// tune: {metric: val_accuracy, direction: maximize, sampler: tpe, pruner: asha, report_every: 0.25, seed: 1,
+///        pruner_options: {min_resource: 1, reduction_factor: 3}}
 /// ```
 /// `metric` is a key of the epoch logs (default `val_loss` with a validation split, else
 /// `loss`); its value after the last epoch is the trial's value, and its value after each
@@ -17,7 +18,8 @@ import LeptonTensor
 /// pruner can stop a bad trial within its first epoch; the steps pruners count are then
 /// reports (``ReportSchedule``), and a `val_…` metric is measured on the whole validation
 /// split at each. `direction` defaults to `minimize` for losses and errors and `maximize`
-/// otherwise.
+/// otherwise. `pruner_options` sets the pruner's settings under Optuna's names
+/// (``PrunerSettings``).
 public struct TuningConfig {
     /// The training config without `search:` and `tune:`.
     public let template: ConfigValue
@@ -26,6 +28,8 @@ public struct TuningConfig {
     public let direction: StudyDirection
     public let sampler: SamplerKind
     public let pruner: PrunerKind
+    /// The pruner's settings (`tune.pruner_options`).
+    public let prunerSettings: PrunerSettings
     public let seed: UInt64
     /// The template's epochs.
     public let epochs: Int
@@ -58,7 +62,7 @@ public struct TuningConfig {
             throw TuneError("search: missing (expected a mapping from config key paths to ranges, e.g. optimizer.learning_rate: {type: float, low: 1.0e-4, high: 1.0e-2, log: true})")
         }
         let tune = try ConfigReader(root.removeValue(forKey: "tune") ?? .object([:]), path: "tune")
-        try Self.read { try tune.rejectUnknownKeys(["metric", "direction", "sampler", "pruner", "report_every", "seed"]) }
+        try Self.read { try tune.rejectUnknownKeys(["metric", "direction", "sampler", "pruner", "pruner_options", "report_every", "seed"]) }
         template = .object(root)
         self.file = file
         space = try SearchSpace(yaml: search)
@@ -77,6 +81,7 @@ public struct TuningConfig {
         }
         sampler = try Self.kind(tune, "sampler", default: .tpe)
         pruner = try Self.kind(tune, "pruner", default: .none)
+        prunerSettings = try PrunerSettings(kind: pruner, yaml: tune.raw("pruner_options"))
         seed = UInt64(try Self.read { try tune.int("seed", default: 0, minimum: 0) })
         var rng = RandomGenerator(seed: seed)
         for params in [space.complete([:]) { $0.distribution.value(atInternal: $0.distribution.internalBounds.low) }, space.sample(using: &rng)] {
@@ -97,6 +102,21 @@ public struct TuningConfig {
             value = try path.replacing(in: value, with: parameterValue)
         }
         return try TrainingConfig(value, file: file)
+    }
+
+    /// The study's pruner: the config's, or `kind` (a command line's `--pruner`) with its
+    /// default settings.
+    /// - Throws: ``TuneError`` when `kind` differs from `tune.pruner` and the config sets
+    ///   `tune.pruner_options`, which are the other pruner's.
+    public func makePruner(_ kind: PrunerKind? = nil) throws -> any Pruner {
+        let kind = kind ?? pruner
+        guard kind == pruner else {
+            guard prunerSettings.options.isEmpty else {
+                throw TuneError("\(file): tune.pruner_options are settings of the \(pruner.rawValue) pruner, but the pruner chosen is \(kind.rawValue); drop them or choose \(pruner.rawValue)")
+            }
+            return kind.make(maximumSteps: maximumSteps)
+        }
+        return prunerSettings.make(maximumSteps: maximumSteps)
     }
 
     private static func kind<K: RawRepresentable & CaseIterable>(_ reader: ConfigReader, _ key: String, default value: K) throws -> K

@@ -18,13 +18,9 @@ public struct NoPruner: Pruner {
 public enum PrunerKind: String, Sendable, CaseIterable, Codable {
     case none, median, asha, hyperband
 
-    /// A pruner of this kind for trials of at most `maximumSteps` steps (reports: epochs by default).
+    /// A pruner of this kind with its default settings, for trials of at most `maximumSteps`
+    /// steps (reports: epochs by default). ``PrunerSettings`` sets them from a config.
     public func make(maximumSteps: Int) -> any Pruner {
-        switch self {
-        case .none: return NoPruner()
-        case .median: return MedianPruner()
-        case .asha: return SuccessiveHalvingPruner()
-        case .hyperband: return HyperbandPruner(maximumResource: maximumSteps)
-        }
+        PrunerSettings(kind: self).make(maximumSteps: maximumSteps)
     }
 }

@@ -70,7 +70,7 @@ public struct GPSampler: Sampler {
     private func jitter(_ point: [Double], _ size: Double, _ encoding: Encoding, using rng: inout RandomGenerator) -> [Double] {
         var moved = point
         for d in encoding.numericDimensions {
-            moved[d] = min(max(moved[d] + size * ParzenEstimator.standardNormal(using: &rng), 0), 1)
+            moved[d] = min(max(moved[d] + size * TruncatedNormal.standardNormal(using: &rng), 0), 1)
         }
         return encoding.encode(encoding.decode(moved))
     }

@@ -1,18 +1,23 @@
 import Foundation
 import LeptonTensor
 
-/// A Parzen estimator over one or more parameters, as Optuna's TPE (5.0) builds it: one kernel
-/// per observation (a normal truncated to the range for a number, its bandwidth the distance
-/// to the neighbouring observations, clipped; a smoothed one-hot for a choice) plus a prior
-/// kernel covering the whole range, mixed with weights that favour recent observations once
-/// there are more than 25.
+/// A Parzen estimator over one or more parameters, as Optuna's TPE (5.0) builds it
+/// (`_ParzenEstimator`): one kernel per observation (a normal truncated to the range for a
+/// number, its bandwidth the distance to the neighbouring observations, clipped; a smoothed
+/// one-hot for a choice) plus a prior kernel covering the whole range, mixed with weights
+/// that favour recent observations once there are more than 25. Without observations it is
+/// the prior kernel alone.
 ///
 /// With several parameters the kernels of one observation multiply (multivariate TPE), so
 /// the estimator keeps the dependencies between parameters that the observations show.
-struct ParzenEstimator {
-    let distributions: [ParameterDistribution]
+///
+/// Values are internal numbers (``ParameterDistribution/internalValue(of:)``). An integer's
+/// density is a probability: the kernel's mass over the integer's cell (half a step either
+/// side, on the log scale for a log-scaled one), as Optuna's discrete truncated normals.
+public struct ParzenEstimator: Sendable {
+    public let distributions: [ParameterDistribution]
     /// Mixture weights, one per observation and the prior last; they sum to 1.
-    let weights: [Double]
+    public let weights: [Double]
     /// Per parameter: the kernel of each component.
     private let kernels: [[Kernel]]
 
@@ -23,10 +28,11 @@ struct ParzenEstimator {
 
     /// - Parameters:
     ///   - observations: per observation (oldest first), the internal value of each parameter.
-    init(distributions: [ParameterDistribution], observations: [[Double]], priorWeight: Double = 1) {
+    ///   - priorWeight: the prior kernel's weight beside each observation's (Optuna's `prior_weight`).
+    public init(distributions: [ParameterDistribution], observations: [[Double]], priorWeight: Double = 1) {
         self.distributions = distributions
         let n = observations.count
-        var w = Self.observationWeights(n) + [priorWeight]
+        var w = n == 0 ? [1] : Self.observationWeights(n) + [priorWeight]
         let total = w.reduce(0, +)
         w = w.map { $0 / total }
         weights = w
@@ -58,7 +64,7 @@ struct ParzenEstimator {
 
     /// Optuna's `default_weights`: 1 for the 25 most recent observations, a ramp from 1/n up
     /// to 1 for older ones.
-    static func observationWeights(_ n: Int) -> [Double] {
+    public static func observationWeights(_ n: Int) -> [Double] {
         guard n > 25 else { return [Double](repeating: 1, count: n) }
         let ramp = n - 25
         let rampWeights = (0..<ramp).map { i -> Double in
@@ -89,24 +95,22 @@ struct ParzenEstimator {
     }
 
     /// A point drawn from the mixture (internal values; integers and choices on their grid).
-    func sample(using rng: inout RandomGenerator) -> [Double] {
+    public func sample(using rng: inout RandomGenerator) -> [Double] {
         let component = Self.pick(weights, using: &rng)
         return distributions.indices.map { d in
             switch kernels[d][component] {
             case let .categorical(p): return Double(Self.pick(p, using: &rng))
             case let .normal(mu, sigma, low, high):
-                var x = Double.random(in: low..<high, using: &rng)
-                for _ in 0..<100 {
-                    let candidate = mu + sigma * Self.standardNormal(using: &rng)
-                    if candidate >= low, candidate <= high { x = candidate; break }
-                }
+                let x = TruncatedNormal.sample(mu: mu, sigma: sigma, low: low, high: high, using: &rng)
                 return distributions[d].internalValue(of: distributions[d].value(atInternal: x)) ?? x
             }
         }
     }
 
-    /// The log density of `x` (internal values) under the mixture.
-    func logDensity(_ x: [Double]) -> Double {
+    /// The log density of `x` (internal values) under the mixture; for integers, the log
+    /// probability of the integer.
+    public func logDensity(_ x: [Double]) -> Double {
+        let cells = distributions.indices.map { Self.cell(of: x[$0], in: distributions[$0]) }
         var terms = [Double](repeating: 0, count: weights.count)
         for component in weights.indices {
             var term = log(weights[component])
@@ -114,22 +118,28 @@ struct ParzenEstimator {
                 switch kernels[d][component] {
                 case let .categorical(p): term += log(p[min(max(Int(x[d].rounded()), 0), p.count - 1)])
                 case let .normal(mu, sigma, low, high):
-                    let z = (x[d] - mu) / sigma
-                    let mass = Self.normalCDF((high - mu) / sigma) - Self.normalCDF((low - mu) / sigma)
-                    term += -0.5 * z * z - log(sigma) - 0.5 * log(2 * .pi) - log(max(mass, 1e-300))
+                    let normaliser = TruncatedNormal.logMass((low - mu) / sigma, (high - mu) / sigma)
+                    if let (left, right) = cells[d] {
+                        term += TruncatedNormal.logMass((left - mu) / sigma, (right - mu) / sigma) - normaliser
+                    } else {
+                        let z = (x[d] - mu) / sigma
+                        term += -0.5 * z * z - log(sigma) - 0.5 * log(2 * .pi) - normaliser
+                    }
                 }
             }
             terms[component] = term
         }
         let top = terms.max() ?? 0
+        guard top.isFinite else { return top }
         return top + log(terms.reduce(0) { $0 + exp($1 - top) })
     }
 
-    static func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.squareRoot()) }
-
-    static func standardNormal(using rng: inout RandomGenerator) -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    /// An integer's cell on the internal scale: half a step either side of the value (nil for
+    /// floats and choices).
+    static func cell(of x: Double, in distribution: ParameterDistribution) -> (Double, Double)? {
+        guard case let .int(_, _, step, isLog) = distribution, let v = distribution.value(atInternal: x).number else { return nil }
+        let half = Double(step) / 2
+        return isLog ? (log(v - half), log(v + half)) : (v - half, v + half)
     }
 
     static func pick(_ weights: [Double], using rng: inout RandomGenerator) -> Int {

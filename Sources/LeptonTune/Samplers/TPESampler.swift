@@ -34,9 +34,11 @@ public struct TPESampler: Sampler {
     public func sample(space: SearchSpace, trials: [FrozenTrial], direction: StudyDirection, number: Int) -> [String: ConfigValue] {
         var rng = Self.rng(seed: seed, trial: number)
         let complete = trials.filter { $0.state == .complete && $0.value?.isFinite == true }
-        guard complete.count >= startupTrials else { return space.sample(using: &rng) }
-        let ranked = Self.rank(complete, pruned: trials.filter { $0.state == .pruned }, direction: direction)
-        let goodCount = min(max(gamma(ranked.count), 1), ranked.count - 1)
+        let pruned = trials.filter { $0.state == .pruned }
+        // Optuna counts pruned trials among the startup trials and in γ's n.
+        guard complete.count + pruned.count >= startupTrials else { return space.sample(using: &rng) }
+        let ranked = Self.rank(complete, pruned: pruned, direction: direction)
+        let goodCount = min(max(gamma(ranked.count), 0), ranked.count)
         let good = ranked[..<goodCount].sorted { $0.number < $1.number }
         // Running trials join the bad group (Optuna's constant liar), so parallel workers spread out.
         let bad = (ranked[goodCount...] + trials.filter { $0.state == .running }).sorted { $0.number < $1.number }
@@ -53,19 +55,19 @@ public struct TPESampler: Sampler {
     }
 
     /// Complete trials best first, then pruned ones (those that got further first, then by
-    /// their last intermediate value).
+    /// their last intermediate value, NaN last; those that reported nothing after all).
     static func rank(_ complete: [FrozenTrial], pruned: [FrozenTrial], direction: StudyDirection) -> [FrozenTrial] {
         let byValue = complete.sorted { direction.loss($0.value!) < direction.loss($1.value!) }
-        let byProgress = pruned.sorted { a, b in
-            let (sa, va) = a.lastIntermediate ?? (0, .infinity), (sb, vb) = b.lastIntermediate ?? (0, .infinity)
-            if sa != sb { return sa > sb }
-            return direction.loss(va) < direction.loss(vb)
+        func score(_ trial: FrozenTrial) -> (Int, Double) {
+            guard let (step, value) = trial.lastIntermediate else { return (1, 0) }
+            return (-step, value.isNaN ? .infinity : direction.loss(value))
         }
+        let byProgress = pruned.sorted { score($0) < score($1) }
         return byValue + byProgress
     }
 
-    /// Values for `parameters` from the good and bad trials that hold all of them (drawn at
-    /// random when either group holds none).
+    /// Values for `parameters` from the good and bad trials that hold all of them (a group
+    /// that holds none is modelled by the prior alone, as Optuna does).
     private func sampleGroup(_ parameters: [Parameter], good: [FrozenTrial], bad: [FrozenTrial], rng: inout RandomGenerator) -> [ConfigValue] {
         guard !parameters.isEmpty else { return [] }
         func observations(_ trials: [FrozenTrial]) -> [[Double]] {
@@ -75,7 +77,6 @@ public struct TPESampler: Sampler {
             }
         }
         let goodX = observations(good), badX = observations(bad)
-        guard !goodX.isEmpty, !badX.isEmpty else { return parameters.map { $0.distribution.sample(using: &rng) } }
         let distributions = parameters.map(\.distribution)
         let l = ParzenEstimator(distributions: distributions, observations: goodX, priorWeight: priorWeight)
         let g = ParzenEstimator(distributions: distributions, observations: badX, priorWeight: priorWeight)
@@ -84,7 +85,7 @@ public struct TPESampler: Sampler {
         for _ in 0..<eiCandidates {
             let x = l.sample(using: &rng)
             let score = l.logDensity(x) - g.logDensity(x)
-            if score > bestScore || best.isEmpty { best = x; bestScore = score }
+            if score > bestScore || best.isEmpty { best = x; bestScore = score }  // the first of equals, as numpy's argmax
         }
         return zip(distributions, best).map { $0.value(atInternal: $1) }
     }
