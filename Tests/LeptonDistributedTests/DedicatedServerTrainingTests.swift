@@ -45,7 +45,7 @@ import Testing
         let largest = try ps.largestDifference(dir.appendingPathComponent("one"), dir.appendingPathComponent("three"))
         #expect(largest <= 1e-5, "max abs difference of the weights: \(largest)")
         // The same weights test every example once: the same test loss and accuracy.
-        for key in ["test loss: ", "accuracy: "] {
+        for key in ["Test: loss: ", "accuracy: "] {
             let a = value(key, in: testLine(single.stdout)), b = value(key, in: testLine(run.stdout))
             #expect(a != nil && b != nil && abs(a! - b!) <= 1e-3, "\(key): \(testLine(single.stdout)) vs \(testLine(run.stdout))")
         }
