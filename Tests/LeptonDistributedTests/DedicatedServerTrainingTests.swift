@@ -74,6 +74,23 @@ import Testing
         #expect(loss.map { $0 > 0 && $0 < 1.5 } ?? false, "\(lastProgress(run.stdout))")
     }
 
+    @Test func theDedicatedServerSavesTheWorkersBatchNormStatistics() throws {
+        _ = try mpi.mpirun()
+        let dir = try LeptonExecutable.scratchFolder("lepton-ps-dedicated-bn")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bn.yaml")
+        let config = mpi.config(batchSize: 16, trainLimit: 320)
+            .replacingOccurrences(of: "activation: relu}", with: "}\n    - {type: BatchNormalization}\n    - {type: Activation, activation: relu}")
+        try ps.write(config, file)
+        let run = try mpi.runMPI(["-np", "3", LeptonExecutable.url.path, "train", file.path, "--strategy", "parameter-server", "--dedicated-server",
+                                  "--output", dir.appendingPathComponent("model").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        // Rank 0 never runs a training batch: the statistics it saves are rank 1's (zeros and ones when untouched).
+        let tensors = try Safetensors.read(dir.appendingPathComponent("model/model.safetensors")).tensors
+        let mean = try #require(tensors.first { $0.key.hasSuffix("runningMean") }?.value, "\(tensors.keys.sorted())")
+        #expect(mean.scalars.contains { $0 != 0 }, "\(mean.scalars)")
+    }
+
     @Test func aDedicatedServerNeedsTwoProcessesAndTheParameterServer() throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-ps-dedicated-flags")
         defer { try? FileManager.default.removeItem(at: dir) }
