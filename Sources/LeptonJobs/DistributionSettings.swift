@@ -22,8 +22,24 @@ public struct DistributionSettings: Sendable, Equatable {
 
     /// The settings, spelled as in the config (`ps_mode`); ``flag`` is the command line's spelling.
     public enum Key: String, Sendable, CaseIterable {
-        case workers, strategy, psMode = "ps_mode", staleness, dedicatedServer = "dedicated_server"
-        case bucketMB = "bucket_mb", rankTimeout = "rank_timeout", globalBatch = "global_batch", noOverlap = "no_overlap"
+        /// ``DistributionSettings/workers``.
+        case workers
+        /// ``DistributionSettings/strategy``.
+        case strategy
+        /// ``DistributionSettings/psMode``.
+        case psMode = "ps_mode"
+        /// ``DistributionSettings/staleness``.
+        case staleness
+        /// ``DistributionSettings/dedicatedServer``.
+        case dedicatedServer = "dedicated_server"
+        /// ``DistributionSettings/bucketMB``.
+        case bucketMB = "bucket_mb"
+        /// ``DistributionSettings/rankTimeout``.
+        case rankTimeout = "rank_timeout"
+        /// ``DistributionSettings/globalBatch``.
+        case globalBatch = "global_batch"
+        /// ``DistributionSettings/noOverlap``.
+        case noOverlap = "no_overlap"
 
         /// `--ps-mode` for `ps_mode`.
         public var flag: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
