@@ -8,10 +8,14 @@ import LeptonTrain
 /// optimizer; every rank computes gradients on its part of the data, pushes them to rank 0 and
 /// pulls the weights back.
 ///
-/// Rank 0 is both the server and a worker: it trains on its own part of the data as the others
-/// do, and applies their gradients between its own steps. The training loop, callbacks (learning
-/// rate schedules, checkpoints, backups), progress and the saved model stay on rank 0 as with
-/// ``DataParallel``, and no rank sits idle; the cost is that rank 0 does the server's work too.
+/// By default rank 0 is both the server and a worker: it trains on its own part of the data as
+/// the others do, and applies their gradients between its own steps. The training loop,
+/// callbacks (learning rate schedules, checkpoints, backups), progress and the saved model stay
+/// on rank 0 as with ``DataParallel``, and no rank sits idle; the cost is that rank 0 does the
+/// server's work too. With ``dedicatedServer`` (TensorFlow's separate `ps` task) rank 0 only
+/// serves: it reads no data and computes no gradient, ranks 1…N−1 split the data among
+/// themselves, and rank 0's progress shows the loss and metrics the workers report (see
+/// ``serveStep(_:)``).
 ///
 /// - ``Mode/sync``: each step rank 0 receives every rank's gradient (weighted by the rows it
 ///   held), applies their sum with the optimizer once and sends the new weights to every rank:
@@ -60,62 +64,82 @@ public final class ParameterServer: DistributionStrategy {
     public let mode: Mode
     /// Async: the most steps a rank may run ahead of the slowest (0 in sync mode).
     public let staleness: Int
+    /// Whether rank 0 only serves (reads no data, computes no gradient); ranks 1…N−1 train.
+    public let dedicatedServer: Bool
     /// A hash of the config and options, compared across ranks by ``prepare(_:)``.
     public var configurationFingerprint: UInt64
     /// Totals since the strategy was made.
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
 
     enum Tag {
-        static let gradient = 1, gradientAtEpochEnd = 2, weights = 3
+        static let gradient = 1, gradientAtEpochEnd = 2, weights = 3, totals = 4, buffers = 5
     }
 
-    private var parameters: [Tensor] = []
-    private var optimizer: Optimizer?
-    private var stepsPerEpoch = 1
-    private var steps = 0
+    var parameters: [Tensor] = []
+    var optimizer: Optimizer?
+    var stepsPerEpoch = 1
+    var steps = 0
     private var weight: Float = 1
-    private var wire: [Float] = []
-    private var total: [Float] = []
-    private var gate = StalenessGate(ranks: 1, bound: 0)
+    var wire: [Float] = []
+    var total: [Float] = []
+    var gate = StalenessGate(ranks: 1, bound: 0)
     private var version = 0
     private var versionPulled: [Int] = []
+    /// Dedicated server: the model's float buffers (batch-norm statistics), which rank 1 sends
+    /// rank 0 at the end of every epoch, and how many times rank 0 has received them.
+    var buffers: [Tensor] = []
+    var buffersReceived = 0
+    /// Dedicated server, async: each worker's latest running totals, with the steps it had taken.
+    var reports: [(steps: Int, totals: [Double])] = []
 
     /// - Parameters:
     ///   - communicator: the ranks (LeptonMPI's `MPICommunicator.forProcess()`), at least 2.
     ///   - mode: ``Mode/sync`` or ``Mode/async``.
     ///   - staleness: async only: steps a rank may run ahead of the slowest, at least 0.
+    ///   - dedicatedServer: rank 0 only serves; ranks 1…N−1 train on the data.
     ///   - configurationFingerprint: a hash of the run's configuration (``DataParallel/fingerprint(_:)``).
     /// - Throws: ``DistributedError`` for a negative staleness, a staleness in sync mode, or fewer than 2 ranks.
-    public init(communicator: Communicator, mode: Mode = .sync, staleness: Int = 0, configurationFingerprint: UInt64 = 0) throws {
+    public init(communicator: Communicator, mode: Mode = .sync, staleness: Int = 0, dedicatedServer: Bool = false,
+                configurationFingerprint: UInt64 = 0) throws {
         guard staleness >= 0 else { throw DistributedError("parameter server: staleness must be at least 0 steps, got \(staleness)") }
         guard mode == .async || staleness == 0 else {
             throw DistributedError("parameter server: a staleness of \(staleness) needs the async mode (sync steps together: staleness 0)")
         }
         guard communicator.size >= 2 else {
-            throw DistributedError("parameter server: expected at least 2 ranks (rank 0 serves and trains, the others train), got \(communicator.size); start it under mpirun -np N or with --workers N")
+            throw DistributedError("parameter server: expected at least 2 ranks (rank 0 serves\(dedicatedServer ? " only" : " and trains"), the others train), got \(communicator.size); start it under mpirun -np N or with --workers N")
         }
         self.communicator = communicator
         self.mode = mode
         self.staleness = staleness
+        self.dedicatedServer = dedicatedServer
         self.configurationFingerprint = configurationFingerprint
     }
 
     public var rank: Int { communicator.rank }
     public var size: Int { communicator.size }
+    /// With a dedicated server: nil on rank 0, `rank − 1` on the workers; else ``rank``.
+    public var workerRank: Int? { dedicatedServer ? (rank == 0 ? nil : rank - 1) : rank }
+    /// The ranks that train: `size − 1` with a dedicated server, else ``size``.
+    public var workerCount: Int { dedicatedServer ? size - 1 : size }
+    /// The first rank that trains (1 with a dedicated server, else 0).
+    var firstWorker: Int { dedicatedServer ? 1 : 0 }
 
     public func prepare(_ context: TrainingContext) throws {
         try communicator.startTogether(context, configurationFingerprint: configurationFingerprint,
-                                       strategy: "parameter server, \(mode.rawValue), staleness \(staleness)")
+                                       strategy: "parameter server, \(mode.rawValue), staleness \(staleness), dedicated server \(dedicatedServer)")
         optimizer = context.optimizer
         stepsPerEpoch = Swift.max(1, context.stepsPerEpoch)
         steps = 0
-        gate = StalenessGate(ranks: size, bound: staleness)
+        gate = StalenessGate(ranks: workerCount, bound: staleness)
         version = 0
         versionPulled = [Int](repeating: 0, count: size)
+        buffers = dedicatedServer ? context.model.namedBuffers().map(\.1).filter { $0.dtype == .float32 } : []
+        buffersReceived = 0
+        reports = []
         plan(context.optimizer.parameters)
     }
 
-    private func plan(_ parameters: [Tensor]) {
+    func plan(_ parameters: [Tensor]) {
         self.parameters = parameters
         let count = parameters.reduce(0) { $0 + $1.count }
         wire = [Float](repeating: 0, count: count)
@@ -134,6 +158,7 @@ public final class ParameterServer: DistributionStrategy {
     /// rank 0 in ``endStep(_:)``. A transport failure ends the job.
     public func synchronizeGradients(_ parameters: [Tensor]) {
         if parameters.map(ObjectIdentifier.init) != self.parameters.map(ObjectIdentifier.init) { plan(parameters) }
+        guard workerRank != nil else { return }   // a dedicated server has no gradient of its own
         steps += 1
         let epochEnd = steps % stepsPerEpoch == 0
         failing("pushing gradients") {
@@ -158,8 +183,12 @@ public final class ParameterServer: DistributionStrategy {
     public func endStep(_ totals: [Double]) throws -> [Double] {
         failing("exchanging weights") {
             if rank != 0 {
+                if dedicatedServer && mode == .async { try communicator.send(totals.map { Float($0) }, to: 0, tag: Tag.totals) }
                 try timed { try wire.withUnsafeMutableBufferPointer { _ = try communicator.receive($0, from: 0, tag: Tag.weights) } }
                 FlatTensors.scatter(wire, into: parameters)
+                if dedicatedServer && rank == 1 && steps % stepsPerEpoch == 0 && !buffers.isEmpty {
+                    try communicator.send(FlatTensors.gather(buffers), to: 0, tag: Tag.buffers)
+                }
             } else if mode == .sync {
                 statistics.updates += 1
                 wire.withUnsafeMutableBufferPointer { FlatTensors.write(parameters, into: $0) }
@@ -191,10 +220,14 @@ public final class ParameterServer: DistributionStrategy {
 
     /// Rank 0, async: applies the gradients that have arrived (waiting for one when asked) and
     /// sends weights to every rank the staleness bound lets go on.
-    private func serve(waitForOne: Bool) throws {
+    func serve(waitForOne: Bool) throws {
         var wait = waitForOne
         while let message = try timedIf(wait, { try communicator.probe(from: nil, tag: nil, wait: wait) }) {
             wait = false
+            if dedicatedServer && (message.tag == Tag.totals || message.tag == Tag.buffers) {
+                try receiveFromWorker(message)
+                continue
+            }
             guard message.tag == Tag.gradient || message.tag == Tag.gradientAtEpochEnd else {
                 throw DistributedError("parameter server: rank \(message.source) sent a message under tag \(message.tag); expected a gradient")
             }
@@ -202,9 +235,9 @@ public final class ParameterServer: DistributionStrategy {
             apply(wire)
             statistics.largestGradientStaleness = Swift.max(statistics.largestGradientStaleness, version - versionPulled[message.source])
             version += 1
-            gate.pushed(message.source, epochEnd: message.tag == Tag.gradientAtEpochEnd)
+            gate.pushed(message.source - firstWorker, epochEnd: message.tag == Tag.gradientAtEpochEnd)
         }
-        for released in gate.release() where released != 0 { try sendWeights(to: released) }
+        for released in gate.release() where released + firstWorker != 0 { try sendWeights(to: released + firstWorker) }
         statistics.largestLead = gate.largestLead
     }
 
@@ -222,7 +255,7 @@ public final class ParameterServer: DistributionStrategy {
         for (parameter, grad) in zip(parameters, saved) { parameter.grad = grad }
     }
 
-    private func sendWeights(to worker: Int) throws {
+    func sendWeights(to worker: Int) throws {
         wire.withUnsafeMutableBufferPointer { FlatTensors.write(parameters, into: $0) }
         try communicator.send(wire, to: worker, tag: Tag.weights)
         statistics.bytesSent += wire.count * MemoryLayout<Float>.size
@@ -247,7 +280,7 @@ public final class ParameterServer: DistributionStrategy {
         }
     }
 
-    private func tensor(from values: [Float], at offset: Int, like parameter: Tensor) -> Tensor {
+    func tensor(from values: [Float], at offset: Int, like parameter: Tensor) -> Tensor {
         let made = Tensor(uninitializedShape: parameter.shape, dtype: .float32, backend: parameter.backend)
         values.withUnsafeBufferPointer { buffer in
             if let base = buffer.baseAddress { made.floats.update(from: base + offset, count: parameter.count) }
@@ -256,11 +289,11 @@ public final class ParameterServer: DistributionStrategy {
     }
 
     /// Runs `body`, ending the job on a failure: a step cannot go on without the other ranks.
-    private func failing(_ what: String, _ body: () throws -> Void) {
+    func failing(_ what: String, _ body: () throws -> Void) {
         do { try body() } catch { communicator.abort("parameter server (\(mode.rawValue)): \(what) failed: \(error)") }
     }
 
-    private func timed<T>(_ body: () throws -> T) rethrows -> T {
+    func timed<T>(_ body: () throws -> T) rethrows -> T {
         let clock = ContinuousClock(), started = clock.now
         defer {
             let elapsed = started.duration(to: clock.now).components

@@ -30,11 +30,14 @@ public struct TrainingConfig {
     /// Settings of an embedding model's training and open-set verification (`embedding:`), read
     /// by LeptonEmbed's `EmbeddingJob` (`lepton embed`); `lepton train` refuses a config with them.
     public var embedding: ConfigValue?
+    /// How `lepton train` spreads the job over processes (`distributed:`), checked; the
+    /// command line's flags override it.
+    public var distributed: DistributionSettings?
     public var file: String
 
     /// The top-level keys a config may have.
     public static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
-                       "seed", "callbacks", "output", "augmentation", "distillation", "embedding"]
+                       "seed", "callbacks", "output", "augmentation", "distillation", "embedding", "distributed"]
 
     /// Reads and checks a YAML training config.
     /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
@@ -103,6 +106,8 @@ public struct TrainingConfig {
         augmentation = try root.raw("augmentation").map { try Self.augmentation($0) }
         distillation = try root.raw("distillation").map { try DistillationSettings.read($0) }
         embedding = root.raw("embedding")
+        distributed = try root.raw("distributed").map { try DistributionSettings.read($0) }
+        try distributed?.validate()
         if let output, output.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError("output: expected a folder for the trained model, got an empty path (it would mean the current folder)")
         }

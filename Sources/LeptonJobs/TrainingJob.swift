@@ -154,7 +154,9 @@ public final class TrainingJob: @unchecked Sendable {
         try trainer.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) })
         if options.verbosity != .silent && chief {
             print(model.summary(inputShape: inputShape, dtype: dtype))
-            let ranks = distribution.map { ", ranks: \($0.size), global batch: \($0.size * batchSize)" } ?? ""
+            let ranks = distribution.map { d in
+                ", ranks: \(d.size)\(d.workerCount < d.size ? " (rank 0 serves, \(d.workerCount) train)" : ""), global batch: \(d.workerCount * batchSize)"
+            } ?? ""
             print("Training on \(data.train.count) samples, testing on \(data.test.count) (threads: \(Lepton.threadCount)\(ranks))")
             fflush(stdout)   // before the progress bar, which writes unbuffered
         }

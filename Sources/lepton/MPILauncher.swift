@@ -6,11 +6,12 @@ import Foundation
 enum MPILauncher {
     /// Runs `mpirun -np processes --oversubscribe --bind-to none <this executable> <arguments>`
     /// and waits for it.
+    /// - Parameter setting: what asked for the processes, for the error (`--workers`).
     /// - Returns: mpirun's exit status (non-zero when a rank failed or died).
     /// - Throws: ``ValidationError`` when `mpirun` is not on the PATH.
-    static func run(processes: Int, arguments: [String]) throws -> Int32 {
+    static func run(processes: Int, arguments: [String], setting: String = "--workers") throws -> Int32 {
         guard let mpirun = executable(named: "mpirun") else {
-            throw ValidationError("--workers: mpirun not found on the PATH; install OpenMPI with scripts/setup.sh (Debian openmpi-bin)")
+            throw ValidationError("\(setting): mpirun not found on the PATH; install OpenMPI with scripts/setup.sh (Debian openmpi-bin)")
         }
         let process = Process()
         process.executableURL = mpirun

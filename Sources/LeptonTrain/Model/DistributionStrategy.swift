@@ -21,11 +21,28 @@ import LeptonTensor
 /// - shows progress on rank 0 only (``TrainingContext/isChief``: callbacks that write files
 ///   write there only).
 /// `evaluate` reads disjoint parts of the data on each rank (every sample counted once) and sums.
+///
+/// A strategy may keep a rank out of the data (a dedicated parameter server): its
+/// ``workerRank`` is nil, the data are sharded over the ``workerCount`` other ranks, and `fit`
+/// calls ``serveStep(_:)`` on it in place of each training step (callbacks still run there).
 public protocol DistributionStrategy: AnyObject {
     /// This process's index, `0..<size`.
     var rank: Int { get }
     /// The number of processes training together.
     var size: Int { get }
+    /// This rank's index among the ranks that read training data and compute gradients
+    /// (`0..<workerCount`), or nil for a rank that reads none (a dedicated parameter server).
+    /// The default: ``rank``.
+    var workerRank: Int? { get }
+    /// The number of ranks that read training data; the global batch is `workerCount` times
+    /// the batch size. The default: ``size``.
+    var workerCount: Int { get }
+    /// On a rank without data (``workerRank`` nil), `fit` calls this in place of each training
+    /// step, with this rank's totals (zeros): the step's work that needs no batch (a dedicated
+    /// parameter server receives the gradients, updates the weights and sends them back).
+    /// Returns the totals the logs show, as ``endStep(_:)``. The default is ``endStep(_:)``.
+    /// - Throws: when the transport fails.
+    func serveStep(_ totals: [Double]) throws -> [Double]
     /// Makes the ranks start from the same state: called by `fit` once the model is built and a
     /// backup (if any) restored.
     /// - Throws: when the ranks disagree (their models, data or configs differ) or the transport fails.
@@ -53,6 +70,9 @@ public protocol DistributionStrategy: AnyObject {
 extension DistributionStrategy {
     /// Whether this rank prints progress and writes files (rank 0).
     public var isChief: Bool { rank == 0 }
+    public var workerRank: Int? { rank }
+    public var workerCount: Int { size }
+    public func serveStep(_ totals: [Double]) throws -> [Double] { try endStep(totals) }
     public func gradientReady(_ parameter: Tensor) {}
     public func endStep(_ totals: [Double]) throws -> [Double] { try sum(totals) }
 }

@@ -202,7 +202,9 @@ extension TrainableModel {
                     callbacks: [Callback] = [], verbose: Verbosity = .auto) throws -> History {
         let (optimizer, _) = try requireCompiled("fit")
         let distribution = self.distribution.flatMap { $0.size > 1 ? $0 : nil }
-        let data = try distribution.map { try data.sharded(rank: $0.rank, count: $0.size) } ?? data
+        // A rank without data (a dedicated server) keeps the first worker's shard for its step count.
+        let data = try distribution.map { try data.sharded(rank: $0.workerRank ?? 0, count: $0.workerCount) } ?? data
+        let serving = distribution.map { $0.workerRank == nil } ?? false
         guard epochs > 0 else { throw TrainingError("fit: epochs must be positive, got \(epochs)") }
         guard initialEpoch >= 0, initialEpoch < epochs else {
             throw TrainingError("fit: initialEpoch must be in 0..<epochs (\(epochs); epochs counts from the first epoch, as in Keras), got \(initialEpoch)")
@@ -235,27 +237,31 @@ extension TrainableModel {
             metrics.forEach { $0.reset() }
             var lossSum: Double = 0, seen = 0
             var logs = Logs()
-            let batches = data.batches(epoch: epoch)
-            for (step, batch) in batches.enumerated() {
-                try all.forEach { try $0.batchBegin(step, context) }
-                let (bx, by) = try TrainingBatch.fields(batch, method: "fit")
-                let rows = bx.shape[0]
-                distribution?.beginBatch(rows: rows, globalRows: data.globalBatchRows(step))
-                let (value, prediction) = trainStep(x: bx, y: by)
-                if step == 0 { optimizer.cacheParameterList() }
-                lossSum += Double(value) * Double(rows)
-                seen += rows
-                metrics.forEach { $0.update(prediction: prediction, target: by) }
-                if let distribution {
-                    let summed = try distribution.endStep(DistributedLogs.totals(lossSum: lossSum, samples: seen, metrics: metrics))
-                    logs = DistributedLogs.logs(summed, metrics: metrics)
-                } else {
-                    logs = Logs([("loss", Float(lossSum / Double(seen)))] + metrics.map { ($0.name, $0.result()) })
+            if let distribution, serving {
+                logs = try serveEpoch(steps: steps, distribution, callbacks: all, context)
+            } else {
+                let batches = data.batches(epoch: epoch)
+                for (step, batch) in batches.enumerated() {
+                    try all.forEach { try $0.batchBegin(step, context) }
+                    let (bx, by) = try TrainingBatch.fields(batch, method: "fit")
+                    let rows = bx.shape[0]
+                    distribution?.beginBatch(rows: rows, globalRows: data.globalBatchRows(step))
+                    let (value, prediction) = trainStep(x: bx, y: by)
+                    if step == 0 { optimizer.cacheParameterList() }
+                    lossSum += Double(value) * Double(rows)
+                    seen += rows
+                    metrics.forEach { $0.update(prediction: prediction, target: by) }
+                    if let distribution {
+                        let summed = try distribution.endStep(DistributedLogs.totals(lossSum: lossSum, samples: seen, metrics: metrics))
+                        logs = DistributedLogs.logs(summed, metrics: metrics)
+                    } else {
+                        logs = Logs([("loss", Float(lossSum / Double(seen)))] + metrics.map { ($0.name, $0.result()) })
+                    }
+                    try all.forEach { try $0.batchEnd(step, logs: logs, context) }
+                    if context.stopTraining && !(logs["loss"]?.isFinite ?? true) { break }
                 }
-                try all.forEach { try $0.batchEnd(step, logs: logs, context) }
-                if context.stopTraining && !(logs["loss"]?.isFinite ?? true) { break }
+                try batches.rethrowError()
             }
-            try batches.rethrowError()
             if let validationData {
                 for (key, value) in try evaluate(validationData).entries { logs["val_" + key] = value }
                 train()
