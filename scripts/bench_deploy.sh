@@ -13,7 +13,8 @@
 #
 # Environment: LEPTON_BENCH_BUILD (release, or debug to reuse a debug build), LEPTON_DATA_DIR
 # (folder with mnist/, default ../shared/datasets), LEPTON_BENCH_PORT (8751), LEPTON_BENCH_SECONDS
-# (each overhead run, default 5).
+# (each overhead run, default 5), LEPTON_BENCH_REPEAT (one-client overhead runs, direct and routed
+# interleaved, default 5; their median added p50 is printed: single runs scatter on a shared machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${LEPTON_BENCH_BUILD:-release}"
@@ -22,6 +23,7 @@ LEPTON="$PWD/.build/$BUILD/lepton"
 MNIST="$(cd "${LEPTON_DATA_DIR:-../shared/datasets}/mnist" && pwd)"
 PORT="${LEPTON_BENCH_PORT:-8751}"
 SECONDS_PER_RUN="${LEPTON_BENCH_SECONDS:-5}"
+REPEAT="${LEPTON_BENCH_REPEAT:-5}"
 WORK="$(mktemp -d)"
 SERVER=""
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -92,6 +94,14 @@ for clients in 1 64; do
   run_wrk "straight to the replica" "$clients" "$SECONDS_PER_RUN" "http://127.0.0.1:$REPLICA_PORT/v2/models/mnist-mlp/infer"
   run_wrk "through the router" "$clients" "$SECONDS_PER_RUN" "$URL/deployments/direct/v2/models/mnist-mlp/infer"
 done
+p50_ms() { wrk -t1 -c1 -d"$SECONDS_PER_RUN"s --latency -s post.lua "$1" | awk '$1 == "50%" {v = $2; if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000}'; }
+ADDED=()
+for _ in $(seq "$REPEAT"); do
+  direct="$(p50_ms "http://127.0.0.1:$REPLICA_PORT/v2/models/mnist-mlp/infer")"
+  routed="$(p50_ms "$URL/deployments/direct/v2/models/mnist-mlp/infer")"
+  ADDED+=("$(python3 -c "print(f'{$routed - $direct:.2f}')")")
+done
+echo "added p50 at 1 client over $REPEAT interleaved runs (ms): ${ADDED[*]}; median $(printf '%s\n' "${ADDED[@]}" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
 "$LEPTON" deploy rm direct >/dev/null
 
 echo

@@ -52,7 +52,9 @@ final class RecordingModel: Model {
         model.train()
         #expect(batched.shape == [23, 1])
         #expect(zip(batched.scalars, whole.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
-        #expect(model.predict(x, batchSize: 100).scalars == batched.scalars)
+        // One batch of 23 against batches of 5: the GEMM may block the rows differently (it does on
+        // Intel AVX-512), so the sums may differ in the last bit.
+        #expect(zip(model.predict(x, batchSize: 100).scalars, batched.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
         #expect(model.isTraining)
     }
 
