@@ -11,7 +11,7 @@ import Foundation
 /// Each job has a folder `<jobs>/<id>/`: `config.yaml`, `data/` (its decrypted inputs, removed
 /// when the job ends), `log.txt`, `exit-status` and the trained `model/`.
 public actor JobScheduler {
-    private nonisolated let executor = QueueExecutor(label: "lepton.platform.jobs")
+    private nonisolated let executor = QueueExecutor(queue: DispatchQueue(label: "lepton.platform.jobs"))
     /// The scheduler runs on a queue of its own (it waits on child processes and files).
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let store: any PlatformStore

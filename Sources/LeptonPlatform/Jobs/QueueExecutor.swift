@@ -7,9 +7,9 @@ import Dispatch
 public final class QueueExecutor: SerialExecutor {
     private let queue: DispatchQueue
 
-    /// An executor on a new serial queue labelled `label`.
-    public init(label: String) {
-        queue = DispatchQueue(label: label)
+    /// An executor on `queue`, which must be serial.
+    public init(queue: DispatchQueue) {
+        self.queue = queue
     }
 
     /// Runs `job` on the queue.

@@ -21,7 +21,7 @@ import NIOHTTP1
 /// await supervisor.stop()
 /// ```
 public actor DeploymentSupervisor {
-    private nonisolated let executor = QueueExecutor(label: "lepton.platform.deployments")
+    private nonisolated let executor = QueueExecutor(queue: DispatchQueue(label: "lepton.platform.deployments"))
     /// The supervisor runs on a queue of its own (it starts and stops replica processes).
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let platform: Platform
