@@ -103,6 +103,8 @@ public struct Message: Sendable, Equatable {
     public let tag: Int
     /// Its length in floats.
     public let count: Int
+
+    /// A message from `source` under `tag`, `count` floats long.
     public init(source: Int, tag: Int, count: Int) {
         self.source = source
         self.tag = tag

@@ -92,6 +92,14 @@ public final class ParameterServer: DistributionStrategy {
     /// Dedicated server, async: each worker's latest running totals, with the steps it had taken.
     var reports: [(steps: Int, totals: [Double])] = []
 
+    /// Checks that `size` ranks can run a parameter server (at least 2: the server and a worker).
+    /// - Throws: ``DistributedError`` for fewer, saying how to start more.
+    public static func checkRanks(_ size: Int, dedicatedServer: Bool) throws {
+        guard size >= 2 else {
+            throw DistributedError("parameter server: expected at least 2 ranks (rank 0 serves\(dedicatedServer ? " only" : " and trains"), the others train), got \(size); start it under mpirun -np N or with --workers N")
+        }
+    }
+
     /// - Parameters:
     ///   - communicator: the ranks (LeptonMPI's `MPICommunicator.forProcess()`), at least 2.
     ///   - mode: ``Mode/sync`` or ``Mode/async``.
@@ -105,9 +113,7 @@ public final class ParameterServer: DistributionStrategy {
         guard mode == .async || staleness == 0 else {
             throw DistributedError("parameter server: a staleness of \(staleness) needs the async mode (sync steps together: staleness 0)")
         }
-        guard communicator.size >= 2 else {
-            throw DistributedError("parameter server: expected at least 2 ranks (rank 0 serves\(dedicatedServer ? " only" : " and trains"), the others train), got \(communicator.size); start it under mpirun -np N or with --workers N")
-        }
+        try Self.checkRanks(communicator.size, dedicatedServer: dedicatedServer)
         self.communicator = communicator
         self.mode = mode
         self.staleness = staleness

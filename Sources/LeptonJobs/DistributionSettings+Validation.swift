@@ -84,8 +84,8 @@ extension DistributionSettings {
         }
     }
 
-    /// `--ps-mode` for a flag, `distributed.ps_mode` for a config key.
-    func name(_ key: Key) -> String { fromFlags.contains(key) ? key.flag : "distributed.\(key.rawValue)" }
+    /// `--ps-mode` for a flag, `distributed.ps_mode` for a config key: how an error names the setting.
+    public func name(_ key: Key) -> String { fromFlags.contains(key) ? key.flag : "distributed.\(key.rawValue)" }
 
     /// `--strategy parameter-server` for a flag (or an unset setting with flags given), `strategy: parameter-server` for a config key.
     func setting(_ key: Key, _ value: String) -> String {

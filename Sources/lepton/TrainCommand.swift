@@ -44,7 +44,7 @@ struct TrainCommand: ParsableCommand {
         let settings = (loaded.distributed ?? DistributionSettings()).overridden(by: distribution.settings)
         try settings.validate(file: config)
         if let workers = settings.workers, !Distributed.isLaunchedByMPI() {
-            let name = settings.fromFlags.contains(.workers) ? "--workers" : "\(config): distributed.workers"
+            let name = settings.fromFlags.contains(.workers) ? settings.name(.workers) : "\(config): \(settings.name(.workers))"
             throw ExitCode(try MPILauncher.run(processes: workers, arguments: MPILauncher.argumentsWithoutWorkers(), setting: name))
         }
         common.apply()
@@ -62,9 +62,7 @@ struct TrainCommand: ParsableCommand {
 
     private func train(_ communicator: Communicator, _ loaded: TrainingConfig, _ settings: DistributionSettings) throws {
         let parameterServer = settings.resolvedStrategy == .parameterServer
-        if parameterServer, communicator.size < 2 {
-            _ = try DistributionOptions.parameterServer(settings, communicator, fingerprint: 0)   // throws: a parameter server needs 2 ranks
-        }
+        if parameterServer { try ParameterServer.checkRanks(communicator.size, dedicatedServer: settings.isDedicatedServer) }
         var options = training.jobOptions(common)
         options.backupDirectory = backupDir
         options.batchEvents = metricsFile != nil
@@ -72,7 +70,7 @@ struct TrainCommand: ParsableCommand {
             // Split over the ranks that read data (all but a dedicated server).
             let trainers = parameterServer && settings.isDedicatedServer ? communicator.size - 1 : communicator.size
             guard loaded.batchSize % trainers == 0 else {
-                throw ValidationError("\(settings.fromFlags.contains(.globalBatch) ? "--global-batch" : "distributed.global_batch"): batch_size \(loaded.batchSize) of \(config) does not split over \(trainers) training ranks; expected a multiple of \(trainers)")
+                throw ValidationError("\(settings.name(.globalBatch)): batch_size \(loaded.batchSize) of \(config) does not split over \(trainers) training ranks; expected a multiple of \(trainers)")
             }
             options.batchSize = loaded.batchSize / trainers
         }

@@ -23,6 +23,12 @@ import Testing
         let flags = try LeptonExecutable.run(["train", file.path, "--workers", "1", "--global-batch"], environment: ["OMPI_MCA_btl": "self,vader"])
         #expect(flags.status == 0, "\(flags.stderr)")
         #expect(flags.stdout.contains("Trained in") && !flags.stdout.contains("ranks: 2"), "\(flags.stdout)")
+        // A global batch that does not split over the ranks stops every rank, naming the config key.
+        try mpi.write(mpi.config(batchSize: 15, trainLimit: 320) + "distributed: {workers: 2, global_batch: true, rank_timeout: 60}\n", file)
+        let odd = try LeptonExecutable.run(["train", file.path], environment: ["OMPI_MCA_btl": "self,vader"])
+        #expect(odd.status != 0)
+        #expect((odd.stdout + odd.stderr).contains("distributed.global_batch: batch_size 15 of \(file.path) does not split over 2 training ranks; expected a multiple of 2"),
+                "\(odd.stderr)")
     }
 
     @Test func aBadSectionOrAConflictingFlagIsOneLineNamingTheKey() throws {
