@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,6 +21,8 @@ struct DeploymentRouter: Sendable {
     static let maxBodyBytes = 64 << 20
     /// Largest response body: 1 GiB.
     static let maxResponseBytes = 1 << 30
+    /// Longest wait for a replica's answer, in seconds.
+    static let answerTimeoutSeconds: Int64 = 300
     /// Longest wait for a replica (a cold start), in seconds.
     static let holdTimeout = 120.0
     /// Headers not passed on (hop-by-hop, or recomputed).
@@ -76,7 +77,8 @@ struct DeploymentRouter: Sendable {
         for field in request.headers where !Self.droppedHeaders.contains(field.name.canonicalName) {
             headers.add(name: field.name.rawName, value: field.value)
         }
-        let method = HTTPMethod(rawValue: request.method.rawValue)
+        let outgoing = ReplicaClient.Request(head: HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
+                                                                   uri: downstream + query, headers: headers), body: body)
         let started = DeploymentSupervisor.now()
         var tried: Set<String> = []
         var lastError = ""
@@ -87,20 +89,16 @@ struct DeploymentRouter: Sendable {
             }
             tried.insert(replica.id)
             do {
-                guard let client = supervisor.client else { throw PlatformError(.internalError, "the platform is stopping") }
-                let outgoing = try HTTPClient.Request(url: "http://127.0.0.1:\(replica.port ?? 0)\(downstream)\(query)", method: method,
-                                                      headers: headers, body: .byteBuffer(body))
-                // The whole answer is gathered on the connection's loop and handed over once.
-                let answer = try await client.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: Self.maxResponseBytes),
-                                                      eventLoop: .delegateAndChannel(on: eventLoop), deadline: .now() + .seconds(300)).futureResult.get()
+                // The whole answer is gathered on the caller's loop and handed over once.
+                let answer = try await supervisor.client.execute(outgoing, port: replica.port ?? 0, on: eventLoop,
+                                                                 deadline: .now() + .seconds(Self.answerTimeoutSeconds)).get()
                 pool.release(replica)
-                pool.recordRequest(seconds: DeploymentSupervisor.now() - started, failed: answer.status.code >= 500)
+                pool.recordRequest(seconds: DeploymentSupervisor.now() - started, failed: answer.head.status.code >= 500)
                 var fields = HTTPFields()
-                for (field, value) in answer.headers where !Self.droppedHeaders.contains(field.lowercased()) {
+                for (field, value) in answer.head.headers where !Self.droppedHeaders.contains(field.lowercased()) {
                     if let fieldName = HTTPField.Name(field) { fields.append(HTTPField(name: fieldName, value: value)) }
                 }
-                return Response(status: HTTPResponse.Status(code: Int(answer.status.code)), headers: fields,
-                                body: .init(byteBuffer: answer.body ?? ByteBuffer()))
+                return Response(status: HTTPResponse.Status(code: Int(answer.head.status.code)), headers: fields, body: .init(byteBuffer: answer.body))
             } catch {
                 pool.release(replica)
                 lastError = "replica \(replica.id): \(error)"

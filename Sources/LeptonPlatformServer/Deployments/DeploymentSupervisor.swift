@@ -1,10 +1,10 @@
-import AsyncHTTPClient
 import Foundation
 import LeptonPlatform
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Runs the deployments' replicas: makes the `lepton serve` processes match each deployment's
 /// desired state (its versions, the autoscaler's target), admits a replica to traffic only once
@@ -30,10 +30,8 @@ public actor DeploymentSupervisor {
     let replicasFolder: URL
     let repositories: ServeRepository
     nonisolated let pools = PoolTable()
-    /// The client the router and the probes share (pooled connections to the replicas), from
-    /// ``start()`` to ``stop()`` (a client must be shut down, so none exists before).
-    nonisolated var client: HTTPClient? { clientBox.withLockedValue { $0 } }
-    private nonisolated let clientBox = NIOLockedValueBox<HTTPClient?>(nil)
+    /// The client the router and the probes share (kept-alive connections to the replicas).
+    nonisolated let client = ReplicaClient(maxAnswerBytes: DeploymentRouter.maxResponseBytes)
     let logger: Logger
     private var loop: Task<Void, Never>?
     private var running = false
@@ -76,10 +74,6 @@ public actor DeploymentSupervisor {
     public func start() {
         guard !running else { return }
         running = true
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
-        configuration.timeout = .init(connect: .seconds(2), read: .seconds(300))
-        clientBox.withLockedValue { $0 = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration) }
         try? FileManager.default.createDirectory(at: replicasFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         ReplicaProcess.killLeftovers(in: replicasFolder)
         let platform = self.platform, logger = self.logger, pending = pendingEvents
@@ -94,7 +88,7 @@ public actor DeploymentSupervisor {
     }
 
     /// Stops supervising and stops every replica (SIGTERM to its process group, SIGKILL after a
-    /// grace period), then closes the client.
+    /// grace period), then closes the client's idle connections.
     public func stop() async {
         guard running else { return }
         running = false
@@ -111,11 +105,7 @@ public actor DeploymentSupervisor {
         }
         events.finish()
         _ = await eventWriter?.value
-        let client = clientBox.withLockedValue { client in
-            defer { client = nil }
-            return client
-        }
-        try? await client?.shutdown()
+        client.closeIdle()
     }
 
     /// The process ids of a deployment's replicas that take traffic (for status and tests).
@@ -279,11 +269,7 @@ public actor DeploymentSupervisor {
 
     /// Whether `GET path` on a replica's port answers 200 within `timeout`.
     nonisolated func get(port: Int, path: String, timeout: TimeAmount) async -> Bool {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = .GET
-        guard let client, let response = try? await client.execute(request, timeout: timeout) else { return false }
-        _ = try? await response.body.collect(upTo: 1 << 16)
-        return response.status.code == 200
+        await client.isOK(port: port, path: path, on: MultiThreadedEventLoopGroup.singleton.any(), timeout: timeout)
     }
 
     /// Reaps replica processes that ended.
