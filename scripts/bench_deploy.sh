@@ -11,6 +11,9 @@
 #
 #   scripts/bench_deploy.sh
 #
+# The one-client overhead runs also go through nginx (a reverse proxy with kept-alive upstream
+# connections to the same replica) as the reference of what a proxy hop costs on the machine.
+#
 # Environment: LEPTON_BENCH_BUILD (release, or debug to reuse a debug build), LEPTON_DATA_DIR
 # (folder with mnist/, default ../shared/datasets), LEPTON_BENCH_PORT (8751), LEPTON_BENCH_SECONDS
 # (each overhead run, default 5), LEPTON_BENCH_REPEAT (one-client overhead runs, direct and routed
@@ -26,7 +29,8 @@ SECONDS_PER_RUN="${LEPTON_BENCH_SECONDS:-5}"
 REPEAT="${LEPTON_BENCH_REPEAT:-5}"
 WORK="$(mktemp -d)"
 SERVER=""
-trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+NGINX=""
+trap 'kill "$SERVER" $NGINX 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 KEY="$("$LEPTON" platform init --data data | sed -n 's/^admin key: //p')"
@@ -95,13 +99,48 @@ for clients in 1 64; do
   run_wrk "through the router" "$clients" "$SECONDS_PER_RUN" "$URL/deployments/direct/v2/models/mnist-mlp/infer"
 done
 p50_ms() { wrk -t1 -c1 -d"$SECONDS_PER_RUN"s --latency -s post.lua "$1" | awk '$1 == "50%" {v = $2; if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000}'; }
-ADDED=()
+NGINX_PORT=$((PORT + 1))
+mkdir -p nginx
+cat >nginx/nginx.conf <<CONF
+worker_processes 1;
+daemon off;
+error_log $WORK/nginx/error.log warn;
+pid $WORK/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy; fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;
+  upstream replica { server 127.0.0.1:$REPLICA_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://replica; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
+  PATH="$PATH:/usr/sbin" nginx -c "$WORK/nginx/nginx.conf" 2>/dev/null &
+  NGINX=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/v2/health/ready" && break; sleep 0.1; done
+fi
+ADDED=() PROXY=()
 for _ in $(seq "$REPEAT"); do
   direct="$(p50_ms "http://127.0.0.1:$REPLICA_PORT/v2/models/mnist-mlp/infer")"
   routed="$(p50_ms "$URL/deployments/direct/v2/models/mnist-mlp/infer")"
   ADDED+=("$(python3 -c "print(f'{$routed - $direct:.2f}')")")
+  if [ -n "$NGINX" ]; then
+    proxied="$(p50_ms "http://127.0.0.1:$NGINX_PORT/v2/models/mnist-mlp/infer")"
+    PROXY+=("$(python3 -c "print(f'{$proxied - $direct:.2f}')")")
+  fi
 done
-echo "added p50 at 1 client over $REPEAT interleaved runs (ms): ${ADDED[*]}; median $(printf '%s\n' "${ADDED[@]}" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+echo "added p50 at 1 client over $REPEAT interleaved runs (ms): ${ADDED[*]}; median $(median "${ADDED[@]}")"
+if [ -n "$NGINX" ]; then
+  echo "the same through nginx $(PATH="$PATH:/usr/sbin" nginx -v 2>&1 | sed 's/.*nginx\///') (reverse proxy, kept-alive upstream): ${PROXY[*]}; median $(median "${PROXY[@]}")"
+  kill "$NGINX" 2>/dev/null || true; NGINX=""
+else
+  echo "(nginx is not installed: scripts/setup.sh installs it for the reference proxy row)"
+fi
 "$LEPTON" deploy rm direct >/dev/null
 
 echo

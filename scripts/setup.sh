@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Lepton needs on a fresh Debian machine (idempotent; run as root or with sudo):
 # OpenBLAS, zlib, libpng, libjpeg-turbo, SQLite, PostgreSQL (the server the tests start), OpenMPI, pkg-config, binutils,
-# Chromium (the dashboard's browser test) and Slurm with munge (the Slurm runner's test starts a one-node cluster with
+# Chromium (the dashboard's browser test), nginx (the reference proxy of the router benchmark) and Slurm with munge (the Slurm runner's test starts a one-node cluster with
 # scripts/slurm.sh) from apt, the Python test oracles and benchmark peers from PyPI,
 # then builds Lepton in release mode.
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-APT_PACKAGES=(libopenblas-dev zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev postgresql pkg-config wrk curl binutils openmpi-bin libopenmpi-dev chromium chromium-driver slurm-wlm munge)
+APT_PACKAGES=(libopenblas-dev zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev postgresql pkg-config wrk curl binutils openmpi-bin libopenmpi-dev chromium chromium-driver nginx-light slurm-wlm munge)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
