@@ -34,7 +34,7 @@ struct DatasetCommand: AsyncParsableCommand {
             }
             let version = try await client.upload("/api/v1/datasets/\(id)/versions", file: url)
             let preview = version["preview"] as? [String: Any] ?? [:]
-            let details = ["shape", "element_type", "classes", "columns", "rows"].compactMap { key in
+            let details = ["shape", "element_type", "classes", "columns", "rows", "files", "images", "image_classes"].compactMap { key in
                 preview[key].map { "\(key) \(ClientTable.value($0))" }
             }
             print("dataset \(id) (\(name)) version \(ClientTable.value(version["number"])): \(ClientTable.value(version["size"])) bytes, "

@@ -1,6 +1,6 @@
 /// What an uploaded file was recognised as, with a preview: the array shape and element type of
 /// IDX and NPY files, the classes of IDX label files, the columns, rows and first lines of CSV and
-/// ratings files;
+/// ratings files; the files, images and images per class of a tar archive of an image folder;
 /// for a gzip file, the same of what it holds (``contents``).
 public struct DatasetPreview: Codable, Sendable, Equatable {
     /// A recognised file format.
@@ -14,6 +14,8 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
         /// Tab-separated ratings, one per line: user, item, rating and perhaps a timestamp
         /// (MovieLens `u.data`).
         case ratings
+        /// A tar archive (of an image folder when it holds images: `[root/]<class>/<image>`).
+        case tar
         /// A gzip stream (what it holds is in ``DatasetPreview/contents``).
         case gzip
         /// Anything else.
@@ -37,10 +39,17 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
     public var rows: Int?
     /// The first lines of a CSV or ratings file (at most five).
     public var sample: [String]?
+    /// The regular files in a tar archive.
+    public var files: Int?
+    /// The PNG and JPEG files in a tar archive.
+    public var images: Int?
+    /// A tar archive's images per class (the name of each image's folder).
+    public var imageClasses: [String: Int]?
 
     /// A preview of `format` with nothing else known.
     public init(format: Format, contents: Format? = nil, shape: [Int]? = nil, elementType: String? = nil, classes: [Int]? = nil,
-                columns: [String]? = nil, rows: Int? = nil, sample: [String]? = nil) {
+                columns: [String]? = nil, rows: Int? = nil, sample: [String]? = nil, files: Int? = nil, images: Int? = nil,
+                imageClasses: [String: Int]? = nil) {
         self.format = format
         self.contents = contents
         self.shape = shape
@@ -49,5 +58,8 @@ public struct DatasetPreview: Codable, Sendable, Equatable {
         self.columns = columns
         self.rows = rows
         self.sample = sample
+        self.files = files
+        self.images = images
+        self.imageClasses = imageClasses
     }
 }

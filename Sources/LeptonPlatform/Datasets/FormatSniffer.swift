@@ -2,7 +2,8 @@ import Foundation
 import LeptonData
 
 /// Recognises an upload's format while it streams past, keeping only its first bytes, a line
-/// count and (for IDX label files) which byte values occur — never the whole file.
+/// count, (for IDX label files) which byte values occur and (for tar archives) the walk of their
+/// headers — never the whole file.
 ///
 /// ```swift
 /// var sniffer = FormatSniffer()
@@ -22,6 +23,7 @@ public struct FormatSniffer {
     private var tail: [UInt8] = []
     private var headHasZero = false
     private var labelValues = [Bool](repeating: false, count: 256)
+    private var tar = TarWalker()
 
     /// IDX element types by their type byte.
     static let idxTypes: [UInt8: (name: String, size: Int)] = [
@@ -44,6 +46,7 @@ public struct FormatSniffer {
         if isIDXLabels {
             for (i, byte) in bytes.enumerated() where total + i >= 8 { labelValues[Int(byte)] = true }
         }
+        if tar.state == .undecided || tar.state == .walking { tar.consume(bytes) }
         total += bytes.count
         lastByte = bytes.last
         tail = Array((tail + bytes.suffix(4)).suffix(4))
@@ -58,6 +61,9 @@ public struct FormatSniffer {
     public func preview() -> DatasetPreview {
         if let npy = npyPreview() { return npy }
         if let idx = idxPreview() { return idx }
+        if tar.isTar {
+            return DatasetPreview(format: .tar, files: tar.files, images: tar.images, imageClasses: tar.images > 0 ? tar.imagesPerClass : nil)
+        }
         if let gzip = gzipPreview() { return gzip }
         return ratingsPreview() ?? csvPreview() ?? DatasetPreview(format: .binary)
     }
@@ -76,7 +82,7 @@ public struct FormatSniffer {
         inner.total = size
         var preview = inner.preview()
         guard preview.format != .gzip, preview.format != .binary else { return DatasetPreview(format: .gzip) }
-        if !whole { preview.classes = nil; preview.rows = nil }
+        if !whole { preview.classes = nil; preview.rows = nil; preview.files = nil; preview.images = nil; preview.imageClasses = nil }
         preview.contents = preview.format
         preview.format = .gzip
         return preview
