@@ -43,10 +43,11 @@ public final class Platform: Sendable {
     ///     `platform.db` in the data folder). Blobs and master keys stay in the data folder.
     ///   - runner: runs job attempts (default: child processes of this executable's `train` command).
     ///   - slots: CPU slots for jobs (default: the machine's cores).
+    ///   - memoryMB: MiB of memory jobs may reserve (default: the machine's physical memory).
     ///   - jobFolderTTL: seconds after which a finished job's folder is removed (nil: kept).
     /// - Throws: ``PlatformError`` when the folder was not initialised (`lepton platform init`).
     public init(dataFolder: URL, database: String? = nil, maxUploadBytes: Int = Platform.defaultMaxUploadBytes,
-                runner: (any JobRunner)? = nil, slots: Int? = nil, jobFolderTTL: TimeInterval? = nil) throws {
+                runner: (any JobRunner)? = nil, slots: Int? = nil, memoryMB: Int? = nil, jobFolderTTL: TimeInterval? = nil) throws {
         let marker = Self.initialisedMarker(dataFolder: dataFolder, database: database)
         guard FileManager.default.fileExists(atPath: marker.path) else {
             let flag = database.map { " --database \(SQLDatabases.redacted($0))" } ?? ""
@@ -67,7 +68,7 @@ public final class Platform: Sendable {
         deployments = DeploymentService(store: store, registry: models, market: market)
         jobs = JobScheduler(store: store, datasets: datasets, models: models, runner: runner ?? LocalProcessRunner(command: [Self.currentExecutable, "train"]),
                             folder: dataFolder.appendingPathComponent("jobs"), slots: slots ?? ProcessInfo.processInfo.activeProcessorCount,
-                            folderTTL: jobFolderTTL)
+                            memoryMB: memoryMB ?? JobScheduler.machineMemoryMB, folderTTL: jobFolderTTL)
     }
 
     /// The file whose presence says the folder was initialised: the SQLite database, or for an

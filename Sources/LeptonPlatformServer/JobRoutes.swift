@@ -19,7 +19,7 @@ struct JobRoutes {
         table.add(.post, "/api/v1/jobs", role: .editor, "submit a training job") { request, _, who in
             let submission = try await PlatformJSON.decode(JobSubmission.self, from: request, expected: """
                 {"config": "<training YAML>", "inputs": [{"file": "mnist/train-images-idx3-ubyte", "dataset": "ds_…", "version": 1}], \
-                "priority": 0, "cpus": 1, "max_retries": 0}
+                "priority": 0, "cpus": 1, "memory_mb": 2048, "max_retries": 0}
                 """)
             return try jsonResponse(try await jobs.submit(submission, principal: who), status: .created)
         }

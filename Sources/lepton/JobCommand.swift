@@ -22,6 +22,8 @@ struct JobCommand: AsyncParsableCommand {
         var inputs: [String] = []
         @Option(help: "Higher runs first.") var priority: Int = 0
         @Option(help: "CPU slots the job holds.") var cpus: Int = 1
+        @Option(help: "MiB of memory the job reserves while it runs (the scheduler starts it only when that much is unreserved; Slurm gets --mem).")
+        var memoryMb: Int?
         @Option(help: "Failed attempts to retry.") var retries: Int = 0
         @Option(help: "The registry model its trained model becomes a version of (default: the job id).") var modelName: String?
 
@@ -46,6 +48,7 @@ struct JobCommand: AsyncParsableCommand {
             }
             var body: [String: Any] = ["config": text, "inputs": resolved, "priority": priority, "cpus": cpus, "max_retries": retries]
             if let modelName { body["model_name"] = modelName }
+            if let memoryMb { body["memory_mb"] = memoryMb }
             let job = try await client.object("POST", "/api/v1/jobs", json: body)
             print("job \(ClientTable.value(job["id"])) \(ClientTable.value(job["state"]))")
         }

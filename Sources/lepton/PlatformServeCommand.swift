@@ -31,6 +31,9 @@ struct PlatformServeCommand: AsyncParsableCommand {
     @Option(help: "CPU slots shared by running training jobs (default: the machine's cores).")
     var slots: Int?
 
+    @Option(help: "MiB of memory training jobs may reserve together (a job's memory_mb; default: the machine's physical memory).")
+    var memoryMb: Int?
+
     @Option(help: "Remove a finished job's folder (log, trained model already in the registry) this many seconds after it ended (default: keep).")
     var jobTtlSeconds: Double?
 
@@ -53,6 +56,7 @@ struct PlatformServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port: expected an integer in 0...65535, got \(port)") }
         if let slots, !(1...4096).contains(slots) { throw ValidationError("--slots: expected an integer in 1...4096, got \(slots)") }
+        if let memoryMb, !(1...(1 << 30)).contains(memoryMb) { throw ValidationError("--memory-mb: expected an integer in 1...\(1 << 30), got \(memoryMb)") }
         if let jobTtlSeconds, !(jobTtlSeconds >= 0) { throw ValidationError("--job-ttl-seconds: expected a number of seconds ≥ 0, got \(jobTtlSeconds)") }
         guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes: expected a positive number of bytes, got \(maxUploadBytes)") }
         guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format: expected text or json, got \(logFormat)") }
@@ -82,7 +86,7 @@ struct PlatformServeCommand: AsyncParsableCommand {
         // First, before any task runs: handlers then run on their connections' event loops.
         PlatformServer.runConcurrencyOnEventLoops()
         let platform = try Platform(dataFolder: data.url, database: data.database, maxUploadBytes: maxUploadBytes, runner: jobRunner(), slots: slots,
-                                    jobFolderTTL: jobTtlSeconds)
+                                    memoryMB: memoryMb, jobFolderTTL: jobTtlSeconds)
         common.bootstrapLogging(json: logFormat == "json")
         let server = PlatformServer(platform: platform, host: host, port: port)
         let host = self.host, portFile = self.portFile

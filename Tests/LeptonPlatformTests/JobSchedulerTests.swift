@@ -94,6 +94,8 @@ struct JobSchedulerTests {
         let cases: [(JobSubmission, String)] = [
             (JobSubmission(config: "model: 3", inputs: []), "config"),
             (JobSubmission(config: Self.config, inputs: [], cpus: 3), "cpus"),
+            (JobSubmission(config: Self.config, inputs: [], memoryMB: 0), "memory_mb"),
+            (JobSubmission(config: Self.config, inputs: [], memoryMB: platform.jobs.memoryMB + 1), "memory_mb"),
             (JobSubmission(config: Self.config, inputs: [], maxRetries: 11), "max_retries"),
             (JobSubmission(config: Self.config, inputs: [JobInput(file: "../x", dataset: "ds_000000000000000000000000", version: 1)]), "inputs"),
             (JobSubmission(config: Self.config, inputs: [JobInput(file: "x", dataset: "ds_000000000000000000000000", version: 1)]), "no dataset"),
@@ -116,6 +118,32 @@ struct JobSchedulerTests {
         #expect(done.state == .failed && done.attempts == 3 && done.exitCode == 3, "\(done)")
         let log = String(decoding: JobLog(folder: scheduler.jobFolder(job.id)).read(from: 0), as: UTF8.self)
         #expect(log.components(separatedBy: "failing").count == 4, "\(log)")
+        await scheduler.stop()
+    }
+
+    @Test("memory reservations: two jobs that together need more than the scheduler's memory run one after the other, free CPUs or not")
+    func memoryReservations() async throws {
+        let (platform, who) = try await Self.platform("jobs-memory", script: "sleep 0.6", slots: 4)
+        let scheduler = JobScheduler(store: platform.store, datasets: platform.datasets, models: platform.models, runner: LocalProcessRunner(command: [
+            platform.dataFolder.appendingPathComponent("trainer.sh").path,
+        ]), folder: platform.jobs.folder, slots: 4, memoryMB: 1000, interval: .milliseconds(50))
+        try await scheduler.start()
+        let first = try await scheduler.submit(JobSubmission(config: Self.config, inputs: [], memoryMB: 600), principal: who)
+        let second = try await scheduler.submit(JobSubmission(config: Self.config, inputs: [], memoryMB: 600), principal: who)
+        let light = try await scheduler.submit(JobSubmission(config: Self.config, inputs: [], memoryMB: 300), principal: who)
+        var jobs: [Job] = []
+        for id in [first.id, second.id, light.id] {
+            jobs.append(try await Self.wait(for: id, in: platform, who: who) { $0.state.isTerminal })
+        }
+        #expect(jobs.allSatisfy { $0.state == .succeeded }, "\(jobs.map(\.state))")
+        let (a, b, c) = (jobs[0], jobs[1], jobs[2])
+        // 600 + 600 > 1000: the second starts only after the first ended; 600 + 300 fit together.
+        #expect(try #require(b.started) >= #require(a.finished))
+        #expect(try #require(c.started) < #require(a.finished))
+        #expect(a.memoryMB == 600)
+        await #expect(throws: PlatformError.self) {
+            try await scheduler.submit(JobSubmission(config: Self.config, inputs: [], memoryMB: 1001), principal: who)
+        }
         await scheduler.stop()
     }
 

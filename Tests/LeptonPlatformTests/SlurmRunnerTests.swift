@@ -9,9 +9,9 @@ import Testing
 @Suite("SlurmRunner", .serialized)
 struct SlurmRunnerTests {
     /// A queued job of `cpus` CPUs that never went through a platform.
-    static func job(cpus: Int = 1) -> Job {
+    static func job(cpus: Int = 1, memoryMB: Int? = nil) -> Job {
         Job(id: "job_0123456789abcdef01234567", workspaceID: "ws_1", submittedBy: "key_1", config: JobSchedulerTests.config, inputs: [],
-            priority: 0, cpus: cpus, maxRetries: 0, created: Date())
+            priority: 0, cpus: cpus, memoryMB: memoryMB, maxRetries: 0, created: Date())
     }
 
     /// A platform whose jobs run the shell script `body` as batch jobs of `cluster`.
@@ -36,6 +36,10 @@ struct SlurmRunnerTests {
             "--export=ALL,LEPTON_DATA_DIR=\(folder.path)/data,LEPTON_JOB_ID=\(job.id)", "\(folder.path)/slurm-job.sh",
         ])
         #expect(try SlurmRunner(command: ["lepton"]).sbatchArguments(for: job, folder: folder).contains("--partition") == false)
+        #expect(arguments.contains("--mem") == false)
+        // A memory reservation is asked of Slurm too.
+        let reserving = try SlurmRunner(command: ["lepton"]).sbatchArguments(for: Self.job(memoryMB: 512), folder: folder)
+        #expect(reserving.firstIndex(of: "--mem").map { reserving[$0 + 1] } == "512M")
         let error = #expect(throws: PlatformError.self) { try SlurmRunner(command: ["lepton"]).sbatchArguments(for: job, folder: URL(fileURLWithPath: "/a,b")) }
         #expect(error?.message.contains("comma") == true)
     }

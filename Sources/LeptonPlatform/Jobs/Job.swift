@@ -44,6 +44,8 @@ public struct Job: Codable, Sendable, Equatable {
     public let priority: Int
     /// CPU slots it holds while running.
     public let cpus: Int
+    /// Memory it reserves while running, in MiB (nil: none reserved).
+    public let memoryMB: Int?
     /// Failed attempts that are retried.
     public let maxRetries: Int
     /// Where it is.
@@ -71,7 +73,7 @@ public struct Job: Codable, Sendable, Equatable {
 
     /// Creates a queued job.
     public init(id: String, workspaceID: String, submittedBy: String, config: String, inputs: [JobInput], priority: Int, cpus: Int,
-                maxRetries: Int, created: Date) {
+                memoryMB: Int? = nil, maxRetries: Int, created: Date) {
         self.id = id
         self.workspaceID = workspaceID
         self.submittedBy = submittedBy
@@ -79,6 +81,7 @@ public struct Job: Codable, Sendable, Equatable {
         self.inputs = inputs
         self.priority = priority
         self.cpus = cpus
+        self.memoryMB = memoryMB
         self.maxRetries = maxRetries
         state = .queued
         attempts = 0

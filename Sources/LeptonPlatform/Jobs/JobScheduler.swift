@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
 
-/// Queues training jobs and runs them on a fixed number of CPU slots: the highest priority
-/// queued job that fits the free slots starts first (then the oldest); a failed attempt with
+/// Queues training jobs and runs them on a fixed number of CPU slots and MiB of memory: the
+/// highest priority queued job whose CPUs and memory reservation fit what is free starts first
+/// (then the oldest); a failed attempt with
 /// retries left is queued again after an exponential backoff; cancelling stops a running
 /// attempt. Every state change goes through this actor and is saved at once, so after a crash
 /// (`kill -9`) ``start()`` reconciles: attempts still alive are re-adopted, attempts that ended
@@ -22,6 +23,8 @@ public actor JobScheduler {
     public nonisolated let folder: URL
     /// CPU slots shared by running jobs.
     public nonisolated let slots: Int
+    /// Memory in MiB shared by running jobs' reservations.
+    public nonisolated let memoryMB: Int
     /// The first retry waits this long; each further one twice as long.
     let backoff: TimeInterval
     /// How often running attempts are polled and the queue looked at.
@@ -35,7 +38,7 @@ public actor JobScheduler {
 
     /// Creates a scheduler; nothing runs until ``start()``.
     public init(store: any PlatformStore, datasets: DatasetService, models: ModelRegistry, runner: any JobRunner, folder: URL, slots: Int,
-                backoff: TimeInterval = 2, interval: Duration = .milliseconds(200), folderTTL: TimeInterval? = nil) {
+                memoryMB: Int = JobScheduler.machineMemoryMB, backoff: TimeInterval = 2, interval: Duration = .milliseconds(200), folderTTL: TimeInterval? = nil) {
         self.folderTTL = folderTTL
         self.store = store
         self.datasets = datasets
@@ -43,9 +46,13 @@ public actor JobScheduler {
         self.runner = runner
         self.folder = folder
         self.slots = max(1, slots)
+        self.memoryMB = max(1, memoryMB)
         self.backoff = backoff
         self.interval = interval
     }
+
+    /// The machine's physical memory in MiB (the default memory for reservations).
+    public static var machineMemoryMB: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory >> 20) }
 
     /// Reconciles jobs an earlier process left running, then schedules until ``stop()``.
     public func start() async throws {
@@ -67,7 +74,7 @@ public actor JobScheduler {
 
     /// Checks and queues a job.
     public func submit(_ submission: JobSubmission, principal: Principal) async throws -> Job {
-        try submission.validate(slots: slots)
+        try submission.validate(slots: slots, memoryMB: memoryMB)
         for input in submission.inputs {
             let versions = try await datasets.versions(id: input.dataset, workspaceID: principal.workspaceID)
             guard versions.contains(where: { $0.number == input.version }) else {
@@ -76,7 +83,7 @@ public actor JobScheduler {
         }
         var job = Job(id: PlatformID.make("job"), workspaceID: principal.workspaceID, submittedBy: principal.keyID, config: submission.config,
                       inputs: submission.inputs, priority: submission.priority ?? 0, cpus: submission.cpus ?? 1,
-                      maxRetries: submission.maxRetries ?? 0, created: Date())
+                      memoryMB: submission.memoryMB, maxRetries: submission.maxRetries ?? 0, created: Date())
         job.modelName = submission.modelName
         try await store.insertJob(job)
         return job
@@ -124,10 +131,12 @@ public actor JobScheduler {
             }
         }
         var free = slots - running.values.reduce(0) { $0 + $1.cpus }
+        var freeMemory = memoryMB - running.values.reduce(0) { $0 + ($1.memoryMB ?? 0) }
         let now = Date()
-        for job in try await store.jobs(in: [.queued]) where job.cpus <= free && (job.notBefore ?? now) <= now {
+        for job in try await store.jobs(in: [.queued]) where job.cpus <= free && (job.memoryMB ?? 0) <= freeMemory && (job.notBefore ?? now) <= now {
             try await launch(job)
             free -= job.cpus
+            freeMemory -= job.memoryMB ?? 0
         }
     }
 

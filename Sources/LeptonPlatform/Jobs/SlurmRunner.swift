@@ -65,7 +65,9 @@ public struct SlurmRunner: JobRunner {
         if let bad = variables.first(where: { $0.value.contains(",") }) {
             throw PlatformError(.badRequest, "\(bad.key) \(bad.value) holds a comma, which sbatch --export cannot pass; use a data folder without commas")
         }
+        let memory: [String] = job.memoryMB.map { ["--mem", "\($0)M"] } ?? []
         return ["--parsable", "--job-name", Self.jobName(job), "--chdir", folder.path, "--cpus-per-task", "\(job.cpus)", "--ntasks", "1"]
+            + memory
             + (partition.map { ["--partition", $0] } ?? [])
             + ["--output", folder.appendingPathComponent("log.txt").path, "--open-mode", "append",
                "--export=ALL," + variables.map { "\($0.key)=\($0.value)" }.joined(separator: ","),

@@ -31,7 +31,8 @@ struct DashboardJobPage {
         <dt>Submitted</dt><dd>\(HTML.date(job.created)) by <span class="mono">\(HTML.escape(job.submittedBy))</span></dd>
         <dt>Started</dt><dd>\(HTML.date(job.started))</dd><dt>Finished</dt><dd>\(HTML.date(job.finished))</dd>
         <dt>Attempts</dt><dd>\(HTML.escape(job.attempts)) (retries allowed: \(HTML.escape(job.maxRetries)))</dd>
-        <dt>CPU slots</dt><dd>\(HTML.escape(job.cpus))</dd><dt>Model</dt><dd>\(model)</dd>
+        <dt>CPU slots</dt><dd>\(HTML.escape(job.cpus))</dd>
+        <dt>Memory</dt><dd>\(job.memoryMB.map { "\(HTML.escape($0)) MiB reserved" } ?? "none reserved")</dd><dt>Model</dt><dd>\(model)</dd>
         \(job.message.map { "<dt>Message</dt><dd>\(HTML.escape($0))</dd>" } ?? "")
         </dl>\(cancel)</section>
         <section><h2 style="margin-top:0">Inputs</h2>\(DashboardLayout.table(["File", "Dataset", "Version"], inputs, empty: "No inputs."))</section></div>
