@@ -147,6 +147,18 @@ struct JobSchedulerTests {
         await scheduler.stop()
     }
 
+    @Test("a submission in the API's snake-case JSON carries every field, memory_mb included")
+    func submissionFromAPIJSON() throws {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let json = #"{"config": "c", "inputs": [], "priority": 2, "cpus": 3, "memory_mb": 2048, "max_retries": 1, "model_name": "m"}"#
+        let submission = try decoder.decode(JobSubmission.self, from: Data(json.utf8))
+        #expect(submission.memoryMB == 2048 && submission.cpus == 3 && submission.priority == 2 && submission.maxRetries == 1 && submission.modelName == "m")
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        #expect(String(decoding: try encoder.encode(submission), as: UTF8.self).contains(#""memory_mb":2048"#))
+    }
+
     @Test("with one slot the higher priority job runs first; a running job can be cancelled")
     func prioritiesAndCancel() async throws {
         let (platform, who) = try await Self.platform("jobs-priority", script: "sleep \"$(cat \"$LEPTON_DATA_DIR/seconds\")\"", slots: 1)

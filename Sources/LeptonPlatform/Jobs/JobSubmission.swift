@@ -20,6 +20,12 @@ public struct JobSubmission: Codable, Sendable {
     /// The registry model the trained model becomes a version of (default: the job id).
     public var modelName: String?
 
+    /// The API's snake-case JSON (`memory_mb`) arrives as `memoryMb` under `.convertFromSnakeCase`.
+    enum CodingKeys: String, CodingKey {
+        case config, inputs, priority, cpus, maxRetries, modelName
+        case memoryMB = "memoryMb"
+    }
+
     /// Creates a submission.
     public init(config: String, inputs: [JobInput], priority: Int? = nil, cpus: Int? = nil, memoryMB: Int? = nil, maxRetries: Int? = nil,
                 modelName: String? = nil) {
