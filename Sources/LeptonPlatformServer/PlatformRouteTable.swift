@@ -48,26 +48,33 @@ struct PlatformRouteTable {
 /// auth middleware before the router resolved it (the audit log names `POST /api/v1/keys/:id`,
 /// not each key's path).
 final class RoutePatterns: @unchecked Sendable {
+    /// A route with its path split once into segments (`:name` segments match any non-empty one).
+    private struct Entry {
+        let route: PlatformRoute
+        let segments: [Substring]
+    }
+
     private let lock = NSLock()
-    private var stored: [PlatformRoute] = []
+    private var stored: [Entry] = []
 
     var routes: [PlatformRoute] {
         lock.lock(); defer { lock.unlock() }
-        return stored
+        return stored.map(\.route)
     }
 
     func append(_ route: PlatformRoute) {
-        lock.lock(); stored.append(route); lock.unlock()
+        let entry = Entry(route: route, segments: route.path.split(separator: "/", omittingEmptySubsequences: false))
+        lock.lock(); stored.append(entry); lock.unlock()
     }
 
     /// The pattern of the route `method path` would reach, if any.
     func pattern(method: HTTPRequest.Method, path: String) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return routes.first { route in
-            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
-            return route.method == method && pattern.count == parts.count
-                && zip(pattern, parts).allSatisfy { $0.hasPrefix(":") ? !$1.isEmpty : $0 == $1 }
-        }?.path
+        lock.lock(); defer { lock.unlock() }
+        return stored.first { entry in
+            entry.route.method == method && entry.segments.count == parts.count
+                && zip(entry.segments, parts).allSatisfy { $0.first == ":" ? !$1.isEmpty : $0 == $1 }
+        }?.route.path
     }
 }
 

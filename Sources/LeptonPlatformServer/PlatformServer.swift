@@ -82,9 +82,12 @@ public final class PlatformServer: Sendable {
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         try await platform.jobs.start()
         await deployments.start()
+        let router = DeploymentRouter(supervisor: deployments, metrics: metrics)
+        // Connections idle for 120 s close; the data plane's handler keeps that time (Hummingbird's
+        // own would not see the requests it answers).
         let app = Application(
-            responder: PlatformResponder(api: buildRouter().0.buildResponder(), deployments: DeploymentRouter(supervisor: deployments, metrics: metrics)),
-            server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+            responder: PlatformResponder(api: buildRouter().0.buildResponder(), deployments: router),
+            server: .http1(configuration: .init(additionalChannelHandlers: [DataPlaneHandler(router: router, idleTimeout: .seconds(120))])),
             configuration: .init(address: .hostname(host, port: port), serverName: "lepton-platform"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -53,6 +53,17 @@ struct DeploymentRouterTests {
         let open = try await fixture.infer("open", token: nil)
         #expect(open.status == 200 && open.version == 2)
 
+        // Pipelined requests on one connection are answered in order, whichever path answers each:
+        // inference (the data plane's fast path), the API's health check (Hummingbird), a token refusal.
+        let json = String(decoding: DeploymentFixture.jsonRequest, as: UTF8.self)
+        let infer = "POST /deployments/open/v2/models/\(DeploymentFixture.model)/infer HTTP/1.1\r\nHost: x\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        let refused = "POST /deployments/tiny/v2/models/\(DeploymentFixture.model)/infer HTTP/1.1\r\nHost: x\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        let health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        let answers = try RawHTTPConnection.pipeline(port: fixture.server.port, [infer, health, infer, refused, infer, infer, health])
+        #expect(answers.map(\.status) == [200, 200, 200, 401, 200, 200, 200], "\(answers.map(\.status))")
+        #expect(answers.count == 7 && [0, 2, 4, 5].allSatisfy { answers[$0].body.contains("outputs") } && [1, 6].allSatisfy { answers[$0].body.contains("status") },
+                "\(answers.map(\.body))")
+
         // Router overhead: p50 through the router vs straight to the replica, sequential requests.
         let status = try await fixture.status("tiny")
         let port = try #require((status["replicas"] as? [[String: Any]])?.first?["port"] as? Int)

@@ -35,11 +35,45 @@ struct DeploymentRouter: Sendable {
     func respond(to request: Request, on eventLoop: any EventLoop) async -> Response {
         let started = DeploymentSupervisor.now()
         let response = await forward(request, on: eventLoop)
-        let name = request.uri.path.dropFirst(Self.prefix.count).prefix { $0 != "/" }
-        // Only known deployments get a label of their own, so random paths cannot grow the metrics.
-        let label = supervisor.pools[String(name)] == nil ? "unknown" : String(name)
-        metrics.recordInference(deployment: label, status: Int(response.status.code), seconds: DeploymentSupervisor.now() - started)
+        recordInference(path: request.uri.path, status: Int(response.status.code), started: started)
         return response
+    }
+
+    /// Counts an answered request in the platform's metrics.
+    func recordInference(path: String, status: Int, started: Double) {
+        let name = String(path.dropFirst(Self.prefix.count).prefix { $0 != "/" })
+        // Only known deployments get a label of their own, so random paths cannot grow the metrics.
+        let label = supervisor.pools[name] == nil ? "unknown" : name
+        metrics.recordInference(deployment: label, status: status, seconds: DeploymentSupervisor.now() - started)
+    }
+
+    /// Whether the request's `Authorization` header carries the deployment's token (or it is public).
+    static func isAuthorized(_ authorization: String?, for deployment: Deployment) -> Bool {
+        guard !deployment.isPublic else { return true }
+        guard let authorization else { return false }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        return parts.count == 2 && parts[0].lowercased() == "bearer"
+            && DeploymentToken.matches(parts[1].trimmingCharacters(in: .whitespaces), hash: deployment.tokenHash)
+    }
+
+    /// The request to send a replica: `method`, the path below the deployment with the query, the
+    /// caller's headers but hop-by-hop ones and the token, and the body.
+    static func outgoing(method: HTTPRequest.Method, downstream: String, headers fields: HTTPFields, body: ByteBuffer) -> ReplicaClient.Request {
+        var headers = HTTPHeaders()
+        for field in fields where !droppedHeaders.contains(field.name.canonicalName) {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        return ReplicaClient.Request(head: HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method.rawValue), uri: downstream, headers: headers),
+                                     body: body)
+    }
+
+    /// The replica's answer as the caller gets it: status, headers but hop-by-hop ones, body.
+    static func response(of answer: ReplicaClient.Answer) -> (HTTPResponse, ByteBuffer) {
+        var fields = HTTPFields()
+        for (field, value) in answer.head.headers where !droppedHeaders.contains(field.lowercased()) {
+            if let fieldName = HTTPField.Name(field) { fields.append(HTTPField(name: fieldName, value: value)) }
+        }
+        return (HTTPResponse(status: HTTPResponse.Status(code: Int(answer.head.status.code)), headerFields: fields), answer.body)
     }
 
     private func forward(_ request: Request, on eventLoop: any EventLoop) async -> Response {
@@ -57,28 +91,17 @@ struct DeploymentRouter: Sendable {
         guard let pool = known else {
             return Self.error(.notFound, "no deployment \(name); list them with GET /api/v1/deployments")
         }
-        let deployment = pool.deployment
-        if !deployment.isPublic {
-            guard let header = request.headers[.authorization] else {
-                return Self.error(.unauthorized, "missing Authorization: Bearer <deployment token>; deployment \(name) is not public")
-            }
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer",
-                  DeploymentToken.matches(parts[1].trimmingCharacters(in: .whitespaces), hash: deployment.tokenHash) else {
-                return Self.error(.unauthorized, "invalid token for deployment \(name); expected the lepd_… token shown when it was created")
-            }
+        guard Self.isAuthorized(request.headers[.authorization], for: pool.deployment) else {
+            return request.headers[.authorization] == nil
+                ? Self.error(.unauthorized, "missing Authorization: Bearer <deployment token>; deployment \(name) is not public")
+                : Self.error(.unauthorized, "invalid token for deployment \(name); expected the lepd_… token shown when it was created")
         }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
             return Self.error(.contentTooLarge, "the request body is larger than \(Self.maxBodyBytes) bytes")
         }
         let query = request.uri.query.map { "?\($0)" } ?? ""
-        var headers = HTTPHeaders()
-        for field in request.headers where !Self.droppedHeaders.contains(field.name.canonicalName) {
-            headers.add(name: field.name.rawName, value: field.value)
-        }
-        let outgoing = ReplicaClient.Request(head: HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
-                                                                   uri: downstream + query, headers: headers), body: body)
+        let outgoing = Self.outgoing(method: request.method, downstream: downstream + query, headers: request.headers, body: body)
         let started = DeploymentSupervisor.now()
         var tried: Set<String> = []
         var lastError = ""
@@ -94,11 +117,8 @@ struct DeploymentRouter: Sendable {
                                                                  deadline: .now() + .seconds(Self.answerTimeoutSeconds)).get()
                 pool.release(replica)
                 pool.recordRequest(seconds: DeploymentSupervisor.now() - started, failed: answer.head.status.code >= 500)
-                var fields = HTTPFields()
-                for (field, value) in answer.head.headers where !Self.droppedHeaders.contains(field.lowercased()) {
-                    if let fieldName = HTTPField.Name(field) { fields.append(HTTPField(name: fieldName, value: value)) }
-                }
-                return Response(status: HTTPResponse.Status(code: Int(answer.head.status.code)), headers: fields, body: .init(byteBuffer: answer.body))
+                let (head, body) = Self.response(of: answer)
+                return Response(status: head.status, headers: head.headerFields, body: .init(byteBuffer: body))
             } catch {
                 pool.release(replica)
                 lastError = "replica \(replica.id): \(error)"
