@@ -93,12 +93,6 @@ echo "|------------------------------------|---------|-----------|-----------|--
 "$LEPTON" deploy create direct --model mnist-mlp:1 --public >/dev/null
 wait_ready direct 1
 REPLICA_PORT="$(status direct | python3 -c "import json, sys; print(json.load(sys.stdin)['replicas'][0]['port'])")"
-run_wrk "warm-up" 16 2 "$URL/deployments/direct/v2/models/mnist-mlp/infer" >/dev/null
-for clients in 1 64; do
-  run_wrk "straight to the replica" "$clients" "$SECONDS_PER_RUN" "http://127.0.0.1:$REPLICA_PORT/v2/models/mnist-mlp/infer"
-  run_wrk "through the router" "$clients" "$SECONDS_PER_RUN" "$URL/deployments/direct/v2/models/mnist-mlp/infer"
-done
-p50_ms() { wrk -t1 -c1 -d"$SECONDS_PER_RUN"s --latency -s post.lua "$1" | awk '$1 == "50%" {v = $2; if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000}'; }
 NGINX_PORT=$((PORT + 1))
 mkdir -p nginx
 cat >nginx/nginx.conf <<CONF
@@ -123,6 +117,13 @@ if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
   NGINX=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/v2/health/ready" && break; sleep 0.1; done
 fi
+run_wrk "warm-up" 16 2 "$URL/deployments/direct/v2/models/mnist-mlp/infer" >/dev/null
+for clients in 1 64; do
+  run_wrk "straight to the replica" "$clients" "$SECONDS_PER_RUN" "http://127.0.0.1:$REPLICA_PORT/v2/models/mnist-mlp/infer"
+  run_wrk "through the router" "$clients" "$SECONDS_PER_RUN" "$URL/deployments/direct/v2/models/mnist-mlp/infer"
+  if [ -n "$NGINX" ]; then run_wrk "through nginx (reference proxy)" "$clients" "$SECONDS_PER_RUN" "http://127.0.0.1:$NGINX_PORT/v2/models/mnist-mlp/infer"; fi
+done
+p50_ms() { wrk -t1 -c1 -d"$SECONDS_PER_RUN"s --latency -s post.lua "$1" | awk '$1 == "50%" {v = $2; if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000}'; }
 ADDED=() PROXY=()
 for _ in $(seq "$REPEAT"); do
   direct="$(p50_ms "http://127.0.0.1:$REPLICA_PORT/v2/models/mnist-mlp/infer")"
