@@ -90,15 +90,19 @@ public struct PrunerSettings: Sendable, Equatable {
         switch kind {
         case .none: return NoPruner()
         case .median:
-            return MedianPruner(startupTrials: options["n_startup_trials"] ?? 5, warmupSteps: options["n_warmup_steps"] ?? 0,
-                                intervalSteps: options["interval_steps"] ?? 1, minimumTrials: options["n_min_trials"] ?? 1)
+            typealias D = MedianPruner.Defaults
+            return MedianPruner(startupTrials: options["n_startup_trials"] ?? D.startupTrials, warmupSteps: options["n_warmup_steps"] ?? D.warmupSteps,
+                                intervalSteps: options["interval_steps"] ?? D.intervalSteps, minimumTrials: options["n_min_trials"] ?? D.minimumTrials)
         case .asha:
-            return SuccessiveHalvingPruner(minimumResource: options["min_resource"] ?? 1, reductionFactor: options["reduction_factor"] ?? 3,
-                                           minimumEarlyStoppingRate: options["min_early_stopping_rate"] ?? 0)
+            typealias D = SuccessiveHalvingPruner.Defaults
+            return SuccessiveHalvingPruner(minimumResource: options["min_resource"] ?? D.minimumResource,
+                                           reductionFactor: options["reduction_factor"] ?? D.reductionFactor,
+                                           minimumEarlyStoppingRate: options["min_early_stopping_rate"] ?? D.minimumEarlyStoppingRate)
         case .hyperband:
-            let minimum = options["min_resource"] ?? 1
+            typealias D = HyperbandPruner.Defaults
+            let minimum = options["min_resource"] ?? D.minimumResource
             return HyperbandPruner(minimumResource: minimum, maximumResource: options["max_resource"] ?? max(maximumSteps, minimum),
-                                   reductionFactor: options["reduction_factor"] ?? 3)
+                                   reductionFactor: options["reduction_factor"] ?? D.reductionFactor)
         }
     }
 }

@@ -9,7 +9,13 @@ public struct HyperbandPruner: Pruner {
     public let maximumResource: Int
     public let reductionFactor: Int
 
-    public init(minimumResource: Int = 1, maximumResource: Int, reductionFactor: Int = 3) {
+    /// The settings' defaults.
+    public enum Defaults {
+        public static let minimumResource = 1, reductionFactor = 3
+    }
+
+    /// A pruner with these settings; each left out takes its value in ``Defaults``.
+    public init(minimumResource: Int = Defaults.minimumResource, maximumResource: Int, reductionFactor: Int = Defaults.reductionFactor) {
         self.minimumResource = max(minimumResource, 1)
         self.maximumResource = max(maximumResource, self.minimumResource)
         self.reductionFactor = max(reductionFactor, 2)

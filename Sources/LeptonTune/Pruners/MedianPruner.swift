@@ -13,7 +13,14 @@ public struct MedianPruner: Pruner {
     /// The fewest other trials' values at a step to judge by (Optuna's `n_min_trials`).
     public let minimumTrials: Int
 
-    public init(startupTrials: Int = 5, warmupSteps: Int = 0, intervalSteps: Int = 1, minimumTrials: Int = 1) {
+    /// The settings' defaults (Optuna's `MedianPruner`'s).
+    public enum Defaults {
+        public static let startupTrials = 5, warmupSteps = 0, intervalSteps = 1, minimumTrials = 1
+    }
+
+    /// A pruner with these settings; each left out takes its value in ``Defaults``.
+    public init(startupTrials: Int = Defaults.startupTrials, warmupSteps: Int = Defaults.warmupSteps, intervalSteps: Int = Defaults.intervalSteps,
+                minimumTrials: Int = Defaults.minimumTrials) {
         self.startupTrials = startupTrials
         self.warmupSteps = warmupSteps
         self.intervalSteps = max(intervalSteps, 1)

@@ -13,7 +13,14 @@ public struct SuccessiveHalvingPruner: Pruner {
     /// Trials that compete at a rung (nil: all); ``HyperbandPruner`` gives each bracket its own.
     let competes: (@Sendable (FrozenTrial) -> Bool)?
 
-    public init(minimumResource: Int = 1, reductionFactor: Int = 3, minimumEarlyStoppingRate: Int = 0) {
+    /// The settings' defaults.
+    public enum Defaults {
+        public static let minimumResource = 1, reductionFactor = 3, minimumEarlyStoppingRate = 0
+    }
+
+    /// A pruner with these settings; each left out takes its value in ``Defaults``.
+    public init(minimumResource: Int = Defaults.minimumResource, reductionFactor: Int = Defaults.reductionFactor,
+                minimumEarlyStoppingRate: Int = Defaults.minimumEarlyStoppingRate) {
         self.init(minimumResource: minimumResource, reductionFactor: reductionFactor,
                   minimumEarlyStoppingRate: minimumEarlyStoppingRate, competes: nil)
     }
