@@ -1,5 +1,6 @@
 """Dynamic int8 benchmark: the sentiment LSTM in Lepton (fp32, `lepton compress --quantize dynamic`)
-beside PyTorch (fp32, `torch.ao.quantization.quantize_dynamic` on the same architecture and weights).
+beside PyTorch (fp32, `torch.ao.quantization.quantize_dynamic` on the same architecture and weights: LSTM and Linear
+dynamic int8, the Embedding weight-only 8-bit as Lepton's `QuantizedEmbedding`).
 
 Runs at the same thread count (1 by default), in ROUNDS rounds in which every model takes its turn
 (Lepton's two models through `lepton compress-bench --rounds 1`, then PyTorch's two), so load from
@@ -102,6 +103,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds of batch-256 inference per model and round")
     parser.add_argument("--singles", type=int, default=300, help="batch-1 passes per model and round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--fp32-coretype", default="SkylakeX",
+                        help="also measure Lepton fp32 with this OPENBLAS_CORETYPE (empty: not)")
+    parser.add_argument("--also-kernels", default="avx2", help="Lepton int8 kernel paths to measure as well (LEPTON_INT8_KERNEL)")
     args = parser.parse_args()
     for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
         os.environ[var] = str(args.threads)
@@ -111,7 +115,11 @@ def main():
 
     test_file = os.path.join(tempfile.mkdtemp(), "test.json")
     fp32 = torch_model(args.fp32)
-    dynamic = torch.ao.quantization.quantize_dynamic(torch_model(args.fp32), {torch.nn.LSTM, torch.nn.Linear}, dtype=torch.qint8)
+    from torch.ao.quantization import default_dynamic_qconfig, float_qparams_weight_only_qconfig
+    # As Lepton's default: LSTM and Linear dynamic int8, the embedding table weight-only (8-bit rows).
+    dynamic = torch.ao.quantization.quantize_dynamic(
+        torch_model(args.fp32), {torch.nn.LSTM: default_dynamic_qconfig, torch.nn.Linear: default_dynamic_qconfig,
+                                 torch.nn.Embedding: float_qparams_weight_only_qconfig})
     lepton_runs, torch_runs = {}, {"fp32": ([], []), "dynamic-int8": ([], [])}
     x = y = None
     for r in range(args.rounds):
@@ -120,10 +128,21 @@ def main():
         if r == 0:
             command += ["--save-test", test_file]
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        for kernel in filter(None, args.also_kernels.split(",")):
+            # The int8 model again on another kernel path (what a CPU without VNNI runs).
+            other = [args.lepton, "compress-bench", args.int8] + command[4:command.index("--rounds") + 2]
+            out += subprocess.run(other, check=True, capture_output=True, text=True,
+                                  env={**os.environ, "LEPTON_INT8_KERNEL": kernel}).stdout
+        if args.fp32_coretype:
+            # Lepton fp32 again with OpenBLAS told the CPU (its own detection may fall back to old kernels).
+            tuned = [args.lepton, "compress-bench", args.fp32] + command[4:command.index("--rounds") + 2]
+            tuned_out = subprocess.run(tuned, check=True, capture_output=True, text=True,
+                                       env={**os.environ, "OPENBLAS_CORETYPE": args.fp32_coretype}).stdout
+            out += tuned_out.replace('"kernel": "float32"', f'"kernel": "float32, OPENBLAS_CORETYPE={args.fp32_coretype}"')
         for line in out.splitlines():
             if line.startswith("{"):
                 row = json.loads(line)
-                lepton_runs.setdefault(row["precision"], []).append(row)
+                lepton_runs.setdefault((row["precision"], row["kernel"]), []).append(row)
         if x is None:
             data = json.load(open(test_file))
             x, y = np.array(data["x"], dtype=np.int64), np.array(data["y"], dtype=np.float32)
@@ -155,14 +174,14 @@ def main():
     for r in rows:
         print(f"| {r['engine']} | {r['precision']} | {r['kernel']} | {100 * r['accuracy']:.2f} % | {r['bytes'] / 1024:.0f} KiB "
               f"| {r['throughput']:,.0f} | {r['latency_us']:.0f} µs |")
-    base = {r["engine"].split()[0]: r for r in rows if r["precision"] == "fp32"}
     for r in rows:
-        if r["precision"] != "fp32":
-            b = base[r["engine"].split()[0]]
-            print(f"\n{r['engine']}: dynamic int8 vs fp32: {100 * (r['accuracy'] - b['accuracy']):+.2f} pp, "
+        if r["precision"] == "fp32" or r["kernel"] in args.also_kernels.split(","):
+            continue
+        engine = r["engine"].split()[0]
+        for b in [b for b in rows if b["precision"] == "fp32" and b["engine"].split()[0] == engine]:
+            print(f"\n{r['engine']}: dynamic int8 vs fp32 ({b['kernel']}): {100 * (r['accuracy'] - b['accuracy']):+.2f} pp, "
                   f"{b['bytes'] / r['bytes']:.2f}x smaller, {r['throughput'] / b['throughput']:.2f}x batch-256 throughput, "
                   f"{b['latency_us'] / r['latency_us']:.2f}x lower batch-1 latency")
-
 
 if __name__ == "__main__":
     main()

@@ -32,6 +32,9 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "What to quantise to: int8 (static, calibrated) or dynamic (int8 weights, inputs quantised per batch).")
     var quantize: String?
 
+    @Flag(help: "With --quantize dynamic: keep Embedding tables in float32 (PyTorch's quantize_dynamic default).")
+    var floatEmbeddings = false
+
     @Option(help: "Prune the Dense and Conv2D kernels to this sparsity in (0, 1) by magnitude, fine-tuning on the config's data.")
     var prune: Double?
 
@@ -65,6 +68,9 @@ struct CompressCommand: ParsableCommand {
         if calibration == nil && (isStatic || prune != nil) {
             throw ValidationError("--calibration: expected a training config (its data calibrates --quantize int8 and fine-tunes --prune)")
         }
+        if floatEmbeddings && quantize?.lowercased() != "dynamic" {
+            throw ValidationError("--float-embeddings: expected --quantize dynamic too")
+        }
         if structured && prune == nil { throw ValidationError("--structured: expected --prune FRACTION too") }
         if let prune, !(prune > 0 && prune < 1) {
             throw ValidationError("--prune: expected a sparsity in (0, 1), got \(prune)")
@@ -95,11 +101,11 @@ struct CompressCommand: ParsableCommand {
             if isStatic { compressed = try quantizedStatically(compressed, job: job, splits: splits, inputShape: inputShape) }
         }
         if quantize?.lowercased() == "dynamic" {
-            let result = try DynamicQuantizer().quantize(compressed)
+            let result = try DynamicQuantizer(embeddings: !floatEmbeddings).quantize(compressed)
             for (name, reason) in result.kept {
                 FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
             }
-            for (name, layer) in result.quantized { print("int8  \(name): \(layer), inputs quantised per batch") }
+            for (name, layer) in result.quantized { print("int8  \(name): \(layer)") }
             print("Quantised \(result.quantized.count) layers dynamically (int8 kernels: \(Int8KernelPath.selected))")
             compressed = result.model
         }
