@@ -11,7 +11,9 @@ round) and batch-1 latency (median of the rounds' medians), and which kernels ra
     python3 python/dynamic_bench.py --lepton .build/release/lepton --fp32 out/sentiment-lstm \
         --int8 out/sentiment-lstm-dynamic --config examples/sentiment-lstm.yaml
 
-(scripts/bench_dynamic.sh makes those folders and runs this.) The PyTorch peer is
+Lepton fp32 is measured a second time with OPENBLAS_CORETYPE (--fp32-coretype, default SkylakeX):
+OpenBLAS may not recognise a CPU and fall back to old kernels; and the int8 model a second time on
+the AVX2 kernels (--also-kernels). (scripts/bench_dynamic.sh makes those folders and runs this.) The PyTorch peer is
 Embedding → LSTM(bidirectional, batch_first) → [h_forward, h_backward] → Linear → sigmoid, with
 Lepton's weights (weight_ih = kernelᵀ, weight_hh = recurrentKernelᵀ, bias_ih = bias, bias_hh = 0);
 Dropout is the identity at inference.
