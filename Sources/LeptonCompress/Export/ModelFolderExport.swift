@@ -17,11 +17,13 @@ public enum ModelFolderExport {
         let model = try ModelFile.load(from: folder)
         let dynamic = model.layers.enumerated().filter {
             $0.element is DynamicQuantizedDense || $0.element is DynamicQuantizedRecurrent || $0.element is DynamicQuantizedBidirectional
+                || $0.element is QuantizedEmbedding
         }
         if let first = dynamic.first {
-            throw CompressError("layer \(model.layerNames[first.offset]) (\(type(of: first.element))) is dynamically quantised, which the ONNX export "
-                                + "does not express; expected a float or statically quantised (--quantize int8) model — export the "
-                                + "float model and quantise the ONNX file with onnxruntime.quantization.quantize_dynamic")
+            throw CompressError("layer \(model.layerNames[first.offset]) (\(type(of: first.element))) is dynamically (or weight-only) "
+                                + "quantised, which the ONNX export does not express; expected a float or statically quantised "
+                                + "(--quantize int8) model — export the float model and quantise the ONNX file with "
+                                + "onnxruntime.quantization.quantize_dynamic")
         }
         guard let shape = inputShape ?? ModelFile.inputShape(in: folder) else {
             throw IOError("\(ModelFile.architectureName) records no input_shape; pass --input-shape (e.g. 28,28,1) to lepton export", file: folder.path)
