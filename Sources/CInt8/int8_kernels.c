@@ -418,7 +418,18 @@ VNNI __attribute__((always_inline)) static inline void conv_vnni_tiles(const Lep
 
 VNNI static void conv_vnni(const LeptonInt8ConvShape *s, int64_t r0, int64_t r1, const uint8_t *x,
                            const int8_t *packed, const LeptonInt8Epilogue *e, float *out) {
-    // A tile holds whole pooling windows: 6 pixels for widths 1, 2, 3 and 6, else the width itself.
+    // A tile holds whole pooling windows: 6 pixels for widths 1, 2, 3 and 6, else the width itself;
+    // a row narrower than 6 pixels without pooling (a matrix product of 1 to 5 rows) gets a tile of
+    // its own width, so no multiplications are spent on repeated pixels.
+    if (s->pool_w == 1 && s->out_w < 6) {
+        switch (s->out_w) {
+        case 1: conv_vnni_tiles(s, r0, r1, x, packed, e, out, 1); return;
+        case 2: conv_vnni_tiles(s, r0, r1, x, packed, e, out, 2); return;
+        case 3: conv_vnni_tiles(s, r0, r1, x, packed, e, out, 3); return;
+        case 4: conv_vnni_tiles(s, r0, r1, x, packed, e, out, 4); return;
+        default: conv_vnni_tiles(s, r0, r1, x, packed, e, out, 5); return;
+        }
+    }
     switch (s->pool_w) {
     case 1: case 2: case 3: case 6: conv_vnni_tiles(s, r0, r1, x, packed, e, out, 6); break;
     case 4: conv_vnni_tiles(s, r0, r1, x, packed, e, out, 4); break;

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeptonCompress
+import LeptonData
 import LeptonFiles
 import LeptonIO
 import LeptonJobs
@@ -13,6 +14,8 @@ extension CalibrationMethod: ExpressibleByArgument {}
 
 /// `lepton compress MODEL --out DIR --quantize int8 --calibration CONFIG`: post-training static
 /// int8 quantisation, calibrated on the first batches of a training config's dataset;
+/// `--quantize dynamic`: int8 weights with inputs quantised per batch (Dense and recurrent
+/// layers; no calibration data);
 /// `--prune S` first fine-tunes the model on that dataset while ``MagnitudePruning`` takes its
 /// Dense and Conv2D kernels to sparsity S (either or both). The folder it writes is an ordinary
 /// model folder (`evaluate`, `predict`, `serve`, `inspect` take it).
@@ -26,8 +29,11 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "The model folder to write.")
     var out: String
 
-    @Option(help: "What to quantise to: int8.")
+    @Option(help: "What to quantise to: int8 (static, calibrated) or dynamic (int8 weights, inputs quantised per batch).")
     var quantize: String?
+
+    @Flag(help: "With --quantize dynamic: keep Embedding tables in float32 (PyTorch's quantize_dynamic default).")
+    var floatEmbeddings = false
 
     @Option(help: "Prune the Dense and Conv2D kernels to this sparsity in (0, 1) by magnitude, fine-tuning on the config's data.")
     var prune: Double?
@@ -38,8 +44,8 @@ struct CompressCommand: ParsableCommand {
     @Flag(help: "With --prune: remove that fraction of each convolution's filters (smallest L1 norm) and the inputs that read them, then fine-tune.")
     var structured = false
 
-    @Option(help: "A YAML training config: its dataset's training split calibrates the activations and fine-tunes a pruned model.")
-    var calibration: String
+    @Option(help: "A YAML training config: its dataset's training split calibrates the activations and fine-tunes a pruned model (not needed for --quantize dynamic alone).")
+    var calibration: String?
 
     @Option(help: "How activation ranges are chosen: minmax, percentile (99.99) or entropy (KL).")
     var method: CalibrationMethod = .minmax
@@ -53,9 +59,17 @@ struct CompressCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard quantize != nil || prune != nil else { throw ValidationError("expected --quantize int8, --prune SPARSITY or both") }
-        if let quantize, quantize.lowercased() != "int8" {
-            throw ValidationError("--quantize: \"\(quantize)\" is not supported; expected int8")
+        guard quantize != nil || prune != nil else {
+            throw ValidationError("expected --quantize int8, --quantize dynamic, --prune SPARSITY or both")
+        }
+        if let quantize, !["int8", "dynamic"].contains(quantize.lowercased()) {
+            throw ValidationError("--quantize: \"\(quantize)\" is not supported; expected int8 or dynamic")
+        }
+        if calibration == nil && (isStatic || prune != nil) {
+            throw ValidationError("--calibration: expected a training config (its data calibrates --quantize int8 and fine-tunes --prune)")
+        }
+        if floatEmbeddings && quantize?.lowercased() != "dynamic" {
+            throw ValidationError("--float-embeddings: expected --quantize dynamic too")
         }
         if structured && prune == nil { throw ValidationError("--structured: expected --prune FRACTION too") }
         if let prune, !(prune > 0 && prune < 1) {
@@ -79,40 +93,20 @@ struct CompressCommand: ParsableCommand {
         guard let inputShape = ModelFile.inputShape(in: URL(fileURLWithPath: model)) else {
             throw IOError("\(ModelFile.architectureName) records no input_shape, so calibration rows cannot be checked", file: model)
         }
-        let job = try TrainingConfig.load(calibration)
-        let splits = try job.loadData(for: "lepton compress (calibration and fine-tuning)")
         var compressed = float
-        if let prune {
-            var callbacks: [Callback] = []
-            if structured {
-                let (smaller, pruned) = try FilterPruning(fraction: prune).prune(float)
-                for (name, before, after) in pruned { print("pruned \(name): \(before) -> \(after) filters") }
-                compressed = smaller
-            } else {
-                let steps = max(1, (splits.trainX.shape[0] + job.batchSize - 1) / job.batchSize * pruneEpochs)
-                callbacks.append(try MagnitudePruning(schedule: .polynomial(initial: 0, final: prune, beginStep: 0,
-                                                                            endStep: max(1, steps / 2), frequency: max(1, steps / 20))))
-            }
-            try compressed.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
-            _ = try compressed.fit(x: splits.trainX, y: splits.trainY, epochs: pruneEpochs, batchSize: job.batchSize,
-                                   callbacks: callbacks, verbose: .oneLinePerEpoch)
-            if !structured {
-                for (name, sparsity) in MagnitudePruning.sparsity(of: compressed) {
-                    print(String(format: "pruned %@: %.1f %% zeros", name, 100 * sparsity))
-                }
-            }
+        if let calibration, isStatic || prune != nil {
+            let job = try TrainingConfig.load(calibration)
+            let splits = try job.loadData(for: "lepton compress (calibration and fine-tuning)")
+            if let prune { compressed = try pruned(float, to: prune, job: job, splits: splits) }
+            if isStatic { compressed = try quantizedStatically(compressed, job: job, splits: splits, inputShape: inputShape) }
         }
-        if quantize != nil {
-            let rows = min(calibrationBatches * job.batchSize, splits.trainX.shape[0])
-            let data = splits.trainX.slice(axis: 0, start: 0, end: rows)
-            let result = try PostTrainingQuantizer(method: method)
-                .quantize(compressed, calibration: data, batchSize: job.batchSize, inputShape: inputShape)
-            for (name, reason) in result.unsupported {
+        if quantize?.lowercased() == "dynamic" {
+            let result = try DynamicQuantizer(embeddings: !floatEmbeddings).quantize(compressed)
+            for (name, reason) in result.kept {
                 FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
             }
-            for (name, input) in result.quantized { print("int8  \(name): input \(input)") }
-            print("Quantised \(result.quantized.count) layers (\(method.rawValue) calibration on \(rows) rows, int8 kernels: "
-                  + "\(Int8KernelPath.selected))")
+            for (name, layer) in result.quantized { print("int8  \(name): \(layer)") }
+            print("Quantised \(result.quantized.count) layers dynamically (int8 kernels: \(Int8KernelPath.selected))")
             compressed = result.model
         }
         try ModelFile.save(compressed, to: URL(fileURLWithPath: out), inputShape: inputShape,
@@ -121,6 +115,48 @@ struct CompressCommand: ParsableCommand {
         let before = Self.weightsSize(source), after = Self.weightsSize(URL(fileURLWithPath: out))
         print("Weights \(ONNXInspector.byteCount(before)) -> \(ONNXInspector.byteCount(after))"
               + (after > 0 ? String(format: " (%.2fx smaller)", Double(before) / Double(after)) : "") + "; wrote \(out)")
+    }
+
+    /// Whether `--quantize int8` (static, calibrated) was asked for.
+    var isStatic: Bool { quantize?.lowercased() == "int8" }
+
+    /// `model` fine-tuned while pruned to `sparsity` (by magnitude, or whole filters with `--structured`).
+    func pruned(_ model: Sequential, to sparsity: Double, job: TrainingConfig, splits: DatasetSplits) throws -> Sequential {
+        var compressed = model
+        var callbacks: [Callback] = []
+        if structured {
+            let (smaller, pruned) = try FilterPruning(fraction: sparsity).prune(model)
+            for (name, before, after) in pruned { print("pruned \(name): \(before) -> \(after) filters") }
+            compressed = smaller
+        } else {
+            let steps = max(1, (splits.trainX.shape[0] + job.batchSize - 1) / job.batchSize * pruneEpochs)
+            callbacks.append(try MagnitudePruning(schedule: .polynomial(initial: 0, final: sparsity, beginStep: 0,
+                                                                        endStep: max(1, steps / 2), frequency: max(1, steps / 20))))
+        }
+        try compressed.compile(optimizer: job.optimizer, loss: job.loss, metrics: job.metrics.map { MetricSpec(named: $0) })
+        _ = try compressed.fit(x: splits.trainX, y: splits.trainY, epochs: pruneEpochs, batchSize: job.batchSize,
+                               callbacks: callbacks, verbose: .oneLinePerEpoch)
+        if !structured {
+            for (name, sparsity) in MagnitudePruning.sparsity(of: compressed) {
+                print(String(format: "pruned %@: %.1f %% zeros", name, 100 * sparsity))
+            }
+        }
+        return compressed
+    }
+
+    /// `model` with static int8 layers calibrated on the first batches of the config's training split.
+    func quantizedStatically(_ model: Sequential, job: TrainingConfig, splits: DatasetSplits, inputShape: [Int]) throws -> Sequential {
+        let rows = min(calibrationBatches * job.batchSize, splits.trainX.shape[0])
+        let data = splits.trainX.slice(axis: 0, start: 0, end: rows)
+        let result = try PostTrainingQuantizer(method: method)
+            .quantize(model, calibration: data, batchSize: job.batchSize, inputShape: inputShape)
+        for (name, reason) in result.unsupported {
+            FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
+        }
+        for (name, input) in result.quantized { print("int8  \(name): input \(input)") }
+        print("Quantised \(result.quantized.count) layers (\(method.rawValue) calibration on \(rows) rows, int8 kernels: "
+              + "\(Int8KernelPath.selected))")
+        return result.model
     }
 
     static func weightsSize(_ folder: URL) -> Int {

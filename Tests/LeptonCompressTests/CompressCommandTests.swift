@@ -8,7 +8,9 @@ import Testing
 
 /// `lepton compress` (Sources/lepton/CompressCommand.swift) through the built executable: a saved
 /// model quantised with a config's MNIST images, the folder read by `inspect` and `evaluate`,
-/// layers left in float32 named in a warning, and user errors as one `error:` line with status 1.
+/// layers left in float32 named in a warning, and user errors as one `error:` line with status 1;
+/// `--quantize dynamic` without a config, the folder read by `inspect`, `evaluate` and `predict`,
+/// refused by `export`, and a model it cannot quantise refused.
 @Suite struct CompressCommandTests {
     @Test func compressesAndReportsUserErrors() throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-compress-cli")
@@ -37,7 +39,8 @@ import Testing
             (["--quantize", "int8", "--calibration", mnist, "--calibration-batches", "0"], "--calibration-batches: expected an integer in 1...100000"),
             (["--quantize", "int8", "--calibration", sentiment, "--overwrite"], "calibration rows have shape [40]; the model takes [28, 28, 1]"),
             (["--quantize", "int8", "--calibration", mnist], "pass --overwrite"),
-            (["--calibration", mnist], "expected --quantize int8, --prune SPARSITY or both"),
+            (["--calibration", mnist], "expected --quantize int8, --quantize dynamic, --prune SPARSITY or both"),
+            (["--quantize", "int8"], "--calibration: expected a training config"),
             (["--prune", "1.5", "--calibration", mnist], "--prune: expected a sparsity in (0, 1), got 1.5"),
             (["--structured", "--quantize", "int8", "--calibration", mnist], "--structured: expected --prune FRACTION too"),
         ]
@@ -45,5 +48,35 @@ import Testing
             let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path] + flags)
             #expect(run.status == 1 && run.stderr.hasPrefix("error: ") && run.stderr.contains(message), "\(flags): \(run.stderr)")
         }
+    }
+
+    @Test func quantisesDynamicallyWithoutACalibrationConfig() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-compress-dynamic")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = GlobalRandom.scoped(seed: 1) {
+            Sequential([Rescaling(scale: 1 / 255), Flatten(), Dense(units: 16, activation: .relu), Dense(units: 10, activation: .softmax)])
+        }
+        model.build(inputShape: [28, 28, 1])
+        let folder = dir.appendingPathComponent("mlp"), out = dir.appendingPathComponent("mlp-dynamic")
+        try ModelFile.save(model, to: folder, inputShape: [28, 28, 1])
+        let mnist = NumPyOracle.repositoryRoot.appendingPathComponent("examples/mnist-cnn.yaml").path
+
+        let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path, "--quantize", "dynamic"])
+        #expect(run.status == 0 && run.stdout.contains("Quantised 2 layers dynamically (int8 kernels: \(Int8KernelPath.selected))"),
+                "\(run.stdout) \(run.stderr)")
+        let inspect = try LeptonExecutable.run(["inspect", out.path])
+        #expect(inspect.status == 0 && inspect.stdout.contains("(DynamicQuantizedDense)") && inspect.stdout.contains("int8 "),
+                "\(inspect.stdout) \(inspect.stderr)")
+        let evaluate = try LeptonExecutable.run(["evaluate", out.path, mnist, "--threads", "1"])
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("accuracy"), "\(evaluate.stderr)")
+        let export = try LeptonExecutable.run(["export", out.path, "--onnx", dir.appendingPathComponent("m.onnx").path])
+        #expect(export.status == 1 && export.stderr.hasPrefix("error: ") && export.stderr.contains("which the ONNX export does not express"),
+                "\(export.stderr)")
+
+        let empty = dir.appendingPathComponent("empty")
+        try ModelFile.save(Sequential([Rescaling(scale: 2), Flatten()]), to: empty, inputShape: [4])
+        let refused = try LeptonExecutable.run(["compress", empty.path, "--out", dir.appendingPathComponent("e2").path, "--quantize", "dynamic"])
+        #expect(refused.status == 1 && refused.stderr.contains("error: the model has no layer dynamic quantisation applies to"),
+                "\(refused.stderr)")
     }
 }

@@ -60,4 +60,8 @@ void lepton_int8_conv_pack(const LeptonInt8ConvShape *shape, const int8_t *w, in
 void lepton_int8_conv(int path, const LeptonInt8ConvShape *shape, int64_t row_begin, int64_t row_end,
                       const uint8_t *x, const int8_t *packed, const LeptonInt8Epilogue *epilogue, float *out);
 
+/// The smallest and largest finite values of x[count] (NaN and infinities skipped; +inf and -inf
+/// when none is finite): the range dynamic quantisation measures on each batch.
+void lepton_int8_range(int path, const float *x, int64_t count, float *minimum, float *maximum);
+
 #endif

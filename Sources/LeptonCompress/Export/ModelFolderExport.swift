@@ -10,10 +10,21 @@ public enum ModelFolderExport {
     /// the `input_shape` its model.json records) of the recorded input type.
     /// - Returns: the loaded model and its ONNX form.
     /// - Throws: ``LeptonIO/IOError`` for a folder that is not a model or records no input shape
-    ///   when none is given; ``LeptonONNX/ONNXError`` for a model the exporter cannot express.
+    ///   when none is given; ``LeptonONNX/ONNXError`` for a model the exporter cannot express;
+    ///   ``CompressError`` for a model with dynamic int8 layers (no ONNX form here).
     public static func onnx(folder: URL, inputShape: [Int]? = nil) throws -> (model: Sequential, proto: Onnx_ModelProto) {
         QuantizedLayers.register()
         let model = try ModelFile.load(from: folder)
+        let dynamic = model.layers.enumerated().filter {
+            $0.element is DynamicQuantizedDense || $0.element is DynamicQuantizedRecurrent || $0.element is DynamicQuantizedBidirectional
+                || $0.element is QuantizedEmbedding
+        }
+        if let first = dynamic.first {
+            throw CompressError("layer \(model.layerNames[first.offset]) (\(type(of: first.element))) is dynamically (or weight-only) "
+                                + "quantised, which the ONNX export does not express; expected a float or statically quantised "
+                                + "(--quantize int8) model — export the float model and quantise the ONNX file with "
+                                + "onnxruntime.quantization.quantize_dynamic")
+        }
         guard let shape = inputShape ?? ModelFile.inputShape(in: folder) else {
             throw IOError("\(ModelFile.architectureName) records no input_shape; pass --input-shape (e.g. 28,28,1) to lepton export", file: folder.path)
         }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The dynamic int8 benchmark of docs/BENCHMARKS.md ("Dynamic int8"), in one run: trains the sentiment
+# LSTM (examples/sentiment-lstm.yaml) unless out/sentiment-lstm exists, quantises it with
+# `lepton compress --quantize dynamic` and runs python/dynamic_bench.py: Lepton fp32 and dynamic int8
+# beside PyTorch fp32 and quantize_dynamic, in interleaved rounds, all at THREADS threads (default 1).
+#   scripts/bench_dynamic.sh                  # THREADS=1, ROUNDS=5, SECONDS_PER_MODEL=2
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LEPTON=.build/release/lepton
+[ -x "$LEPTON" ] || { echo "error: $LEPTON not found; run swift build -c release first" >&2; exit 1; }
+THREADS=${THREADS:-1}
+[ -d out/sentiment-lstm ] || "$LEPTON" train examples/sentiment-lstm.yaml
+"$LEPTON" compress out/sentiment-lstm --out out/sentiment-lstm-dynamic --quantize dynamic --overwrite
+"$LEPTON" inspect out/sentiment-lstm-dynamic
+python3 python/dynamic_bench.py --lepton "$LEPTON" --fp32 out/sentiment-lstm --int8 out/sentiment-lstm-dynamic \
+    --config examples/sentiment-lstm.yaml --threads "$THREADS" --rounds "${ROUNDS:-5}" --seconds "${SECONDS_PER_MODEL:-2}"
