@@ -1,5 +1,6 @@
 import Foundation
 import CBLAS
+import LeptonTensor
 
 /// OpenBLAS environment overrides: some machines set `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE`
 /// because old OpenBLAS builds misbehave on their processors. OpenBLAS reads them once, when
@@ -26,7 +27,7 @@ enum BenchEnvironment {
 
     /// A line describing Lepton's OpenBLAS and the overrides in force.
     static func leptonBLASDescription() -> String {
-        let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
+        let core = BLASCore.name
         let config = openblas_get_config().map { String(cString: $0) } ?? "?"
         let env = ProcessInfo.processInfo.environment
         var note = overrideNames.map { "\($0)=\(env[$0] ?? "unset")" }.joined(separator: ", ")

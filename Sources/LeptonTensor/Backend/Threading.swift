@@ -16,6 +16,8 @@ import Synchronization
 public enum Lepton {
     /// Atomic: any thread may set it while loops on other threads read it.
     private static let storedThreadCount: Atomic<Int> = {
+        // Every product asks for the thread count first, so OpenBLAS's kernels are settled here.
+        BLASCore.ensureBestKernels()
         openblas_set_num_threads(1)
         return Atomic(Lepton.environmentThreadCount() ?? ProcessInfo.processInfo.activeProcessorCount)
     }()
