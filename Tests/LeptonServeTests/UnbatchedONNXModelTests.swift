@@ -88,6 +88,8 @@ import Testing
         #expect(ONNXInferenceModel.batchable([spec([-1, 3], ["batch", nil]), spec([-1, 2], ["batch", nil])]))
         #expect(ONNXInferenceModel.batchable([spec([-1, 3], [nil, nil]), spec([-1], ["n"])]))
         #expect(!ONNXInferenceModel.batchable([spec([-1, 3], ["batch", nil]), spec([-1, 1, 32], ["time", nil, nil])]))
+        #expect(ONNXInferenceModel.batchable([spec([-1, 2048], ["unk__214", nil]), spec([-1, 214], ["unk__215", nil])]), "tf2onnx's made-up names")
+        #expect(ONNXInferenceModel.batchable([spec([-1, 3], ["p2o.DynamicDimension.0", nil]), spec([-1], ["p2o.DynamicDimension.3"])]))
         #expect(!ONNXInferenceModel.batchable([spec([2, -1, 128], [nil, "batch", nil]), spec([-1], ["batch"])]))
         #expect(!ONNXInferenceModel.batchable([spec([], [])]))
     }

@@ -8,8 +8,8 @@ import LeptonTensor
 /// (an `INT64` output is answered as `INT64`).
 ///
 /// A graph is batched (requests merged along the first dimension) when every input and output
-/// declares a variable first dimension and the graph names those dimensions alike (or not at
-/// all), as Triton decides for ONNX models. Any other graph — state tensors `[2, batch, 128]`, a
+/// declares a variable first dimension, as Triton decides for ONNX models, and the graph does not
+/// give them different names (``batchable(_:)``). Any other graph — state tensors `[2, batch, 128]`, a
 /// scalar sample rate, a fixed `[1, 3, 416, 416]`, outputs whose first dimension is another
 /// symbol (`time`) — is served with batching off (Triton's `max_batch_size: 0`): shapes are taken
 /// literally and each request runs alone.
@@ -48,11 +48,23 @@ public final class ONNXInferenceModel: InferenceModel, @unchecked Sendable {
     }
 
     /// Whether graph values can be batched together: every one has a variable first dimension,
-    /// and the graph names those dimensions alike where it names them.
+    /// and the graph names those dimensions alike where it names them. Names converters make up
+    /// for an unknown dimension (tf2onnx's `unk__749`, paddle2onnx's `p2o.DynamicDimension.0`)
+    /// say nothing and count as unnamed; a real name that differs (`batch_size` in, `time` out)
+    /// means the first dimensions are not one batch.
     public static func batchable(_ specs: [ONNXTensorSpec]) -> Bool {
         guard specs.allSatisfy({ $0.shape?.first == -1 }) else { return false }
-        let names = Set(specs.compactMap { $0.dimensionNames?.first ?? nil })
+        let names = Set(specs.compactMap { $0.dimensionNames?.first ?? nil }.filter { !isGeneratedName($0) })
         return names.count <= 1
+    }
+
+    /// `unk__N` (tf2onnx) or `p2o.DynamicDimension.N` (paddle2onnx).
+    static func isGeneratedName(_ name: String) -> Bool {
+        for prefix in ["unk__", "p2o.DynamicDimension."] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            if !rest.isEmpty && rest.allSatisfy(\.isNumber) { return true }
+        }
+        return false
     }
 
     private static func specs(_ specs: [ONNXTensorSpec], names: [String]?, role: String, batched: Bool) throws -> [TensorSpec] {
