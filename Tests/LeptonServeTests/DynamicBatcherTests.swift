@@ -3,7 +3,7 @@ import LeptonServe
 import Testing
 
 /// The dynamic batcher: merging concurrent requests, order and row ownership, requests of
-/// several rows, batching off, the queue bound, timeouts and cancellation.
+/// several rows, batching off (and Triton's max_batch_size 0), the queue bound, timeouts and cancellation.
 @Suite struct DynamicBatcherTests {
     func request(_ values: [Float]) -> [String: V2Tensor] {
         ["x": V2Tensor(name: "x", floats: values, shape: [values.count / 2, 2])]
@@ -42,6 +42,17 @@ import Testing
             try await group.waitForAll()
         }
         #expect(model.batchSizes == Array(repeating: 1, count: 10))
+    }
+
+    @Test func maxBatchSizeZeroTakesShapesLiterally() async throws {
+        let model = RecordingModel()
+        let b = batcher(model, ModelConfig(maxBatchSize: 0, maxQueueDelayMicroseconds: 20_000))
+        let answers = try await withThrowingTaskGroup(of: [Float].self) { group in
+            for rows in [3, 200, 1] { group.addTask { try await b.submit(request((0..<(rows * 2)).map(Float.init)))["y"]!.floats()! } }
+            return try await group.reduce(into: [Int]()) { $0.append($1.count) }
+        }
+        #expect(answers.sorted() == [2, 6, 400], "each request answered whole, none merged, no row limit")
+        #expect(model.batchSizes.sorted() == [1, 3, 200])
     }
 
     @Test func aFullQueueAnswers503() async throws {

@@ -27,7 +27,7 @@ import Testing
     @Test func badSettingsNameTheKey() {
         let cases = [
             (#"{"max_batch": 4}"#, "unknown key 'max_batch'"),
-            (#"{"max_batch_size": 0}"#, "max_batch_size must be an integer in 1...65536, got 0"),
+            (#"{"max_batch_size": -1}"#, "max_batch_size must be an integer in 0...65536, got -1"),
             (#"{"dynamic_batching": 3}"#, "dynamic_batching must be an object or false"),
             (#"{"dynamic_batching": {"delay": 3}}"#, "dynamic_batching.delay is not a setting"),
             (#"{"version_policy": {"newest": {}}}"#, "unknown policy 'newest'"),
@@ -54,7 +54,7 @@ import Testing
             (#"{"dynamic_batching": {"max_queue_delay_microseconds": -1}}"#, "must be an integer in 0...60000000, got -1"),
             (#"{"instance_count": 100000000}"#, "instance_count must be an integer in 1...64, got 100000000"),
             (#"{"instance_count": 1.5}"#, "instance_count must be an integer in 1...64, got 1.5"),
-            (#"{"max_batch_size": 1e300}"#, "max_batch_size must be an integer in 1...65536, got 1e+300"),
+            (#"{"max_batch_size": 1e300}"#, "max_batch_size must be an integer in 0...65536, got 1e+300"),
             (#"{"max_queue_size": 100001}"#, "max_queue_size must be an integer in 1...100000, got 100001"),
             (#"{"max_queue_size": "9"}"#, "max_queue_size must be an integer in 1...100000, got \"9\""),
             (#"{"version_policy": {"specific": {"versions": [1, 1000000000000]}}}"#, "1000000000000 is not a version number in 1...1000000"),
@@ -67,6 +67,7 @@ import Testing
                 #expect(error.status == 400 && error.message == "config.json: " + expected || error.message.hasSuffix(expected), "\(error)")
             }
         }
+        #expect(try parse(#"{"max_batch_size": 0}"#).maxBatchSize == 0, "Triton's no batching")
         #expect(try parse(#"{"instance_count": 64, "max_batch_size": 65536, "dynamic_batching": {"max_queue_delay_microseconds": 60000000}}"#).instanceCount == 64)
         #expect(throws: ServeError.badRequest("the server's defaults: instance_count must be an integer in 1...64, got 65")) {
             try ModelConfig(instanceCount: 65).checked(source: "the server's defaults")

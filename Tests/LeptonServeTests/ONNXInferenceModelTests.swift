@@ -6,7 +6,8 @@ import Testing
 
 /// ONNX models in the repository: a version folder holding `model.onnx` is served through the
 /// ONNX importer with the graph's own names and types, answers like the Lepton model it was
-/// exported from, and a broken `.onnx` file is reported in the index while the rest keep serving.
+/// exported from (batched: its graph names one batch dimension), and a broken `.onnx` file is
+/// reported in the index while the rest keep serving.
 @Suite struct ONNXInferenceModelTests {
     @Test func servesAnExportedModelLikeTheOriginal() async throws {
         let repo = try ServeFixtures.temporaryFolder("onnx-repo")
@@ -22,7 +23,7 @@ import Testing
         let repository = ModelRepository(root: repo)
         await repository.loadAll()
         let served = try repository.served("digits")
-        #expect(served.metadata.platform == "onnx")
+        #expect(served.metadata.platform == "onnx" && served.model.batched && served.config.maxBatchSize == 64)
         #expect(served.metadata.inputs == [.init(name: "input", datatype: "FP32", shape: [-1, 28, 28, 1])])
         #expect(served.metadata.outputs == [.init(name: "output", datatype: "FP32", shape: [-1, 10])])
         let x = ServeFixtures.images(4, seed: 9)
@@ -40,7 +41,9 @@ import Testing
     @Test func datatypesFollowTheGraph() throws {
         #expect(V2DataType(ONNXElementType.int64) == .int64 && V2DataType(ONNXElementType.float16) == .fp16)
         #expect(V2DataType(ONNXElementType.string) == nil)
-        let int64 = try V2Tensor(name: "ids", datatype: .int64, shape: [3], elements: .fixed(V2Tensor.bytes(of: [Int64(4), -2, Int64.max])))
-        #expect(ONNXInferenceModel.leptonTensor(int64, as: .int32).int32Scalars == [4, -2, Int32.max])
+        let int64 = try V2Tensor(name: "ids", datatype: .int64, shape: [3], elements: .fixed(V2Tensor.bytes(of: [Int64(4), -2, Int64(Int32.min)])))
+        #expect(try ONNXInferenceModel.leptonTensor(int64, as: .int32).int32Scalars == [4, -2, Int32.min])
+        let huge = try V2Tensor(name: "ids", datatype: .int64, shape: [2], elements: .fixed(V2Tensor.bytes(of: [Int64(4), Int64.max])))
+        #expect(throws: ServeError.self) { try ONNXInferenceModel.leptonTensor(huge, as: .int32) }
     }
 }

@@ -76,7 +76,7 @@ import Testing
             (#"{\"dynamic_batching\": {\"max_queue_delay_microseconds\": 1e16}}"#,
              "parameters.config: dynamic_batching.max_queue_delay_microseconds must be an integer in \(Self.delayRange), got "),
             (#"{\"instance_count\": 100000000}"#, "parameters.config: instance_count must be an integer in 1...64, got 100000000"),
-            (#"{\"max_batch_size\": 1e300}"#, "parameters.config: max_batch_size must be an integer in 1...65536, got 1e+300"),
+            (#"{\"max_batch_size\": 1e300}"#, "parameters.config: max_batch_size must be an integer in 0...65536, got 1e+300"),
             (#"{\"max_queue_size\": -1}"#, "parameters.config: max_queue_size must be an integer in 1...100000, got -1"),
             (#"{\"version_policy\": {\"latest\": {\"num_versions\": 9223372036854775807}}}"#,
              "version_policy.latest.num_versions must be an integer in 1...1000000"),

@@ -9,12 +9,20 @@ public struct ONNXTensorSpec: Sendable, Equatable, CustomStringConvertible {
     public var elementType: ONNXElementType
     /// Dimensions, `-1` where any size is accepted; nil when the graph declares no shape at all.
     public var shape: [Int]?
+    /// The graph's name for each dimension (`"batch"`), nil where it gives none (a fixed or
+    /// unnamed dimension); nil when the graph declares no shape. Not part of equality.
+    public var dimensionNames: [String?]?
 
     /// A spec; `shape` uses `-1` for variable dimensions.
     public init(name: String, elementType: ONNXElementType, shape: [Int]?) {
         self.name = name
         self.elementType = elementType
         self.shape = shape
+    }
+
+    /// Equal name, element type and shape (dimension names are not compared).
+    public static func == (a: ONNXTensorSpec, b: ONNXTensorSpec) -> Bool {
+        a.name == b.name && a.elementType == b.elementType && a.shape == b.shape
     }
 
     /// The Lepton dtype holding the values (every spec of an imported graph has one).
@@ -52,12 +60,19 @@ public struct ONNXTensorSpec: Sendable, Equatable, CustomStringConvertible {
             throw ONNXError("\(type) values are not supported (Lepton holds numbers and booleans)", context: place)
         }
         var shape: [Int]?
+        var names: [String?]?
         if tensorType.hasShape {
             shape = tensorType.shape.dim.map { dim in
                 if case .dimValue(let v)? = dim.value, v >= 0, v <= Int64(Int32.max) { return Int(v) }
                 return -1
             }
+            names = tensorType.shape.dim.map { dim in
+                if case .dimParam(let name)? = dim.value, !name.isEmpty { return name }
+                return nil
+            }
         }
-        return ONNXTensorSpec(name: info.name, elementType: type, shape: shape)
+        var spec = ONNXTensorSpec(name: info.name, elementType: type, shape: shape)
+        spec.dimensionNames = names
+        return spec
     }
 }

@@ -11,6 +11,10 @@ import LeptonTensor
 /// given a timeout gets a 504 once it has waited that long, queued or in a forward pass; one
 /// timer serves all of them (no task per request).
 ///
+/// With `maxBatchSize` 0 (Triton's "no batching", for models whose inputs have no batch
+/// dimension) shapes are taken literally: no row count is read or checked and each request
+/// runs alone, its outputs answered whole.
+///
 /// The queue is guarded by a lock, not an actor: a request costs one suspension (its task waits
 /// for its answer) and no executor hops, and the worker that finishes a pass starts the next.
 ///
@@ -32,6 +36,8 @@ public final class DynamicBatcher: @unchecked Sendable {
 
     private let model: any InferenceModel
     private let config: ModelConfig
+    /// `maxBatchSize` 0: shapes taken literally, one request per forward pass.
+    private var literal: Bool { config.maxBatchSize == 0 }
     private let statistics: ModelStatistics
     private let label: String
     private let workers: [DispatchQueue]
@@ -73,11 +79,11 @@ public final class DynamicBatcher: @unchecked Sendable {
     ///   rows than `maxBatchSize`, 504 past the timeout, the model's error if its forward pass
     ///   fails, and `CancellationError` when the calling task is cancelled while the request still waits.
     public func submit(_ inputs: [String: V2Tensor], timeout: Duration? = nil) async throws -> [String: V2Tensor] {
-        let rows = inputs.values.first?.shape.first ?? 0
-        guard rows >= 1, inputs.values.allSatisfy({ $0.shape.first == rows }) else {
+        let rows = literal ? 1 : inputs.values.first?.shape.first ?? 0
+        guard literal || (rows >= 1 && inputs.values.allSatisfy({ $0.shape.first == rows })) else {
             throw ServeError.badRequest("every input needs the same batch size ≥ 1 along its first dimension, got \(inputs.values.map(\.shape).sorted { "\($0)" < "\($1)" })")
         }
-        guard rows <= config.maxBatchSize else {
+        guard literal || rows <= config.maxBatchSize else {
             throw ServeError.badRequest("batch size \(rows) exceeds the model's max_batch_size \(config.maxBatchSize)")
         }
         let id = locked { nextID += 1; return nextID }
@@ -143,7 +149,7 @@ public final class DynamicBatcher: @unchecked Sendable {
         var batches: [(worker: Int, batch: [Job])] = []
         while !idleWorkers.isEmpty, let first = queue.first {
             var take = 1
-            if config.dynamicBatching {
+            if config.dynamicBatching && !literal {
                 let delay = Swift.min(Swift.max(config.maxQueueDelayMicroseconds, 0), ModelConfig.Limits.maxQueueDelayMicroseconds.upperBound)
                 let deadline = first.enqueued.advanced(by: .microseconds(delay))
                 if closedReason == nil && queuedRows < config.maxBatchSize && ContinuousClock.now < deadline {
@@ -174,7 +180,7 @@ public final class DynamicBatcher: @unchecked Sendable {
         for (worker, batch) in batches {
             for job in batch { statistics.recordQueue(Self.nanoseconds(from: job.enqueued, to: now)) }
             workers[worker].async {
-                Self.run(batch, model: self.model, statistics: self.statistics)
+                Self.run(batch, model: self.model, statistics: self.statistics, literal: self.literal)
                 self.finished(worker)
             }
         }
@@ -245,19 +251,24 @@ public final class DynamicBatcher: @unchecked Sendable {
     /// Requests waiting now.
     public var queueDepth: Int { locked { queue.count } }
 
-    /// Merges a batch's inputs, runs the model, and answers each job with its own rows.
-    private static func run(_ batch: [Job], model: any InferenceModel, statistics: ModelStatistics) {
+    /// Merges a batch's inputs, runs the model, and answers each job with its own rows
+    /// (`literal`: one job, its inputs and outputs whole).
+    private static func run(_ batch: [Job], model: any InferenceModel, statistics: ModelStatistics, literal: Bool) {
         let t0 = ContinuousClock.now
         let rows = batch.reduce(0) { $0 + $1.rows }
         var merged: [String: V2Tensor] = [:]
-        for name in batch[0].inputs.keys {
-            merged[name] = V2Tensor.concatenateRows(batch.map { $0.inputs[name]! })
+        if literal {
+            merged = batch[0].inputs
+        } else {
+            for name in batch[0].inputs.keys {
+                merged[name] = V2Tensor.concatenateRows(batch.map { $0.inputs[name]! })
+            }
         }
         let t1 = ContinuousClock.now
         let outputs: [String: V2Tensor]
         do {
             outputs = try model.infer(merged)
-            if let bad = outputs.first(where: { $0.value.shape.first != rows }) {
+            if !literal, let bad = outputs.first(where: { $0.value.shape.first != rows }) {
                 throw ServeError.internalError("model output '\(bad.key)' has shape \(bad.value.shape), expected \(rows) rows")
             }
         } catch {
@@ -269,7 +280,7 @@ public final class DynamicBatcher: @unchecked Sendable {
         var answers: [[String: V2Tensor]] = []
         answers.reserveCapacity(batch.count)
         for job in batch {
-            answers.append(outputs.mapValues { $0.rows(start..<(start + job.rows)) })
+            answers.append(literal ? outputs : outputs.mapValues { $0.rows(start..<(start + job.rows)) })
             start += job.rows
         }
         let t3 = ContinuousClock.now

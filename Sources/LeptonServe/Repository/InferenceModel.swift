@@ -1,13 +1,15 @@
 import Foundation
 
-/// An input or output of a model: name, datatype and the dimensions of one sample
-/// (without the batch dimension; -1 marks a dimension of any size).
+/// An input or output of a model: name, datatype and dimensions, -1 marking a dimension of any
+/// size. For a batched model (``InferenceModel/batched``) the dimensions are those of one sample,
+/// without the batch dimension; for an unbatched one (Triton's `max_batch_size: 0`) they are the
+/// whole shape, taken literally.
 public struct TensorSpec: Sendable, Equatable, Codable {
     /// The tensor's name in requests and responses.
     public var name: String
     /// The element type.
     public var datatype: V2DataType
-    /// The dimensions of one sample; -1 for a variable dimension.
+    /// The dimensions of one sample (batched models) or the whole shape (unbatched); -1 for a variable dimension.
     public var dims: [Int]
 
     /// Creates a spec.
@@ -32,9 +34,18 @@ public protocol InferenceModel: Sendable {
     var inputs: [TensorSpec] { get }
     /// The outputs, in order.
     var outputs: [TensorSpec] { get }
+    /// Whether every input and output has a leading batch dimension that ``inputs`` and
+    /// ``outputs`` leave out, so requests can be merged (Triton's `max_batch_size > 0`). When
+    /// false, shapes are taken literally and each request runs alone (`max_batch_size: 0`).
+    var batched: Bool { get }
     /// Runs a batch; every input has already been checked against ``inputs``.
     /// - Throws: ``ServeError`` for values the model cannot take (an index out of range, …).
     func infer(_ inputs: [String: V2Tensor]) throws -> [String: V2Tensor]
+}
+
+extension InferenceModel {
+    /// Batched by default (Lepton model folders always are).
+    public var batched: Bool { true }
 }
 
 /// Finds and loads one backend's models from version folders.

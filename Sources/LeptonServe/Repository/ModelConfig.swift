@@ -34,7 +34,9 @@ public enum VersionPolicy: Sendable, Equatable {
 /// `"dynamic_batching": false` turns batching off; `{"specific": {"versions": [1, 3]}}` and
 /// `{"all": {}}` are the other version policies.
 public struct ModelConfig: Sendable, Equatable {
-    /// Largest batch one forward pass takes (requests with more rows are refused).
+    /// Largest batch one forward pass takes (requests with more rows are refused); 0 turns
+    /// batching off as in Triton: shapes are taken literally and each request runs alone. A
+    /// model whose inputs have no batch dimension is always served with 0.
     public var maxBatchSize: Int
     /// Whether concurrent requests are merged into one forward pass.
     public var dynamicBatching: Bool
@@ -72,8 +74,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// `lepton serve` flags alike): beyond these a setting is refused, never clamped, so a
     /// hostile value cannot overflow the batcher's clock arithmetic or allocate without bound.
     public enum Limits {
-        /// `max_batch_size`: rows of one forward pass.
-        public static let maxBatchSize = 1...65_536
+        /// `max_batch_size`: rows of one forward pass; 0 is Triton's "no batching" (shapes taken literally).
+        public static let maxBatchSize = 0...65_536
         /// `dynamic_batching.max_queue_delay_microseconds`: up to one minute.
         public static let maxQueueDelayMicroseconds = 0...60_000_000
         /// `max_queue_size`: requests waiting per model version.

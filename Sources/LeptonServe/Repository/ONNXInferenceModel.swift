@@ -7,15 +7,25 @@ import LeptonTensor
 /// LeptonONNX's importer; inputs and outputs keep the element types the graph declares
 /// (an `INT64` output is answered as `INT64`).
 ///
-/// Served models batch along the first dimension, so every input and output must declare it as
-/// variable (`-1`, a symbolic dimension); a graph with a fixed batch size is refused at load.
+/// A graph is batched (requests merged along the first dimension) when every input and output
+/// declares a variable first dimension, as Triton decides for ONNX models, and the graph does not
+/// give them different names (``batchable(_:)``). Any other graph — state tensors `[2, batch, 128]`, a
+/// scalar sample rate, a fixed `[1, 3, 416, 416]`, outputs whose first dimension is another
+/// symbol (`time`) — is served with batching off (Triton's `max_batch_size: 0`): shapes are taken
+/// literally and each request runs alone.
+///
+/// Values are computed in `float32` and `int32` (``ONNXElementType``): an `INT64` input value
+/// outside the `Int32` range is refused (400), never clamped; `INT64` outputs are answered as
+/// `INT64`, exactly.
 public final class ONNXInferenceModel: InferenceModel, @unchecked Sendable {
     /// `"onnx"`.
     public let platform = "onnx"
-    /// The graph's inputs (dimensions after the batch dimension).
+    /// The graph's inputs (dimensions after the batch dimension when ``batched``, else the whole shape).
     public let inputs: [TensorSpec]
-    /// The graph's outputs (dimensions after the batch dimension).
+    /// The graph's outputs (dimensions after the batch dimension when ``batched``, else the whole shape).
     public let outputs: [TensorSpec]
+    /// Whether requests are merged along a leading batch dimension (see the type's documentation).
+    public let batched: Bool
     private let graph: ONNXGraphModel
     private let graphInputs: [ONNXTensorSpec]
     private let graphOutputs: [ONNXTensorSpec]
@@ -32,23 +42,43 @@ public final class ONNXInferenceModel: InferenceModel, @unchecked Sendable {
         self.graph = graph
         graphInputs = graph.inputSpecs
         graphOutputs = graph.outputSpecs
-        inputs = try Self.specs(graph.inputSpecs, names: config.inputNames, role: "input")
-        outputs = try Self.specs(graph.outputSpecs, names: config.outputNames, role: "output")
+        batched = Self.batchable(graph.inputSpecs + graph.outputSpecs)
+        inputs = try Self.specs(graph.inputSpecs, names: config.inputNames, role: "input", batched: batched)
+        outputs = try Self.specs(graph.outputSpecs, names: config.outputNames, role: "output", batched: batched)
     }
 
-    private static func specs(_ specs: [ONNXTensorSpec], names: [String]?, role: String) throws -> [TensorSpec] {
+    /// Whether graph values can be batched together: every one has a variable first dimension,
+    /// and the graph names those dimensions alike where it names them. Names converters make up
+    /// for an unknown dimension (tf2onnx's `unk__749`, paddle2onnx's `p2o.DynamicDimension.0`)
+    /// say nothing and count as unnamed; a real name that differs (`batch_size` in, `time` out)
+    /// means the first dimensions are not one batch.
+    public static func batchable(_ specs: [ONNXTensorSpec]) -> Bool {
+        guard specs.allSatisfy({ $0.shape?.first == -1 }) else { return false }
+        let names = Set(specs.compactMap { $0.dimensionNames?.first ?? nil }.filter { !isGeneratedName($0) })
+        return names.count <= 1
+    }
+
+    /// `unk__N` (tf2onnx) or `p2o.DynamicDimension.N` (paddle2onnx).
+    static func isGeneratedName(_ name: String) -> Bool {
+        for prefix in ["unk__", "p2o.DynamicDimension."] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            if !rest.isEmpty && rest.allSatisfy(\.isNumber) { return true }
+        }
+        return false
+    }
+
+    private static func specs(_ specs: [ONNXTensorSpec], names: [String]?, role: String, batched: Bool) throws -> [TensorSpec] {
         if let names, names.count != specs.count {
             throw ServeError.badRequest("\(ModelConfig.fileName): the config names \(names.count) \(role)(s), the graph has \(specs.count)")
         }
         return try specs.enumerated().map { index, spec in
-            guard let shape = spec.shape, let first = shape.first, first == -1 else {
-                throw ServeError.badRequest("\(role) '\(spec.name)' has shape \(spec.shape.map { "\($0)" } ?? "undeclared"); "
-                                            + "served ONNX models need a variable first (batch) dimension")
+            guard let shape = spec.shape else {
+                throw ServeError.badRequest("\(role) '\(spec.name)' declares no shape; the server needs the rank of every input and output")
             }
             guard let datatype = V2DataType(spec.elementType) else {
                 throw ServeError.badRequest("\(role) '\(spec.name)' has element type \(spec.elementType), which the server cannot carry")
             }
-            return TensorSpec(name: names?[index] ?? spec.name, datatype: datatype, dims: Array(shape.dropFirst()))
+            return TensorSpec(name: names?[index] ?? spec.name, datatype: datatype, dims: batched ? Array(shape.dropFirst()) : shape)
         }
     }
 
@@ -57,7 +87,7 @@ public final class ONNXInferenceModel: InferenceModel, @unchecked Sendable {
     public func infer(_ request: [String: V2Tensor]) throws -> [String: V2Tensor] {
         let tensors = try zip(inputs, graphInputs).map { spec, graphSpec -> Tensor in
             guard let value = request[spec.name] else { throw ServeError.badRequest("missing input '\(spec.name)'") }
-            return Self.leptonTensor(value, as: graphSpec.dtype)
+            return try Self.leptonTensor(value, as: graphSpec.dtype)
         }
         let results: [ONNXValue]
         do { results = try graph.run(tensors) } catch let error as ONNXError {
@@ -70,9 +100,10 @@ public final class ONNXInferenceModel: InferenceModel, @unchecked Sendable {
         return answer
     }
 
-    /// A request tensor as Lepton values (`float32` for floating types, `int32` otherwise;
-    /// 64-bit integers outside the `Int32` range are clamped, as the importer does).
-    public static func leptonTensor(_ value: V2Tensor, as dtype: DType) -> Tensor {
+    /// A request tensor as Lepton values (`float32` for floating types, `int32` otherwise).
+    /// - Throws: ``ServeError`` (400) for an integer outside the `Int32` range (Lepton computes
+    ///   integers in `int32`; such a value is refused rather than clamped).
+    public static func leptonTensor(_ value: V2Tensor, as dtype: DType) throws -> Tensor {
         if dtype == .float32 {
             let floats: [Float]
             switch value.datatype {
@@ -88,12 +119,23 @@ public final class ONNXInferenceModel: InferenceModel, @unchecked Sendable {
         case .int8: ints = value.typed(Int8.self).map { Int32($0) }
         case .int16: ints = value.typed(Int16.self).map { Int32($0) }
         case .uint16: ints = value.typed(UInt16.self).map { Int32($0) }
-        case .int64: ints = value.typed(Int64.self).map { Int32(clamping: $0) }
-        case .uint32: ints = value.typed(UInt32.self).map { Int32(clamping: $0) }
-        case .uint64: ints = value.typed(UInt64.self).map { Int32(clamping: $0) }
+        case .int64: ints = try exact(value.typed(Int64.self), value)
+        case .uint32: ints = try exact(value.typed(UInt32.self), value)
+        case .uint64: ints = try exact(value.typed(UInt64.self), value)
         default: ints = value.typed(Int32.self)
         }
         return Tensor(int32: ints, shape: value.shape)
+    }
+
+    /// The values as `Int32`, or a 400 naming the first one outside its range.
+    private static func exact<T: BinaryInteger>(_ values: [T], _ tensor: V2Tensor) throws -> [Int32] {
+        try values.map { v in
+            guard let exact = Int32(exactly: v) else {
+                throw ServeError.badRequest("input '\(tensor.name)': \(tensor.datatype.rawValue) value \(v) is outside the range Lepton computes integers in "
+                                            + "(\(Int32.min)...\(Int32.max), int32); it is refused rather than clamped")
+            }
+            return exact
+        }
     }
 
     /// Lepton values encoded as the datatype the graph declares.

@@ -20,6 +20,9 @@ public final class ServedModel: Sendable {
         self.name = name
         self.version = version
         self.model = model
+        var config = config
+        if !model.batched { config.maxBatchSize = 0 }
+        if config.maxBatchSize == 0 { config.dynamicBatching = false }
         self.config = config
         let statistics = ModelStatistics(name: name, version: String(version), metrics: metrics)
         self.statistics = statistics
@@ -27,12 +30,15 @@ public final class ServedModel: Sendable {
     }
 
     /// The model metadata of the V2 protocol (`GET /v2/models/{name}`): shapes with -1 for the batch
-    /// dimension and any variable dimension.
+    /// dimension (batched models) and any variable dimension.
     public var metadata: ModelMetadata {
         ModelMetadata(name: name, versions: [String(version)], platform: model.platform,
-                      inputs: model.inputs.map { .init(name: $0.name, datatype: $0.datatype.rawValue, shape: [-1] + $0.dims) },
-                      outputs: model.outputs.map { .init(name: $0.name, datatype: $0.datatype.rawValue, shape: [-1] + $0.dims) })
+                      inputs: model.inputs.map { .init(name: $0.name, datatype: $0.datatype.rawValue, shape: shape($0)) },
+                      outputs: model.outputs.map { .init(name: $0.name, datatype: $0.datatype.rawValue, shape: shape($0)) })
     }
+
+    /// A tensor's whole shape as requests give it: the batch dimension first for batched models.
+    func shape(_ spec: TensorSpec) -> [Int] { model.batched ? [-1] + spec.dims : spec.dims }
 
     /// Checks a request against the model, queues it for a batch and builds the response.
     /// - Parameter timeout: how long the inference may take (nil: no limit).
@@ -66,10 +72,12 @@ public final class ServedModel: Sendable {
                 throw ServeError.badRequest("input '\(input.name)': datatype \(input.datatype.rawValue) does not match the model's \(spec.datatype.rawValue)"
                                             + (spec.datatype == .fp32 || spec.datatype == .int32 ? " (UINT8, INT8, UINT16 and INT16 are widened to it)" : ""))
             }
-            let fits = input.shape.count == spec.dims.count + 1 && input.shape[0] >= 1
-                && zip(input.shape.dropFirst(), spec.dims).allSatisfy { $1 == -1 || $0 == $1 }
+            let expected = shape(spec)
+            let fits = input.shape.count == expected.count && (!model.batched || input.shape[0] >= 1)
+                && zip(input.shape, expected).allSatisfy { $1 == -1 || $0 == $1 }
             guard fits else {
-                throw ServeError.badRequest("input '\(input.name)': shape \(input.shape) does not match the model's \([-1] + spec.dims) (batch dimension first, ≥ 1)")
+                throw ServeError.badRequest("input '\(input.name)': shape \(input.shape) does not match the model's \(expected)"
+                                            + (model.batched ? " (batch dimension first, ≥ 1)" : " (no batch dimension: max_batch_size 0, shapes taken literally)"))
             }
             byName[input.name] = input
         }

@@ -31,8 +31,10 @@ struct ModelConfigDocument: Encodable {
         platform = model.model.platform
         max_batch_size = config.maxBatchSize
         max_queue_size = config.maxQueueSize
-        input = model.model.inputs.map { TensorConfig(name: $0.name, data_type: "TYPE_" + $0.datatype.rawValue, dims: $0.dims) }
-        output = model.model.outputs.map { TensorConfig(name: $0.name, data_type: "TYPE_" + $0.datatype.rawValue, dims: $0.dims) }
+        // Triton's dims leave out the batch dimension when max_batch_size > 0, else are the whole shape.
+        let dims = { (spec: TensorSpec) in config.maxBatchSize > 0 ? spec.dims : model.shape(spec) }
+        input = model.model.inputs.map { TensorConfig(name: $0.name, data_type: "TYPE_" + $0.datatype.rawValue, dims: dims($0)) }
+        output = model.model.outputs.map { TensorConfig(name: $0.name, data_type: "TYPE_" + $0.datatype.rawValue, dims: dims($0)) }
         dynamic_batching = config.dynamicBatching ? DynamicBatching(max_queue_delay_microseconds: config.maxQueueDelayMicroseconds) : nil
         instance_group = [InstanceGroup(count: config.instanceCount)]
         switch config.versionPolicy {
