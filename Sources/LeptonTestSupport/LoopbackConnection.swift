@@ -44,14 +44,21 @@ public final class LoopbackConnection {
         _ = shutdown(socket, Int32(SHUT_WR))
     }
 
+    /// What has arrived (waiting for at least a byte): empty once the server closed, or after
+    /// 20 s without a byte.
+    public func read() -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let n = recv(socket, &buffer, buffer.count, 0)
+        return n > 0 ? Array(buffer[0..<n]) : []
+    }
+
     /// Everything the server sends until it closes (or 20 s pass without a byte).
     public func readToEnd() -> [UInt8] {
         var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = recv(socket, &buffer, buffer.count, 0)
-            if n <= 0 { return answer }
-            answer += buffer[0..<n]
+            let more = read()
+            if more.isEmpty { return answer }
+            answer += more
         }
     }
 

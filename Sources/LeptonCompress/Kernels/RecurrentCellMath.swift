@@ -1,8 +1,9 @@
 import LeptonTensor
 
 /// One inference step of a recurrent cell on one batch row, in float32, after the int8 products:
-/// the same arithmetic as LeptonTensor's fused float op (`recurrentSequence`), with the same
-/// Cephes `exp`, so a dynamic layer differs from the float one by its quantisation only.
+/// the same arithmetic as LeptonTensor's fused float op (`recurrentSequence`), with its
+/// `RecurrentMath` sigmoid and tanh, so a dynamic layer differs from the float one by its
+/// quantisation only.
 enum RecurrentCellMath {
     /// Updates `h` (and `c` for the LSTM) from `z` (the recurrent product with its bias,
     /// `[gates·units]`, overwritten) and `x` (the input projection with its bias).
@@ -36,33 +37,6 @@ enum RecurrentCellMath {
         }
     }
 
-    /// `eˣ` to float32 accuracy (the float op's Cephes polynomial, written so loops vectorise).
-    @inline(__always)
-    static func exp(_ v: Float) -> Float {
-        let x0 = Swift.min(Swift.max(v, -87.3), 88.3)
-        let magic: Float = 12_582_912   // 1.5·2²³: adding it rounds to an integer
-        let shifted = x0 * 1.44269504088896341 + magic
-        let fx = shifted - magic
-        let n = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: magic.bitPattern)
-        var x = x0 - fx * 0.693359375
-        x = x + fx * 2.12194440e-4
-        var p: Float = 1.9875691500e-4
-        p = p * x + 1.3981999507e-3
-        p = p * x + 8.3334519073e-3
-        p = p * x + 4.1665795894e-2
-        p = p * x + 1.6666665459e-1
-        p = p * x + 5.0000001201e-1
-        let y = p * (x * x) + x + 1
-        return y * Float(bitPattern: UInt32(bitPattern: (n &+ 127) &<< 23))
-    }
-
-    /// Logistic sigmoid in place.
-    static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { p[i] = 1 / (1 + exp(-p[i])) }
-    }
-
-    /// Hyperbolic tangent in place.
-    static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { p[i] = 1 - 2 / (exp(2 * p[i]) + 1) }
-    }
+    private static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) { RecurrentMath.sigmoid(p, n) }
+    private static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) { RecurrentMath.tanh(p, n) }
 }

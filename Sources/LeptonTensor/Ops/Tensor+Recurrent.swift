@@ -371,8 +371,9 @@ final class RecurrentRun {
     var rowGrain: Int { Swift.max(1, (1 << 17) / Swift.max(1, width * units)) }
 }
 
-/// Vectorised element-wise functions of the fused recurrent loops.
-enum RecurrentMath {
+/// Vectorised element-wise functions of the fused recurrent loops (public for the quantised
+/// recurrent layers of LeptonCompress, whose gates must compute exactly as these do).
+public enum RecurrentMath {
     /// `z[j] += x[j] + bias[j]` (bias optional).
     @inline(__always)
     static func addInto(_ z: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ n: Int) {
@@ -404,12 +405,12 @@ enum RecurrentMath {
         return y * Float(bitPattern: UInt32(bitPattern: (n &+ 127) &<< 23))
     }
 
-    /// Logistic sigmoid in place.
-    static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// Logistic sigmoid of `n` values in place.
+    public static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
         for i in 0..<n { p[i] = 1 / (1 + exp(-p[i])) }
     }
-    /// Hyperbolic tangent in place.
-    static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// Hyperbolic tangent of `n` values in place.
+    public static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
         for i in 0..<n { p[i] = 1 - 2 / (exp(2 * p[i]) + 1) }
     }
 }
