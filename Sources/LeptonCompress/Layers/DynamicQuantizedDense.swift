@@ -112,11 +112,6 @@ extension DynamicQuantizedDense: ConfigurableLayer {
 
     /// `[batch, …, inputDimensions]` → `[batch, …, units]`.
     public func inferShape(_ input: TensorSpec) throws -> ShapeInference {
-        try input.require(.float32)
-        guard input.rank >= 2, input.shape.last == inputDimensions else {
-            throw ConfigError("expected an input [batch, ..., \(inputDimensions)] (input_dim), got \(input)")
-        }
-        try LayerLimits.checkOperations([input.shape.dropLast().reduce(1, *), inputDimensions, units], "the matrix product")
-        return ShapeInference(output: input.with(shape: input.shape.dropLast() + [units]))
+        try QuantizedDense.denseShape(input, inputDimensions: inputDimensions, units: units)
     }
 }

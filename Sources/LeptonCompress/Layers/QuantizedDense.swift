@@ -66,6 +66,12 @@ extension QuantizedDense: ConfigurableLayer {
 
     /// `[batch, …, inputDimensions]` → `[batch, …, units]`.
     public func inferShape(_ input: TensorSpec) throws -> ShapeInference {
+        try Self.denseShape(input, inputDimensions: inputDimensions, units: units)
+    }
+
+    /// The shape check of an int8 dense layer (static or dynamic): a float input ending in
+    /// `inputDimensions`, within the operation limits.
+    static func denseShape(_ input: TensorSpec, inputDimensions: Int, units: Int) throws -> ShapeInference {
         try input.require(.float32)
         guard input.rank >= 2, input.shape.last == inputDimensions else {
             throw ConfigError("expected an input [batch, ..., \(inputDimensions)] (input_dim), got \(input)")
