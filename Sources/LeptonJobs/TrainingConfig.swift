@@ -80,9 +80,10 @@ public struct TrainingConfig {
             case .string(let name)?: loss = try LossFunction(named: name)
             case let value?:
                 let l = try ConfigReader(value, path: "loss")
-                try l.rejectUnknownKeys(["name", "margin", "scale"])
+                try l.rejectUnknownKeys(["name", "margin", "scale", "positive_margin"])
                 loss = try LossFunction(named: try l.requiredString("name"), margin: try l.double("margin").map(Float.init),
-                                        scale: try l.double("scale").map(Float.init))
+                                        scale: try l.double("scale").map(Float.init),
+                                        positiveMargin: try l.double("positive_margin").map(Float.init))
             case nil: throw ConfigError("loss: missing (expected a loss name, or a mapping with name and margin or scale)")
             }
         } catch let error as TrainingError {

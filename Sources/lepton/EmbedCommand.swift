@@ -37,7 +37,7 @@ struct EmbedCommand: ParsableCommand {
         }
         let job = try EmbeddingJob(config: trainingConfig, options: training.jobOptions(common))
         // Given, or config's, or roc.png in the saved model's folder.
-        let rocPath = roc ?? job.settings.roc ?? job.outputPath.map { URL(fileURLWithPath: $0).appendingPathComponent("roc.png").path }
+        let rocPath = roc ?? job.settings.roc ?? job.outputPath.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + "roc.png" }
         if let rocPath, roc != nil || job.settings.roc != nil {
             let folder = URL(fileURLWithPath: rocPath).deletingLastPathComponent().path
             guard FileManager.default.fileExists(atPath: folder) else {

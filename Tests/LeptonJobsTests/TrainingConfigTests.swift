@@ -48,6 +48,10 @@ import LeptonNN
         let path = try write(base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: arcface, margin: 0.4, scale: 32}"))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try TrainingConfig.load(path).loss.name == "arcface")
+        let contrastive = try write(base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy",
+                                                              with: "loss: {name: contrastive, margin: 1, positive_margin: 0.4}"))
+        defer { try? FileManager.default.removeItem(atPath: contrastive) }
+        #expect(try TrainingConfig.load(contrastive).loss.name == "contrastive")
     }
 
     @Test func badConfigsNameTheKeyTheValueAndWhatWasExpected() throws {
@@ -65,6 +69,10 @@ import LeptonNN
             (base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: arcface, margn: 1}"), "loss: unknown key margn"),
             (base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: cosface, scale: -2}"),
              "loss: loss scale: expected a number in (0, 1000], got -2"),
+            (base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: arcface, positive_margin: 0.2}"),
+             "loss: loss 'arcface' takes no positive_margin; it is for contrastive"),
+            (base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: contrastive, margin: 0.5, positive_margin: 0.5}"),
+             "loss: loss positive_margin: expected a number in 0..<margin (0.5), got 0.5"),
             (base + "\nbatch_sise: 3", "unknown key batch_sise"),
             (base.replacingOccurrences(of: "name: mnist", with: "name: mnist, path: /nonexistent/mnist"), "MNIST file train-images-idx3-ubyte(.gz) not found"),
             (base.replacingOccurrences(of: "name: mnist", with: "name: imagenet"), "dataset.name: unknown dataset \"imagenet\""),

@@ -56,4 +56,17 @@ import Testing
         let result = GradientChecker.check([embeddings], epsilon: 1e-3) { pairwiseContrastiveLoss($0[0], labels, margin: 2) }
         #expect(result.passed, "\(result)")
     }
+
+    @Test func aPositiveMarginStopsPullingPairsAlreadyThatClose() {
+        // Pairs of one identity, positive margin 1.2: (0,1) d 1 → 0; (1.5,3) 1.5 → 0.3² = 0.09;
+        // (1.5,4) 2.5 → 1.3² = 1.69; (3,4) 1 → 0. Others as without: 0.25.
+        let loss = pairwiseContrastiveLoss(Self.points, Self.labels, margin: 1, positiveMargin: 1.2).item()
+        #expect(abs(loss - (0.09 + 1.69 + 0.25) / 10) < 1e-4)
+        let embeddings = GradientChecker.input([6, 2], seed: 5, low: -1, high: 1)
+        let labels = Tensor(int32: [0, 1, 0, 1, 2, 2], shape: [6])
+        let result = GradientChecker.check([embeddings], epsilon: 1e-3) {
+            pairwiseContrastiveLoss($0[0], labels, margin: 2, positiveMargin: 0.3)
+        }
+        #expect(result.passed, "\(result)")
+    }
 }

@@ -58,8 +58,12 @@ public func tripletLoss(_ embeddings: Tensor, _ labels: Tensor, margin: Float = 
 }
 
 /// Contrastive loss over every pair of rows in the batch (Hadsell et al., 2006): `d²` for pairs of
-/// one identity, `max(0, margin − d)²` for pairs of two, averaged over the pairs.
-public func pairwiseContrastiveLoss(_ embeddings: Tensor, _ labels: Tensor, margin: Float = 1) -> Tensor {
+/// one identity, `max(0, margin − d)²` for pairs of two, averaged over the pairs. A
+/// `positiveMargin` above 0 stops pulling a pair of one identity once it is that close,
+/// `max(0, d − positiveMargin)²` (pytorch-metric-learning's `pos_margin`), so that an identity's
+/// samples are not all pulled onto one point.
+public func pairwiseContrastiveLoss(_ embeddings: Tensor, _ labels: Tensor, margin: Float = 1,
+                                    positiveMargin: Float = 0) -> Tensor {
     let ids = identityLabels(labels, embeddings, "pairwiseContrastiveLoss")
     let n = ids.count
     guard n > 1 else { return (embeddings * 0).sum() }
@@ -67,7 +71,8 @@ public func pairwiseContrastiveLoss(_ embeddings: Tensor, _ labels: Tensor, marg
     for i in 0..<n { for j in (i + 1)..<n { if ids[i] == ids[j] { same[i * n + j] = 1 } else { different[i * n + j] = 1 } } }
     let distances = pairwiseDistances(embeddings)
     let pairs = Float(n * (n - 1) / 2)
-    let pulled = Tensor(same, shape: [n, n]) * distances.square()
+    let pull = positiveMargin > 0 ? (distances - positiveMargin).relu().square() : distances.square()
+    let pulled = Tensor(same, shape: [n, n]) * pull
     let pushed = Tensor(different, shape: [n, n]) * (margin - distances).relu().square()
     return (pulled + pushed).sum() / pairs
 }

@@ -57,9 +57,9 @@ public struct LossFunction: @unchecked Sendable {
         LossFunction(name: "triplet_\(mining.rawValue)") { tripletLoss($0, $1, margin: margin, mining: mining) }
     }
     /// Contrastive loss over every pair of a batch's embeddings
-    /// (``LeptonNN/pairwiseContrastiveLoss(_:_:margin:)``).
-    public static func contrastive(margin: Float = 1) -> LossFunction {
-        LossFunction(name: "contrastive") { pairwiseContrastiveLoss($0, $1, margin: margin) }
+    /// (``LeptonNN/pairwiseContrastiveLoss(_:_:margin:positiveMargin:)``).
+    public static func contrastive(margin: Float = 1, positiveMargin: Float = 0) -> LossFunction {
+        LossFunction(name: "contrastive") { pairwiseContrastiveLoss($0, $1, margin: margin, positiveMargin: positiveMargin) }
     }
     /// ArcFace or CosFace over a ``LeptonNN/CosineDense`` head's cosines; defaults as
     /// pytorch-metric-learning's (scale 64; margin 0.5 rad for ArcFace, 0.35 for CosFace).
@@ -69,10 +69,18 @@ public struct LossFunction: @unchecked Sendable {
     }
 
     /// The loss named `name`, with the `margin` and `scale` of the losses that take them
-    /// (triplet, contrastive, ArcFace, CosFace; nil: their defaults).
+    /// (triplet, contrastive, ArcFace, CosFace; nil: their defaults) and contrastive's `positiveMargin`.
     /// - Throws: ``TrainingError`` for an unknown name, or a margin or scale given to a loss that
     ///   takes none, or out of range.
-    public init(named name: String, margin: Float?, scale: Float?) throws {
+    public init(named name: String, margin: Float?, scale: Float?, positiveMargin: Float? = nil) throws {
+        if let positiveMargin {
+            guard name.lowercased() == "contrastive" else {
+                throw TrainingError("loss '\(name)' takes no positive_margin; it is for contrastive")
+            }
+            guard positiveMargin.isFinite, positiveMargin >= 0, positiveMargin < (margin ?? 1) else {
+                throw TrainingError("loss positive_margin: expected a number in 0..<margin (\(margin ?? 1)), got \(positiveMargin)")
+            }
+        }
         if let margin, !(margin.isFinite && margin >= 0 && margin < 10) {
             throw TrainingError("loss margin: expected a number in 0..<10, got \(margin)")
         }
@@ -82,7 +90,7 @@ public struct LossFunction: @unchecked Sendable {
         switch name.lowercased() {
         case "triplet_semi_hard": self = .triplet(mining: .semiHard, margin: margin ?? 0.2)
         case "triplet_batch_hard": self = .triplet(mining: .batchHard, margin: margin ?? 0.2)
-        case "contrastive": self = .contrastive(margin: margin ?? 1)
+        case "contrastive": self = .contrastive(margin: margin ?? 1, positiveMargin: positiveMargin ?? 0)
         case "arcface": self = .marginSoftmax(.arcFace, scale: scale ?? 64, margin: margin)
         case "cosface": self = .marginSoftmax(.cosFace, scale: scale ?? 64, margin: margin)
         default:
