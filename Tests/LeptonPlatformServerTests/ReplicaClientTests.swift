@@ -6,7 +6,8 @@ import NIOPosix
 import Testing
 
 /// A scripted HTTP/1.1 server on a free loopback port: `/echo` answers the request's body,
-/// `/close` answers and closes the connection, `/big` answers 4,096 bytes, `/silent` never answers.
+/// `/close` answers and closes the connection, `/big` answers 4,096 bytes, `/silent` never answers,
+/// `/gate/N` answers once N such requests wait (so N requests are in flight at once).
 /// It counts the connections it accepted and can close every open one.
 private final class ScriptedServer: Sendable {
     let channel: any Channel
@@ -17,14 +18,14 @@ private final class ScriptedServer: Sendable {
     var acceptedConnections: Int { count.withLockedValue { $0 } }
 
     init() async throws {
-        let opened = NIOLockedValueBox<[any Channel]>([]), count = NIOLockedValueBox(0)
+        let opened = NIOLockedValueBox<[any Channel]>([]), count = NIOLockedValueBox(0), gate = Gate()
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { child in
                 count.withLockedValue { $0 += 1 }
                 opened.withLockedValue { $0.append(child) }
                 return child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try child.pipeline.syncOperations.addHandler(Script())
+                    try child.pipeline.syncOperations.addHandler(Script(gate: gate))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -39,32 +40,62 @@ private final class ScriptedServer: Sendable {
 
     func stop() async { try? await channel.close() }
 
+    /// Holds `/gate/N` answers until N wait, then lets them all go.
+    private final class Gate: Sendable {
+        private let waiting = NIOLockedValueBox<[@Sendable () -> Void]>([])
+
+        func wait(for count: Int, _ answer: @escaping @Sendable () -> Void) {
+            let released = waiting.withLockedValue { list -> [@Sendable () -> Void] in
+                list.append(answer)
+                guard list.count >= count else { return [] }
+                defer { list = [] }
+                return list
+            }
+            for answer in released { answer() }
+        }
+    }
+
     private final class Script: ChannelInboundHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
+        private let gate: Gate
         private var uri = ""
         private var body = ByteBuffer()
+
+        init(gate: Gate) { self.gate = gate }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head): uri = head.uri; body.clear()
             case .body(var chunk): body.writeBuffer(&chunk)
             case .end:
-                let answer: ByteBuffer
+                let reply: ByteBuffer
                 var headers = HTTPHeaders()
+                if uri.hasPrefix("/gate/"), let count = Int(uri.dropFirst(6)) {
+                    let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                    gate.wait(for: count) {
+                        bound.eventLoop.execute { let (script, context) = bound.value; script.answer(ByteBuffer(string: "through"), context: context) }
+                    }
+                    return
+                }
                 switch uri {
                 case "/silent": return
-                case "/big": answer = ByteBuffer(repeating: 7, count: 4096)
-                case "/close": answer = ByteBuffer(string: "bye"); headers.add(name: "Connection", value: "close")
-                default: answer = body
+                case "/big": reply = ByteBuffer(repeating: 7, count: 4096)
+                case "/close": reply = ByteBuffer(string: "bye"); headers.add(name: "Connection", value: "close")
+                default: reply = body
                 }
-                headers.add(name: "Content-Length", value: "\(answer.readableBytes)")
-                headers.add(name: "X-Path", value: uri)
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(answer))), promise: nil)
-                let closing = uri == "/close"
-                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in if closing { context.close(promise: nil) } }
+                answer(reply, headers: headers, context: context)
             }
+        }
+
+        func answer(_ answer: ByteBuffer, headers: HTTPHeaders = HTTPHeaders(), context: ChannelHandlerContext) {
+            var headers = headers
+            headers.add(name: "Content-Length", value: "\(answer.readableBytes)")
+            headers.add(name: "X-Path", value: uri)
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(answer))), promise: nil)
+            let closing = uri == "/close"
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in if closing { context.close(promise: nil) } }
         }
     }
 }
@@ -105,6 +136,27 @@ struct ReplicaClientTests {
         #expect(String(buffer: closing.body) == "bye")
         _ = try await client.execute(post("/echo", "three"), port: server.port, on: loop, deadline: .now() + .seconds(5)).get()
         #expect(server.acceptedConnections == 3)
+        client.closeIdle()
+        await server.stop()
+    }
+
+    @Test("at most maxIdlePerKey connections are kept per loop and port; the rest are closed")
+    func capsTheIdlePool() async throws {
+        let server = try await ScriptedServer()
+        let client = ReplicaClient(maxAnswerBytes: 1 << 20)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let inFlight = ReplicaClient.maxIdlePerKey + 6
+        func wave() async throws {
+            let answers = (0..<inFlight).map { _ in
+                client.execute(post("/gate/\(inFlight)"), port: server.port, on: loop, deadline: .now() + .seconds(20))
+            }
+            for answer in answers { #expect(String(buffer: try await answer.get().body) == "through") }
+        }
+        try await wave()
+        #expect(server.acceptedConnections == inFlight)
+        // The second wave reuses the kept connections and opens only those that were not kept.
+        try await wave()
+        #expect(server.acceptedConnections == inFlight + (inFlight - ReplicaClient.maxIdlePerKey))
         client.closeIdle()
         await server.stop()
     }
