@@ -31,12 +31,18 @@ public final class PlatformServer: Sendable {
     public let logger: Logger
     /// The deployments' replicas and router (`/deployments/<name>/v2/…`).
     public let deployments: DeploymentSupervisor
+    /// How long a connection may stay open with no request in progress before it is closed.
+    public let idleTimeout: TimeAmount
 
     /// Creates a server; nothing is bound until ``run(onListening:)``.
-    /// - Parameter replicaExecutable: the `lepton` binary deployment replicas run (default: this executable).
+    /// - Parameters:
+    ///   - replicaExecutable: the `lepton` binary deployment replicas run (default: this executable).
+    ///   - idleTimeout: connections with no request in progress for this long are closed.
     public init(platform: Platform, host: String = "127.0.0.1", port: Int = 8080, metrics: PlatformMetrics = PlatformMetrics(),
-                logger: Logger = Logger(label: "lepton.platform"), replicaExecutable: String = Platform.currentExecutable) {
+                logger: Logger = Logger(label: "lepton.platform"), replicaExecutable: String = Platform.currentExecutable,
+                idleTimeout: TimeAmount = .seconds(120)) {
         self.platform = platform
+        self.idleTimeout = idleTimeout
         self.host = host
         self.port = port
         self.metrics = metrics
@@ -83,11 +89,11 @@ public final class PlatformServer: Sendable {
         try await platform.jobs.start()
         await deployments.start()
         let router = DeploymentRouter(supervisor: deployments, metrics: metrics)
-        // Connections idle for 120 s close; the data plane's handler keeps that time (Hummingbird's
-        // own would not see the requests it answers).
+        // Idle connections close after `idleTimeout`; the data plane's handler keeps that time
+        // (Hummingbird's own would not see the requests it answers).
         let app = Application(
             responder: PlatformResponder(api: buildRouter().0.buildResponder(), deployments: router),
-            server: .http1(configuration: .init(additionalChannelHandlers: [DataPlaneHandler(router: router, idleTimeout: .seconds(120))])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [DataPlaneHandler(router: router, idleTimeout: self.idleTimeout)])),
             configuration: .init(address: .hostname(host, port: port), serverName: "lepton-platform"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger

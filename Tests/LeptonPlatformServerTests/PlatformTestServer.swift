@@ -5,6 +5,7 @@ import FoundationNetworking
 import LeptonPlatform
 import LeptonPlatformServer
 import LeptonTestSupport
+import NIOCore
 
 /// A ``PlatformServer`` over a fresh data folder, running in process on a free loopback port.
 struct PlatformTestServer {
@@ -26,12 +27,13 @@ struct PlatformTestServer {
 
     /// Initialises a data folder and starts a server on it.
     /// Jobs run `trainer` (default: a script that writes a line and succeeds) instead of `lepton train`.
-    static func start(_ name: String, maxUploadBytes: Int = Platform.defaultMaxUploadBytes, trainer: [String]? = nil) async throws -> PlatformTestServer {
+    static func start(_ name: String, maxUploadBytes: Int = Platform.defaultMaxUploadBytes, trainer: [String]? = nil,
+                      idleTimeout: TimeAmount = .seconds(120)) async throws -> PlatformTestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lepton-platform-server-\(name)-\(UUID().uuidString)")
         let (_, admin) = try await Platform.initialize(dataFolder: folder)
         let command = try trainer ?? [Self.script("echo training; exit 0", in: folder)]
         let platform = try Platform(dataFolder: folder, maxUploadBytes: maxUploadBytes, runner: LocalProcessRunner(command: command), slots: 2)
-        let server = PlatformServer(platform: platform, port: 0, replicaExecutable: LeptonExecutable.url.path)
+        let server = PlatformServer(platform: platform, port: 0, replicaExecutable: LeptonExecutable.url.path, idleTimeout: idleTimeout)
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await server.run { listening.yield($0) } }
         var iterator = ports.makeAsyncIterator()
