@@ -65,16 +65,20 @@ struct ModelCommand: AsyncParsableCommand {
         @Option(help: "A version number or alias (default: the latest).") var version: String?
         @Option(help: "The folder to write.") var output: String?
         @Option(help: "Write the version as one ONNX file instead (exported by the platform, as lepton export does).") var onnx: String?
+        @Flag(help: "With --onnx: replace a file already there.") var overwrite = false
 
         func validate() throws {
             guard (output == nil) != (onnx == nil) else { throw ValidationError("give either --output FOLDER or --onnx FILE") }
+            guard !overwrite || onnx != nil else { throw ValidationError("--overwrite: expected --onnx FILE too (a pulled folder is never replaced)") }
         }
 
         func run() async throws {
-            let client = try PlatformClient.load()
             if let onnx {
                 try OutputPath.checkNotEmpty(onnx, what: "--onnx")
-                try OutputPath.checkFile(URL(fileURLWithPath: onnx), overwrite: false)
+                try OutputPath.checkFile(URL(fileURLWithPath: onnx), overwrite: overwrite)
+            }
+            let client = try PlatformClient.load()
+            if let onnx {
                 let path: String
                 if let version { path = version } else { path = try await Self.latest(model, client: client) }
                 _ = try await client.download("/api/v1/models/\(model)/versions/\(path)/onnx", to: URL(fileURLWithPath: onnx))

@@ -129,6 +129,21 @@ import Testing
         let predicted = try lepton(["predict", model.path, files.appendingPathComponent("t10k-images-idx3-ubyte").path, "--limit", "3"])
         #expect(predicted.status == 0, "\(predicted.stderr)")
 
+        // The version as one ONNX file: written once, refused over an existing file unless --overwrite.
+        let onnx = dir.appendingPathComponent("tiny.onnx")
+        let pulledONNX = try lepton(["model", "pull", "tiny-mnist", "--onnx", onnx.path])
+        #expect(pulledONNX.status == 0 && pulledONNX.stdout.contains("as ONNX"), "\(pulledONNX.stderr)")
+        #expect(try lepton(["predict", onnx.path, files.appendingPathComponent("t10k-images-idx3-ubyte").path, "--limit", "3"]).status == 0)
+        let onExisting = try lepton(["model", "pull", "tiny-mnist", "--onnx", onnx.path])
+        #expect(onExisting.status != 0 && onExisting.stderr.contains("a file is already there"), "\(onExisting.stderr)")
+        #expect(try lepton(["model", "pull", "tiny-mnist", "--onnx", onnx.path, "--overwrite"]).status == 0)
+        for (arguments, message) in [([String](), "give either --output FOLDER or --onnx FILE"),
+                                     (["--output", model.path, "--onnx", onnx.path], "give either --output FOLDER or --onnx FILE"),
+                                     (["--output", model.path, "--overwrite"], "--overwrite: expected --onnx FILE too")] {
+            let refused = try lepton(["model", "pull", "tiny-mnist"] + arguments)
+            #expect(refused.status != 0 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+
         let published = try lepton(["model", "publish", "tiny-mnist", "--version", "champion", "--task", "image-classification",
                                     "--licence", "MIT", "--metric", "accuracy=0.1", "--description", "tiny test digits"])
         #expect(published.status == 0 && published.stdout.hasPrefix("listing lst_"), "\(published.stderr)")
