@@ -27,7 +27,7 @@ public final class Tensor: @unchecked Sendable {
     var gradNode: GradNode?
     /// Where ``backward(_:retainGraph:onLeafGradient:)`` puts this leaf's gradient instead of a
     /// new tensor (see ``gradientDestination``); set with ``writeGradients(into:)``.
-    public private(set) var gradientDestination: Tensor?
+    public internal(set) var gradientDestination: Tensor?
     /// Whether a gradient rule of the current backward sweep already wrote into ``gradientDestination``.
     var gradientDestinationClaimed = false
 
