@@ -3,8 +3,9 @@
 #  1. throughput of the MNIST CNN (examples/mnist-cnn.yaml on the first 12,000 training images,
 #     one epoch) in 1 process and in 2 ranks under mpirun, 1 thread each, runs interleaved:
 #     data parallel, and the parameter server (rank 0 serves and trains) in sync and async modes;
-#  2. gradient all-reduce inside training (gradients as bucket views, and copied out) vs one raw
-#     MPI_Allreduce of the same bytes, 4 KB–64 MB, median and best of interleaved repetitions
+#  2. gradient all-reduce inside training (written into the bucket by backward, as training does
+#     now; and the older ways: packed into the bucket, handed back as views or copied out) vs one
+#     raw MPI_Allreduce of the same bytes, 4 KB–64 MB, median and best of interleaved repetitions
 #     (`lepton allreduce-bench`, OSU-style bus bandwidth);
 #  3. a ring all-reduce cost model for 8–64 nodes from the measured step time (a model, not a measurement).
 # Usage: scripts/bench_distributed.sh [repetitions (default 5)]. Needs a release build and OpenMPI.

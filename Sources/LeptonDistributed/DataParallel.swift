@@ -23,6 +23,12 @@ import LeptonTrain
 /// finished its gradients, while backward goes on (DDP's overlap); the optimizer step waits for
 /// the last bucket. Gradients are weighted by the rows each rank held, so a last batch split
 /// unevenly still gives the global batch's mean gradient.
+///
+/// With more than one rank, backward writes each parameter's gradient straight into its bucket
+/// slot (``LeptonTensor/Tensor/writeGradients(into:)``: the kernel that makes a dense or
+/// convolution weight's gradient writes it there; others are copied in as they finish), and
+/// ``backward(_:)`` seeds backward with the rank's weight, so that a step all-reduces the bucket
+/// as backward left it: no pass over the gradients between backward and the all-reduce.
 public final class DataParallel: DistributionStrategy {
     /// The processes training together.
     public let communicator: Communicator
@@ -77,6 +83,16 @@ public final class DataParallel: DistributionStrategy {
         var buffer: UnsafeMutableBufferPointer<Float> {
             UnsafeMutableBufferPointer(start: storage.pointer.assumingMemoryBound(to: Float.self), count: count)
         }
+
+        /// The first byte of parameter `i`'s gradient in the bucket.
+        func slot(_ i: Int) -> UnsafeMutableRawPointer {
+            storage.pointer + offsets[i] * MemoryLayout<Float>.size
+        }
+
+        /// Parameter `i`'s gradient in the bucket, as a tensor (no copy).
+        func view(_ i: Int) -> Tensor {
+            Tensor(viewing: storage, floatOffset: offsets[i], shape: parameters[i].shape)
+        }
     }
 
     private var buckets: [Bucket] = []
@@ -84,6 +100,8 @@ public final class DataParallel: DistributionStrategy {
     private var slots: [ObjectIdentifier: (bucket: Int, index: Int)] = [:]
     private var nextLaunch = 0
     private var weight: Float = 1
+    /// Whether this step's backward ran through ``backward(_:)``: its gradients are already weighted.
+    private var weightedByBackward = false
     private let engine: Engine
 
     /// - Parameters:
@@ -104,7 +122,10 @@ public final class DataParallel: DistributionStrategy {
         engine = Engine(communicator: communicator)
     }
 
-    deinit { engine.stop() }
+    deinit {
+        engine.stop()
+        for bucket in buckets { for parameter in bucket.parameters { parameter.writeGradients(into: nil) } }
+    }
 
     public var rank: Int { communicator.rank }
     public var size: Int { communicator.size }
@@ -121,8 +142,10 @@ public final class DataParallel: DistributionStrategy {
         plan(context.optimizer.parameters)
     }
 
-    /// Lays the buckets out over `parameters` in reverse order (the same on every rank).
+    /// Lays the buckets out over `parameters` in reverse order (the same on every rank) and,
+    /// with more than one rank, makes backward write each gradient into its bucket slot.
     private func plan(_ parameters: [Tensor]) {
+        for bucket in buckets { for parameter in bucket.parameters { parameter.writeGradients(into: nil) } }
         planned = parameters.map(ObjectIdentifier.init)
         let capacity = Swift.max(1, bucketBytes / MemoryLayout<Float>.size)
         buckets = []
@@ -138,13 +161,24 @@ public final class DataParallel: DistributionStrategy {
         if !current.isEmpty { buckets.append(Bucket(current)) }
         slots = [:]
         for (b, bucket) in buckets.enumerated() {
-            for (i, p) in bucket.parameters.enumerated() { slots[ObjectIdentifier(p)] = (b, i) }
+            for (i, p) in bucket.parameters.enumerated() {
+                slots[ObjectIdentifier(p)] = (b, i)
+                if size > 1 && p.dtype == .float32 { p.writeGradients(into: bucket.view(i)) }
+            }
         }
         nextLaunch = 0
     }
 
     public func beginBatch(rows: Int, globalRows: Int) {
         weight = globalRows > 0 ? Float(rows) / Float(globalRows) : 0
+    }
+
+    /// Backward from `loss` seeded with this rank's weight, rows / global rows (the gradients
+    /// come out weighted: no weighting pass, and with one rank's rows all gradients scale
+    /// exactly as the mean over the global batch), calling ``gradientReady(_:)`` as they finish.
+    public func backward(_ loss: Tensor) {
+        weightedByBackward = true
+        loss.backward(Tensor.full(loss.shape, weight, backend: loss.backend), onLeafGradient: gradientReady)
     }
 
     /// Packs a finished gradient into its bucket; with ``overlap``, hands every complete bucket
@@ -162,8 +196,10 @@ public final class DataParallel: DistributionStrategy {
 
     /// Replaces each gradient by the sum over ranks of `rows / globalRows × gradient`, bucket by
     /// bucket (those backward has not started yet go now), then waits for every bucket. A
-    /// parameter without a gradient contributes zeros and keeps none. A transport failure ends
-    /// the job (``Communicator/abort(_:)``: a step cannot go on with some ranks' gradients).
+    /// gradient backward left in its bucket slot is reduced where it is (weighted there unless
+    /// ``backward(_:)`` seeded it); others are copied in. A parameter without a gradient
+    /// contributes zeros and keeps none. A transport failure ends the job
+    /// (``Communicator/abort(_:)``: a step cannot go on with some ranks' gradients).
     public func synchronizeGradients(_ parameters: [Tensor]) {
         if parameters.map(ObjectIdentifier.init) != planned { plan(parameters) }
         for b in nextLaunch..<buckets.count {
@@ -175,21 +211,27 @@ public final class DataParallel: DistributionStrategy {
         for bucket in buckets {
             // Gradients as views into the bucket (DDP's gradient_as_bucket_view): valid until
             // the next synchronisation packs new gradients into it.
-            for (i, parameter) in bucket.parameters.enumerated() where parameter.grad != nil {
-                let view = Tensor(viewing: bucket.storage, floatOffset: bucket.offsets[i], shape: parameter.shape)
-                parameter.grad = gradientsAsBucketViews ? view : view.copy()
+            for (i, parameter) in bucket.parameters.enumerated() {
+                guard let grad = parameter.grad else { continue }
+                if !gradientsAsBucketViews {
+                    parameter.grad = bucket.view(i).copy()
+                } else if grad.storage.pointer != bucket.slot(i) {
+                    parameter.grad = bucket.view(i)
+                }
             }
             for i in bucket.ready.indices { bucket.ready[i] = false }
             bucket.readyCount = 0
             bucket.launched = false
         }
         nextLaunch = 0
+        weightedByBackward = false
     }
 
-    /// Copies `weight ×` the gradient of parameter `i` (zeros without one) into its bucket.
+    /// Copies `weight ×` the gradient of parameter `i` (zeros without one) into its bucket: only
+    /// the weighting, or nothing, when backward wrote it there.
     private func pack(_ bucket: Bucket, _ i: Int) {
-        let parameter = bucket.parameters[i], weight = self.weight
-        let target = bucket.storage.pointer.assumingMemoryBound(to: Float.self) + bucket.offsets[i]
+        let parameter = bucket.parameters[i], weight = weightedByBackward ? 1 : self.weight
+        let target = bucket.slot(i).assumingMemoryBound(to: Float.self)
         if let grad = parameter.grad {
             let gradient = grad.dtype == .float32 ? grad : grad.cast(to: .float32)
             let source = UnsafePointer(gradient.floats)

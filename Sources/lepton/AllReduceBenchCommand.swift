@@ -5,11 +5,14 @@ import LeptonMPI
 import LeptonTensor
 
 /// `mpirun -np N lepton allreduce-bench`: all-reduce bandwidth of data-parallel training's
-/// gradient path (``DataParallel/synchronizeGradients(_:)``: weighting and packing into the bucket,
-/// all-reduce, gradients handed back) against one raw `MPI_Allreduce` of the same bytes, from 4 KB
-/// to 64 MB (OSU-style: bus bandwidth `2(N−1)/N · bytes / time`). The path runs both ways:
-/// gradients as views into the bucket (the default) and copied out into new tensors. The three
-/// take turns repetition by repetition, so that a busy machine slows them alike. Rank 0 prints a
+/// gradient path against one raw `MPI_Allreduce` of the same bytes, from 4 KB to 64 MB
+/// (OSU-style: bus bandwidth `2(N−1)/N · bytes / time`). The path runs three ways: gradients
+/// written into the bucket by backward (the training step now: ``DataParallel/backward(_:)``
+/// seeds backward with the rank's weight and each dense kernel's gradient GEMM writes into its
+/// bucket slot; the backward is untimed, ``DataParallel/synchronizeGradients(_:)`` timed), and
+/// the older ways from fresh gradient tensors, packed (weighted) into the bucket, reduced
+/// gradients handed back as views into the bucket or copied out. The four take turns repetition
+/// by repetition, each after a barrier, so that a busy machine slows them alike. Rank 0 prints a
 /// Markdown table. Hidden: a benchmark.
 struct AllReduceBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,8 +44,8 @@ struct AllReduceBenchCommand: ParsableCommand {
         let n = communicator.size
         if communicator.rank == 0 {
             print("ranks: \(n); bus bandwidth = 2(N-1)/N · bytes / time (OSU); gradients as 8 tensors in one bucket; \(statistic) of interleaved repetitions")
-            print("| bytes | raw MPI_Allreduce µs | raw GB/s | path, copied out µs | path, bucket views µs | views GB/s | copied out / raw | views / raw |")
-            print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+            print("| bytes | raw MPI_Allreduce µs | raw GB/s | packed, copied out µs | packed, views µs | backward into bucket µs | into bucket GB/s | copied out / raw | views / raw | **into bucket / raw** |")
+            print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         }
         var bytes = minBytes
         while bytes <= maxBytes {
@@ -50,40 +53,62 @@ struct AllReduceBenchCommand: ParsableCommand {
             var raw = [Float](repeating: 1, count: count)
             // The same bytes as the gradients of 8 parameters, through DataParallel.
             let parts = (0..<8).map { i in count / 8 + (i < count % 8 ? 1 : 0) }.filter { $0 > 0 }
-            func path(views: Bool) throws -> () throws -> Void {
+            func packed(views: Bool) throws -> Method {
                 let parameters = parts.map { Tensor(uninitializedShape: [$0]) }
                 let gradients = parameters.map { Tensor([Float](repeating: 1, count: $0.count), shape: [$0.count]) }
                 let strategy = try DataParallel(communicator: communicator, bucketBytes: max(bytes, 4), gradientsAsBucketViews: views)
-                return {
-                    // As after backward: fresh gradient tensors.
+                return Method {
+                    // As backward left them before: fresh gradient tensors.
                     for (p, g) in zip(parameters, gradients) { p.grad = g }
                     strategy.beginBatch(rows: 1, globalRows: n)
                     strategy.synchronizeGradients(parameters)
                 }
             }
-            let times = try time(communicator, [{ try communicator.allReduce(&raw, .sum) }, try path(views: false), try path(views: true)])
+            func intoBucket() throws -> Method {
+                // Dense kernels [1, part] applied to a 1×1 input: backward's gradient GEMM for
+                // each writes its slot of the bucket, already weighted by the seed.
+                let parameters = parts.map { Tensor.ones([1, $0]).requiringGrad() }
+                let input = Tensor([1], shape: [1, 1])
+                let strategy = try DataParallel(communicator: communicator, bucketBytes: max(bytes, 4))
+                return Method(setup: {
+                    parameters.forEach { $0.zeroGrad() }
+                    strategy.beginBatch(rows: 1, globalRows: n)
+                    let losses = parameters.map { input.dense($0).sum() }
+                    strategy.backward(losses.dropFirst().reduce(losses[0], +))
+                }, run: { strategy.synchronizeGradients(parameters) })
+            }
+            let methods = [Method { try communicator.allReduce(&raw, .sum) }, try packed(views: false), try packed(views: true), try intoBucket()]
+            let times = try time(communicator, methods)
             if communicator.rank == 0 {
                 let factor = 2 * Double(n - 1) / Double(n) * Double(bytes) / 1e9
-                print(String(format: "| %d | %.1f | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f |", bytes, times[0] * 1e6, factor / times[0],
-                             times[1] * 1e6, times[2] * 1e6, factor / times[2], times[0] / times[1], times[0] / times[2]))
+                print(String(format: "| %d | %.1f | %.2f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | **%.2f** |", bytes, times[0] * 1e6,
+                             factor / times[0], times[1] * 1e6, times[2] * 1e6, times[3] * 1e6, factor / times[3],
+                             times[0] / times[1], times[0] / times[2], times[0] / times[3]))
                 fflush(stdout)
             }
             bytes *= 2
         }
     }
 
-    /// The median (or best) seconds of each body, the bodies taking turns for ``seconds``
+    /// One way of reducing the bytes: `run` is timed, `setup` (the step's work before it) not.
+    struct Method {
+        var setup: () throws -> Void = {}
+        var run: () throws -> Void
+    }
+
+    /// The median (or best) seconds of each method, the methods taking turns for ``seconds``
     /// (rank 0's count, shared); each repetition counts as its slowest rank.
-    private func time(_ communicator: Communicator, _ bodies: [() throws -> Void]) throws -> [Double] {
-        for body in bodies { try body() }   // warm-up
-        try communicator.barrier()
-        var samples = [[Float]](repeating: [], count: bodies.count)
+    private func time(_ communicator: Communicator, _ methods: [Method]) throws -> [Double] {
+        for method in methods { try method.setup(); try method.run() }   // warm-up (plans the buckets)
+        var samples = [[Float]](repeating: [], count: methods.count)
         let clock = ContinuousClock(), end = clock.now + .milliseconds(Int(seconds * 1000))
         var keepGoing: [Float] = [1]
         while keepGoing[0] > 0 {
-            for (i, body) in bodies.enumerated() {
+            for (i, method) in methods.enumerated() {
+                try method.setup()
+                try communicator.barrier()                    // every rank starts together
                 let start = clock.now
-                try body()
+                try method.run()
                 let d = start.duration(to: clock.now).components
                 samples[i].append(Float(Double(d.seconds) + Double(d.attoseconds) * 1e-18))
             }

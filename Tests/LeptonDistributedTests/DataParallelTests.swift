@@ -103,6 +103,83 @@ import Testing
     }
 }
 
+/// The bucket path: backward (``DataParallel/backward(_:)``) writes each gradient into its bucket
+/// slot already weighted by the rank's rows, and the step all-reduces the bucket as it is.
+@Suite struct DataParallelBucketPathTests {
+    /// A small model and one batch; the same weights for every call.
+    func model() throws -> Sequential {
+        try GlobalRandom.scoped(seed: 5) {
+            let model = Sequential([Dense(units: 8, activation: .relu), Dense(units: 6, activation: .relu), Dense(units: 1)])
+            try model.compile(optimizer: "sgd", loss: "mse")
+            model.build(inputShape: [3])
+            return model
+        }
+    }
+    let x = Tensor((0..<24).map { Float($0) / 24 }, shape: [8, 3]), y = Tensor((0..<8).map { Float($0) }, shape: [8, 1])
+
+    /// Training steps with gradient clipping over two mirrored ranks holding half a global batch
+    /// each take the one-process steps exactly (½ × gradient, summed over two equal ranks), for
+    /// one bucket and for several overlapped ones; the gradients are views into the buckets.
+    @Test(arguments: [1 << 20, 40])
+    func stepsThroughTheBucketsEqualOneProcess(bucketBytes: Int) throws {
+        let plain = try model(), mirrored = try model()
+        for m in [plain, mirrored] { m.optimizer!.clipNorm = 0.5 }
+        let strategy = try DataParallel(communicator: MirrorCommunicator(), bucketBytes: bucketBytes)
+        mirrored.distribution = strategy
+        for _ in 0..<3 {
+            strategy.beginBatch(rows: 4, globalRows: 8)
+            _ = plain.standardTrainStep(x: x, y: y)
+            _ = mirrored.standardTrainStep(x: x, y: y)
+            #expect(mirrored.parameters().map(\.scalars) == plain.parameters().map(\.scalars))
+        }
+        // Without clipping the reduced gradients stay where backward wrote them.
+        mirrored.optimizer!.clipNorm = nil
+        strategy.beginBatch(rows: 4, globalRows: 8)
+        _ = mirrored.standardTrainStep(x: x, y: y)
+        let parameters = mirrored.parameters()
+        for p in parameters { #expect(p.gradientDestination != nil && p.grad!.storage.pointer == p.gradientDestination!.storage.pointer) }
+        if bucketBytes == 1 << 20 {
+            // One bucket in reverse parameter order: each gradient right after the next parameter's.
+            for (p, next) in zip(parameters, parameters.dropFirst()) {
+                #expect(p.grad!.storage.pointer == next.grad!.storage.pointer + next.count * MemoryLayout<Float>.size)
+            }
+        }
+        let allReduces = strategy.statistics.allReduces
+        #expect(bucketBytes == 40 ? allReduces > 4 && allReduces % 4 == 0 : allReduces == 4, "\(allReduces) all-reduces in 4 steps")
+    }
+
+    /// Unequal shards: a rank holding 3 of 8 rows contributes 3/8 of its gradient (the seed's
+    /// weight), summed over two mirrored ranks: 3/4 of the one-process gradient. A parameter
+    /// outside the graph and a frozen one keep no gradient (their slots carry zeros).
+    @Test func unequalShardsUnusedAndFrozenParameters() throws {
+        let net = try model()
+        let parameters = net.parameters()
+        let unused = Tensor.zeros([5]).requiringGrad(), frozen = Tensor.ones([2])
+        func gradients(_ strategy: DataParallel?) -> [[Float]] {
+            (parameters + [unused]).forEach { $0.zeroGrad() }
+            let loss = net.loss!(net.forward(x), y)
+            if let strategy {
+                strategy.beginBatch(rows: 3, globalRows: 8)
+                strategy.backward(loss)
+                strategy.synchronizeGradients(parameters + [unused, frozen])
+            } else {
+                loss.backward()
+            }
+            return parameters.map { $0.grad!.scalars }
+        }
+        let plain = gradients(nil)
+        let strategy = try DataParallel(communicator: MirrorCommunicator(), bucketBytes: 64)
+        for _ in 0..<2 {
+            let reduced = gradients(strategy)
+            for (r, p) in zip(reduced, plain) {
+                for (a, b) in zip(r, p) { #expect(abs(a - 0.75 * b) <= 1e-6 * max(1, abs(b))) }
+            }
+            #expect(unused.grad == nil && frozen.grad == nil)
+            #expect(unused.gradientDestination!.scalars == [0, 0, 0, 0, 0])
+        }
+    }
+}
+
 /// A two-rank communicator whose other rank always holds the same values as this one (so a sum
 /// doubles, a mean or maximum keeps): tests the machinery of several ranks in one process.
 final class MirrorCommunicator: Communicator, @unchecked Sendable {

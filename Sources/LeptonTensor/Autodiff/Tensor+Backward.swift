@@ -1,6 +1,7 @@
 extension Tensor {
     /// Backpropagates from this tensor: accumulates into ``grad`` of every leaf that requires
-    /// gradients the derivative of this tensor with respect to it.
+    /// gradients the derivative of this tensor with respect to it (in the leaf's
+    /// ``gradientDestination`` when it has one).
     ///
     /// - Parameters:
     ///   - gradient: the gradient of the final objective with respect to this tensor; may be
@@ -25,7 +26,7 @@ extension Tensor {
                 guard let g = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradNode else {
                     // Every consumer of a leaf comes before it in this order: its gradient is complete.
-                    tensor.grad = tensor.grad.map { $0 + g } ?? g
+                    tensor.accumulateGradient(g)
                     onLeafGradient?(tensor)
                     continue
                 }

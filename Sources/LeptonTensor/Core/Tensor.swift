@@ -25,6 +25,11 @@ public final class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// The operation that made this tensor, when it was recorded.
     var gradNode: GradNode?
+    /// Where ``backward(_:retainGraph:onLeafGradient:)`` puts this leaf's gradient instead of a
+    /// new tensor (see ``gradientDestination``); set with ``writeGradients(into:)``.
+    public internal(set) var gradientDestination: Tensor?
+    /// Whether a gradient rule of the current backward sweep already wrote into ``gradientDestination``.
+    var gradientDestinationClaimed = false
 
     /// Wraps existing storage.
     init(shape: [Int], dtype: DType, storage: Storage, requiresGrad: Bool = false) {

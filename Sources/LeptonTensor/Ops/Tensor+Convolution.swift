@@ -41,7 +41,7 @@ extension Tensor {
                 x.backend.conv2dBackwardData(p, g.floats, weight.floats, dx!.floats)
             }
             if weight.requiresGrad {
-                dw = Tensor(uninitializedShape: weight.shape, backend: x.backend)
+                dw = Tensor.gradientBuffer(for: weight)
                 x.backend.conv2dBackwardFilter(p, x.floats, g.floats, dw!.floats)
             }
             return [dx, dw]
@@ -91,11 +91,11 @@ extension Tensor {
                 x.backend.conv2dNHWCBackwardData(p, g.floats, weight.floats, dx!.floats)
             }
             if weight.requiresGrad {
-                dw = Tensor(uninitializedShape: weight.shape, backend: x.backend)
+                dw = Tensor.gradientBuffer(for: weight)
                 x.backend.conv2dNHWCBackwardFilter(p, x.floats, g.floats, dw!.floats)
             }
             if let bias, bias.requiresGrad {
-                db = Tensor(uninitializedShape: bias.shape, backend: x.backend)
+                db = Tensor.gradientBuffer(for: bias)
                 x.backend.reduce(.sum, g.floats, outer: 1, reduced: p.batch * p.outPlane, inner: p.outChannels, db!.floats)
             }
             return bias == nil ? [dx, dw] : [dx, dw, db]
@@ -135,7 +135,7 @@ extension Tensor {
                 x.backend.conv2d(p, g.floats, weight.floats, dx!.floats)
             }
             if weight.requiresGrad {
-                dw = Tensor(uninitializedShape: weight.shape, backend: x.backend)
+                dw = Tensor.gradientBuffer(for: weight)
                 x.backend.conv2dBackwardFilter(p, g.floats, x.floats, dw!.floats)
             }
             return [dx, dw]

@@ -32,8 +32,10 @@ extension Tensor {
         return Tensor.record("layerNorm", out, inputs: inputs) { g in
             let b = x.backend
             let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape, backend: b) : nil
-            let dgamma = gamma.flatMap { $0.requiresGrad ? Tensor.zeros($0.shape, backend: b) : nil }
-            let dbeta = beta.flatMap { $0.requiresGrad ? Tensor.zeros($0.shape, backend: b) : nil }
+            // The kernel accumulates into dgamma and dbeta: zeroed first (in a gradient destination if any).
+            let dgamma = gamma.flatMap { $0.requiresGrad ? Tensor.gradientBuffer(for: $0) : nil }
+            let dbeta = beta.flatMap { $0.requiresGrad ? Tensor.gradientBuffer(for: $0) : nil }
+            for d in [dgamma, dbeta] { if let d { b.fill(d.floats, count: d.count, value: 0) } }
             if rows > 0 {
                 b.layerNormBackward(x.floats, dy: g.floats, gamma: gamma.map { UnsafePointer($0.floats) },
                                     mean: mean.floats, rstd: rstd.floats, rows: rows, cols: cols,

@@ -29,11 +29,14 @@ extension Tensor {
         let out = Tensor.batchedGemm(a, b, transposeA: false, transposeB: false, m: m, n: n, k: k, batch: batch)
         let lhs = self
         return Tensor.record("matmul", out, inputs: [lhs, other]) { g in
+            // 2-D: each gradient is one GEMM's output, written into a gradient destination if any.
             let ga = lhs.requiresGrad
-                ? Tensor.batchedGemm(g, b, transposeA: false, transposeB: true, m: m, n: k, k: n, batch: batch).sum(toShape: lhs.shape)
+                ? Tensor.batchedGemm(g, b, transposeA: false, transposeB: true, m: m, n: k, k: n, batch: batch,
+                                     into: batch.isEmpty ? Tensor.gradientBuffer(for: lhs) : nil).sum(toShape: lhs.shape)
                 : nil
             let gb = other.requiresGrad
-                ? Tensor.batchedGemm(a, g, transposeA: true, transposeB: false, m: k, n: n, k: m, batch: batch).sum(toShape: other.shape)
+                ? Tensor.batchedGemm(a, g, transposeA: true, transposeB: false, m: k, n: n, k: m, batch: batch,
+                                     into: batch.isEmpty ? Tensor.gradientBuffer(for: other) : nil).sum(toShape: other.shape)
                 : nil
             return [ga, gb]
         }
@@ -70,12 +73,12 @@ extension Tensor {
                                kernel.floats, ldb: n, beta: 0, dx!.floats, ldc: k)
             }
             if kernel.requiresGrad {
-                dk = Tensor(uninitializedShape: kernel.shape, backend: x.backend)
+                dk = Tensor.gradientBuffer(for: kernel)
                 x.backend.gemm(transposeA: true, transposeB: false, m: k, n: n, k: m, alpha: 1, x.floats, lda: k,
                                g.floats, ldb: n, beta: 0, dk!.floats, ldc: n)
             }
             if let bias, bias.requiresGrad {
-                db = Tensor(uninitializedShape: bias.shape, backend: x.backend)
+                db = Tensor.gradientBuffer(for: bias)
                 x.backend.reduce(.sum, g.floats, outer: 1, reduced: m, inner: n, db!.floats)
             }
             return bias == nil ? [dx, dk] : [dx, dk, db]
@@ -83,10 +86,11 @@ extension Tensor {
     }
 
     /// `op(a) · op(b)` for every batch position, no recording; `a` and `b` hold the stored
-    /// (untransposed) matrices with the full batch shape.
+    /// (untransposed) matrices with the full batch shape; the result goes into `out` when given
+    /// (`batch + [m, n]` floats).
     static func batchedGemm(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
-                            m: Int, n: Int, k: Int, batch: [Int]) -> Tensor {
-        let out = Tensor(uninitializedShape: batch + [m, n], backend: a.backend)
+                            m: Int, n: Int, k: Int, batch: [Int], into out: Tensor? = nil) -> Tensor {
+        let out = out ?? Tensor(uninitializedShape: batch + [m, n], backend: a.backend)
         let count = Shape.count(batch)
         let (pa, pb, pc) = (a.floats, b.floats, out.floats)
         let lda = transposeA ? m : k, ldb = transposeB ? k : n

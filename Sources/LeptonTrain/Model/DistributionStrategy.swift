@@ -12,8 +12,8 @@ import LeptonTensor
 /// - reads this rank's part of every global batch (``LeptonData/DataLoader/sharded(rank:count:)``:
 ///   the batch size is per rank, the global batch `size` times larger, in the order one process
 ///   would read it);
-/// - has ``gradientReady(_:)`` called during backward for each finished gradient, and
-///   ``synchronizeGradients(_:)`` between backward and the optimizer step of
+/// - runs each step's backward through ``backward(_:)`` (which calls ``gradientReady(_:)`` for
+///   each finished gradient), and ``synchronizeGradients(_:)`` between backward and the optimizer step of
 ///   ``TrainableModel/standardTrainStep(x:y:)`` (a custom `trainStep` calls
 ///   ``TrainableModel/synchronizeGradients()`` itself);
 /// - sums the loss and metric totals over ranks with ``endStep(_:)`` after each batch, so every
@@ -50,6 +50,11 @@ public protocol DistributionStrategy: AnyObject {
     /// Tells the strategy how many of the current global batch's rows this rank holds (`fit`
     /// calls it before each step), so that gradients are weighted by rows when batches differ.
     func beginBatch(rows: Int, globalRows: Int)
+    /// Runs backward from a training step's loss for ``TrainableModel/standardTrainStep(x:y:)``,
+    /// calling ``gradientReady(_:)`` for each finished gradient. The default is
+    /// `loss.backward(onLeafGradient: gradientReady)`; a strategy may seed it (data parallelism
+    /// weights the gradients by this rank's rows there rather than in a pass over them).
+    func backward(_ loss: Tensor)
     /// Called during backward as soon as a leaf's gradient is final (``LeptonTensor/Tensor/backward(_:retainGraph:onLeafGradient:)``),
     /// so that communication can start while backward goes on. The default does nothing.
     func gradientReady(_ parameter: Tensor)
@@ -74,6 +79,7 @@ extension DistributionStrategy {
     public var workerCount: Int { size }
     public func serveStep(_ totals: [Double]) throws -> [Double] { try endStep(totals) }
     public func gradientReady(_ parameter: Tensor) {}
+    public func backward(_ loss: Tensor) { loss.backward(onLeafGradient: gradientReady) }
     public func endStep(_ totals: [Double]) throws -> [Double] { try sum(totals) }
 }
 

@@ -100,7 +100,7 @@ extension TrainableModel {
         let value = loss!(prediction, y)
         optimizer!.zeroGrad()
         if let distribution, distribution.size > 1 {
-            value.backward(onLeafGradient: distribution.gradientReady)
+            distribution.backward(value)
         } else {
             value.backward()
         }
