@@ -19,10 +19,15 @@ import LeptonTensor
 /// sampler object's proposals depend on the trials it saw before (as Optuna's): a fresh sampler
 /// with the same seed, replaying the same study, proposes the same trials.
 public struct GPSampler: Sampler {
+    /// The seed of every trial's random sequence.
     public let seed: UInt64
+    /// Random trials before the model is used.
     public let startupTrials: Int
+    /// Random points scored before the local searches.
     public let candidates: Int
+    /// Local searches of the acquisition per trial.
     public let localSearches: Int
+    /// The most trials (the best ones) the model is fitted to.
     public let maximumObservations: Int
     private let memory = FitMemory()
 
