@@ -42,6 +42,7 @@ import Testing
         let x = TestSupport.randn([4, 8, 8, 2], seed: 6)
         let expected = model(x).scalars, actual = folded.model(x).scalars
         let worst = zip(expected, actual).map { abs($0 - $1) }.max()!
+        print("BN folding: worst difference \(worst)")
         #expect(worst < 1e-5, "worst difference \(worst)")
     }
 

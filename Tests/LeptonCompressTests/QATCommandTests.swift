@@ -52,7 +52,7 @@ import Testing
             (["--quantize", "qat", "--calibration", config.path, "--epochs", "2", "--freeze-observers-after", "2"],
              "--freeze-observers-after: expected an integer in 1..<2"),
             (["--quantize", "qat", "--calibration", config.path, "--freeze-bn-after", "3"], "--freeze-bn-after: expected an integer in 0..<1"),
-            (["--quantize", "qat", "--calibration", config.path, "--learning-rate", "-1"], "--learning-rate: expected a positive number"),
+            (["--quantize", "qat", "--calibration", config.path, "--learning-rate", "0"], "--learning-rate: expected a positive number, got 0.0"),
             (["--quantize", "int8", "--calibration", config.path, "--freeze-observers-after", "1"], "--freeze-observers-after: expected --quantize qat too"),
             (["--quantize", "dynamic", "--epochs", "2"], "--epochs: expected --quantize qat too"),
             (["--quantize", "qat"], "--calibration: expected a training config"),

@@ -69,6 +69,7 @@ import Testing
         let fake = prepared.model(x).scalars, int8 = result.model(x).scalars
         let step = (fake.max()! - fake.min()!) / 255
         let worst = zip(fake, int8).map { abs($0 - $1) }.max()!
+        print("QAT eval vs int8: worst difference \(worst), one output step \(step)")
         #expect(worst <= step, "worst difference \(worst), one output step \(step)")
 
         QuantizedLayers.register()
