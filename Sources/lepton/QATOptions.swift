@@ -61,6 +61,7 @@ struct QATOptions: ParsableArguments {
             FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
         }
         for names in prepared.quantized { print("fake-quantised  \(names.joined(separator: " + "))") }
+        fflush(stdout)   // before the progress lines, which are written unbuffered
         let optimizer = job.optimizer.withLearningRate(learningRate.map(Float.init) ?? job.optimizer.learningRate / 10)
         let metrics = job.metrics.map { MetricSpec(named: $0) }
         try prepared.model.compile(optimizer: optimizer, loss: job.loss, metrics: metrics)
