@@ -24,7 +24,7 @@ extension CalibrationMethod: ExpressibleByArgument {}
 /// model folder (`evaluate`, `predict`, `serve`, `inspect` take it).
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compress", abstract: "Quantise a saved model to int8 (post-training static) and/or prune it, with a config's dataset.")
+        commandName: "compress", abstract: "Quantise a saved model to int8 (post-training static, quantisation-aware training or dynamic) and/or prune it, with a config's dataset.")
 
     @Argument(help: "A saved model folder.")
     var model: String

@@ -15,6 +15,7 @@ import LeptonTensor
 /// statistics, and the layer computes exactly what the converted int8 layer computes.
 ///
 /// The wrapped layer and normalisation are the float model's own: training updates their weights.
+/// As in PyTorch, a channel whose γ is exactly 0 cannot be simulated (the product is divided by `f`).
 ///
 /// ```swift
 /// let layer = FakeQuantizedLayer(conv, batchNorm: bn, activation: .relu)
