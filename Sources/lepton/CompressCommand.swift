@@ -16,12 +16,15 @@ extension CalibrationMethod: ExpressibleByArgument {}
 /// int8 quantisation, calibrated on the first batches of a training config's dataset;
 /// `--quantize dynamic`: int8 weights with inputs quantised per batch (Dense and recurrent
 /// layers; no calibration data);
+/// `--quantize qat`: quantisation-aware training — fine-tunes on the config's training split with
+/// fake-quantised inputs and weights (and normalisations folded), then converts to the same int8
+/// layers as `--quantize int8`;
 /// `--prune S` first fine-tunes the model on that dataset while ``MagnitudePruning`` takes its
 /// Dense and Conv2D kernels to sparsity S (either or both). The folder it writes is an ordinary
 /// model folder (`evaluate`, `predict`, `serve`, `inspect` take it).
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compress", abstract: "Quantise a saved model to int8 (post-training static) and/or prune it, with a config's dataset.")
+        commandName: "compress", abstract: "Quantise a saved model to int8 (post-training static, quantisation-aware training or dynamic) and/or prune it, with a config's dataset.")
 
     @Argument(help: "A saved model folder.")
     var model: String
@@ -29,8 +32,10 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "The model folder to write.")
     var out: String
 
-    @Option(help: "What to quantise to: int8 (static, calibrated) or dynamic (int8 weights, inputs quantised per batch).")
+    @Option(help: "What to quantise to: int8 (static, calibrated), qat (int8 after quantisation-aware fine-tuning) or dynamic (int8 weights, inputs quantised per batch).")
     var quantize: String?
+
+    @OptionGroup var qat: QATOptions
 
     @Flag(help: "With --quantize dynamic: keep Embedding tables in float32 (PyTorch's quantize_dynamic default).")
     var floatEmbeddings = false
@@ -60,14 +65,17 @@ struct CompressCommand: ParsableCommand {
 
     func validate() throws {
         guard quantize != nil || prune != nil else {
-            throw ValidationError("expected --quantize int8, --quantize dynamic, --prune SPARSITY or both")
+            throw ValidationError("expected --quantize int8, --quantize qat, --quantize dynamic, --prune SPARSITY or both")
         }
-        if let quantize, !["int8", "dynamic"].contains(quantize.lowercased()) {
-            throw ValidationError("--quantize: \"\(quantize)\" is not supported; expected int8 or dynamic")
+        if let quantize, !["int8", "qat", "dynamic"].contains(quantize.lowercased()) {
+            throw ValidationError("--quantize: \"\(quantize)\" is not supported; expected int8, qat or dynamic")
         }
-        if calibration == nil && (isStatic || prune != nil) {
-            throw ValidationError("--calibration: expected a training config (its data calibrates --quantize int8 and fine-tunes --prune)")
+        if calibration == nil && (isStatic || isQAT || prune != nil) {
+            throw ValidationError("--calibration: expected a training config (its data calibrates --quantize int8 and fine-tunes "
+                                  + "--quantize qat and --prune)")
         }
+        try qat.validate(isQAT: isQAT)
+        if isQAT && prune != nil { throw ValidationError("--prune: not combined with --quantize qat (the fine-tuning would regrow the pruned weights)") }
         if floatEmbeddings && quantize?.lowercased() != "dynamic" {
             throw ValidationError("--float-embeddings: expected --quantize dynamic too")
         }
@@ -94,11 +102,12 @@ struct CompressCommand: ParsableCommand {
             throw IOError("\(ModelFile.architectureName) records no input_shape, so calibration rows cannot be checked", file: model)
         }
         var compressed = float
-        if let calibration, isStatic || prune != nil {
+        if let calibration, isStatic || isQAT || prune != nil {
             let job = try TrainingConfig.load(calibration)
             let splits = try job.loadData(for: "lepton compress (calibration and fine-tuning)")
             if let prune { compressed = try pruned(float, to: prune, job: job, splits: splits) }
             if isStatic { compressed = try quantizedStatically(compressed, job: job, splits: splits, inputShape: inputShape) }
+            if isQAT { compressed = try qat.quantized(compressed, job: job, splits: splits, inputShape: inputShape) }
         }
         if quantize?.lowercased() == "dynamic" {
             let result = try DynamicQuantizer(embeddings: !floatEmbeddings).quantize(compressed)
@@ -119,6 +128,9 @@ struct CompressCommand: ParsableCommand {
 
     /// Whether `--quantize int8` (static, calibrated) was asked for.
     var isStatic: Bool { quantize?.lowercased() == "int8" }
+
+    /// Whether `--quantize qat` (quantisation-aware training) was asked for.
+    var isQAT: Bool { quantize?.lowercased() == "qat" }
 
     /// `model` fine-tuned while pruned to `sparsity` (by magnitude, or whole filters with `--structured`).
     func pruned(_ model: Sequential, to sparsity: Double, job: TrainingConfig, splits: DatasetSplits) throws -> Sequential {

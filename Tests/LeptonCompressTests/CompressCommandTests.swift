@@ -35,11 +35,11 @@ import Testing
         #expect(evaluate.status == 0 && evaluate.stdout.contains("accuracy"), "\(evaluate.stderr)")
 
         let cases: [([String], String)] = [
-            (["--quantize", "int4", "--calibration", mnist], "--quantize: \"int4\" is not supported; expected int8"),
+            (["--quantize", "int4", "--calibration", mnist], "--quantize: \"int4\" is not supported; expected int8, qat or dynamic"),
             (["--quantize", "int8", "--calibration", mnist, "--calibration-batches", "0"], "--calibration-batches: expected an integer in 1...100000"),
             (["--quantize", "int8", "--calibration", sentiment, "--overwrite"], "calibration rows have shape [40]; the model takes [28, 28, 1]"),
             (["--quantize", "int8", "--calibration", mnist], "pass --overwrite"),
-            (["--calibration", mnist], "expected --quantize int8, --quantize dynamic, --prune SPARSITY or both"),
+            (["--calibration", mnist], "expected --quantize int8, --quantize qat, --quantize dynamic, --prune SPARSITY or both"),
             (["--quantize", "int8"], "--calibration: expected a training config"),
             (["--prune", "1.5", "--calibration", mnist], "--prune: expected a sparsity in (0, 1), got 1.5"),
             (["--structured", "--quantize", "int8", "--calibration", mnist], "--structured: expected --prune FRACTION too"),

@@ -7,8 +7,10 @@ import LeptonTensor
 /// `uint8` quantisation from what it saw (``CalibrationMethod``) and per-channel `int8` weights,
 /// and is replaced by ``QuantizedDense`` / ``QuantizedConv2D``. A ``MaxPooling2D`` right after a
 /// quantised convolution with a ReLU or no activation (windows = strides, no padding) is fused
-/// into it (``QuantizedConv2D/poolSize``). Other layers stay float32; those with weights are
-/// reported in ``Result/unsupported``.
+/// into it (``QuantizedConv2D/poolSize``). A ``BatchNormalization`` right after a ``Dense`` or
+/// ``Conv2D`` without activation is folded into it first (``BatchNormFolding``), with an
+/// ``Activation`` layer after it. Other layers stay float32; those with weights are reported in
+/// ``Result/unsupported``.
 ///
 /// ```swift
 /// let result = try PostTrainingQuantizer(method: .entropy).quantize(model, calibration: images, batchSize: 32)
@@ -56,33 +58,34 @@ public struct PostTrainingQuantizer: Sendable {
         guard percentile > 50, percentile <= 100 else {
             throw CompressError("percentile \(percentile); expected a number in (50, 100]")
         }
-        let names = model.layerNames
+        let wasTraining = model.isTraining
+        defer { model.train(wasTraining) }
+        let folded = BatchNormFolding.fold(model)
+        let working = folded.model, names = folded.sources.map { $0.joined(separator: " + ") }
         var unsupported: [(String, String)] = []
         var targets: [Int: ActivationObserver] = [:]
-        for (i, layer) in model.layers.enumerated() {
+        for (i, layer) in working.layers.enumerated() {
             if let reason = Self.unsupportedReason(layer) {
                 if layer.parameterCount > 0 { unsupported.append((names[i], reason)) }
             } else {
                 targets[i] = ActivationObserver()
             }
         }
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { model.train(wasTraining) }
-        try calibrate(model, calibration: calibration, batchSize: batchSize, targets: targets) { $0.observeRange($1) }
+        working.eval()
+        try calibrate(working, calibration: calibration, batchSize: batchSize, targets: targets) { $0.observeRange($1) }
         if method != .minmax {
-            try calibrate(model, calibration: calibration, batchSize: batchSize, targets: targets) { $0.observeHistogram($1) }
+            try calibrate(working, calibration: calibration, batchSize: batchSize, targets: targets) { $0.observeHistogram($1) }
         }
         var layers: [Module] = []
         var quantized: [(String, ActivationQuantization)] = []
         var i = 0
-        while i < model.layers.count {
-            let layer = model.layers[i]
+        while i < working.layers.count {
+            let layer = working.layers[i]
             guard let observer = targets[i] else { layers.append(layer); i += 1; continue }
             let input = observer.quantization(method, percentile: percentile)
-            let pool = fusePooling && i + 1 < model.layers.count ? Self.fusablePooling(after: layer, model.layers[i + 1]) : nil
+            let pool = fusePooling && i + 1 < working.layers.count ? Self.fusablePooling(after: layer, working.layers[i + 1]) : nil
             let replacement = Self.replacement(for: layer, input: input, poolSize: pool ?? [1, 1])
-            replacement.name = names[i]
+            replacement.name = folded.sources[i][0]
             layers.append(replacement)
             quantized.append((names[i] + (pool == nil ? "" : " + \(names[i + 1])"), input))
             i += pool == nil ? 1 : 2
@@ -138,7 +141,10 @@ public struct PostTrainingQuantizer: Sendable {
     }
 
     /// The quantised layer replacing a supported `layer`.
-    static func replacement(for layer: Module, input: ActivationQuantization, poolSize: [Int] = [1, 1]) -> Module {
+    /// `weightScales` fixes the per-channel weight scales (frozen during quantisation-aware
+    /// training); by default they come from the weights.
+    static func replacement(for layer: Module, input: ActivationQuantization, poolSize: [Int] = [1, 1],
+                            weightScales: [Float]? = nil) -> Module {
         if let dense = layer as? Dense, let kernel = dense.kernel {
             let (depth, units) = (kernel.shape[0], kernel.shape[1])
             let w = kernel.scalars
@@ -146,7 +152,7 @@ public struct PostTrainingQuantizer: Sendable {
             for k in 0..<depth { for n in 0..<units { rows[n * depth + k] = w[k * units + n] } }
             return QuantizedDense(units: units, inputDimensions: depth, activation: dense.activation, useBias: dense.useBias,
                                   inputQuantization: input,
-                                  weights: WeightQuantization(weights: rows, channels: units, depth: depth),
+                                  weights: WeightQuantization(weights: rows, channels: units, depth: depth, scales: weightScales),
                                   bias: dense.bias?.scalars)
         }
         let conv = layer as! Conv2D
@@ -160,7 +166,7 @@ public struct PostTrainingQuantizer: Sendable {
         return QuantizedConv2D(filters: f, kernelSize: [kh, kw], strides: conv.strides, padding: conv.padding, poolSize: poolSize,
                                inputChannels: c,
                                activation: conv.activation, useBias: conv.useBias, inputQuantization: input,
-                               weights: WeightQuantization(weights: rows, channels: f, depth: kh * kw * c),
+                               weights: WeightQuantization(weights: rows, channels: f, depth: kh * kw * c, scales: weightScales),
                                bias: conv.bias?.scalars)
     }
 }

@@ -13,16 +13,19 @@ public struct WeightQuantization: Sendable {
     public let channels: Int
     public let depth: Int
 
-    /// Quantises `weights`, laid out `[channels, depth]` row-major.
-    public init(weights: [Float], channels: Int, depth: Int) {
+    /// Quantises `weights`, laid out `[channels, depth]` row-major, with the given per-channel
+    /// `scales` (codes clipped to ±127; what quantisation-aware training froze) or, by default,
+    /// `max |w| / 127` of each channel.
+    public init(weights: [Float], channels: Int, depth: Int, scales given: [Float]? = nil) {
         precondition(weights.count == channels * depth, "WeightQuantization: \(weights.count) weights, expected \(channels) × \(depth)")
+        precondition(given == nil || given!.count == channels, "WeightQuantization: \(given?.count ?? 0) scales for \(channels) channels")
         var codes = [Int8](repeating: 0, count: weights.count)
         var scales = [Float](repeating: 1, count: channels)
         var sums = [Int32](repeating: 0, count: channels)
         for n in 0..<channels {
             let row = weights[(n * depth)..<((n + 1) * depth)]
             let largest = row.reduce(0) { Swift.max($0, abs($1)) }
-            let scale = largest > 0 ? largest / 127 : 1
+            let scale = given?[n] ?? (largest > 0 ? largest / 127 : 1)
             scales[n] = scale
             var sum: Int32 = 0
             for (k, w) in row.enumerated() {
