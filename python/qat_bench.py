@@ -12,7 +12,7 @@ on the 10,000 MNIST test images:
 - qat: eager quantisation-aware training (`get_default_qat_qconfig("x86")`, `fuse_modules_qat`,
   `prepare_qat`; fake-quant with STE, moving-average observers, ConvBn folding simulated) fine-tuned
   for EPOCHS epochs on the 60,000 training images (Adam, batch 32, the given learning rate), then
-  `convert`ed to int8.
+  `convert`ed to int8 (with --freeze-after K, `disable_observer` and `freeze_bn_stats` after K epochs).
 
     python3 python/qat_bench.py --model out/qat-bench/mnist-cnn --epochs 1 --learning-rate 1e-4
 
@@ -126,6 +126,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--calibration", type=int, default=320)
+    parser.add_argument("--freeze-after", type=int, default=None,
+                        help="QAT: disable the observers and freeze the BN statistics after this many epochs")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
@@ -151,10 +153,13 @@ def main():
     torch.ao.quantization.convert(ptq, inplace=True)
     report("ptq", accuracy(ptq, test, labels), calibration=args.calibration)
 
-    def fine_tune(model):
+    def fine_tune(model, freeze=False):
         optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate, eps=1e-7)
         start = time.perf_counter()
-        for _ in range(args.epochs):
+        for epoch in range(args.epochs):
+            if freeze and args.freeze_after is not None and epoch == args.freeze_after:
+                model.apply(torch.ao.quantization.disable_observer)
+                model.apply(torch.ao.nn.intrinsic.qat.freeze_bn_stats)
             order = torch.randperm(len(train))
             for i in range(0, len(train), 32):
                 index = order[i:i + 32].numpy()
@@ -173,12 +178,12 @@ def main():
     qat.qconfig = torch.ao.quantization.get_default_qat_qconfig("x86")
     torch.ao.quantization.fuse_modules_qat(qat, groups, inplace=True)
     torch.ao.quantization.prepare_qat(qat, inplace=True)
-    seconds = fine_tune(qat)
+    seconds = fine_tune(qat, freeze=True)
     qat.eval()
     fake = accuracy(qat, test, labels)
     int8 = torch.ao.quantization.convert(qat, inplace=False)
     report("qat", accuracy(int8, test, labels), fake_quantized=round(fake, 4), epochs=args.epochs,
-           learning_rate=args.learning_rate, train_seconds=round(seconds, 1))
+           learning_rate=args.learning_rate, freeze_after=args.freeze_after, train_seconds=round(seconds, 1))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ THREADS=${THREADS:-1}
 OUT=${OUT:-out/qat-bench}
 mkdir -p "$OUT"
 echo "commit $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'), load: $(uptime | sed 's/.*load average: //')"
-freeze=()
-[ "$QAT_EPOCHS" -gt 1 ] && freeze=(--freeze-observers-after $((QAT_EPOCHS - 1)) --freeze-bn-after $((QAT_EPOCHS - 1)))
+freeze=() peer_freeze=()
+if [ "$QAT_EPOCHS" -gt 1 ]; then
+    freeze=(--freeze-observers-after $((QAT_EPOCHS - 1)) --freeze-bn-after $((QAT_EPOCHS - 1)))
+    peer_freeze=(--freeze-after $((QAT_EPOCHS - 1)))
+fi
 accuracy() { "$LEPTON" evaluate "$1" "$2" --threads "$THREADS" | sed -n 's/.*accuracy[:=] *\([0-9.]*\).*/\1/p' | tail -1; }
 for name in mnist-cnn mnist-cnn-bn; do
     config=examples/$name.yaml
@@ -37,5 +40,5 @@ for name in mnist-cnn mnist-cnn-bn; do
     fp32=$(accuracy "$model" "$config"); ptq=$(accuracy "$model-ptq" "$config"); qat=$(accuracy "$model-qat" "$config")
     echo "{\"model\": \"$name\", \"engine\": \"lepton\", \"fp32\": $fp32, \"ptq\": $ptq, \"qat\": $qat," \
          "\"train_seconds\": $trained, \"qat_seconds\": $tuned, \"load\": \"$(uptime | sed 's/.*load average: //')\"}"
-    python3 python/qat_bench.py --model "$model" --epochs "$QAT_EPOCHS" --learning-rate 1e-4 --threads "$THREADS"
+    python3 python/qat_bench.py --model "$model" --epochs "$QAT_EPOCHS" --learning-rate 1e-4 --threads "$THREADS" "${peer_freeze[@]}"
 done
