@@ -54,7 +54,7 @@ public enum BoundedLBFGS {
             guard let next = accepted else { break }
             let step = (0..<n).map { next.x[$0] - x[$0] }, change = (0..<n).map { next.gradient[$0] - gradient[$0] }
             let curvature = zip(step, change).reduce(0) { $0 + $1.0 * $1.1 }
-            if curvature > 1e-10 * change.reduce(0) { $0 + $1 * $1 } {
+            if curvature > 1e-10 * change.reduce(0, { $0 + $1 * $1 }) {
                 steps.append(step); changes.append(change); curvatures.append(curvature)
                 if steps.count > memory { steps.removeFirst(); changes.removeFirst(); curvatures.removeFirst() }
             }
