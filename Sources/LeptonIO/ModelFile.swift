@@ -32,21 +32,29 @@ public enum ModelFile {
     /// - Parameter overwrite: whether a Lepton model folder already at `url` may be replaced
     ///   (Keras's `overwrite`); anything else there — a file, a device, a folder of other files —
     ///   is never replaced.
+    /// - Parameter sparse: whether tensors that are at least half zeros (pruned kernels) are
+    ///   stored as a bitmask and their non-zero values (``SparseStorage``); off by default, so
+    ///   the weights file stays plain safetensors for other tools.
     /// - Throws: ``IOError`` when a layer is not registered (it could not be rebuilt), something
     ///   else stands at `url`, or the folder cannot be written.
     public static func save(_ model: Sequential, to url: URL, inputShape: [Int]? = nil, inputDType: DType = .float32,
-                            classNames: [String]? = nil, overwrite: Bool = true) throws {
+                            classNames: [String]? = nil, overwrite: Bool = true, sparse: Bool = false) throws {
         let json = try architecture(of: model, inputShape: inputShape, inputDType: inputDType, classNames: classNames)
         try AtomicFolder.write(url, kind: folderKind, overwrite: overwrite) { staging in
-            try writeFiles(json: json, model: model, into: staging)
+            try writeFiles(json: json, model: model, into: staging, sparse: sparse)
         }
     }
 
     /// Writes `model.json` and `model.safetensors` into `folder`.
-    static func writeFiles(json: Data?, model: Module, into folder: URL) throws {
+    static func writeFiles(json: Data?, model: Module, into folder: URL, sparse: Bool = false) throws {
         if let json { try FileWriter.write(json, to: folder.appendingPathComponent(architectureName)) }
-        try Safetensors.write(model.stateDict(), metadata: ["format": "pt", "lepton": "\(formatVersion)"],
-                              to: folder.appendingPathComponent(weightsName))
+        var tensors = model.stateDict(), metadata = ["format": "pt", "lepton": "\(formatVersion)"]
+        if sparse {
+            let packed = try SparseStorage.pack(tensors)
+            tensors = packed.tensors
+            metadata[SparseStorage.metadataKey] = packed.metadata
+        }
+        try Safetensors.write(tensors, metadata: metadata, to: folder.appendingPathComponent(weightsName))
     }
 
     /// The `model.json` of a ``Sequential`` model of registered layers.
@@ -119,7 +127,9 @@ public enum ModelFile {
         }
         let weightsURL = url.appendingPathComponent(weightsName)
         try checkWeightsSize(weightsURL, model: model)
-        let (tensors, _) = try Safetensors.read(weightsURL)
+        let (stored, metadata) = try Safetensors.read(weightsURL)
+        let tensors = try SparseStorage.unpack(stored, metadata: metadata, expected: Dictionary(model.stateDict(), uniquingKeysWith: { a, _ in a }),
+                                               file: weightsURL.path)
         do {
             try model.loadStateDict(tensors)
         } catch let error as StateDictError {

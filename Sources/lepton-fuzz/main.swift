@@ -3,8 +3,9 @@ import Foundation
 import LeptonFuzz
 
 // The libFuzzer driver, built only by `scripts/fuzz.sh` (`LEPTON_FUZZ=1`,
-// `-sanitize=fuzzer,address`): `LEPTON_FUZZ_TARGET` names the target; an empty corpus folder (the
-// first argument that is not a flag) is filled with the target's seeds; then libFuzzer runs
+// `-sanitize=fuzzer,address`): `LEPTON_FUZZ_TARGET` names the target; an empty or missing corpus
+// folder (the first argument that is not a flag) is filled with the target's seeds; a file argument
+// is replayed (`LEPTON_FUZZ_TARGET=onnx lepton-fuzz crash-…`); then libFuzzer runs
 // with the usual flags (`-max_total_time`, `-runs`, …).
 
 nonisolated(unsafe) var target: FuzzTarget?
@@ -26,7 +27,10 @@ do {
     scratch = folder
     if let corpus = CommandLine.arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) {
         let url = URL(fileURLWithPath: corpus)
-        if ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).isEmpty {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+        // A file argument is an input to replay (`lepton-fuzz crash-…`), not a corpus to seed.
+        if !exists || (isFolder.boolValue && ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).isEmpty) {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             for (i, seed) in try found.seeds(scratch: folder).enumerated() {
                 try seed.write(to: url.appendingPathComponent("seed-\(i)"))

@@ -20,7 +20,8 @@ extension CalibrationMethod: ExpressibleByArgument {}
 /// fake-quantised inputs and weights (and normalisations folded), then converts to the same int8
 /// layers as `--quantize int8`;
 /// `--prune S` first fine-tunes the model on that dataset while ``MagnitudePruning`` takes its
-/// Dense and Conv2D kernels to sparsity S (either or both). The folder it writes is an ordinary
+/// Dense and Conv2D kernels to sparsity S (either or both), and stores the pruned kernels as a
+/// bitmask and their non-zero values (``SparseStorage``). The folder it writes is an ordinary
 /// model folder (`evaluate`, `predict`, `serve`, `inspect` take it).
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -120,7 +121,7 @@ struct CompressCommand: ParsableCommand {
         }
         try ModelFile.save(compressed, to: URL(fileURLWithPath: out), inputShape: inputShape,
                            inputDType: ModelFile.inputDType(in: URL(fileURLWithPath: model)), classNames: ModelFile.classNames(in: source),
-                           overwrite: overwrite)
+                           overwrite: overwrite, sparse: prune != nil && !structured)
         let before = Self.weightsSize(source), after = Self.weightsSize(URL(fileURLWithPath: out))
         print("Weights \(ONNXInspector.byteCount(before)) -> \(ONNXInspector.byteCount(after))"
               + (after > 0 ? String(format: " (%.2fx smaller)", Double(before) / Double(after)) : "") + "; wrote \(out)")

@@ -59,6 +59,8 @@ struct InspectCommand: ParsableCommand {
         if let sequential = loaded.model as? Sequential {
             print(sequential.summary(inputShape: sample, dtype: loaded.inputs.first?.dtype ?? .float32), terminator: "")
             print(Self.weightsByDType(sequential))
+            let metadata = (try? Safetensors.read(url.appendingPathComponent(ModelFile.weightsName)).metadata) ?? [:]
+            print(Self.sparsity(sequential, storedSparse: SparseStorage.names(in: metadata)))
         }
     }
 
@@ -70,6 +72,19 @@ struct InspectCommand: ParsableCommand {
         return "Weights: " + DType.allCases.compactMap { dtype in
             elements[dtype].map { "\(dtype.rawValue) \(ONNXInspector.grouped($0)) (\(ONNXInspector.byteCount($0 * dtype.byteSize)))" }
         }.joined(separator: ", ")
+    }
+
+    /// `Sparsity: 213,043 of 269,322 weights are zero (79.1 %); stored sparse: 3 tensors (dense.kernel, …)`.
+    static func sparsity(_ model: Module, storedSparse: [String]) -> String {
+        var zeros = 0, total = 0
+        for (_, tensor) in model.stateDict() where tensor.dtype != .int32 {
+            zeros += SparseStorage.zeroCount(of: tensor)
+            total += tensor.count
+        }
+        let percent = total > 0 ? String(format: "%.1f", 100 * Double(zeros) / Double(total)) : "0.0"
+        let stored = storedSparse.isEmpty ? "stored dense"
+            : "stored sparse: \(storedSparse.count) tensor\(storedSparse.count == 1 ? "" : "s") (\(storedSparse.joined(separator: ", ")))"
+        return "Sparsity: \(ONNXInspector.grouped(zeros)) of \(ONNXInspector.grouped(total)) weights are zero (\(percent) %); \(stored)"
     }
 
     private func inspectSafetensors(_ url: URL) throws {

@@ -79,4 +79,38 @@ import Testing
         #expect(refused.status == 1 && refused.stderr.contains("error: the model has no layer dynamic quantisation applies to"),
                 "\(refused.stderr)")
     }
+
+    @Test func prunedKernelsAreStoredSparseAndInspectShowsTheSparsity() throws {
+        let dir = try LeptonExecutable.scratchFolder("lepton-compress-sparse")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = GlobalRandom.scoped(seed: 3) {
+            Sequential([Rescaling(scale: 1 / 255), Flatten(), Dense(units: 32, activation: .relu), Dense(units: 10, activation: .softmax)])
+        }
+        model.build(inputShape: [28, 28, 1])
+        let folder = dir.appendingPathComponent("mlp"), out = dir.appendingPathComponent("mlp-pruned")
+        try ModelFile.save(model, to: folder, inputShape: [28, 28, 1])
+        let config = dir.appendingPathComponent("mnist-small.yaml")
+        try """
+        dataset: {name: mnist, train_limit: 256, test_limit: 64}
+        model: {input_shape: [28, 28, 1], layers: [{type: Flatten}, {type: Dense, units: 10, activation: softmax}]}
+        optimizer: {name: adam, learning_rate: 0.001}
+        loss: sparse_categorical_crossentropy
+        batch_size: 64
+        """.write(to: config, atomically: true, encoding: .utf8)
+
+        let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path, "--prune", "0.8", "--calibration", config.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        // Kernels 784×32 and 32×10 at 80 % zeros: 0.2 × 4 + 1/8 bytes per weight instead of 4.
+        let ratio = try #require(run.stdout.firstMatch(of: #/Weights .* \((\d+\.\d+)x smaller\)/#).flatMap { Double($0.1) }, "\(run.stdout)")
+        #expect(ratio > 3.8 && ratio < 4.4, "\(run.stdout)")
+        let metadata = try Safetensors.read(out.appendingPathComponent(ModelFile.weightsName)).metadata
+        #expect(SparseStorage.names(in: metadata) == ["layers.2.kernel", "layers.3.kernel"], "\(metadata)")
+        let inspect = try LeptonExecutable.run(["inspect", out.path])
+        #expect(inspect.status == 0 && inspect.stdout.contains(" weights are zero (7") // 80 % of the kernels, biases included in the total
+                && inspect.stdout.contains("stored sparse: 2 tensors (layers.2.kernel, layers.3.kernel)"), "\(inspect.stdout) \(inspect.stderr)")
+        let evaluate = try LeptonExecutable.run(["evaluate", out.path, config.path, "--threads", "1"])
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("loss"), "\(evaluate.stderr)")
+        let original = try LeptonExecutable.run(["inspect", folder.path])
+        #expect(original.stdout.contains("stored dense"), "\(original.stdout)")
+    }
 }

@@ -16,13 +16,10 @@ enum ModelTargets {
     static let modelFolder = FuzzTarget(
         "model-folder", "Lepton model folders: model.json, then the separator, then model.safetensors (ModelLoader.load, run)",
         seeds: { scratch in
-            try SeedModels.all.map { model in
-                let folder = try scratch.emptyFolder("seed-model")
-                try ModelFile.save(model.module, to: folder, inputShape: model.inputShape, inputDType: model.dtype)
-                let json = try FileContents.read(folder.appendingPathComponent(ModelFile.architectureName))
-                let weights = try FileContents.read(folder.appendingPathComponent(ModelFile.weightsName))
-                return json + separator + weights
-            }
+            // Every seed model saved as it is, and the first once more pruned to 3/4 zeros and stored sparse.
+            let models = try SeedModels.all
+            return try models.map { try folderInput($0, sparse: false, scratch: scratch) }
+                + [try folderInput(SeedModels.pruned(models[0]), sparse: true, scratch: scratch)]
         },
         body: { data, scratch in
             let folder = try scratch.emptyFolder("model")
@@ -31,6 +28,15 @@ enum ModelTargets {
             try data[(split?.upperBound ?? data.endIndex)...].write(to: folder.appendingPathComponent(ModelFile.weightsName))
             try runOnce(try ModelLoader.load(folder))
         })
+
+    /// A saved model folder as one model-folder input.
+    static func folderInput(_ model: SeedModels.Seed, sparse: Bool, scratch: FuzzScratch) throws -> Data {
+        let folder = try scratch.emptyFolder("seed-model")
+        try ModelFile.save(model.module, to: folder, inputShape: model.inputShape, inputDType: model.dtype, sparse: sparse)
+        let json = try FileContents.read(folder.appendingPathComponent(ModelFile.architectureName))
+        let weights = try FileContents.read(folder.appendingPathComponent(ModelFile.weightsName))
+        return json + separator + weights
+    }
 
     static let onnx = FuzzTarget(
         "onnx", "ONNX model files (ModelLoader.load: parse, check, import; then run)",
@@ -103,6 +109,15 @@ enum SeedModels {
             - {type: Dense, units: 2}
             """),
     ]
+
+    /// `seed` with three in four elements of every float parameter set to zero (as magnitude
+    /// pruning leaves a kernel).
+    static func pruned(_ seed: Seed) -> Seed {
+        for (_, t) in seed.module.namedParameters() where t.dtype == .float32 {
+            t.assign(Tensor(t.scalars.enumerated().map { $0.offset % 4 == 0 ? $0.element : 0 }, shape: t.shape))
+        }
+        return seed
+    }
 
     /// The models, built and initialised.
     static var all: [Seed] {

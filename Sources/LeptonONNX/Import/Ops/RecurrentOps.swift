@@ -124,6 +124,8 @@ struct RecurrentCellSpec {
     func run(_ x: Tensor, w: Tensor, r: Tensor, b: Tensor?, h0: Tensor, c0: Tensor, peephole: Tensor?, mask: [Tensor]?,
              reverse: Bool, activations: [(Tensor) -> Tensor]) -> (y: Tensor, h: Tensor, c: Tensor) {
         let (steps, batch, features) = (x.shape[0], x.shape[1], x.shape[2])
+        // No time steps: no outputs, and the final states are the initial ones (as ONNX Runtime gives).
+        guard steps > 0 else { return (Tensor.zeros([0, batch, hidden]), h0, c0) }
         let g = kind.gates * hidden
         var projected = x.reshape([steps * batch, features]).matmul(w.transposed())
         if let b { projected = projected + b.slice(axis: 0, start: 0, end: g) }
@@ -182,7 +184,6 @@ struct RecurrentCellSpec {
             }
             (h, c) = (newH, newC)
         }
-        _ = batch
         return (Tensor.stack(outputs.map { $0! }, axis: 0), h, c)
     }
 }

@@ -15,7 +15,7 @@ extension ONNXOperators {
         guard let axis = try ctx.int("axis") else { throw ctx.error("attribute 'axis' is required") }
         return ONNXKernel(type) { inputs in
             let values = inputs.compactMap { $0 }
-            let first = values[0]
+            guard let first = values.first else { throw ONNXError("Concat needs at least one input, got none") }
             guard first.rank > 0 else { throw ONNXError("cannot concatenate scalars (rank 0)") }
             let a = try resolveAxis(axis, rank: first.rank)
             for v in values {
