@@ -5,8 +5,11 @@
 #                                                      leak check at exit: off, see below)
 #   scripts/sanitize.sh tsan [swift test arguments…]   ThreadSanitizer
 #
-# e.g. `scripts/sanitize.sh tsan --filter LeptonServeTests`. Exits non-zero when a test fails or
-# the sanitizer reports an error (halt_on_error). Release mode, as the suite always runs.
+# e.g. `scripts/sanitize.sh tsan --filter LeptonServeTests`. Without test arguments it runs the
+# whole suite as scripts/test.sh does: a throwaway PostgreSQL for the storage suites, the suites
+# that start servers or `lepton` children one test at a time after the rest. Exits non-zero when
+# a test fails or the sanitizer reports an error (halt_on_error). Release mode, as the suite
+# always runs; the tests' `lepton` children are the instrumented build too.
 # Leak checking is off: Swift's runtime and Foundation keep caches that LeakSanitizer reports
 # at exit; a leak that grows is what the chaos benchmark's RSS check catches.
 set -euo pipefail
@@ -27,4 +30,17 @@ if ! swift build -c release --build-tests --scratch-path "$scratch" --sanitize="
   grep -E "error:" "$log" | head -20; echo "build failed"; exit 1
 fi
 echo "==> swift test under $kind"
-swift test -c release --skip-build --scratch-path "$scratch" --sanitize="$sanitizer" "$@"
+test_args=(-c release --skip-build --scratch-path "$scratch" --sanitize="$sanitizer")
+if [ "$#" -gt 0 ]; then
+  swift test "${test_args[@]}" "$@"
+  exit
+fi
+pg_dir=$(mktemp -d)
+trap 'rm -f "$log"; scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+LEPTON_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir")
+export LEPTON_TEST_POSTGRES_URL
+serial='LeptonCLITests\.|LeptonPlatformServerTests\.|LeptonONNXTests\.RealModelsTests'
+status=0
+swift test "${test_args[@]}" --skip "$serial" || status=$?
+swift test "${test_args[@]}" --no-parallel --filter "$serial" || status=$?
+exit "$status"
