@@ -1,4 +1,5 @@
 import Foundation
+import LeptonNN
 import LeptonTensor
 
 /// Compact storage of pruned weights in a model's safetensors file.
@@ -81,7 +82,7 @@ public enum SparseStorage {
             if let model = expected[name], shape != model.shape {
                 throw IOError("sparse tensor '\(name)' has shape \(shape); the model expects \(model.shape)", file: file)
             }
-            guard shape.allSatisfy({ $0 >= 0 }), let count = product(shape) else {
+            guard shape.allSatisfy({ $0 >= 0 }), let count = LayerLimits.product(shape) else {
                 throw IOError("metadata '\(metadataKey)': the shape \(shape) of '\(name)' has a negative or overflowing size", file: file)
             }
             guard let mask = result.removeValue(forKey: name + maskSuffix), let values = result.removeValue(forKey: name + valuesSuffix) else {
@@ -136,17 +137,6 @@ public enum SparseStorage {
     static func isZero(_ bytes: UnsafeRawBufferPointer, element i: Int, width: Int) -> Bool {
         for b in (i * width)..<((i + 1) * width) where bytes[b] != 0 { return false }
         return true
-    }
-
-    /// The product of `shape`, or nil when it overflows.
-    static func product(_ shape: [Int]) -> Int? {
-        var result = 1
-        for d in shape {
-            let (next, overflow) = result.multipliedReportingOverflow(by: d)
-            if overflow { return nil }
-            result = next
-        }
-        return result
     }
 
     /// The names of the tensors a file's metadata lists as stored sparse.

@@ -53,12 +53,10 @@ import Testing
     @Test func quantisesDynamicallyWithoutACalibrationConfig() throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-compress-dynamic")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let model = GlobalRandom.scoped(seed: 1) {
-            Sequential([Rescaling(scale: 1 / 255), Flatten(), Dense(units: 16, activation: .relu), Dense(units: 10, activation: .softmax)])
-        }
-        model.build(inputShape: [28, 28, 1])
-        let folder = dir.appendingPathComponent("mlp"), out = dir.appendingPathComponent("mlp-dynamic")
-        try ModelFile.save(model, to: folder, inputShape: [28, 28, 1])
+        let folder = try CommandTestSupport.savedMNISTModel(
+            { [Rescaling(scale: 1 / 255), Flatten(), Dense(units: 16, activation: .relu), Dense(units: 10, activation: .softmax)] },
+            seed: 1, in: dir, name: "mlp")
+        let out = dir.appendingPathComponent("mlp-dynamic")
         let mnist = NumPyOracle.repositoryRoot.appendingPathComponent("examples/mnist-cnn.yaml").path
 
         let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path, "--quantize", "dynamic"])
@@ -83,20 +81,11 @@ import Testing
     @Test func prunedKernelsAreStoredSparseAndInspectShowsTheSparsity() throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-compress-sparse")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let model = GlobalRandom.scoped(seed: 3) {
-            Sequential([Rescaling(scale: 1 / 255), Flatten(), Dense(units: 32, activation: .relu), Dense(units: 10, activation: .softmax)])
-        }
-        model.build(inputShape: [28, 28, 1])
-        let folder = dir.appendingPathComponent("mlp"), out = dir.appendingPathComponent("mlp-pruned")
-        try ModelFile.save(model, to: folder, inputShape: [28, 28, 1])
-        let config = dir.appendingPathComponent("mnist-small.yaml")
-        try """
-        dataset: {name: mnist, train_limit: 256, test_limit: 64}
-        model: {input_shape: [28, 28, 1], layers: [{type: Flatten}, {type: Dense, units: 10, activation: softmax}]}
-        optimizer: {name: adam, learning_rate: 0.001}
-        loss: sparse_categorical_crossentropy
-        batch_size: 64
-        """.write(to: config, atomically: true, encoding: .utf8)
+        let folder = try CommandTestSupport.savedMNISTModel(
+            { [Rescaling(scale: 1 / 255), Flatten(), Dense(units: 32, activation: .relu), Dense(units: 10, activation: .softmax)] },
+            seed: 3, in: dir, name: "mlp")
+        let out = dir.appendingPathComponent("mlp-pruned")
+        let config = try CommandTestSupport.smallMNISTConfig(in: dir, trainLimit: 256, testLimit: 64, learningRate: 0.001, batchSize: 64)
 
         let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path, "--prune", "0.8", "--calibration", config.path])
         #expect(run.status == 0, "\(run.stderr)")

@@ -14,22 +14,12 @@ import Testing
     @Test func fineTunesConvertsAndReportsUserErrors() throws {
         let dir = try LeptonExecutable.scratchFolder("lepton-compress-qat")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let model = GlobalRandom.scoped(seed: 2) {
-            Sequential([Rescaling(scale: 1 / 255), Conv2D(filters: 4, kernelSize: [3, 3]), BatchNormalization(), Activation(.relu),
-                        MaxPooling2D(), Flatten(), Dense(units: 10, activation: .softmax)])
-        }
-        model.build(inputShape: [28, 28, 1])
-        let folder = dir.appendingPathComponent("cnn"), out = dir.appendingPathComponent("cnn-qat")
-        try ModelFile.save(model, to: folder, inputShape: [28, 28, 1])
-        let config = dir.appendingPathComponent("mnist-small.yaml")
-        try """
-        dataset: {name: mnist, train_limit: 320, test_limit: 160}
-        model: {input_shape: [28, 28, 1], layers: [{type: Flatten}, {type: Dense, units: 10, activation: softmax}]}
-        optimizer: {name: adam, learning_rate: 0.01}
-        loss: sparse_categorical_crossentropy
-        metrics: [accuracy]
-        batch_size: 32
-        """.write(to: config, atomically: true, encoding: .utf8)
+        let folder = try CommandTestSupport.savedMNISTModel(
+            { [Rescaling(scale: 1 / 255), Conv2D(filters: 4, kernelSize: [3, 3]), BatchNormalization(), Activation(.relu),
+               MaxPooling2D(), Flatten(), Dense(units: 10, activation: .softmax)] },
+            seed: 2, in: dir, name: "cnn")
+        let out = dir.appendingPathComponent("cnn-qat")
+        let config = try CommandTestSupport.smallMNISTConfig(in: dir, trainLimit: 320, testLimit: 160, learningRate: 0.01, batchSize: 32)
 
         let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path, "--quantize", "qat", "--calibration", config.path,
                                             "--epochs", "2", "--freeze-observers-after", "1", "--freeze-bn-after", "1"])
