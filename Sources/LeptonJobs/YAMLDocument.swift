@@ -6,7 +6,8 @@ import Yams
 /// Reads a YAML training config into a ``ConfigValue`` within fixed bounds, checked before the
 /// document is expanded: its size, its flow-collection nesting (the YAML parser recurses), and
 /// the number of nodes once aliases are expanded — a "billion laughs" document of a few
-/// hundred bytes names 10⁹ nodes through nested aliases and used to grow past 4 GB.
+/// hundred bytes names 10⁹ nodes through nested aliases and used to grow past 4 GB — and no
+/// base-60 integer that would overflow while Yams reads it.
 public enum YAMLDocument {
     /// The largest config file read, in bytes.
     public static let maximumBytes = 4 << 20
@@ -70,9 +71,40 @@ public enum YAMLDocument {
             }
         case .sequence(let sequence):
             for element in sequence { try count(element, budget: &budget) }
-        case .scalar, .alias:
+        case .scalar(let scalar):
+            if overflowsAsBase60(scalar) {
+                throw ConfigError("'\(scalar.string.prefix(40))\(scalar.string.count > 40 ? "…" : "")' reads as a YAML 1.1 base-60 "
+                                  + "integer (1:30 = 90) too large for a 64-bit integer; quote it if it is text")
+            }
+        case .alias:
             break
         }
+    }
+
+    /// Whether Yams would read `scalar` as a YAML 1.1 base-60 integer (`1:30` = 90) whose value —
+    /// or the power of 60 it computes after its last digit — overflows `Int`: Yams multiplies
+    /// without overflow checks, which stops the process (a fuzzer's find: `1:1:1:1:1:1:1:1:1:1:1:1`).
+    /// Mirrors Yams's steps: plain scalars, `_` removed, a sign, no leading `0` (octal), decimal
+    /// parts between the colons.
+    static func overflowsAsBase60(_ scalar: Node.Scalar) -> Bool {
+        guard scalar.style == .plain || scalar.style == .any else { return false }
+        var text = Substring(scalar.string.replacingOccurrences(of: "_", with: ""))
+        guard text.contains(":") else { return false }
+        let negative = text.hasPrefix("-")
+        if negative || text.hasPrefix("+") { text = text.dropFirst() }
+        guard !text.hasPrefix("0") else { return false }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let digits = parts.compactMap { Int($0, radix: 10) }
+        guard digits.count == parts.count else { return false }
+        var base = 1, value = 0
+        for digit in digits.reversed() {
+            let (product, o1) = digit.multipliedReportingOverflow(by: base)
+            let (sum, o2) = value.addingReportingOverflow(product)
+            let (next, o3) = base.multipliedReportingOverflow(by: 60)
+            if o1 || o2 || o3 { return true }
+            (value, base) = (sum, next)
+        }
+        return value.multipliedReportingOverflow(by: negative ? -1 : 1).overflow
     }
 
     /// The deepest nesting of `[` and `{` outside quotes and comments (an upper bound on what

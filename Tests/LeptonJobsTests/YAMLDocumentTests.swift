@@ -30,6 +30,27 @@ import Testing
                                   "layers": .array([.object(["units": .int(8)]), .object(["units": .int(8)])])]))
     }
 
+    /// Yams reads `1:30` as 90 (YAML 1.1 base 60) with unchecked arithmetic: twelve parts
+    /// overflowed its power of 60 and stopped the process (a fuzzer's find). Such a value is
+    /// refused by name; small ones still read as before, quoted ones as text.
+    @Test func base60IntegersThatOverflowAreRefused() throws {
+        for text in ["1:1:1:1:1:1:1:1:1:1:1:1", "9223372036854775807:0", "-1:1:1:1:1:1:1:1:1:1:1:1", "1_0:0:0:0:0:0:0:0:0:0:0:0"] {
+            #expect(throws: ConfigError.self, "\(text)") { _ = try YAMLDocument.parse("epochs: \(text)\n") }
+            #expect(errorText { _ = try YAMLDocument.parse("epochs: \(text)\n") }.contains("reads as a YAML 1.1 base-60 integer"))
+        }
+        #expect(try YAMLDocument.parse("a: 1:30\nb: -2:0:0\nc: '1:1:1:1:1:1:1:1:1:1:1:1'\n")
+                == .object(["a": .int(90), "b": .int(-7200), "c": .string("1:1:1:1:1:1:1:1:1:1:1:1")]))
+        // Ten parts fit (1:0:…:0 is 60⁹, and Yams's last power of 60 is 60¹⁰); eleven do not (60¹¹ > Int.max).
+        #expect(try YAMLDocument.parse("a: 1:0:0:0:0:0:0:0:0:0\n") == .object(["a": .int(10_077_696_000_000_000)]))
+        #expect(throws: ConfigError.self) { _ = try YAMLDocument.parse("a: 1:0:0:0:0:0:0:0:0:0:0\n") }
+    }
+
+    /// The description of the error `body` throws.
+    func errorText(_ body: () throws -> Void) -> String {
+        do { try body() } catch { return "\(error)" }
+        return "no error"
+    }
+
     @Test func deepNestingIsRefused() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect { _ = try YAMLDocument.parse("a: " + deep) } throws: { "\($0)".contains("nested 100000 deep") }
