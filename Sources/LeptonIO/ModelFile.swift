@@ -126,9 +126,10 @@ public enum ModelFile {
             throw IOError(error.description, file: url.path)
         }
         let weightsURL = url.appendingPathComponent(weightsName)
-        try checkWeightsSize(weightsURL, model: model)
+        let state = model.stateDict()
+        try checkWeightsSize(weightsURL, state: state)
         let (stored, metadata) = try Safetensors.read(weightsURL)
-        let tensors = try SparseStorage.unpack(stored, metadata: metadata, expected: Dictionary(model.stateDict(), uniquingKeysWith: { a, _ in a }),
+        let tensors = try SparseStorage.unpack(stored, metadata: metadata, expected: Dictionary(state, uniquingKeysWith: { a, _ in a }),
                                                file: weightsURL.path)
         do {
             try model.loadStateDict(tensors)
@@ -161,9 +162,9 @@ public enum ModelFile {
 
     /// Refuses a weights file larger than the model's state dictionary plus the largest header,
     /// before it is read (its tensors would be allocated only to be refused).
-    static func checkWeightsSize(_ url: URL, model: Module) throws {
+    static func checkWeightsSize(_ url: URL, state: [(String, Tensor)]) throws {
         guard let size = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue else { return }
-        let bytes = model.stateDict().reduce(0) { $0 + $1.1.count * $1.1.dtype.byteSize }
+        let bytes = state.reduce(0) { $0 + $1.1.count * $1.1.dtype.byteSize }
         let limit = bytes + 8 + Safetensors.maximumHeaderBytes
         if size > limit {
             throw IOError("\(weightsName) is \(size) bytes, more than the \(bytes) bytes of weights the architecture has "
