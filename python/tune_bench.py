@@ -3,7 +3,7 @@ test functions, seeds and trial budget, in one run.
 
     python3 python/tune_bench.py [--lepton .build/release/lepton] [--seeds 20] [--trials 50]
                                  [--functions branin,hartmann6,rosenbrock10,conditional]
-                                 [--overhead 1000]
+                                 [--overhead 1000] [--raw FILE]
 
 Prints, per function, the median (over seeds) of the best value each sampler reached, and the
 sampler overhead per trial (ms) once a study holds --overhead finished trials. The test
@@ -97,6 +97,7 @@ def main():
     parser.add_argument("--optuna-samplers", default="tpe,gp,random")
     parser.add_argument("--overhead", type=int, default=1000)
     parser.add_argument("--overhead-samplers", default="tpe,random")
+    parser.add_argument("--raw", help="also write every study's result here, a JSON object per line")
     args = parser.parse_args()
     functions = args.functions.split(",")
     rows = []
@@ -118,6 +119,17 @@ def main():
             secs = [r["seconds"] for r in rows if r["side"] == side and r["sampler"] == s and r["function"] == name]
             cells.append(f"{statistics.median(bests):.4g} ({statistics.median(secs):.2f} s)" if bests else "—")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    if args.raw:
+        with open(args.raw, "w") as out:
+            out.writelines(json.dumps(r) + "\n" for r in rows)
+    if args.seeds > 20:
+        print("\nMedians of the seed blocks 1-20, 21-40, …: how far 20 seeds move\n")
+        for name in functions:
+            for side, s in columns:
+                bests = [r["best"] for r in sorted(rows, key=lambda r: r["seed"])
+                         if r["side"] == side and r["sampler"] == s and r["function"] == name]
+                blocks = [f"{statistics.median(bests[i:i + 20]):.4g}" for i in range(0, len(bests) - 19, 20)]
+                print(f"{name} {side} {s}: {', '.join(blocks)}")
 
     if args.overhead:
         print(f"\nSampler time per trial with {args.overhead} finished trials (Branin, in-memory storage, mean of 20 trials), ms\n")

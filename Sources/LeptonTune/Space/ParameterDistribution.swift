@@ -97,6 +97,15 @@ public enum ParameterDistribution: Sendable, Equatable, Codable {
         }
     }
 
+    /// The value at position `u` ∈ [0, 1) of the distribution: for numbers, that fraction of
+    /// the internal range (log scale for log scales); for choices, choice ⌊u · count⌋.
+    public func value(atUnit u: Double) -> ConfigValue {
+        let u = u.isFinite ? min(max(u, 0), 1) : 0.5
+        if case let .categorical(choices) = self { return choices[min(Int(u * Double(choices.count)), choices.count - 1)] }
+        let (low, high) = internalBounds
+        return value(atInternal: low + u * (high - low))
+    }
+
     /// A value drawn uniformly (log-uniformly for log scales).
     public func sample(using rng: inout some RandomNumberGenerator) -> ConfigValue {
         switch self {

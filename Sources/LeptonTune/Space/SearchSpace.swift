@@ -70,6 +70,16 @@ public struct SearchSpace: Sendable, Equatable, Codable {
         return values
     }
 
+    /// The point whose parameter `i` sits at position `unit[i]` of its range (see
+    /// ``ParameterDistribution/value(atUnit:)``), conditions respected; `unit` holds a number
+    /// per parameter, in order.
+    public func point(atUnit unit: [Double]) -> [String: ConfigValue] {
+        complete([:]) { parameter in
+            let index = parameters.firstIndex(of: parameter)
+            return parameter.distribution.value(atUnit: index.flatMap { $0 < unit.count ? unit[$0] : nil } ?? 0.5)
+        }
+    }
+
     /// A point drawn uniformly (log-uniformly on log scales), conditions respected.
     public func sample(using rng: inout some RandomNumberGenerator) -> [String: ConfigValue] {
         complete([:]) { $0.distribution.sample(using: &rng) }

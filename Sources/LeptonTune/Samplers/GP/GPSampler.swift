@@ -10,8 +10,8 @@ import LeptonTensor
 /// trial at 0.5), the losses are standardised, and a ``GaussianProcess`` (Matérn 5/2, ARD) is
 /// fitted — the MAP estimate under ``GaussianProcessPrior`` by L-BFGS, warm-started from this
 /// sampler's previous fit. Then log EI (``LogExpectedImprovement``) is scored at `candidates`
-/// random points; the best of them, `localSearches − 2` more drawn with probability ∝ EI
-/// (Optuna's roulette) and the best trial so far start gradient-based local searches
+/// points of a scrambled Sobol sequence (``SobolSequence``, as Optuna's); the best of them,
+/// `localSearches − 2` more drawn with probability ∝ EI (Optuna's roulette) and the best trial so far start gradient-based local searches
 /// (`AcquisitionOptimizer`), and the best point reached is the next trial.
 ///
 /// Trials that are not complete are left out of the model; at most the `maximumObservations`
@@ -62,10 +62,21 @@ public struct GPSampler: Sampler {
         let best = y.indices.min { y[$0] < y[$1] }!
         let optimizer = AcquisitionOptimizer(model: model, best: y[best], encoding: encoding)
 
-        let points = (0..<candidates).map { _ in encoding.encode(space.sample(using: &rng)) }
+        let points = candidatePoints(space, encoding, using: &rng)
         let scores = points.map(optimizer.score)
         let starts = rouletteStarts(scores, using: &rng).map { points[$0] } + [x[best]]
         return encoding.decode(optimizer.maximize(from: starts).x)
+    }
+
+    /// `candidates` points spread over the space by a scrambled Sobol sequence (Optuna's
+    /// preliminary samples); drawn at random in a space of more parameters than the Sobol
+    /// table has dimensions.
+    private func candidatePoints(_ space: SearchSpace, _ encoding: Encoding, using rng: inout RandomGenerator) -> [[Double]] {
+        guard space.parameters.count <= SobolSequence.maximumDimensions else {
+            return (0..<candidates).map { _ in encoding.encode(space.sample(using: &rng)) }
+        }
+        var sobol = SobolSequence(dimensions: space.parameters.count, scramblingWith: &rng)
+        return (0..<candidates).map { _ in encoding.encode(space.point(atUnit: sobol.next())) }
     }
 
     /// The best-scoring candidate and up to `localSearches − 2` others drawn without
