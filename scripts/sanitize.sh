@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 kind="${1:-}"
 case "$kind" in
   asan) sanitizer=address; export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1:allocator_may_return_null=1}" ;;
-  tsan) sanitizer=thread;  export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}" ;;
+  tsan) sanitizer=thread;  export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan-suppressions.txt}" ;;
   *) echo "usage: scripts/sanitize.sh asan|tsan [swift test arguments…]" >&2; exit 2 ;;
 esac
 shift

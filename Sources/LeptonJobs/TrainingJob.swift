@@ -172,6 +172,7 @@ public final class TrainingJob: @unchecked Sendable {
                 onEvent(.resumed(epochsDone: done, epochs: epochs, backup: backup.directory.path))
                 if options.verbosity != .silent && chief {
                     print("Resuming from the backup in \(backup.directory.path): \(done) of \(epochs) epochs done")
+                    fflush(stdout)
                 }
             }
         }
