@@ -34,13 +34,17 @@ import LeptonTestSupport
         Conv(name: "1×1 groups 3", input: [1, 2, 3, 3], outChannels: 6, kernel: [1, 1], groups: 3),
         Conv(name: "everything", input: [2, 7, 6, 4], outChannels: 4, kernel: [3, 2], stride: [2, 2],
              padding: [1, 2, 0, 1], dilation: [2, 1], groups: 2),
-        // Direct kernel (patch ≤ 32 taps, ≥ 8 outputs per group): blocks of 32 and 8 plus a tail.
+        // Direct kernel (patch ≤ 32 taps, ≥ 8 outputs per group): blocks of 32, 16 and 8 plus a tail.
         Conv(name: "direct, 44 filters on one channel", input: [2, 6, 5, 1], outChannels: 44, kernel: [3, 3],
              padding: [1, 1]),
         Conv(name: "direct, RGB stride 2 no bias", input: [1, 7, 6, 3], outChannels: 40, kernel: [3, 3],
              stride: [2, 2], bias: false),
         Conv(name: "direct, groups 2 dilation 2", input: [1, 6, 6, 4], outChannels: 18, kernel: [3, 3],
              padding: [2, 1, 0, 2], dilation: [2, 2], groups: 2),
+        // Pixel pairs inside the image: blocks of 16, an odd row width, a pair's remainder of 8.
+        Conv(name: "direct, 16 filters, pairs and a single", input: [2, 8, 9, 1], outChannels: 16, kernel: [3, 3]),
+        Conv(name: "direct, 24 filters RGB stride 1×2", input: [1, 9, 11, 3], outChannels: 24, kernel: [3, 3],
+             stride: [1, 2], padding: [0, 1, 0, 1]),
     ]
 
     @Test(arguments: TestSupport.backendNames, convolutions)

@@ -5,7 +5,8 @@
 /// many columns as taps (9 for a 3×3 kernel on one channel), so the GEMM is mostly packing
 /// and the im2col copy is as large as the work. Here each output pixel keeps its output
 /// channels in SIMD registers (32 at a time), adds `x · w` for every in-bounds tap, and stores
-/// them once; the weights are transposed to `[groups, taps, outChannelsPerGroup]` so each tap's
+/// them once — two neighbouring pixels at a time inside the image, which shares each weight
+/// load and gives the FMA units enough independent sums even for 16 channels; the weights are transposed to `[groups, taps, outChannelsPerGroup]` so each tap's
 /// weights for a block of outputs are one contiguous load.
 enum DirectConvKernels {
     /// Largest patch (`KH·KW·C/groups`) the direct kernel takes; bigger ones go through a GEMM.
@@ -55,14 +56,23 @@ enum DirectConvKernels {
             for oy in 0..<p.outHeight {
                 let y0 = oy * p.strideHeight - p.padTop
                 let rowInside = inside(oy, p.strideHeight, p.padTop, p.kernelHeight, p.dilationHeight, h)
-                for ox in 0..<p.outWidth {
+                var ox = 0
+                while ox < p.outWidth {
                     let x0 = ox * p.strideWidth - p.padLeft
                     let out = y + ((n * p.outHeight + oy) * p.outWidth + ox) * oc
                     if rowInside && inside(ox, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w) {
                         let corner = image + (y0 * w + x0) * c
+                        // Two neighbours at once share each weight load and double the independent sums.
+                        let pair = ox + 1 < p.outWidth && inside(ox + 1, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w)
                         for g in 0..<p.groups {
-                            interior(corner + g * cg, offsets, k, wt + g * k * og, og, bias.map { $0 + g * og }, out + g * og)
+                            let weights = wt + g * k * og, b = bias.map { $0 + g * og }
+                            if pair {
+                                interiorPair(corner + g * cg, p.strideWidth * c, offsets, k, weights, og, b, out + g * og, oc)
+                            } else {
+                                interior(corner + g * cg, offsets, k, weights, og, b, out + g * og)
+                            }
                         }
+                        ox += pair ? 2 : 1
                         continue
                     }
                     for g in 0..<p.groups {
@@ -83,6 +93,7 @@ enum DirectConvKernels {
                             j += 1
                         }
                     }
+                    ox += 1
                 }
             }
         }
@@ -112,8 +123,8 @@ enum DirectConvKernels {
     @inline(__always)
     private static func interior(_ corner: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>, _ k: Int,
                                  _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
-                                 _ out: UnsafeMutablePointer<Float>) {
-        var j = 0
+                                 _ out: UnsafeMutablePointer<Float>, from first: Int = 0) {
+        var j = first
         while j + 32 <= og {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             if let b = bias.map({ $0 + j }) { a0 = load(b); a1 = load(b + 8); a2 = load(b + 16); a3 = load(b + 24) }
@@ -141,6 +152,53 @@ enum DirectConvKernels {
             for t in 0..<k { acc += corner[offsets[t]] * weights[t * og + j] }
             out[j] = acc
             j += 1
+        }
+    }
+
+    /// ``interior(_:_:_:_:_:_:_:)`` for two pixels whose windows start `step` floats apart,
+    /// the second pixel's outputs `outStep` floats after the first's.
+    @inline(__always)
+    private static func interiorPair(_ corner: UnsafePointer<Float>, _ step: Int, _ offsets: UnsafePointer<Int>, _ k: Int,
+                                     _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
+                                     _ out: UnsafeMutablePointer<Float>, _ outStep: Int) {
+        let second = corner + step
+        var j = 0
+        while j + 32 <= og {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            if let b = bias.map({ $0 + j }) { a0 = load(b); a1 = load(b + 8); a2 = load(b + 16); a3 = load(b + 24) }
+            var b0 = a0, b1 = a1, b2 = a2, b3 = a3
+            var row = weights + j
+            for t in 0..<k {
+                let s = SIMD8<Float>(repeating: corner[offsets[t]]), r = SIMD8<Float>(repeating: second[offsets[t]])
+                let w0 = load(row), w1 = load(row + 8), w2 = load(row + 16), w3 = load(row + 24)
+                a0 += s * w0; a1 += s * w1; a2 += s * w2; a3 += s * w3
+                b0 += r * w0; b1 += r * w1; b2 += r * w2; b3 += r * w3
+                row += og
+            }
+            store(a0, out + j); store(a1, out + j + 8); store(a2, out + j + 16); store(a3, out + j + 24)
+            let o = out + outStep + j
+            store(b0, o); store(b1, o + 8); store(b2, o + 16); store(b3, o + 24)
+            j += 32
+        }
+        while j + 16 <= og {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+            if let b = bias.map({ $0 + j }) { a0 = load(b); a1 = load(b + 8) }
+            var b0 = a0, b1 = a1
+            var row = weights + j
+            for t in 0..<k {
+                let s = SIMD8<Float>(repeating: corner[offsets[t]]), r = SIMD8<Float>(repeating: second[offsets[t]])
+                let w0 = load(row), w1 = load(row + 8)
+                a0 += s * w0; a1 += s * w1
+                b0 += r * w0; b1 += r * w1
+                row += og
+            }
+            store(a0, out + j); store(a1, out + j + 8)
+            store(b0, out + outStep + j); store(b1, out + outStep + j + 8)
+            j += 16
+        }
+        if j < og {
+            interior(corner, offsets, k, weights, og, bias, out, from: j)
+            interior(second, offsets, k, weights, og, bias, out + outStep, from: j)
         }
     }
 
