@@ -45,6 +45,21 @@ import LeptonTrain
         #expect(teacher.parameters().flatMap(\.scalars) == teacherBefore)
     }
 
+    /// A confident teacher's probabilities underflow float32 (e^-60 and e^-120 of the top class);
+    /// its logits, taken before the softmax, keep the ranking of the unlikely classes.
+    @Test func theTeachersLogitsAreTakenBeforeItsSoftmax() throws {
+        let teacher = Sequential([Dense(units: 3, activation: .softmax, inputDimensions: 2)])
+        (teacher.layers[0] as! Dense).kernel!.assign(Tensor([0, -60, -120, 0, 0, 0], shape: [2, 3]))
+        let student = Sequential([Dense(units: 3, activation: .softmax, inputDimensions: 2)])
+        let distiller = try Distiller(teacher: teacher, student: student)
+        let x = Tensor([1, 0], shape: [1, 2])
+        #expect(teacher(x).scalars[2] == 0, "the probability underflows")
+        #expect(distiller.teacherLogits(x).scalars == [0, -60, -120])
+        let layered = Sequential([Dense(units: 3, inputDimensions: 2), Activation(.softmax)])
+        (layered.layers[0] as! Dense).kernel!.assign(Tensor([0, -60, -120, 0, 0, 0], shape: [2, 3]))
+        #expect(try Distiller(teacher: layered, student: student).teacherLogits(x).scalars == [0, -60, -120])
+    }
+
     @Test func refusesBadSettings() {
         let model = Sequential([Dense(units: 2, inputDimensions: 2)])
         #expect(throws: ConfigError.self) { try Distiller(teacher: model, student: model, temperature: 0) }

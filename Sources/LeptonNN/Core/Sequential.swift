@@ -29,9 +29,12 @@ public final class Sequential: Module {
 
     /// The layers applied in order. A mask made by a layer (``Embedding`` with `maskZero`) flows
     /// to the layers after it that use it, for as long as they keep it (``MaskAware``).
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor { forward(input, layers: layers.count) }
+
+    /// The first `count` layers applied in order (all of them for a count past the end).
+    public func forward(_ input: Tensor, layers count: Int) -> Tensor {
         var x = input, mask: Tensor?
-        for layer in layers {
+        for layer in layers.prefix(max(count, 0)) {
             let y = layer.applied(to: x, mask: mask)
             mask = layer.propagatedMask(for: x, mask: mask)
             x = y

@@ -32,7 +32,7 @@ public final class Distiller: Model {
         self.student = student
         self.temperature = temperature
         self.alpha = alpha
-        teacherForward = { x in Tensor.withoutGrad { teacher(x) } }
+        teacherForward = { x in Tensor.withoutGrad { Self.logitsAndOutput(teacher, x).logits } }
         super.init()
     }
 
@@ -48,25 +48,54 @@ public final class Distiller: Model {
     /// `T² · KL(softmax(t / T) ‖ softmax(s / T))` for the teacher's logits `t` and the student's
     /// output, averaged over the batch.
     public func distillationLoss(teacherLogits: Tensor, studentOutput: Tensor) -> Tensor {
+        distillationLoss(teacherLogits: teacherLogits, studentLogits: Self.logits(studentOutput, model: student))
+    }
+
+    /// `T² · KL(softmax(t / T) ‖ softmax(s / T))` for the teacher's and the student's logits,
+    /// averaged over the batch.
+    public func distillationLoss(teacherLogits: Tensor, studentLogits: Tensor) -> Tensor {
         let t = teacherLogits * (1 / temperature)
-        let s = Self.logits(studentOutput, model: student) * (1 / temperature)
+        let s = studentLogits * (1 / temperature)
         let p = t.softmax(axis: -1)
         let divergence = (p * (t.logSoftmax(axis: -1) - s.logSoftmax(axis: -1))).sum(axis: -1).mean()
         return divergence * (temperature * temperature)
     }
 
+    /// The teacher's logits for `x` (see ``logitsAndOutput(_:_:)``), without gradients.
+    public func teacherLogits(_ x: Tensor) -> Tensor { teacherForward(x) }
+
     public override func trainStep(x: Tensor, y: Tensor) -> (loss: Float, prediction: Tensor) {
-        let teacherOutput = teacherForward(x)
-        let prediction = student(x)
+        let teacherLogits = teacherForward(x)
+        let (studentLogits, prediction) = Self.logitsAndOutput(student, x)
         let total = alpha * loss!(prediction, y)
-            + (1 - alpha) * distillationLoss(teacherLogits: Self.logitsOfTeacher(teacherOutput), studentOutput: prediction)
+            + (1 - alpha) * distillationLoss(teacherLogits: teacherLogits, studentLogits: studentLogits)
         optimizer!.zeroGrad()
         total.backward()
         optimizer!.step()
         return (total.item(), prediction.detach())
     }
 
-    /// The teacher's output as logits: rows that sum to 1 are read as probabilities.
+    /// A model's logits and output for `x`. For a model ending in a softmax (a `Dense` with that
+    /// activation, or an `Activation` layer) the logits are what enters the softmax — not the log
+    /// of its probabilities, which float32 cannot tell apart below about 1e-38 (and which are
+    /// clamped), so a confident teacher would lose the ranking of its unlikely classes, the "dark
+    /// knowledge" distillation passes on, and the student's gradient would vanish there. Any
+    /// other model: its output, read by ``logitsOfTeacher(_:)``.
+    static func logitsAndOutput(_ model: Sequential, _ x: Tensor) -> (logits: Tensor, output: Tensor) {
+        let last = model.layers.count - 1
+        if let dense = model.layers.last as? Dense, dense.activation == .softmax, let kernel = dense.kernel {
+            let logits = model.forward(x, layers: last).dense(kernel, bias: dense.bias)
+            return (logits, logits.softmax(axis: -1))
+        }
+        if let activation = model.layers.last as? Activation, activation.function == .softmax {
+            let logits = model.forward(x, layers: last)
+            return (logits, logits.softmax(axis: -1))
+        }
+        let output = model(x)
+        return (logitsOfTeacher(output), output)
+    }
+
+    /// A teacher's output as logits: rows that sum to 1 are read as probabilities.
     static func logitsOfTeacher(_ output: Tensor) -> Tensor {
         let rows = output.shape.first ?? 0, classes = output.count / max(rows, 1), p = output.scalars
         let probabilities = rows > 0 && (0..<rows).allSatisfy { r in
