@@ -151,7 +151,10 @@ def run(args):
             except WebDriverException:   # the part was being replaced, or the page reloads at the end
                 time.sleep(0.2)
                 continue
-            if not seen or seen[-1] != points:
+            # No points after some: the part is being replaced (at the end the page loads itself
+            # again, which a slow machine catches half-way), not a curve that shrank.
+            replaced = points == 0 and any(seen)
+            if not replaced and (not seen or seen[-1] != points):
                 seen.append(points)
                 print("curve points:", points, "state:", state, flush=True)
             if state == "running" and points > 40 and not shot_running:

@@ -5,7 +5,8 @@ import Testing
 /// The web dashboard in a real browser: starts the built `lepton platform serve` on a fresh data
 /// folder and runs python/ui_test.py (Selenium, headless Chromium), which signs in, submits a
 /// small MNIST job, watches its curve grow, opens the datasets, registry and audit pages and
-/// saves screenshots (into `$LEPTON_UI_SCREENSHOTS` when set, else a temporary folder).
+/// saves screenshots (into `$LEPTON_UI_SCREENSHOTS` when set, else a temporary folder). The job
+/// may take `$LEPTON_UI_JOB_TIMEOUT` seconds (ui_test.py's default, 240, when unset).
 @Suite struct DashboardBrowserTests {
     static var root: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -31,6 +32,8 @@ import Testing
         let arguments = [ProcessInfo.processInfo.environment["LEPTON_PYTHON"] ?? "python3", Self.root.appendingPathComponent("python/ui_test.py").path,
                          "--url", "http://127.0.0.1:\(port)", "--token", String(admin),
                          "--mnist", Self.datasets.appendingPathComponent("mnist").path, "--screenshots", shots.path]
+            // The seconds the job may take; scripts/sanitize.sh tsan gives its slower instrumented build more.
+            + (ProcessInfo.processInfo.environment["LEPTON_UI_JOB_TIMEOUT"].map { ["--timeout", $0] } ?? [])
         let (status, text) = try await Self.run(arguments)
         #expect(status == 0, "python/ui_test.py failed (needs chromium, chromium-driver and selenium: scripts/setup.sh):\n\(text)")
         let saved = (try? FileManager.default.contentsOfDirectory(atPath: shots.path)) ?? []
