@@ -84,6 +84,34 @@ import LeptonTestSupport
         }
     }
 
+    /// A fused ReLU equals the convolution followed by `relu()`, forward and backward, on every
+    /// path (direct blocks and pixel pairs, im2col + GEMM, 1×1, groups).
+    @Test(arguments: TestSupport.backendNames, convolutions)
+    func fusedReLUMatchesConvThenReLU(backend: String, c: Conv) {
+        Device.with(TestSupport.backend(named: backend)) {
+            let x = TestSupport.randn(c.input, seed: 4).requiringGrad()
+            let w = TestSupport.randn([c.outChannels, c.input[3] / c.groups] + c.kernel, seed: 5, scale: 0.5).requiringGrad()
+            let b = c.bias ? TestSupport.randn([c.outChannels], seed: 6).requiringGrad() : nil
+            func run(fused: Bool) -> (y: [Float], dx: [Float], dw: [Float], db: [Float]) {
+                let y = fused
+                    ? x.conv2d(w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups,
+                               channelsLast: true, relu: true)
+                    : x.conv2d(w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups,
+                               channelsLast: true).relu()
+                let seed = TestSupport.randn(y.shape, seed: 7)
+                (y * seed).sum().backward()
+                defer { x.grad = nil; w.grad = nil; b?.grad = nil }
+                return (y.scalars, x.grad!.scalars, w.grad!.scalars, b?.grad?.scalars ?? [])
+            }
+            let fused = run(fused: true), separate = run(fused: false)
+            #expect(fused.y == separate.y, "\(c.name): forward")
+            #expect(fused.y.contains(0) && fused.y.contains { $0 > 0 }, "\(c.name): the ReLU cuts some outputs")
+            #expect(TestSupport.maxRelativeError(fused.dx, separate.dx) < 1e-5, "\(c.name): dx")
+            #expect(TestSupport.maxRelativeError(fused.dw, separate.dw) < 1e-5, "\(c.name): dw")
+            #expect(TestSupport.maxRelativeError(fused.db, separate.db) < 1e-5, "\(c.name): db")
+        }
+    }
+
     /// Distinct values 0.1 apart (shuffled), so max-pooling windows have no near-ties.
     static func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
         let n = shape.reduce(1, *)

@@ -62,7 +62,10 @@ public final class Conv2D: Module, ConvolutionLayer {
         if kernel == nil { build(inputChannels: input.shape[settings.channelAxis]) }
         let (pt, pb) = padding.amounts(input: input.shape[hAxis], kernel: kernelSize[0], stride: strides[0], dilation: dilation[0])
         let (pl, pr) = padding.amounts(input: input.shape[wAxis], kernel: kernelSize[1], stride: strides[1], dilation: dilation[1])
-        return activation(input.conv2d(kernel!, bias: bias, stride: strides, padding: [pt, pb, pl, pr],
-                                       dilation: dilation, groups: groups, channelsLast: dataFormat == .channelsLast))
+        // A ReLU runs inside the convolution kernel (no pass of its own over the feature map).
+        let fused = activation == .relu
+        let y = input.conv2d(kernel!, bias: bias, stride: strides, padding: [pt, pb, pl, pr],
+                             dilation: dilation, groups: groups, channelsLast: dataFormat == .channelsLast, relu: fused)
+        return fused ? y : activation(y)
     }
 }

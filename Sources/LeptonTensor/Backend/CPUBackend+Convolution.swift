@@ -176,6 +176,10 @@ extension CPUBackend {
                     gemm(transposeA: false, transposeB: true, m: rows, n: og, k: k, alpha: 1,
                          cols, lda: k, wp + g * og * k, ldb: k, beta: bias == nil ? 0 : 1, out + g * og, ldc: oc)
                 }
+                // The chunk's outputs are still in cache: the ReLU costs no pass of its own.
+                if p.fusedReLU {
+                    for i in 0..<(rows * oc) where out[i] < 0 { out[i] = 0 }
+                }
             }
         }
     }

@@ -17,6 +17,9 @@ public struct Conv2DParameters: Sendable, Equatable {
     /// Output height and width (for a transposed convolution: its input's).
     public var outHeight: Int
     public var outWidth: Int
+    /// Whether a channels-last forward convolution applies a ReLU to its outputs as it writes
+    /// them (``Tensor/conv2d(_:bias:stride:padding:dilation:groups:channelsLast:relu:)``).
+    public var fusedReLU = false
 
     /// Input channels seen by one group.
     public var groupInChannels: Int { inChannels / groups }

@@ -31,11 +31,13 @@ enum DirectConvKernels {
         }
     }
 
-    /// `y = conv(x, w) + bias` for images `images`; `wt` from ``transposeWeights(_:_:_:)``.
+    /// `y = conv(x, w) + bias` (through a ReLU when `p.fusedReLU`) for images `images`; `wt` from
+    /// ``transposeWeights(_:_:_:)``.
     static func forward(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, images: Range<Int>) {
         let (h, w, c, cg, og, oc, k) = (p.height, p.width, p.inChannels, p.groupInChannels,
                                         p.groupOutChannels, p.outChannels, p.patchSize)
+        let relu = p.fusedReLU
         // Tap t of a window whose corner is at `base` reads base[offsets[t]].
         let offsets = UnsafeMutablePointer<Int>.allocate(capacity: k)
         defer { offsets.deallocate() }
@@ -67,9 +69,9 @@ enum DirectConvKernels {
                         for g in 0..<p.groups {
                             let weights = wt + g * k * og, b = bias.map { $0 + g * og }
                             if pair {
-                                interiorPair(corner + g * cg, p.strideWidth * c, offsets, k, weights, og, b, out + g * og, oc)
+                                interiorPair(corner + g * cg, p.strideWidth * c, offsets, k, weights, og, b, out + g * og, oc, relu)
                             } else {
-                                interior(corner + g * cg, offsets, k, weights, og, b, out + g * og)
+                                interior(corner + g * cg, offsets, k, weights, og, b, out + g * og, relu)
                             }
                         }
                         ox += pair ? 2 : 1
@@ -79,17 +81,17 @@ enum DirectConvKernels {
                         let input = image + g * cg, weights = wt + g * k * og, b = bias.map { $0 + g * og }
                         var j = 0
                         while j + 32 <= og {
-                            block32(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j)
+                            block32(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j, relu)
                             j += 32
                         }
                         while j + 8 <= og {
-                            block8(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j)
+                            block8(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j, relu)
                             j += 8
                         }
                         while j < og {
                             var acc: Float = b?[j] ?? 0
                             forEachTap(p, input, y0, x0) { value, tap in acc += value * weights[tap * og + j] }
-                            out[g * og + j] = acc
+                            out[g * og + j] = relu ? max(acc, 0) : acc
                             j += 1
                         }
                     }
@@ -123,7 +125,7 @@ enum DirectConvKernels {
     @inline(__always)
     private static func interior(_ corner: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>, _ k: Int,
                                  _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
-                                 _ out: UnsafeMutablePointer<Float>, from first: Int = 0) {
+                                 _ out: UnsafeMutablePointer<Float>, _ relu: Bool, from first: Int = 0) {
         var j = first
         while j + 32 <= og {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
@@ -134,7 +136,7 @@ enum DirectConvKernels {
                 a0 += s * load(row); a1 += s * load(row + 8); a2 += s * load(row + 16); a3 += s * load(row + 24)
                 row += og
             }
-            store(a0, out + j); store(a1, out + j + 8); store(a2, out + j + 16); store(a3, out + j + 24)
+            emit(a0, out + j, relu); emit(a1, out + j + 8, relu); emit(a2, out + j + 16, relu); emit(a3, out + j + 24, relu)
             j += 32
         }
         while j + 8 <= og {
@@ -144,13 +146,13 @@ enum DirectConvKernels {
                 a += SIMD8<Float>(repeating: corner[offsets[t]]) * load(row)
                 row += og
             }
-            store(a, out + j)
+            emit(a, out + j, relu)
             j += 8
         }
         while j < og {
             var acc: Float = bias?[j] ?? 0
             for t in 0..<k { acc += corner[offsets[t]] * weights[t * og + j] }
-            out[j] = acc
+            out[j] = relu ? max(acc, 0) : acc
             j += 1
         }
     }
@@ -160,7 +162,7 @@ enum DirectConvKernels {
     @inline(__always)
     private static func interiorPair(_ corner: UnsafePointer<Float>, _ step: Int, _ offsets: UnsafePointer<Int>, _ k: Int,
                                      _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
-                                     _ out: UnsafeMutablePointer<Float>, _ outStep: Int) {
+                                     _ out: UnsafeMutablePointer<Float>, _ outStep: Int, _ relu: Bool) {
         let second = corner + step
         var j = 0
         while j + 32 <= og {
@@ -175,9 +177,9 @@ enum DirectConvKernels {
                 b0 += r * w0; b1 += r * w1; b2 += r * w2; b3 += r * w3
                 row += og
             }
-            store(a0, out + j); store(a1, out + j + 8); store(a2, out + j + 16); store(a3, out + j + 24)
+            emit(a0, out + j, relu); emit(a1, out + j + 8, relu); emit(a2, out + j + 16, relu); emit(a3, out + j + 24, relu)
             let o = out + outStep + j
-            store(b0, o); store(b1, o + 8); store(b2, o + 16); store(b3, o + 24)
+            emit(b0, o, relu); emit(b1, o + 8, relu); emit(b2, o + 16, relu); emit(b3, o + 24, relu)
             j += 32
         }
         while j + 16 <= og {
@@ -192,19 +194,25 @@ enum DirectConvKernels {
                 b0 += r * w0; b1 += r * w1
                 row += og
             }
-            store(a0, out + j); store(a1, out + j + 8)
-            store(b0, out + outStep + j); store(b1, out + outStep + j + 8)
+            emit(a0, out + j, relu); emit(a1, out + j + 8, relu)
+            emit(b0, out + outStep + j, relu); emit(b1, out + outStep + j + 8, relu)
             j += 16
         }
         if j < og {
-            interior(corner, offsets, k, weights, og, bias, out, from: j)
-            interior(second, offsets, k, weights, og, bias, out + outStep, from: j)
+            interior(corner, offsets, k, weights, og, bias, out, relu, from: j)
+            interior(second, offsets, k, weights, og, bias, out + outStep, relu, from: j)
         }
     }
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// Stores `v`, through a ReLU when `relu`.
+    @inline(__always)
+    private static func emit(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ relu: Bool) {
+        store(relu ? v.replacing(with: 0, where: v .< 0) : v, p)
     }
 
     @inline(__always)
@@ -216,23 +224,23 @@ enum DirectConvKernels {
     @inline(__always)
     private static func block32(_ p: Conv2DParameters, _ input: UnsafePointer<Float>, _ y0: Int, _ x0: Int,
                                 _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
-                                _ out: UnsafeMutablePointer<Float>) {
+                                _ out: UnsafeMutablePointer<Float>, _ relu: Bool) {
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         if let bias { a0 = load(bias); a1 = load(bias + 8); a2 = load(bias + 16); a3 = load(bias + 24) }
         forEachTap(p, input, y0, x0) { value, tap in
             let s = SIMD8<Float>(repeating: value), row = weights + tap * og
             a0 += s * load(row); a1 += s * load(row + 8); a2 += s * load(row + 16); a3 += s * load(row + 24)
         }
-        store(a0, out); store(a1, out + 8); store(a2, out + 16); store(a3, out + 24)
+        emit(a0, out, relu); emit(a1, out + 8, relu); emit(a2, out + 16, relu); emit(a3, out + 24, relu)
     }
 
     /// 8 output channels of one pixel.
     @inline(__always)
     private static func block8(_ p: Conv2DParameters, _ input: UnsafePointer<Float>, _ y0: Int, _ x0: Int,
                                _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
-                               _ out: UnsafeMutablePointer<Float>) {
+                               _ out: UnsafeMutablePointer<Float>, _ relu: Bool) {
         var a = bias.map { load($0) } ?? SIMD8<Float>()
         forEachTap(p, input, y0, x0) { value, tap in a += SIMD8<Float>(repeating: value) * load(weights + tap * og) }
-        store(a, out)
+        emit(a, out, relu)
     }
 }

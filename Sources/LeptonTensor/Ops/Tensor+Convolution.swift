@@ -25,11 +25,14 @@ extension Tensor {
     ///   - groups: channels split into this many independent groups.
     ///   - channelsLast: `self` is `[N, H, W, C]` and the result `[N, OH, OW, O]` (the weight
     ///     keeps its `[O, C/groups, KH, KW]` layout); computed without layout permutes.
+    ///   - relu: the result goes through a ReLU — for channels-last inputs inside the kernel as
+    ///     it writes each output (no pass of its own over the feature map), with its gradient.
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
-                       dilation: [Int] = [1, 1], groups: Int = 1, channelsLast: Bool = false) -> Tensor {
+                       dilation: [Int] = [1, 1], groups: Int = 1, channelsLast: Bool = false, relu: Bool = false) -> Tensor {
         if channelsLast {
-            return conv2dNHWC(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            return conv2dNHWC(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, relu: relu)
         }
+        if relu { return conv2d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups).relu() }
         let p = conv2dParameters(weight, channelsLast: false, stride: stride, padding: padding, dilation: dilation, groups: groups)
         let out = Tensor(uninitializedShape: [p.batch, p.outChannels, p.outHeight, p.outWidth], backend: backend)
         backend.conv2d(p, floats, weight.floats, out.floats)
@@ -71,11 +74,12 @@ extension Tensor {
     }
 
     /// The channels-last convolution: `self` is `[N, H, W, C]`, the result `[N, OH, OW, O]`;
-    /// the bias is added inside the kernel and its gradient is a column sum.
+    /// the bias (and a ReLU) is applied inside the kernel and its gradient is a column sum.
     private func conv2dNHWC(_ weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], dilation: [Int],
-                            groups: Int) -> Tensor {
+                            groups: Int, relu: Bool) -> Tensor {
         require(dtype == .float32 && weight.dtype == .float32, "conv2d", "expected float32 input and weight")
-        let p = conv2dParameters(weight, channelsLast: true, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        var p = conv2dParameters(weight, channelsLast: true, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        p.fusedReLU = relu
         if let bias {
             require(bias.dtype == .float32 && bias.count == weight.shape[0], "conv2d",
                     "bias has shape \(bias.shape), expected [\(weight.shape[0])]")
@@ -84,7 +88,10 @@ extension Tensor {
         backend.conv2dNHWC(p, floats, weight.floats, bias: bias.map { UnsafePointer($0.floats) }, out.floats)
         let x = self
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return Tensor.record("conv2d", out, inputs: inputs) { g in
+        let y = relu ? out.detach() : nil   // detached: the output's node must not hold the output
+        return Tensor.record(relu ? "conv2d_relu" : "conv2d", out, inputs: inputs) { upstream in
+            // Through the ReLU first: the gradient passes where the output is positive.
+            let g = y.map { Tensor.maskedByPositive(upstream, $0) } ?? upstream
             var dx: Tensor?, dw: Tensor?, db: Tensor?
             if x.requiresGrad {
                 dx = Tensor(uninitializedShape: x.shape, backend: x.backend)
@@ -102,7 +109,15 @@ extension Tensor {
         }
     }
 
-    /// Transposed convolution (the gradient of ``conv2d(_:bias:stride:padding:dilation:groups:)``
+    /// `g` where `output > 0`, else 0 (a ReLU's gradient, read from its output).
+    static func maskedByPositive(_ g: Tensor, _ output: Tensor) -> Tensor {
+        let masked = Tensor(uninitializedShape: g.shape, backend: g.backend)
+        let (src, out, dst) = (g.floats, output.floats, masked.floats)
+        for i in 0..<g.count { dst[i] = out[i] > 0 ? src[i] : 0 }
+        return masked
+    }
+
+    /// Transposed convolution (the gradient of ``conv2d(_:bias:stride:padding:dilation:groups:channelsLast:relu:)``
     /// with respect to its input), as `torch.nn.functional.conv_transpose2d`: `self` is
     /// `[N, C, H, W]`, `weight` is `[C, O/groups, KH, KW]`.
     public func convTranspose2d(_ weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
