@@ -112,6 +112,22 @@ import LeptonTestSupport
         }
     }
 
+    /// NaNs in the input: the fused ReLU gives what `relu()` gives for the outputs they reach (0).
+    @Test(arguments: TestSupport.backendNames, convolutions)
+    func fusedReLUTreatsNaNAsReLUDoes(backend: String, c: Conv) {
+        Device.with(TestSupport.backend(named: backend)) {
+            var values = TestSupport.randn(c.input, seed: 8).scalars
+            for i in stride(from: 3, to: values.count, by: 7) { values[i] = .nan }
+            let x = Tensor(values, shape: c.input)
+            let w = TestSupport.randn([c.outChannels, c.input[3] / c.groups] + c.kernel, seed: 9, scale: 0.5)
+            func conv(_ relu: Bool) -> Tensor {
+                x.conv2d(w, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, channelsLast: true, relu: relu)
+            }
+            #expect(conv(false).scalars.contains { $0.isNaN }, "\(c.name): the NaN reaches some outputs")
+            #expect(conv(true).scalars == conv(false).relu().scalars, "\(c.name)")
+        }
+    }
+
     /// Distinct values 0.1 apart (shuffled), so max-pooling windows have no near-ties.
     static func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
         let n = shape.reduce(1, *)

@@ -177,9 +177,7 @@ extension CPUBackend {
                          cols, lda: k, wp + g * og * k, ldb: k, beta: bias == nil ? 0 : 1, out + g * og, ldc: oc)
                 }
                 // The chunk's outputs are still in cache: the ReLU costs no pass of its own.
-                if p.fusedReLU {
-                    for i in 0..<(rows * oc) where out[i] < 0 { out[i] = 0 }
-                }
+                if p.fusedReLU { ElementwiseKernels.unary(.relu, out, out, 0..<(rows * oc)) }
             }
         }
     }

@@ -172,9 +172,7 @@ public final class ReferenceBackend: Backend, @unchecked Sendable {
             for o in 0..<p.outChannels { y[r * p.outChannels + o] = bias?[o] ?? 0 }
         }
         ChannelsLastKernels.forEachTap(p) { i, k, o in y[o] += x[i] * w[k] }
-        if p.fusedReLU {
-            for i in 0..<(rows * p.outChannels) where y[i] < 0 { y[i] = 0 }
-        }
+        if p.fusedReLU { ElementwiseKernels.unary(.relu, y, y, 0..<(rows * p.outChannels)) }
     }
 
     public func conv2dNHWCBackwardData(_ p: Conv2DParameters, _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,

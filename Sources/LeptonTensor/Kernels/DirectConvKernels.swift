@@ -6,8 +6,9 @@
 /// and the im2col copy is as large as the work. Here each output pixel keeps its output
 /// channels in SIMD registers (32 at a time), adds `x · w` for every in-bounds tap, and stores
 /// them once — two neighbouring pixels at a time inside the image, which shares each weight
-/// load and gives the FMA units enough independent sums even for 16 channels; the weights are transposed to `[groups, taps, outChannelsPerGroup]` so each tap's
-/// weights for a block of outputs are one contiguous load.
+/// load and gives the FMA units enough independent sums even for 16 channels; the weights are
+/// transposed to `[groups, taps, outChannelsPerGroup]` so each tap's weights for a block of
+/// outputs are one contiguous load.
 enum DirectConvKernels {
     /// Largest patch (`KH·KW·C/groups`) the direct kernel takes; bigger ones go through a GEMM.
     static let maximumPatchSize = 32
@@ -91,7 +92,7 @@ enum DirectConvKernels {
                         while j < og {
                             var acc: Float = b?[j] ?? 0
                             forEachTap(p, input, y0, x0) { value, tap in acc += value * weights[tap * og + j] }
-                            out[g * og + j] = relu ? max(acc, 0) : acc
+                            out[g * og + j] = relu && !(acc > 0) ? 0 : acc
                             j += 1
                         }
                     }
@@ -152,7 +153,7 @@ enum DirectConvKernels {
         while j < og {
             var acc: Float = bias?[j] ?? 0
             for t in 0..<k { acc += corner[offsets[t]] * weights[t * og + j] }
-            out[j] = relu ? max(acc, 0) : acc
+            out[j] = relu && !(acc > 0) ? 0 : acc
             j += 1
         }
     }
@@ -209,10 +210,11 @@ enum DirectConvKernels {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    /// Stores `v`, through a ReLU when `relu`.
+    /// Stores `v`, through a ReLU when `relu` (0 wherever `v` is not positive, NaN included, as
+    /// ``Tensor/relu()``).
     @inline(__always)
     private static func emit(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ relu: Bool) {
-        store(relu ? v.replacing(with: 0, where: v .< 0) : v, p)
+        store(relu ? v.replacing(with: 0, where: .!(v .> 0)) : v, p)
     }
 
     @inline(__always)

@@ -90,8 +90,12 @@ extension Tensor {
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         let y = relu ? out.detach() : nil   // detached: the output's node must not hold the output
         return Tensor.record(relu ? "conv2d_relu" : "conv2d", out, inputs: inputs) { upstream in
-            // Through the ReLU first: the gradient passes where the output is positive.
-            let g = y.map { Tensor.maskedByPositive(upstream, $0) } ?? upstream
+            // Through the ReLU first: its gradient, read from the output (positive where its input was).
+            var g = upstream
+            if let y {
+                g = Tensor(uninitializedShape: upstream.shape, backend: x.backend)
+                x.backend.unaryBackward(.relu, x: y.floats, y: y.floats, dy: upstream.floats, dx: g.floats, count: y.count)
+            }
             var dx: Tensor?, dw: Tensor?, db: Tensor?
             if x.requiresGrad {
                 dx = Tensor(uninitializedShape: x.shape, backend: x.backend)
@@ -107,14 +111,6 @@ extension Tensor {
             }
             return bias == nil ? [dx, dw] : [dx, dw, db]
         }
-    }
-
-    /// `g` where `output > 0`, else 0 (a ReLU's gradient, read from its output).
-    static func maskedByPositive(_ g: Tensor, _ output: Tensor) -> Tensor {
-        let masked = Tensor(uninitializedShape: g.shape, backend: g.backend)
-        let (src, out, dst) = (g.floats, output.floats, masked.floats)
-        for i in 0..<g.count { dst[i] = out[i] > 0 ? src[i] : 0 }
-        return masked
     }
 
     /// Transposed convolution (the gradient of ``conv2d(_:bias:stride:padding:dilation:groups:channelsLast:relu:)``
