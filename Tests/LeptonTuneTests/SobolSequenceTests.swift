@@ -80,4 +80,34 @@ import Testing
         #expect(space.point(atUnit: [1, 1, 1, 1])["units"] == .int(512))
         #expect(space.point(atUnit: [.nan, 0.5, 0.4, 0.5])["lr"] == space.point(atUnit: [0.5, 0.5, 0.4, 0.5])["lr"])
     }
+
+    /// A parameter without a number (the list too short) sits at the middle of its range.
+    @Test func parametersWithoutANumberSitInTheMiddle() throws {
+        let space = try SearchSpace { hp in
+            hp.float("a", 0, 1)
+            hp.choice("b", ["x", "y", "z"])
+        }
+        #expect(space.point(atUnit: [0.1]) == ["a": .double(0.1), "b": .string("y")])
+        #expect(space.point(atUnit: []) == ["a": .double(0.5), "b": .string("y")])
+    }
+
+    /// A space of more parameters than the Sobol table has dimensions (the GP sampler scores
+    /// random candidates there): a complete point inside the space, the same for the same seed.
+    @Test func theGPSamplerProposesInSpacesPastTheTable() throws {
+        let count = SobolSequence.maximumDimensions + 6
+        let space = try SearchSpace { hp in for i in 0..<count { hp.float("x\(i)", -1, 1) } }
+        var rng = RandomGenerator(seed: 3)
+        let trials = (0..<12).map { n -> FrozenTrial in
+            let params = space.sample(using: &rng)
+            let value = params.values.reduce(0) { $0 + ($1.number ?? 0) * ($1.number ?? 0) }
+            return FrozenTrial(number: n, state: .complete, params: params, value: value)
+        }
+        func propose() -> [String: ConfigValue] {
+            GPSampler(seed: 1, candidates: 64, localSearches: 2).sample(space: space, trials: trials, direction: .minimize, number: 12)
+        }
+        let proposed = propose()
+        #expect(proposed.count == count)
+        #expect(proposed.values.allSatisfy { ($0.number ?? .nan) >= -1 && ($0.number ?? .nan) <= 1 })
+        #expect(proposed == propose(), "a fresh sampler with the same seed proposes the same point")
+    }
 }

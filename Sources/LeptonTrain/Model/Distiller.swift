@@ -80,7 +80,7 @@ public final class Distiller: Model {
     /// of its probabilities, which float32 cannot tell apart below about 1e-38 (and which are
     /// clamped), so a confident teacher would lose the ranking of its unlikely classes, the "dark
     /// knowledge" distillation passes on, and the student's gradient would vanish there. Any
-    /// other model: its output, read by ``logitsOfTeacher(_:)``.
+    /// other model: its output, read by ``logits(ofOutput:)``.
     static func logitsAndOutput(_ model: Sequential, _ x: Tensor) -> (logits: Tensor, output: Tensor) {
         let last = model.layers.count - 1
         if let dense = model.layers.last as? Dense, dense.activation == .softmax, let kernel = dense.kernel {
@@ -92,11 +92,11 @@ public final class Distiller: Model {
             return (logits, logits.softmax(axis: -1))
         }
         let output = model(x)
-        return (logitsOfTeacher(output), output)
+        return (logits(ofOutput: output), output)
     }
 
-    /// A teacher's output as logits: rows that sum to 1 are read as probabilities.
-    static func logitsOfTeacher(_ output: Tensor) -> Tensor {
+    /// An output as logits: rows that sum to 1 are read as probabilities (their log).
+    static func logits(ofOutput output: Tensor) -> Tensor {
         let rows = output.shape.first ?? 0, classes = output.count / max(rows, 1), p = output.scalars
         let probabilities = rows > 0 && (0..<rows).allSatisfy { r in
             let row = p[(r * classes)..<((r + 1) * classes)]

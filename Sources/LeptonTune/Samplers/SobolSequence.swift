@@ -33,25 +33,22 @@ public struct SobolSequence: Sendable {
         self.init(dimensions: dimensions)
         let mask = UInt32((1 << Self.bits) - 1)
         for d in 0..<self.dimensions {
-            // Row i (the coordinate's bit of weight 2^-(i+1)) keeps its own bit and adds a
-            // random choice of the bits above it.
-            let rows = (0..<Self.bits).map { i -> UInt32 in
+            // Row i writes the coordinate's bit of weight 2^-(i+1), `own`: the parity of that bit
+            // of the input and a random choice of the bits above it.
+            let rows = (0..<Self.bits).map { i -> (own: UInt32, reads: UInt32) in
                 let own = UInt32(1) << UInt32(Self.bits - 1 - i)
                 let above = UInt32.random(in: 0...UInt32.max, using: &rng) & mask & ~(own | (own &- 1))
-                return own | above
+                return (own, own | above)
             }
             directions[d] = directions[d].map { v in
                 rows.reduce(UInt32(0)) { scrambled, row in
-                    (v & row).nonzeroBitCount % 2 == 1 ? scrambled | Self.ownBit(of: row) : scrambled
+                    (v & row.reads).nonzeroBitCount % 2 == 1 ? scrambled | row.own : scrambled
                 }
             }
             shift[d] = UInt32.random(in: 0...UInt32.max, using: &rng) & mask
         }
         current = shift
     }
-
-    /// The lowest set bit of a scrambling row: the bit the row writes.
-    private static func ownBit(of row: UInt32) -> UInt32 { row & (0 &- row) }
 
     /// The next point.
     public mutating func next() -> [Double] {

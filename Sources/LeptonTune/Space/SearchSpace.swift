@@ -73,11 +73,10 @@ public struct SearchSpace: Sendable, Equatable, Codable {
     /// The point whose parameter `i` sits at position `unit[i]` of its range (see
     /// ``ParameterDistribution/value(atUnit:)``), conditions respected; `unit` holds a number
     /// per parameter, in order.
+    /// A parameter without a number (`unit` too short) sits at the middle of its range.
     public func point(atUnit unit: [Double]) -> [String: ConfigValue] {
-        complete([:]) { parameter in
-            let index = parameters.firstIndex(of: parameter)
-            return parameter.distribution.value(atUnit: index.flatMap { $0 < unit.count ? unit[$0] : nil } ?? 0.5)
-        }
+        let positions = Dictionary(zip(parameters.map(\.name), unit), uniquingKeysWith: { first, _ in first })
+        return complete([:]) { $0.distribution.value(atUnit: positions[$0.name] ?? 0.5) }
     }
 
     /// A point drawn uniformly (log-uniformly on log scales), conditions respected.

@@ -11,8 +11,9 @@ import LeptonTensor
 /// fitted — the MAP estimate under ``GaussianProcessPrior`` by L-BFGS, warm-started from this
 /// sampler's previous fit. Then log EI (``LogExpectedImprovement``) is scored at `candidates`
 /// points of a scrambled Sobol sequence (``SobolSequence``, as Optuna's); the best of them,
-/// `localSearches − 2` more drawn with probability ∝ EI (Optuna's roulette) and the best trial so far start gradient-based local searches
-/// (`AcquisitionOptimizer`), and the best point reached is the next trial.
+/// `localSearches − 2` more drawn with probability ∝ EI (Optuna's roulette) and the best trial
+/// so far start gradient-based local searches (`AcquisitionOptimizer`), and the best point
+/// reached is the next trial.
 ///
 /// Trials that are not complete are left out of the model; at most the `maximumObservations`
 /// best trials are used (the kernel matrix grows as the square of them). The warm start makes a
