@@ -1,3 +1,4 @@
+import LeptonNN
 import LeptonTensor
 import LeptonTune
 import Testing
