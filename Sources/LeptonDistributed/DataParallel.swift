@@ -66,8 +66,12 @@ public final class DataParallel: DistributionStrategy {
         /// The floats of all the bucket's gradients (a tensor storage, for gradient views into it).
         let storage: Storage
         let count: Int
-        var ready: [Bool]
+        /// Per parameter, whether its gradient is in the bucket for this step (plain memory:
+        /// the step's hot path reads and writes it without exclusivity checks).
+        let ready: UnsafeMutableBufferPointer<Bool>
         var readyCount = 0
+        /// How many of this step's gradients backward left in their slot (no handing back).
+        var inPlace = 0
         var launched = false
         init(_ parameters: [Tensor]) {
             self.parameters = parameters
@@ -76,8 +80,11 @@ public final class DataParallel: DistributionStrategy {
             self.offsets = offsets
             count = total
             storage = Storage(byteCount: total * MemoryLayout<Float>.size, backend: parameters.first?.backend ?? Device.current)
-            ready = [Bool](repeating: false, count: parameters.count)
+            ready = .allocate(capacity: parameters.count)
+            ready.initialize(repeating: false)
         }
+
+        deinit { ready.deallocate() }
 
         /// The bucket's floats.
         var buffer: UnsafeMutableBufferPointer<Float> {
@@ -92,6 +99,14 @@ public final class DataParallel: DistributionStrategy {
         /// Parameter `i`'s gradient in the bucket, as a tensor (no copy).
         func view(_ i: Int) -> Tensor {
             Tensor(viewing: storage, floatOffset: offsets[i], shape: parameters[i].shape)
+        }
+
+        /// Ready for the next step: no gradient in yet, not launched.
+        func reset() {
+            ready.update(repeating: false)
+            readyCount = 0
+            inPlace = 0
+            launched = false
         }
     }
 
@@ -201,30 +216,43 @@ public final class DataParallel: DistributionStrategy {
     /// contributes zeros and keeps none. A transport failure ends the job
     /// (``Communicator/abort(_:)``: a step cannot go on with some ranks' gradients).
     public func synchronizeGradients(_ parameters: [Tensor]) {
-        if parameters.map(ObjectIdentifier.init) != planned { plan(parameters) }
+        if !isPlanned(parameters) { plan(parameters) }
         for b in nextLaunch..<buckets.count {
             let bucket = buckets[b]
-            for i in bucket.parameters.indices where !bucket.ready[i] { pack(bucket, i) }
+            if bucket.readyCount < bucket.parameters.count {
+                for i in bucket.parameters.indices where !bucket.ready[i] { pack(bucket, i) }
+            }
             launch(b)
         }
         engine.waitForAll()
         for bucket in buckets {
             // Gradients as views into the bucket (DDP's gradient_as_bucket_view): valid until
-            // the next synchronisation packs new gradients into it.
-            for (i, parameter) in bucket.parameters.enumerated() {
-                guard let grad = parameter.grad else { continue }
-                if !gradientsAsBucketViews {
-                    parameter.grad = bucket.view(i).copy()
-                } else if grad.storage.pointer != bucket.slot(i) {
-                    parameter.grad = bucket.view(i)
-                }
-            }
-            for i in bucket.ready.indices { bucket.ready[i] = false }
-            bucket.readyCount = 0
-            bucket.launched = false
+            // the next synchronisation packs new gradients into it. Those backward wrote into
+            // their slot already are such views.
+            if !gradientsAsBucketViews || bucket.inPlace < bucket.parameters.count { handBack(bucket) }
+            bucket.reset()
         }
         nextLaunch = 0
         weightedByBackward = false
+    }
+
+    /// Whether the buckets were laid out over exactly these parameters, in this order.
+    private func isPlanned(_ parameters: [Tensor]) -> Bool {
+        guard parameters.count == planned.count else { return false }
+        for (parameter, id) in zip(parameters, planned) where ObjectIdentifier(parameter) != id { return false }
+        return true
+    }
+
+    /// Sets each gradient of `bucket` to its reduced value: a view into the bucket, or a copy.
+    private func handBack(_ bucket: Bucket) {
+        for (i, parameter) in bucket.parameters.enumerated() {
+            guard let grad = parameter.grad else { continue }
+            if !gradientsAsBucketViews {
+                parameter.grad = bucket.view(i).copy()
+            } else if grad.storage.pointer != bucket.slot(i) {
+                parameter.grad = bucket.view(i)
+            }
+        }
     }
 
     /// Copies `weight ×` the gradient of parameter `i` (zeros without one) into its bucket: only
@@ -236,6 +264,7 @@ public final class DataParallel: DistributionStrategy {
             let gradient = grad.dtype == .float32 ? grad : grad.cast(to: .float32)
             let source = UnsafePointer(gradient.floats)
             if source == UnsafePointer(target) {
+                bucket.inPlace += 1
                 if weight != 1 { for k in 0..<parameter.count { target[k] *= weight } }   // already in place
             } else if weight == 1 {
                 target.update(from: source, count: parameter.count)
@@ -269,6 +298,8 @@ private final class Engine: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [DataParallel.Bucket?] = []
     private var launched = 0, finished = 0
+    /// Whether a bucket went to the communication thread since the last ``waitForAll()`` (training thread only).
+    private var queuedSinceWait = false
     private var worker: Thread?
     private var stats = DataParallel.Statistics()
 
@@ -290,22 +321,22 @@ private final class Engine: @unchecked Sendable {
         queue.append(bucket)
         condition.broadcast()
         condition.unlock()
+        queuedSinceWait = true
     }
 
     /// All-reduces a bucket on the calling thread (the training thread waits for all of it).
     func reduceNow(_ bucket: DataParallel.Bucket) {
-        condition.lock(); launched += 1; condition.unlock()
-        let clock = ContinuousClock(), started = clock.now
-        reduce(bucket)
-        condition.lock(); stats.waitSeconds += seconds(started.duration(to: clock.now)); condition.unlock()
+        reduce(bucket, onTrainingThread: true)
     }
 
     /// Returns once every queued bucket is reduced (the time waited counts as not hidden).
     func waitForAll() {
-        let clock = ContinuousClock(), started = clock.now
+        guard queuedSinceWait else { return }          // all reduced on this thread already
+        queuedSinceWait = false
+        let started = Self.now()
         condition.lock()
         while finished < launched { condition.wait() }
-        stats.waitSeconds += seconds(started.duration(to: clock.now))
+        stats.waitSeconds += Self.seconds(since: started)
         condition.unlock()
     }
 
@@ -324,29 +355,30 @@ private final class Engine: @unchecked Sendable {
             let next = queue.removeFirst()
             condition.unlock()
             guard let bucket = next else { return }
-            reduce(bucket)
+            reduce(bucket, onTrainingThread: false)
         }
     }
 
-    /// One all-reduce (sum) of a bucket, timed.
-    private func reduce(_ bucket: DataParallel.Bucket) {
-        let clock = ContinuousClock(), started = clock.now
+    /// One all-reduce (sum) of a bucket, timed; on the training thread its time is also waited.
+    private func reduce(_ bucket: DataParallel.Bucket, onTrainingThread: Bool) {
+        let started = Self.now()
         do {
             try communicator.allReduce(bucket.buffer, .sum)
         } catch {
             communicator.abort("gradient all-reduce failed: \(error)")
         }
-        let elapsed = seconds(started.duration(to: clock.now))
+        let elapsed = Self.seconds(since: started)
         condition.lock()
         stats.allReduceSeconds += elapsed
+        if onTrainingThread { stats.waitSeconds += elapsed } else { finished += 1 }
         stats.allReduces += 1
         stats.bytes += bucket.count * MemoryLayout<Float>.size
-        finished += 1
         condition.broadcast()
         condition.unlock()
     }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-    }
+    /// Monotonic nanoseconds (one `clock_gettime`; cheaper than `ContinuousClock`'s `Duration`).
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    private static func seconds(since start: UInt64) -> Double { Double(now() &- start) * 1e-9 }
 }
