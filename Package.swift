@@ -53,9 +53,11 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "LeptonFiles"),
+        // The floating-point control word (subnormals flushed to zero inside kernels).
+        .target(name: "CFloatEnv"),
         .target(
             name: "LeptonTensor",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS", "CFloatEnv"]
         ),
         // OpenMPI; only LeptonMPI (and through it the `lepton` executable) links it, so the core
         // builds and tests without MPI.

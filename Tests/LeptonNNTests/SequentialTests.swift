@@ -21,4 +21,26 @@ import Testing
             #expect(model.layerNames == ["dense", "dense_1"])
         }
     }
+
+    /// A Conv2D and the 2×2 MaxPooling2D after it run as one pass at inference: the same
+    /// predictions as the layers one by one, and those layers still train.
+    @Test(arguments: [ActivationFunction.relu, .linear, .tanh])
+    func aConvolutionAndItsPoolingRunAsOnePassAtInference(activation: ActivationFunction) {
+        GlobalRandom.scoped(seed: 7) {
+            let layers: [Module] = [Conv2D(filters: 16, kernelSize: [3, 3], activation: activation), MaxPooling2D(),
+                                    Conv2D(filters: 8, kernelSize: [3, 3], activation: .relu), MaxPooling2D(poolSize: [2, 2]),
+                                    Flatten(), Dense(units: 3)]
+            let model = Sequential(layers)
+            var generator = RandomGenerator(seed: 8)
+            let x = Tensor.normal([4, 16, 15, 1], generator: &generator)
+            let whole = Tensor.withoutGrad { model(x) }
+            let oneByOne = Tensor.withoutGrad { layers.reduce(x) { $1($0) } }
+            #expect(whole.shape == [4, 3])
+            #expect(whole.scalars == oneByOne.scalars)
+            let prefix = Tensor.withoutGrad { model.forward(x, layers: 1) }       // the convolution alone: not pooled
+            #expect(prefix.shape == [4, 14, 13, 16])
+            model(x).sum().backward()
+            #expect(model.parameters().allSatisfy { $0.grad != nil }, "training still goes through both ops")
+        }
+    }
 }

@@ -31,13 +31,24 @@ public final class Sequential: Module {
     /// to the layers after it that use it, for as long as they keep it (``MaskAware``).
     public override func forward(_ input: Tensor) -> Tensor { forward(input, layers: layers.count) }
 
-    /// The first `count` layers applied in order (all of them for a count past the end).
+    /// The first `count` layers applied in order (all of them for a count past the end). A
+    /// ``Conv2D`` followed by a 2×2 ``MaxPooling2D`` runs as one pass when nothing is recorded
+    /// for backpropagation (``Conv2D/forward(_:pooledBy:)``): the same values, without writing
+    /// the convolution's full map.
     public func forward(_ input: Tensor, layers count: Int) -> Tensor {
         var x = input, mask: Tensor?
-        for layer in layers.prefix(max(count, 0)) {
+        let applied = layers.prefix(max(count, 0))
+        var i = applied.startIndex
+        while i < applied.endIndex {
+            let layer = applied[i]
+            if i + 1 < applied.endIndex, let conv = layer as? Conv2D, let y = conv.forward(x, pooledBy: applied[i + 1]) {
+                (x, mask, i) = (y, nil, i + 2)       // neither layer passes a mask on
+                continue
+            }
             let y = layer.applied(to: x, mask: mask)
             mask = layer.propagatedMask(for: x, mask: mask)
             x = y
+            i += 1
         }
         return x
     }

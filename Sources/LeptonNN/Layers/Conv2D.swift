@@ -56,16 +56,36 @@ public final class Conv2D: Module, ConvolutionLayer {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
+        let pads = prepare(input)
+        // A ReLU runs inside the convolution kernel (no pass of its own over the feature map).
+        let fused = activation == .relu
+        let y = input.conv2d(kernel!, bias: bias, stride: strides, padding: pads,
+                             dilation: dilation, groups: groups, channelsLast: dataFormat == .channelsLast, relu: fused)
+        return fused ? y : activation(y)
+    }
+
+    /// This convolution and `pool` after it (`pool(self(input))`) in one pass at inference
+    /// (``LeptonTensor/Tensor/conv2dMaxPool2x2(_:bias:stride:padding:dilation:groups:relu:)``),
+    /// when `pool` is a ``MaxPooling2D`` over 2×2 windows with stride 2 and valid padding, both
+    /// layers are channels-last and the activation is ReLU or linear; nil when they do not fuse.
+    public func forward(_ input: Tensor, pooledBy pool: Module) -> Tensor? {
+        guard let pool = pool as? MaxPooling2D, pool.poolSize == [2, 2], pool.strides == [2, 2], pool.padding == .valid,
+              pool.dataFormat == .channelsLast, dataFormat == .channelsLast, activation == .relu || activation == .linear
+        else { return nil }
+        let pads = prepare(input)
+        return input.conv2dMaxPool2x2(kernel!, bias: bias, stride: strides, padding: pads, dilation: dilation, groups: groups,
+                                      relu: activation == .relu)
+    }
+
+    /// Checks `input`, builds the weights on first use, and returns the padding
+    /// `[top, bottom, left, right]` for its size.
+    private func prepare(_ input: Tensor) -> [Int] {
         layerRequire(input.rank == 4, "Conv2D: expected a rank-4 image batch, got shape \(input.shape)")
         // Channels-last images go straight to the NHWC kernels: no layout permutes.
         let (hAxis, wAxis) = (settings.spatialAxes[0], settings.spatialAxes[1])
         if kernel == nil { build(inputChannels: input.shape[settings.channelAxis]) }
         let (pt, pb) = padding.amounts(input: input.shape[hAxis], kernel: kernelSize[0], stride: strides[0], dilation: dilation[0])
         let (pl, pr) = padding.amounts(input: input.shape[wAxis], kernel: kernelSize[1], stride: strides[1], dilation: dilation[1])
-        // A ReLU runs inside the convolution kernel (no pass of its own over the feature map).
-        let fused = activation == .relu
-        let y = input.conv2d(kernel!, bias: bias, stride: strides, padding: [pt, pb, pl, pr],
-                             dilation: dilation, groups: groups, channelsLast: dataFormat == .channelsLast, relu: fused)
-        return fused ? y : activation(y)
+        return [pt, pb, pl, pr]
     }
 }

@@ -114,8 +114,9 @@ public protocol Backend: AnyObject, Sendable {
                         _ dx: UnsafeMutablePointer<Float>)
 
     // MARK: Convolution and pooling (NHWC, channels-last)
-    /// `y = conv2d(x, w) + bias`, then `max(y, 0)` when `p.fusedReLU`; x is [N, H, W, C], w is
-    /// [O, C/groups, KH, KW] (the NCHW weight layout), y is [N, OH, OW, O]; `bias` ([O]) is optional.
+    /// `y = conv2d(x, w) + bias`, then `max(y, 0)` when `p.fusedReLU`, then 2×2 max pooling with
+    /// stride 2 when `p.fusedMaxPool`; x is [N, H, W, C], w is [O, C/groups, KH, KW] (the NCHW
+    /// weight layout), y is [N, OH, OW, O] (pooled: [N, OH/2, OW/2, O]); `bias` ([O]) is optional.
     func conv2dNHWC(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>)
     /// `dx = ∂conv2dNHWC/∂x · dy` (overwrites dx, [N, H, W, C]).

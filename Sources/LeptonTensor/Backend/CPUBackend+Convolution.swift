@@ -158,10 +158,13 @@ extension CPUBackend {
             return
         }
         let direct = isPointwiseNHWC(p)
+        // Pooled: a chunk's outputs go to a scratch after its patch matrix, pooled from there.
+        let colFloats = direct ? 0 : plane * k, chunkImages = Swift.min(nhwcChunk(p), p.batch)
+        let pooledImage = p.resultHeight * p.resultWidth * oc
         withPackedWeights(p, w) { wp in
-            forImageChunks(p, perImage: direct ? 0 : plane * k) { _, images, col in
+            forImageChunks(p, perImage: colFloats + (p.fusedMaxPool ? plane * oc : 0)) { _, images, col in
                 let rows = images.count * plane
-                let out = y + images.lowerBound * plane * oc
+                let out = p.fusedMaxPool ? col + chunkImages * colFloats : y + images.lowerBound * plane * oc
                 if let bias {
                     for r in 0..<rows { (out + r * oc).update(from: bias, count: oc) }
                 }
@@ -176,8 +179,12 @@ extension CPUBackend {
                     gemm(transposeA: false, transposeB: true, m: rows, n: og, k: k, alpha: 1,
                          cols, lda: k, wp + g * og * k, ldb: k, beta: bias == nil ? 0 : 1, out + g * og, ldc: oc)
                 }
-                // The chunk's outputs are still in cache: the ReLU costs no pass of its own.
+                // The chunk's outputs are still in cache: the ReLU and the pooling cost no pass of their own.
                 if p.fusedReLU { ElementwiseKernels.unary(.relu, out, out, 0..<(rows * oc)) }
+                if p.fusedMaxPool {
+                    FusedPoolKernels.maxPool2x2(out, images: images.count, height: p.outHeight, width: p.outWidth, channels: oc,
+                                                y + images.lowerBound * pooledImage)
+                }
             }
         }
     }

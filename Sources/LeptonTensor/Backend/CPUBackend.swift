@@ -214,7 +214,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         let panels = (extent + 15) / 16
         let parts = Swift.min(threads, panels)
         if parts <= 1 {
-            Self.sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            Parallel.withKernelFloatMode { Self.sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
             return
         }
         Parallel.forRanges(parts, grain: 1) { range in

@@ -20,6 +20,10 @@ public struct Conv2DParameters: Sendable, Equatable {
     /// Whether a channels-last forward convolution applies a ReLU to its outputs as it writes
     /// them (``Tensor/conv2d(_:bias:stride:padding:dilation:groups:channelsLast:relu:)``).
     public var fusedReLU = false
+    /// Whether a channels-last forward convolution max-pools its (ReLU'd) outputs over 2×2
+    /// windows with stride 2 (floor) before writing them: y is `[N, OH/2, OW/2, O]`
+    /// (``Tensor/conv2dMaxPool2x2(_:bias:stride:padding:dilation:groups:relu:)``).
+    public var fusedMaxPool = false
 
     /// Input channels seen by one group.
     public var groupInChannels: Int { inChannels / groups }
@@ -29,6 +33,9 @@ public struct Conv2DParameters: Sendable, Equatable {
     public var patchSize: Int { groupInChannels * kernelHeight * kernelWidth }
     /// Elements of one output plane.
     public var outPlane: Int { outHeight * outWidth }
+    /// Height and width of what a forward convolution writes: the pooled map with ``fusedMaxPool``.
+    public var resultHeight: Int { fusedMaxPool ? outHeight / 2 : outHeight }
+    public var resultWidth: Int { fusedMaxPool ? outWidth / 2 : outWidth }
 
     public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
                 kernelHeight: Int, kernelWidth: Int, strideHeight: Int = 1, strideWidth: Int = 1,

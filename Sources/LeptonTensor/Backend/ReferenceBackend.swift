@@ -168,11 +168,16 @@ public final class ReferenceBackend: Backend, @unchecked Sendable {
     public func conv2dNHWC(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                            bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
         let rows = p.batch * p.outPlane
+        let full = p.fusedMaxPool ? UnsafeMutablePointer<Float>.allocate(capacity: rows * p.outChannels) : y
+        defer { if p.fusedMaxPool { full.deallocate() } }
         for r in 0..<rows {
-            for o in 0..<p.outChannels { y[r * p.outChannels + o] = bias?[o] ?? 0 }
+            for o in 0..<p.outChannels { full[r * p.outChannels + o] = bias?[o] ?? 0 }
         }
-        ChannelsLastKernels.forEachTap(p) { i, k, o in y[o] += x[i] * w[k] }
-        if p.fusedReLU { ElementwiseKernels.unary(.relu, y, y, 0..<(rows * p.outChannels)) }
+        ChannelsLastKernels.forEachTap(p) { i, k, o in full[o] += x[i] * w[k] }
+        if p.fusedReLU { ElementwiseKernels.unary(.relu, full, full, 0..<(rows * p.outChannels)) }
+        if p.fusedMaxPool {
+            FusedPoolKernels.maxPool2x2(full, images: p.batch, height: p.outHeight, width: p.outWidth, channels: p.outChannels, y)
+        }
     }
 
     public func conv2dNHWCBackwardData(_ p: Conv2DParameters, _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,

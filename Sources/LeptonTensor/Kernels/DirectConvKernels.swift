@@ -32,73 +32,95 @@ enum DirectConvKernels {
         }
     }
 
-    /// `y = conv(x, w) + bias` (through a ReLU when `p.fusedReLU`) for images `images`; `wt` from
-    /// ``transposeWeights(_:_:_:)``.
+    /// `y = conv(x, w) + bias` (through a ReLU when `p.fusedReLU`, then 2×2 max pooling when
+    /// `p.fusedMaxPool`: each pair of output rows goes to an L1-sized scratch and is pooled from
+    /// there) for images `images`; `wt` from ``transposeWeights(_:_:_:)``.
     static func forward(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, images: Range<Int>) {
-        let (h, w, c, cg, og, oc, k) = (p.height, p.width, p.inChannels, p.groupInChannels,
-                                        p.groupOutChannels, p.outChannels, p.patchSize)
-        let relu = p.fusedReLU
+        let k = p.patchSize, c = p.inChannels, w = p.width
         // Tap t of a window whose corner is at `base` reads base[offsets[t]].
         let offsets = UnsafeMutablePointer<Int>.allocate(capacity: k)
         defer { offsets.deallocate() }
         for kh in 0..<p.kernelHeight {
             for kw in 0..<p.kernelWidth {
-                for ci in 0..<cg {
-                    offsets[(kh * p.kernelWidth + kw) * cg + ci] = (kh * p.dilationHeight * w + kw * p.dilationWidth) * c + ci
+                for ci in 0..<p.groupInChannels {
+                    offsets[(kh * p.kernelWidth + kw) * p.groupInChannels + ci] = (kh * p.dilationHeight * w + kw * p.dilationWidth) * c + ci
                 }
             }
         }
+        let row = p.outWidth * p.outChannels
+        guard p.fusedMaxPool else {
+            for n in images {
+                for oy in 0..<p.outHeight {
+                    outputRow(p, x + n * p.height * w * c, oy, offsets, wt, bias, y + (n * p.outHeight + oy) * row)
+                }
+            }
+            return
+        }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * row)
+        defer { scratch.deallocate() }
+        let pooledRow = p.outWidth / 2 * p.outChannels
+        for n in images {
+            for py in 0..<(p.outHeight / 2) {
+                let image = x + n * p.height * w * c
+                outputRow(p, image, 2 * py, offsets, wt, bias, scratch)
+                outputRow(p, image, 2 * py + 1, offsets, wt, bias, scratch + row)
+                FusedPoolKernels.maxPool2x2(scratch, scratch + row, width: p.outWidth, channels: p.outChannels,
+                                            y + (n * (p.outHeight / 2) + py) * pooledRow)
+            }
+        }
+    }
+
+    /// Output row `oy` of one image (`[OW, O]` floats at `out`).
+    private static func outputRow(_ p: Conv2DParameters, _ image: UnsafePointer<Float>, _ oy: Int, _ offsets: UnsafePointer<Int>,
+                                  _ wt: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
+        let (w, c, cg, og, oc, k) = (p.width, p.inChannels, p.groupInChannels, p.groupOutChannels, p.outChannels, p.patchSize)
+        let relu = p.fusedReLU
         // Outputs whose whole window lies inside the image skip the bounds checks.
         let inside = { (o: Int, stride: Int, pad: Int, kernel: Int, dilation: Int, size: Int) -> Bool in
             let start = o * stride - pad
             return start >= 0 && start + (kernel - 1) * dilation < size
         }
-        for n in images {
-            let image = x + n * h * w * c
-            for oy in 0..<p.outHeight {
-                let y0 = oy * p.strideHeight - p.padTop
-                let rowInside = inside(oy, p.strideHeight, p.padTop, p.kernelHeight, p.dilationHeight, h)
-                var ox = 0
-                while ox < p.outWidth {
-                    let x0 = ox * p.strideWidth - p.padLeft
-                    let out = y + ((n * p.outHeight + oy) * p.outWidth + ox) * oc
-                    if rowInside && inside(ox, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w) {
-                        let corner = image + (y0 * w + x0) * c
-                        // Two neighbours at once share each weight load and double the independent sums.
-                        let pair = ox + 1 < p.outWidth && inside(ox + 1, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w)
-                        for g in 0..<p.groups {
-                            let weights = wt + g * k * og, b = bias.map { $0 + g * og }
-                            if pair {
-                                interiorPair(corner + g * cg, p.strideWidth * c, offsets, k, weights, og, b, out + g * og, oc, relu)
-                            } else {
-                                interior(corner + g * cg, offsets, k, weights, og, b, out + g * og, relu)
-                            }
-                        }
-                        ox += pair ? 2 : 1
-                        continue
+        let y0 = oy * p.strideHeight - p.padTop
+        let rowInside = inside(oy, p.strideHeight, p.padTop, p.kernelHeight, p.dilationHeight, p.height)
+        var ox = 0
+        while ox < p.outWidth {
+            let x0 = ox * p.strideWidth - p.padLeft
+            let out = out + ox * oc
+            if rowInside && inside(ox, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w) {
+                let corner = image + (y0 * w + x0) * c
+                // Two neighbours at once share each weight load and double the independent sums.
+                let pair = ox + 1 < p.outWidth && inside(ox + 1, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w)
+                for g in 0..<p.groups {
+                    let weights = wt + g * k * og, b = bias.map { $0 + g * og }
+                    if pair {
+                        interiorPair(corner + g * cg, p.strideWidth * c, offsets, k, weights, og, b, out + g * og, oc, relu)
+                    } else {
+                        interior(corner + g * cg, offsets, k, weights, og, b, out + g * og, relu)
                     }
-                    for g in 0..<p.groups {
-                        let input = image + g * cg, weights = wt + g * k * og, b = bias.map { $0 + g * og }
-                        var j = 0
-                        while j + 32 <= og {
-                            block32(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j, relu)
-                            j += 32
-                        }
-                        while j + 8 <= og {
-                            block8(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j, relu)
-                            j += 8
-                        }
-                        while j < og {
-                            var acc: Float = b?[j] ?? 0
-                            forEachTap(p, input, y0, x0) { value, tap in acc += value * weights[tap * og + j] }
-                            out[g * og + j] = relu && !(acc > 0) ? 0 : acc
-                            j += 1
-                        }
-                    }
-                    ox += 1
+                }
+                ox += pair ? 2 : 1
+                continue
+            }
+            for g in 0..<p.groups {
+                let input = image + g * cg, weights = wt + g * k * og, b = bias.map { $0 + g * og }
+                var j = 0
+                while j + 32 <= og {
+                    block32(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j, relu)
+                    j += 32
+                }
+                while j + 8 <= og {
+                    block8(p, input, y0, x0, weights + j, og, b.map { $0 + j }, out + g * og + j, relu)
+                    j += 8
+                }
+                while j < og {
+                    var acc: Float = b?[j] ?? 0
+                    forEachTap(p, input, y0, x0) { value, tap in acc += value * weights[tap * og + j] }
+                    out[g * og + j] = relu && !(acc > 0) ? 0 : acc
+                    j += 1
                 }
             }
+            ox += 1
         }
     }
 
