@@ -55,9 +55,11 @@ let package = Package(
         .target(name: "LeptonFiles"),
         // The floating-point control word (subnormals flushed to zero inside kernels).
         .target(name: "CFloatEnv"),
+        // Float32 kernels compiled for AVX-512, AVX2 + FMA and any CPU, chosen at run time.
+        .target(name: "CKernels"),
         .target(
             name: "LeptonTensor",
-            dependencies: ["CBLAS", "CFloatEnv"]
+            dependencies: ["CBLAS", "CFloatEnv", "CKernels"]
         ),
         // OpenMPI; only LeptonMPI (and through it the `lepton` executable) links it, so the core
         // builds and tests without MPI.

@@ -62,6 +62,27 @@ import LeptonTestSupport
         }
     }
 
+    /// Every build of the C kernel this CPU runs (the direct cases) against the NCHW GEMM path.
+    @Test(arguments: KernelPath.allCases.filter(\.isSupported), convolutions.filter { $0.name.hasPrefix("direct") })
+    func everyKernelPathMatchesChannelsFirst(path: KernelPath, c: Conv) {
+        Device.with(TestSupport.backend(named: "cpu")) {
+            let x = TestSupport.randn(c.input, seed: 1)
+            let w = TestSupport.randn([c.outChannels, c.input[3] / c.groups] + c.kernel, seed: 2, scale: 0.5)
+            let b = c.bias ? TestSupport.randn([c.outChannels], seed: 3) : nil
+            let nhwc = KernelPath.with(path) {
+                x.conv2d(w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, channelsLast: true)
+            }
+            let nchw = x.permute([0, 3, 1, 2]).conv2d(w, bias: b, stride: c.stride, padding: c.padding,
+                                                      dilation: c.dilation, groups: c.groups).permute([0, 2, 3, 1])
+            #expect(TestSupport.maxRelativeError(nhwc.scalars, nchw.scalars) < 1e-5, "\(path), \(c.name)")
+            let relu = KernelPath.with(path) {
+                x.conv2d(w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups,
+                         channelsLast: true, relu: true)
+            }
+            #expect(relu.scalars == nhwc.relu().scalars, "\(path), \(c.name): the fused ReLU")
+        }
+    }
+
     @Test(arguments: TestSupport.backendNames, convolutions)
     func convGradients(backend: String, c: Conv) {
         Device.with(TestSupport.backend(named: backend)) {

@@ -152,8 +152,9 @@ extension CPUBackend {
             let wt = UnsafeMutablePointer<Float>.allocate(capacity: oc * k)
             defer { wt.deallocate() }
             DirectConvKernels.transposeWeights(p, w, wt)
+            let path = KernelPath.current          // read on this thread: a task's choice does not reach the workers
             forImageChunks(p, perImage: 0) { _, images, _ in
-                DirectConvKernels.forward(p, x, wt, bias: bias, y, images: images)
+                DirectConvKernels.forward(p, x, wt, bias: bias, y, images: images, path: path)
             }
             return
         }

@@ -1,14 +1,17 @@
+import CKernels
+
 /// A direct channels-last (NHWC) convolution for patches of few taps (a 3×3 kernel over one
 /// or three input channels: the first layer of most image models).
 ///
 /// Lowering such a convolution to a GEMM costs more than it saves: the patch matrix has as
 /// many columns as taps (9 for a 3×3 kernel on one channel), so the GEMM is mostly packing
 /// and the im2col copy is as large as the work. Here each output pixel keeps its output
-/// channels in SIMD registers (32 at a time), adds `x · w` for every in-bounds tap, and stores
-/// them once — two neighbouring pixels at a time inside the image, which shares each weight
-/// load and gives the FMA units enough independent sums even for 16 channels; the weights are
-/// transposed to `[groups, taps, outChannelsPerGroup]` so each tap's weights for a block of
-/// outputs are one contiguous load.
+/// channels in vector registers (32 at a time), adds `x · w` for every in-bounds tap, and stores
+/// them once. Pixels whose window lies inside the image — nearly all — go to the C kernel
+/// `lepton_direct_conv_run` (``KernelPath``: built for AVX-512, AVX2 + FMA or any CPU), two
+/// neighbours at a time so that each weight load is shared; the border's pixels are computed
+/// here with bounds checks. The weights are transposed to `[groups, taps, outChannelsPerGroup]`
+/// so each tap's weights for a block of outputs are one contiguous load.
 enum DirectConvKernels {
     /// Largest patch (`KH·KW·C/groups`) the direct kernel takes; bigger ones go through a GEMM.
     static let maximumPatchSize = 32
@@ -34,17 +37,17 @@ enum DirectConvKernels {
 
     /// `y = conv(x, w) + bias` (through a ReLU when `p.fusedReLU`, then 2×2 max pooling when
     /// `p.fusedMaxPool`: each pair of output rows goes to an L1-sized scratch and is pooled from
-    /// there) for images `images`; `wt` from ``transposeWeights(_:_:_:)``.
+    /// there) for images `images`, the interior pixels on `path`; `wt` from ``transposeWeights(_:_:_:)``.
     static func forward(_ p: Conv2DParameters, _ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, images: Range<Int>) {
+                        bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, images: Range<Int>, path: KernelPath) {
         let k = p.patchSize, c = p.inChannels, w = p.width
         // Tap t of a window whose corner is at `base` reads base[offsets[t]].
-        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: k)
+        let offsets = UnsafeMutablePointer<Int64>.allocate(capacity: k)
         defer { offsets.deallocate() }
         for kh in 0..<p.kernelHeight {
             for kw in 0..<p.kernelWidth {
                 for ci in 0..<p.groupInChannels {
-                    offsets[(kh * p.kernelWidth + kw) * p.groupInChannels + ci] = (kh * p.dilationHeight * w + kw * p.dilationWidth) * c + ci
+                    offsets[(kh * p.kernelWidth + kw) * p.groupInChannels + ci] = Int64((kh * p.dilationHeight * w + kw * p.dilationWidth) * c + ci)
                 }
             }
         }
@@ -52,7 +55,7 @@ enum DirectConvKernels {
         guard p.fusedMaxPool else {
             for n in images {
                 for oy in 0..<p.outHeight {
-                    outputRow(p, x + n * p.height * w * c, oy, offsets, wt, bias, y + (n * p.outHeight + oy) * row)
+                    outputRow(p, x + n * p.height * w * c, oy, offsets, wt, bias, y + (n * p.outHeight + oy) * row, path.code)
                 }
             }
             return
@@ -63,8 +66,8 @@ enum DirectConvKernels {
         for n in images {
             for py in 0..<(p.outHeight / 2) {
                 let image = x + n * p.height * w * c
-                outputRow(p, image, 2 * py, offsets, wt, bias, scratch)
-                outputRow(p, image, 2 * py + 1, offsets, wt, bias, scratch + row)
+                outputRow(p, image, 2 * py, offsets, wt, bias, scratch, path.code)
+                outputRow(p, image, 2 * py + 1, offsets, wt, bias, scratch + row, path.code)
                 FusedPoolKernels.maxPool2x2(scratch, scratch + row, width: p.outWidth, channels: p.outChannels,
                                             y + (n * (p.outHeight / 2) + py) * pooledRow)
             }
@@ -72,8 +75,9 @@ enum DirectConvKernels {
     }
 
     /// Output row `oy` of one image (`[OW, O]` floats at `out`).
-    private static func outputRow(_ p: Conv2DParameters, _ image: UnsafePointer<Float>, _ oy: Int, _ offsets: UnsafePointer<Int>,
-                                  _ wt: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
+    private static func outputRow(_ p: Conv2DParameters, _ image: UnsafePointer<Float>, _ oy: Int, _ offsets: UnsafePointer<Int64>,
+                                  _ wt: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
+                                  _ path: Int32) {
         let (w, c, cg, og, oc, k) = (p.width, p.inChannels, p.groupInChannels, p.groupOutChannels, p.outChannels, p.patchSize)
         let relu = p.fusedReLU
         // Outputs whose whole window lies inside the image skip the bounds checks.
@@ -88,18 +92,15 @@ enum DirectConvKernels {
             let x0 = ox * p.strideWidth - p.padLeft
             let out = out + ox * oc
             if rowInside && inside(ox, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w) {
+                // The run of pixels from here whose windows lie inside the image, in C.
+                var end = ox + 1
+                while end < p.outWidth && inside(end, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w) { end += 1 }
                 let corner = image + (y0 * w + x0) * c
-                // Two neighbours at once share each weight load and double the independent sums.
-                let pair = ox + 1 < p.outWidth && inside(ox + 1, p.strideWidth, p.padLeft, p.kernelWidth, p.dilationWidth, w)
                 for g in 0..<p.groups {
-                    let weights = wt + g * k * og, b = bias.map { $0 + g * og }
-                    if pair {
-                        interiorPair(corner + g * cg, p.strideWidth * c, offsets, k, weights, og, b, out + g * og, oc, relu)
-                    } else {
-                        interior(corner + g * cg, offsets, k, weights, og, b, out + g * og, relu)
-                    }
+                    lepton_direct_conv_run(path, corner + g * cg, Int64(p.strideWidth * c), Int64(end - ox), offsets, Int64(k),
+                                           wt + g * k * og, Int64(og), bias.map { $0 + g * og }, out + g * og, Int64(oc), relu ? 1 : 0)
                 }
-                ox += pair ? 2 : 1
+                ox = end
                 continue
             }
             for g in 0..<p.groups {
@@ -140,90 +141,6 @@ enum DirectConvKernels {
                 let tap = (kh * p.kernelWidth + kw) * cg
                 for ci in 0..<cg { body(src[ci], tap + ci) }
             }
-        }
-    }
-
-    /// All output channels of one group at a pixel whose window is inside the image: tap t
-    /// reads `corner[offsets[t]]`, no bounds checks.
-    @inline(__always)
-    private static func interior(_ corner: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>, _ k: Int,
-                                 _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
-                                 _ out: UnsafeMutablePointer<Float>, _ relu: Bool, from first: Int = 0) {
-        var j = first
-        while j + 32 <= og {
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            if let b = bias.map({ $0 + j }) { a0 = load(b); a1 = load(b + 8); a2 = load(b + 16); a3 = load(b + 24) }
-            var row = weights + j
-            for t in 0..<k {
-                let s = SIMD8<Float>(repeating: corner[offsets[t]])
-                a0 += s * load(row); a1 += s * load(row + 8); a2 += s * load(row + 16); a3 += s * load(row + 24)
-                row += og
-            }
-            emit(a0, out + j, relu); emit(a1, out + j + 8, relu); emit(a2, out + j + 16, relu); emit(a3, out + j + 24, relu)
-            j += 32
-        }
-        while j + 8 <= og {
-            var a = bias.map { load($0 + j) } ?? SIMD8<Float>()
-            var row = weights + j
-            for t in 0..<k {
-                a += SIMD8<Float>(repeating: corner[offsets[t]]) * load(row)
-                row += og
-            }
-            emit(a, out + j, relu)
-            j += 8
-        }
-        while j < og {
-            var acc: Float = bias?[j] ?? 0
-            for t in 0..<k { acc += corner[offsets[t]] * weights[t * og + j] }
-            out[j] = relu && !(acc > 0) ? 0 : acc
-            j += 1
-        }
-    }
-
-    /// ``interior(_:_:_:_:_:_:_:)`` for two pixels whose windows start `step` floats apart,
-    /// the second pixel's outputs `outStep` floats after the first's.
-    @inline(__always)
-    private static func interiorPair(_ corner: UnsafePointer<Float>, _ step: Int, _ offsets: UnsafePointer<Int>, _ k: Int,
-                                     _ weights: UnsafePointer<Float>, _ og: Int, _ bias: UnsafePointer<Float>?,
-                                     _ out: UnsafeMutablePointer<Float>, _ outStep: Int, _ relu: Bool) {
-        let second = corner + step
-        var j = 0
-        while j + 32 <= og {
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            if let b = bias.map({ $0 + j }) { a0 = load(b); a1 = load(b + 8); a2 = load(b + 16); a3 = load(b + 24) }
-            var b0 = a0, b1 = a1, b2 = a2, b3 = a3
-            var row = weights + j
-            for t in 0..<k {
-                let s = SIMD8<Float>(repeating: corner[offsets[t]]), r = SIMD8<Float>(repeating: second[offsets[t]])
-                let w0 = load(row), w1 = load(row + 8), w2 = load(row + 16), w3 = load(row + 24)
-                a0 += s * w0; a1 += s * w1; a2 += s * w2; a3 += s * w3
-                b0 += r * w0; b1 += r * w1; b2 += r * w2; b3 += r * w3
-                row += og
-            }
-            emit(a0, out + j, relu); emit(a1, out + j + 8, relu); emit(a2, out + j + 16, relu); emit(a3, out + j + 24, relu)
-            let o = out + outStep + j
-            emit(b0, o, relu); emit(b1, o + 8, relu); emit(b2, o + 16, relu); emit(b3, o + 24, relu)
-            j += 32
-        }
-        while j + 16 <= og {
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
-            if let b = bias.map({ $0 + j }) { a0 = load(b); a1 = load(b + 8) }
-            var b0 = a0, b1 = a1
-            var row = weights + j
-            for t in 0..<k {
-                let s = SIMD8<Float>(repeating: corner[offsets[t]]), r = SIMD8<Float>(repeating: second[offsets[t]])
-                let w0 = load(row), w1 = load(row + 8)
-                a0 += s * w0; a1 += s * w1
-                b0 += r * w0; b1 += r * w1
-                row += og
-            }
-            emit(a0, out + j, relu); emit(a1, out + j + 8, relu)
-            emit(b0, out + outStep + j, relu); emit(b1, out + outStep + j + 8, relu)
-            j += 16
-        }
-        if j < og {
-            interior(corner, offsets, k, weights, og, bias, out, relu, from: j)
-            interior(second, offsets, k, weights, og, bias, out + outStep, relu, from: j)
         }
     }
 

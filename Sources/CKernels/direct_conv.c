@@ -1,0 +1,115 @@
+// The direct channels-last convolution's inner loops (LeptonTensor's DirectConvKernels), in C so
+// that they can be compiled for several CPUs and chosen at run time: Swift builds for the
+// baseline x86-64 (SSE2), which has no FMA and too few registers for the accumulators. The
+// loops are plain C; the compiler vectorises them for each target.
+#include "ckernels.h"
+
+int lepton_kernels_path_supported(int path) {
+    switch (path) {
+    case LEPTON_KERNELS_PORTABLE: return 1;
+#if defined(__x86_64__)
+    case LEPTON_KERNELS_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case LEPTON_KERNELS_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+#endif
+    default: return 0;
+    }
+}
+
+// One block of B outputs for one pixel (P = 1) or two (P = 2); the block's sums stay in registers.
+#define DEFINE_BLOCK(NAME, ATTR, B, P)                                                                     \
+    ATTR static inline void NAME(const float *c0, const float *c1, const int64_t *offsets, int64_t taps,  \
+                                 const float *weights, int64_t channels, const float *bias, float *o0,    \
+                                 float *o1, int relu) {                                                    \
+        float a[B], b[B];                                                                                  \
+        for (int q = 0; q < B; q++) { a[q] = bias ? bias[q] : 0.0f; b[q] = a[q]; }                        \
+        const float *row = weights;                                                                        \
+        for (int64_t t = 0; t < taps; t++) {                                                               \
+            const float s = c0[offsets[t]];                                                                \
+            const float r = P == 2 ? c1[offsets[t]] : 0.0f;                                                \
+            for (int q = 0; q < B; q++) {                                                                  \
+                a[q] += s * row[q];                                                                        \
+                if (P == 2) b[q] += r * row[q];                                                            \
+            }                                                                                              \
+            row += channels;                                                                               \
+        }                                                                                                  \
+        for (int q = 0; q < B; q++) o0[q] = relu && !(a[q] > 0.0f) ? 0.0f : a[q];                          \
+        if (P == 2)                                                                                        \
+            for (int q = 0; q < B; q++) o1[q] = relu && !(b[q] > 0.0f) ? 0.0f : b[q];                      \
+    }
+
+#define DEFINE_RUN(SUFFIX, ATTR)                                                                           \
+    DEFINE_BLOCK(pair32_##SUFFIX, ATTR, 32, 2)                                                             \
+    DEFINE_BLOCK(pair16_##SUFFIX, ATTR, 16, 2)                                                             \
+    DEFINE_BLOCK(pair8_##SUFFIX, ATTR, 8, 2)                                                               \
+    DEFINE_BLOCK(one32_##SUFFIX, ATTR, 32, 1)                                                              \
+    DEFINE_BLOCK(one8_##SUFFIX, ATTR, 8, 1)                                                                \
+    ATTR static void run_##SUFFIX(const float *corner, int64_t step, int64_t count, const int64_t *offsets, \
+                                  int64_t taps, const float *weights, int64_t channels, const float *bias, \
+                                  float *out, int64_t out_step, int relu) {                                \
+        int64_t p = 0;                                                                                     \
+        for (; p + 2 <= count; p += 2) {                                                                   \
+            const float *c0 = corner + p * step, *c1 = c0 + step;                                          \
+            float *o0 = out + p * out_step, *o1 = o0 + out_step;                                           \
+            int64_t j = 0;                                                                                 \
+            for (; j + 32 <= channels; j += 32)                                                            \
+                pair32_##SUFFIX(c0, c1, offsets, taps, weights + j, channels, bias ? bias + j : 0,         \
+                                o0 + j, o1 + j, relu);                                                     \
+            for (; j + 16 <= channels; j += 16)                                                            \
+                pair16_##SUFFIX(c0, c1, offsets, taps, weights + j, channels, bias ? bias + j : 0,         \
+                                o0 + j, o1 + j, relu);                                                     \
+            for (; j + 8 <= channels; j += 8)                                                              \
+                pair8_##SUFFIX(c0, c1, offsets, taps, weights + j, channels, bias ? bias + j : 0,          \
+                               o0 + j, o1 + j, relu);                                                      \
+            for (; j < channels; j++) {                                                                    \
+                float a = bias ? bias[j] : 0.0f, b = a;                                                    \
+                for (int64_t t = 0; t < taps; t++) {                                                       \
+                    a += c0[offsets[t]] * weights[t * channels + j];                                       \
+                    b += c1[offsets[t]] * weights[t * channels + j];                                       \
+                }                                                                                          \
+                o0[j] = relu && !(a > 0.0f) ? 0.0f : a;                                                    \
+                o1[j] = relu && !(b > 0.0f) ? 0.0f : b;                                                    \
+            }                                                                                              \
+        }                                                                                                  \
+        if (p < count) {                                                                                   \
+            const float *c0 = corner + p * step;                                                           \
+            float *o0 = out + p * out_step;                                                                \
+            int64_t j = 0;                                                                                 \
+            for (; j + 32 <= channels; j += 32)                                                            \
+                one32_##SUFFIX(c0, c0, offsets, taps, weights + j, channels, bias ? bias + j : 0,          \
+                               o0 + j, o0 + j, relu);                                                      \
+            for (; j + 8 <= channels; j += 8)                                                              \
+                one8_##SUFFIX(c0, c0, offsets, taps, weights + j, channels, bias ? bias + j : 0,           \
+                              o0 + j, o0 + j, relu);                                                       \
+            for (; j < channels; j++) {                                                                    \
+                float a = bias ? bias[j] : 0.0f;                                                           \
+                for (int64_t t = 0; t < taps; t++) a += c0[offsets[t]] * weights[t * channels + j];        \
+                o0[j] = relu && !(a > 0.0f) ? 0.0f : a;                                                    \
+            }                                                                                              \
+        }                                                                                                  \
+    }
+
+DEFINE_RUN(portable, )
+#if defined(__x86_64__)
+DEFINE_RUN(avx2, __attribute__((target("avx2,fma"))))
+DEFINE_RUN(avx512, __attribute__((target("avx512f,fma"))))
+#endif
+
+void lepton_direct_conv_run(int path, const float *corner, int64_t step, int64_t count, const int64_t *offsets,
+                            int64_t taps, const float *weights, int64_t channels, const float *bias,
+                            float *out, int64_t out_step, int relu) {
+#if defined(__x86_64__)
+    if (path == LEPTON_KERNELS_AVX512) {
+        run_avx512(corner, step, count, offsets, taps, weights, channels, bias, out, out_step, relu);
+        return;
+    }
+    if (path == LEPTON_KERNELS_AVX2) {
+        run_avx2(corner, step, count, offsets, taps, weights, channels, bias, out, out_step, relu);
+        return;
+    }
+#endif
+    run_portable(corner, step, count, offsets, taps, weights, channels, bias, out, out_step, relu);
+}
