@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -99,6 +99,26 @@ class Checks:
 def set_value(driver, element_id, text):
     element = driver.find_element(By.ID, element_id)
     driver.execute_script("arguments[0].value = arguments[1];", element, text)
+
+
+def fresh(driver, read, attempts=10):
+    """read(driver), read again when the page replaced the element between finding and reading it."""
+    for attempt in range(attempts):
+        try:
+            return read(driver)
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+
+
+def wait_for(driver, condition, seconds=30):
+    """Whether condition(driver) became true within seconds (elements going stale meanwhile are retried)."""
+    try:
+        WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException]).until(condition)
+        return True
+    except TimeoutException:
+        return False
 
 
 def curve_points(driver):
@@ -217,9 +237,12 @@ def run(args):
         set_value(driver, "max_replicas", "2")
         driver.find_element(By.CSS_SELECTOR, "#scale-deployment button[type=submit]").click()
         wait.until(EC.presence_of_element_located((By.ID, "scale-deployment")))
-        checks.check(driver.find_element(By.ID, "max_replicas").get_attribute("value") == "2", "scaled to max 2")
+        # The form may still be the old page's for a moment (its element then goes stale): wait for the new one.
+        checks.check(wait_for(driver, lambda d: d.find_element(By.ID, "max_replicas").get_attribute("value") == "2"),
+                     "scaled to max 2")
         time.sleep(4)   # two refetches of the live part and a few chart samples
-        checks.check("ready" in driver.find_element(By.ID, "replicas").text, "the replicas table: " + driver.find_element(By.ID, "replicas").text)
+        replicas = fresh(driver, lambda d: d.find_element(By.ID, "replicas").text)   # the live part is replaced as it refetches
+        checks.check("ready" in replicas, "the replicas table: " + replicas)
         checks.shot("deployment")
         driver.find_element(By.CSS_SELECTOR, "#delete-deployment button[type=submit]").click()
         wait.until(EC.presence_of_element_located((By.ID, "create-deployment")))

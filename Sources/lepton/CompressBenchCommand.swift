@@ -83,7 +83,7 @@ struct CompressBenchCommand: ParsableCommand {
             let precision = Self.precision(of: m.model)
             let fields: [String] = [
                 "\"model\": \"\(m.path)\"", "\"engine\": \"lepton\"", "\"precision\": \"\(precision)\"",
-                "\"kernel\": \"\(precision == "fp32" ? "float32" : Int8KernelPath.selected.rawValue)\"",
+                "\"kernel\": \"\(precision == "fp32" ? "float32, \(KernelPath.selected)" : Int8KernelPath.selected.rawValue)\"",
                 "\"threads\": \(Lepton.threadCount)", "\"accuracy\": \(Self.accuracy(predictions, labels: y))",
                 "\"bytes\": \(Self.fileBytes(m.path))", "\"throughput\": \(Self.median(m.throughputs))",
                 "\"latency_us\": \(Self.median(m.latencies))", "\"rounds\": \(rounds)",
