@@ -4,8 +4,9 @@ import LeptonTensor
 import LeptonTestSupport
 import Testing
 
-/// `lepton train` under a real `mpirun -np 2 --oversubscribe`: the exactness of data-parallel
-/// training, the start-up agreement check, and a rank that dies. These tests need OpenMPI
+/// `lepton train` under a real `mpirun -np 2 --oversubscribe` (and once under Slurm's `srun
+/// --mpi=pmix`): the exactness of data-parallel training, the start-up agreement check, and a
+/// rank that dies. These tests need OpenMPI
 /// (`scripts/setup.sh` installs it); without `mpirun` they fail and say so.
 @Suite(.serialized) struct DistributedTrainingTests {
     /// A small CNN on the first 640 MNIST training images, one epoch, no shuffle-dependent layers
@@ -69,6 +70,41 @@ import Testing
 
     func write(_ text: String, _ url: URL) throws { try text.write(to: url, atomically: true, encoding: .utf8) }
 
+    /// The largest absolute difference between the weights of two saved models (same names and shapes).
+    func largestWeightDifference(_ first: URL, _ second: URL) throws -> Float {
+        let a = try Safetensors.read(first.appendingPathComponent("model.safetensors")).tensors
+        let b = try Safetensors.read(second.appendingPathComponent("model.safetensors")).tensors
+        #expect(a.keys.sorted() == b.keys.sorted() && !a.isEmpty)
+        var largest: Float = 0
+        for (name, tensor) in a {
+            guard let other = b[name], other.shape == tensor.shape else { Issue.record("\(name) differs in shape"); continue }
+            for (x, y) in zip(tensor.scalars, other.scalars) { largest = max(largest, abs(x - y)) }
+        }
+        return largest
+    }
+
+    /// Under Slurm's `srun --mpi=pmix` (a one-node cluster started in a temporary folder by
+    /// `scripts/slurm.sh`) the job runs as under `mpirun`: two ranks, the weights of one process
+    /// with the global batch.
+    @Test func srunWithPMIxTrainsAsMpirunDoes() throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let dir = try LeptonExecutable.scratchFolder("lepton-srun")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let one = dir.appendingPathComponent("one.yaml"), two = dir.appendingPathComponent("two.yaml")
+        try write(config(batchSize: 32), one)
+        try write(config(batchSize: 16), two)
+        let single = try LeptonExecutable.run(["train", one.path, "--threads", "1", "--output", dir.appendingPathComponent("one").path])
+        #expect(single.status == 0, "\(single.stderr)")
+        let pair = try SlurmCluster.execute("/usr/bin/env", ["srun", "--mpi=pmix", "-n", "2", LeptonExecutable.url.path, "train", two.path,
+                                                             "--output", dir.appendingPathComponent("two").path],
+                                            environment: ["SLURM_CONF": cluster.configuration.path])
+        #expect(pair.status == 0, "\(pair.output)")
+        #expect(pair.output.contains("ranks: 2, global batch: 32"), "\(pair.output)")
+        let largest = try largestWeightDifference(dir.appendingPathComponent("one"), dir.appendingPathComponent("two"))
+        #expect(largest <= 1e-5, "max abs difference of the weights: \(largest)")
+    }
+
     @Test func twoRanksOfSixteenGiveTheWeightsOfOneRankOfThirtyTwo() throws {
         _ = try mpirun()
         let dir = try LeptonExecutable.scratchFolder("lepton-dp")
@@ -82,15 +118,9 @@ import Testing
         #expect(pair.status == 0, "\(pair.stderr)")
         #expect(pair.stdout.contains("ranks: 2, global batch: 32"), "\(pair.stdout)")
         #expect(pair.stdout.components(separatedBy: "Trained in").count == 2, "rank 0 alone reports: \(pair.stdout)")
-        let a = try Safetensors.read(dir.appendingPathComponent("one/model.safetensors")).tensors
-        let b = try Safetensors.read(dir.appendingPathComponent("two/model.safetensors")).tensors
-        #expect(a.keys.sorted() == b.keys.sorted() && !a.isEmpty)
-        var largest: Float = 0
-        for (name, tensor) in a {
-            guard let other = b[name], other.shape == tensor.shape else { Issue.record("\(name) differs in shape"); continue }
-            for (x, y) in zip(tensor.scalars, other.scalars) { largest = max(largest, abs(x - y)) }
-        }
+        let largest = try largestWeightDifference(dir.appendingPathComponent("one"), dir.appendingPathComponent("two"))
         #expect(largest <= 1e-5, "max abs difference of the weights: \(largest)")
+        let a = try Safetensors.read(dir.appendingPathComponent("one/model.safetensors")).tensors
         // One process on its own is repeatable (the comparison above means something).
         let initial = try LeptonExecutable.run(["train", one.path, "--threads", "1", "--epochs", "1", "--output", dir.appendingPathComponent("again").path])
         #expect(initial.status == 0)
