@@ -26,4 +26,10 @@ void lepton_direct_conv_run(int path, const float *corner, int64_t step, int64_t
                             int64_t taps, const float *weights, int64_t channels, const float *bias,
                             float *out, int64_t out_step, int relu);
 
+/// `p[i] = 1 / (1 + exp(-p[i]))` for i < n, in place (exp: Cephes' float32 polynomial).
+void lepton_sigmoid(int path, float *p, int64_t n);
+
+/// `p[i] = tanh(p[i]) = 1 - 2 / (exp(2 p[i]) + 1)` for i < n, in place.
+void lepton_tanh(int path, float *p, int64_t n);
+
 #endif

@@ -1,9 +1,10 @@
 import CKernels
 import Foundation
 
-/// Which build of the float32 C kernels (the direct convolution's inner loops) runs. Swift
-/// compiles LeptonTensor for the baseline x86-64 (SSE2: no FMA, 16 vector registers), so the
-/// hottest loops live in C and are compiled for AVX-512, for AVX2 + FMA and for any CPU; one is
+/// Which build of the float32 C kernels (the direct convolution's inner loops, the recurrent
+/// cells' sigmoid and tanh) runs. Swift compiles LeptonTensor for the baseline x86-64 (SSE2: no
+/// FMA, 16 vector registers), so the hottest loops live in C and are compiled for AVX-512, for
+/// AVX2 + FMA and for any CPU; one is
 /// chosen once per process from the CPU's features, unless `LEPTON_KERNELS` (`avx512`, `avx2`,
 /// `portable`) asks for one this CPU can run. The paths differ only in rounding (FMA).
 ///

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Fused recurrent sequences (simple RNN, LSTM, GRU): the whole time loop as one recorded op.
 ///
 /// A recurrent layer unrolled into element-wise ops records a dozen graph nodes and as many
@@ -405,12 +407,13 @@ public enum RecurrentMath {
         return y * Float(bitPattern: UInt32(bitPattern: (n &+ 127) &<< 23))
     }
 
-    /// Logistic sigmoid of `n` values in place.
+    /// Logistic sigmoid of `n` values in place, with ``exp(_:)``'s polynomial (in C, built for
+    /// the CPU: ``KernelPath``).
     public static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { p[i] = 1 / (1 + exp(-p[i])) }
+        lepton_sigmoid(KernelPath.current.code, p, Int64(n))
     }
-    /// Hyperbolic tangent of `n` values in place.
+    /// Hyperbolic tangent of `n` values in place, `1 − 2 / (e²ˣ + 1)` (in C, built for the CPU).
     public static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { p[i] = 1 - 2 / (exp(2 * p[i]) + 1) }
+        lepton_tanh(KernelPath.current.code, p, Int64(n))
     }
 }
