@@ -25,14 +25,15 @@ enum BenchEnvironment {
         fputs("lepton-bench: re-exec without \(set) failed (errno \(errno)); measuring as is\n", stderr)
     }
 
-    /// A line describing Lepton's OpenBLAS and the overrides in force.
+    /// A line describing Lepton's OpenBLAS, the overrides in force, and which C kernels run.
     static func leptonBLASDescription() -> String {
         let core = BLASCore.name
         let config = openblas_get_config().map { String(cString: $0) } ?? "?"
         let env = ProcessInfo.processInfo.environment
         var note = overrideNames.map { "\($0)=\(env[$0] ?? "unset")" }.joined(separator: ", ")
         if let dropped = env[marker] { note += " (re-executed without \(dropped))" }
-        return "OpenBLAS \(config), core \(core); \(note)"
+        let kernels = "C kernels \(KernelPath.selected), subnormals \(Lepton.flushesDenormals ? "flushed to zero" : "kept")"
+        return "OpenBLAS \(config), core \(core); \(note); \(kernels)"
     }
 
     /// The 1-, 5- and 15-minute load averages from /proc/loadavg.
