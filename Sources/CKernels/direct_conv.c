@@ -19,6 +19,16 @@ int lepton_kernels_path_supported(int path) {
     }
 }
 
+// Outputs `first..<channels` of one pixel (fewer than a block), one at a time.
+static inline void tail(const float *c0, const int64_t *offsets, int64_t taps, const float *weights, int64_t channels,
+                        const float *bias, float *o0, int relu, int64_t first) {
+    for (int64_t j = first; j < channels; j++) {
+        float a = bias ? bias[j] : 0.0f;
+        for (int64_t t = 0; t < taps; t++) a += c0[offsets[t]] * weights[t * channels + j];
+        o0[j] = relu && !(a > 0.0f) ? 0.0f : a;
+    }
+}
+
 // One block of B outputs for one pixel (P = 1) or two (P = 2); the block's sums stay in registers.
 #define DEFINE_BLOCK(NAME, ATTR, B, P)                                                                     \
     ATTR static inline void NAME(const float *c0, const float *c1, const int64_t *offsets, int64_t taps,  \
@@ -64,15 +74,8 @@ int lepton_kernels_path_supported(int path) {
             for (; j + 8 <= channels; j += 8)                                                              \
                 pair8_##SUFFIX(c0, c1, offsets, taps, weights + j, channels, bias ? bias + j : 0,          \
                                o0 + j, o1 + j, relu);                                                      \
-            for (; j < channels; j++) {                                                                    \
-                float a = bias ? bias[j] : 0.0f, b = a;                                                    \
-                for (int64_t t = 0; t < taps; t++) {                                                       \
-                    a += c0[offsets[t]] * weights[t * channels + j];                                       \
-                    b += c1[offsets[t]] * weights[t * channels + j];                                       \
-                }                                                                                          \
-                o0[j] = relu && !(a > 0.0f) ? 0.0f : a;                                                    \
-                o1[j] = relu && !(b > 0.0f) ? 0.0f : b;                                                    \
-            }                                                                                              \
+            tail(c0, offsets, taps, weights, channels, bias, o0, relu, j);                                 \
+            tail(c1, offsets, taps, weights, channels, bias, o1, relu, j);                                 \
         }                                                                                                  \
         if (p < count) {                                                                                   \
             const float *c0 = corner + p * step;                                                           \
@@ -84,11 +87,7 @@ int lepton_kernels_path_supported(int path) {
             for (; j + 8 <= channels; j += 8)                                                              \
                 one8_##SUFFIX(c0, c0, offsets, taps, weights + j, channels, bias ? bias + j : 0,           \
                               o0 + j, o0 + j, relu);                                                       \
-            for (; j < channels; j++) {                                                                    \
-                float a = bias ? bias[j] : 0.0f;                                                           \
-                for (int64_t t = 0; t < taps; t++) a += c0[offsets[t]] * weights[t * channels + j];        \
-                o0[j] = relu && !(a > 0.0f) ? 0.0f : a;                                                    \
-            }                                                                                              \
+            tail(c0, offsets, taps, weights, channels, bias, o0, relu, j);                                 \
         }                                                                                                  \
     }
 

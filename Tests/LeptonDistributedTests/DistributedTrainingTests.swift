@@ -83,6 +83,17 @@ import Testing
         return largest
     }
 
+    /// Writes the 1 × 32 and 2 × 16 configs to `dir` and trains the first in one process into
+    /// `dir/one`; returns the 2 × 16 config for the ranks (their model goes to `dir/two`).
+    func trainOneProcessOfThirtyTwo(in dir: URL) throws -> (one: URL, two: URL) {
+        let one = dir.appendingPathComponent("one.yaml"), two = dir.appendingPathComponent("two.yaml")
+        try write(config(batchSize: 32), one)
+        try write(config(batchSize: 16), two)
+        let single = try LeptonExecutable.run(["train", one.path, "--threads", "1", "--output", dir.appendingPathComponent("one").path])
+        #expect(single.status == 0, "\(single.stderr)")
+        return (one, two)
+    }
+
     /// Under Slurm's `srun --mpi=pmix` (a one-node cluster started in a temporary folder by
     /// `scripts/slurm.sh`) the job runs as under `mpirun`: two ranks, the weights of one process
     /// with the global batch.
@@ -91,11 +102,7 @@ import Testing
         defer { cluster.stop() }
         let dir = try LeptonExecutable.scratchFolder("lepton-srun")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let one = dir.appendingPathComponent("one.yaml"), two = dir.appendingPathComponent("two.yaml")
-        try write(config(batchSize: 32), one)
-        try write(config(batchSize: 16), two)
-        let single = try LeptonExecutable.run(["train", one.path, "--threads", "1", "--output", dir.appendingPathComponent("one").path])
-        #expect(single.status == 0, "\(single.stderr)")
+        let (_, two) = try trainOneProcessOfThirtyTwo(in: dir)
         let pair = try SlurmCluster.execute("/usr/bin/env", ["srun", "--mpi=pmix", "-n", "2", LeptonExecutable.url.path, "train", two.path,
                                                              "--output", dir.appendingPathComponent("two").path],
                                             environment: ["SLURM_CONF": cluster.configuration.path])
@@ -109,11 +116,7 @@ import Testing
         _ = try mpirun()
         let dir = try LeptonExecutable.scratchFolder("lepton-dp")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let one = dir.appendingPathComponent("one.yaml"), two = dir.appendingPathComponent("two.yaml")
-        try write(config(batchSize: 32), one)
-        try write(config(batchSize: 16), two)
-        let single = try LeptonExecutable.run(["train", one.path, "--threads", "1", "--output", dir.appendingPathComponent("one").path])
-        #expect(single.status == 0, "\(single.stderr)")
+        let (one, two) = try trainOneProcessOfThirtyTwo(in: dir)
         let pair = try runMPI(["-np", "2", LeptonExecutable.url.path, "train", two.path, "--output", dir.appendingPathComponent("two").path])
         #expect(pair.status == 0, "\(pair.stderr)")
         #expect(pair.stdout.contains("ranks: 2, global batch: 32"), "\(pair.stdout)")

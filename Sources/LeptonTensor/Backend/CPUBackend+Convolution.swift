@@ -183,8 +183,8 @@ extension CPUBackend {
                 // The chunk's outputs are still in cache: the ReLU and the pooling cost no pass of their own.
                 if p.fusedReLU { ElementwiseKernels.unary(.relu, out, out, 0..<(rows * oc)) }
                 if p.fusedMaxPool {
-                    FusedPoolKernels.maxPool2x2(out, images: images.count, height: p.outHeight, width: p.outWidth, channels: oc,
-                                                y + images.lowerBound * pooledImage)
+                    ChannelsLastKernels.poolForward(p.fusedPool(images: images.count, rows: p.outHeight), channels: oc, out,
+                                                    y + images.lowerBound * pooledImage, nil, 0..<images.count)
                 }
             }
         }

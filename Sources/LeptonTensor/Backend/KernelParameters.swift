@@ -37,6 +37,13 @@ public struct Conv2DParameters: Sendable, Equatable {
     public var resultHeight: Int { fusedMaxPool ? outHeight / 2 : outHeight }
     public var resultWidth: Int { fusedMaxPool ? outWidth / 2 : outWidth }
 
+    /// The 2×2, stride-2 max pooling of ``fusedMaxPool`` over `images` output maps of `rows` rows
+    /// (a pair of rows from a map, or whole maps), for the channels-last pooling kernel.
+    func fusedPool(images: Int, rows: Int) -> Pool2DParameters {
+        Pool2DParameters(kind: .max, planes: images, height: rows, width: outWidth, kernelHeight: 2, kernelWidth: 2,
+                         strideHeight: 2, strideWidth: 2)
+    }
+
     public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
                 kernelHeight: Int, kernelWidth: Int, strideHeight: Int = 1, strideWidth: Int = 1,
                 padTop: Int = 0, padLeft: Int = 0, padBottom: Int? = nil, padRight: Int? = nil,

@@ -176,7 +176,8 @@ public final class ReferenceBackend: Backend, @unchecked Sendable {
         ChannelsLastKernels.forEachTap(p) { i, k, o in full[o] += x[i] * w[k] }
         if p.fusedReLU { ElementwiseKernels.unary(.relu, full, full, 0..<(rows * p.outChannels)) }
         if p.fusedMaxPool {
-            FusedPoolKernels.maxPool2x2(full, images: p.batch, height: p.outHeight, width: p.outWidth, channels: p.outChannels, y)
+            ChannelsLastKernels.poolForward(p.fusedPool(images: p.batch, rows: p.outHeight), channels: p.outChannels, full, y, nil,
+                                            0..<p.batch)
         }
     }
 

@@ -117,10 +117,12 @@ enum ChannelsLastKernels {
         }
     }
 
-    /// NHWC pooling of images `images` (`p.planes` is the batch), channels innermost.
+    /// NHWC pooling of images `images` (`p.planes` is the batch), channels innermost; 2×2 max
+    /// pooling at inference takes ``MaxPool2x2Kernels``.
     static func poolForward(_ p: Pool2DParameters, channels c: Int, _ x: UnsafePointer<Float>,
                             _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>?,
                             _ images: Range<Int>) {
+        if indices == nil && MaxPool2x2Kernels.suits(p) { return MaxPool2x2Kernels.forward(p, channels: c, x, y, images) }
         let (h, w) = (p.height, p.width)
         for n in images {
             let image = x + n * h * w * c

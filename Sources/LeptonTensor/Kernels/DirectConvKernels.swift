@@ -62,14 +62,14 @@ enum DirectConvKernels {
         }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * row)
         defer { scratch.deallocate() }
-        let pooledRow = p.outWidth / 2 * p.outChannels
+        let pool = p.fusedPool(images: 1, rows: 2), pooledRow = p.resultWidth * p.outChannels
         for n in images {
-            for py in 0..<(p.outHeight / 2) {
+            for py in 0..<p.resultHeight {
                 let image = x + n * p.height * w * c
                 outputRow(p, image, 2 * py, offsets, wt, bias, scratch, path.code)
                 outputRow(p, image, 2 * py + 1, offsets, wt, bias, scratch + row, path.code)
-                FusedPoolKernels.maxPool2x2(scratch, scratch + row, width: p.outWidth, channels: p.outChannels,
-                                            y + (n * (p.outHeight / 2) + py) * pooledRow)
+                ChannelsLastKernels.poolForward(pool, channels: p.outChannels, scratch,
+                                                y + (n * p.resultHeight + py) * pooledRow, nil, 0..<1)
             }
         }
     }

@@ -12,12 +12,14 @@ extension Tensor {
     /// ```
     public func conv2dMaxPool2x2(_ weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
                                  dilation: [Int] = [1, 1], groups: Int = 1, relu: Bool = false) -> Tensor {
-        let recorded = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        var p = conv2dParameters(weight, channelsLast: true, stride: stride, padding: padding, dilation: dilation, groups: groups)
-        guard !recorded, dtype == .float32, weight.dtype == .float32, p.outHeight >= 2, p.outWidth >= 2 else {
-            return conv2d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                          channelsLast: true, relu: relu).maxPool2d(kernel: [2, 2], channelsLast: true)
+        func separate() -> Tensor {
+            conv2d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                   channelsLast: true, relu: relu).maxPool2d(kernel: [2, 2], channelsLast: true)
         }
+        let recorded = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        guard !recorded, dtype == .float32, weight.dtype == .float32 else { return separate() }
+        var p = conv2dParameters(weight, channelsLast: true, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        guard p.outHeight >= 2, p.outWidth >= 2 else { return separate() }
         if let bias {
             require(bias.dtype == .float32 && bias.count == weight.shape[0], "conv2d",
                     "bias has shape \(bias.shape), expected [\(weight.shape[0])]")
