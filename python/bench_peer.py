@@ -19,7 +19,9 @@ removed from its environment. Protocol, one line per command on stdin, one line 
     quit                      -> exits
 
 Every timed command prepares (and warms up) its data on first use, outside the timing.
-Errors are reported as "error <message>".
+Errors are reported as "error <message>". The protocol loop and the window timing are shared with
+the other peers (bench_peer_keras.py, bench_peer_jax.py) in bench_peer_common.py; `info` includes
+each model's parameter count, so that the peers' models can be checked against these.
 
 Peak memory, in a fresh process (started by `lepton-bench` for the memory table):
 
@@ -40,9 +42,10 @@ A training step is zero_grad, forward, loss, backward, optimizer step.
 import json
 import os
 import sys
-import time
 
 import numpy as np
+
+from bench_peer_common import latencies, peak_rss_kb, serve, timed
 
 _torch = None
 
@@ -55,29 +58,20 @@ def torch():
     return _torch
 
 
-_cache = {}
-
-
 def sgemm(n, reps):
-    key = ("sgemm", n)
-    if key not in _cache:
+    def make():
         rng = np.random.default_rng(0)
         a = rng.standard_normal((n, n), dtype=np.float32)
         b = rng.standard_normal((n, n), dtype=np.float32)
         c = np.empty((n, n), dtype=np.float32)
-        np.matmul(a, b, out=c)
-        _cache[key] = (a, b, c)
-    a, b, c = _cache[key]
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        np.matmul(a, b, out=c)
-    return time.perf_counter() - t0
+        return lambda: np.matmul(a, b, out=c)
+
+    return timed(("sgemm", n), make, reps, warmup=1)
 
 
 def conv(reps):
-    t = torch()
-    key = ("conv",)
-    if key not in _cache:
+    def make():
+        t = torch()
         g = t.Generator().manual_seed(0)
         x = t.randn(128, 1, 28, 28, generator=g)  # input: no gradient
         w = (t.randn(32, 1, 3, 3, generator=g) * 0.3).requires_grad_()
@@ -90,31 +84,23 @@ def conv(reps):
             w.grad = None
             b.grad = None
 
-        for _ in range(3):
-            step()
-        _cache[key] = step
-    step = _cache[key]
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        step()
-    return time.perf_counter() - t0
+        return step
+
+    return timed(("conv",), make, reps, warmup=3)
 
 
 def elementwise(n, reps):
-    t = torch()
-    key = ("elementwise", n)
-    if key not in _cache:
+    def make():
+        t = torch()
         g = t.Generator().manual_seed(0)
         a, b, c = (t.randn(n, generator=g) for _ in range(3))
-        for _ in range(2):
+
+        def step():  # returns nothing: the output is freed before the next one is allocated
             t.relu(a * b + c)
-        _cache[key] = (a, b, c)
-    a, b, c = _cache[key]
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        y = t.relu(a * b + c)
-        del y
-    return time.perf_counter() - t0
+
+        return step
+
+    return timed(("elementwise", n), make, reps)
 
 
 # ---- training / inference workloads -------------------------------------------------------
@@ -182,23 +168,6 @@ def make_workload(name, batch):
     raise ValueError("unknown workload %r" % name)
 
 
-def _cached(key, make, warmup=2):
-    if key not in _cache:
-        step = make()
-        for _ in range(warmup):
-            step()
-        _cache[key] = step
-    return _cache[key]
-
-
-def timed(key, make, reps):
-    step = _cached(key, make)
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        step()
-    return time.perf_counter() - t0
-
-
 def _cnn_forward(batch):
     t = torch()
     t.manual_seed(42)
@@ -211,17 +180,6 @@ def _cnn_forward(batch):
             model(x)
 
     return step
-
-
-def cnn_latency(reps):
-    t = torch()
-    step = _cached(("cnn_forward", 1), lambda: _cnn_forward(1), warmup=20)
-    out = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        step()
-        out.append((time.perf_counter() - t0) * 1e3)
-    return " ".join("%.6f" % v for v in out)
 
 
 def _transformer(batch, seq):
@@ -240,15 +198,6 @@ def _transformer(batch, seq):
         encoder.zero_grad(set_to_none=True)
 
     return step
-
-
-def peak_rss_kb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
 
 
 def memory_probe(argv):
@@ -286,50 +235,44 @@ def info():
         out["torch"] = t.__version__
         out["torch_threads"] = t.get_num_threads()
         out["torch_cpu_capability"] = t.backends.cpu.get_cpu_capability()
+        out["params"] = param_counts()
     except Exception as e:  # torch is optional for the sgemm benchmark
         out["torch"] = "unavailable: %s" % e
     return json.dumps(out)
 
 
-def main():
-    for line in sys.stdin:
-        parts = line.split()
-        if not parts:
-            continue
-        cmd, args = parts[0], [int(v) for v in parts[1:] if v.lstrip("-").isdigit()]
-        try:
-            if cmd == "quit":
-                break
-            elif cmd == "threads":
-                torch().set_num_threads(args[0])
-                reply = "ok %d" % args[0]
-            elif cmd == "info":
-                reply = "info " + info()
-            elif cmd == "sgemm":
-                reply = repr(sgemm(args[0], args[1]))
-            elif cmd == "conv":
-                reply = repr(conv(args[0]))
-            elif cmd == "elementwise":
-                reply = repr(elementwise(args[0], args[1]))
-            elif cmd in ("cnn_train", "mlp_train", "lstm_train"):
-                name, batch = cmd[:-6], args[0]
-                reply = repr(timed((cmd, batch), lambda: make_workload(name, batch), args[1]))
-            elif cmd == "cnn_infer":
-                reply = repr(timed(("cnn_forward", args[0]), lambda: _cnn_forward(args[0]), args[1]))
-            elif cmd == "cnn_latency":
-                reply = cnn_latency(args[0])
-            elif cmd == "transformer":
-                reply = repr(timed((cmd, args[0], args[1]), lambda: _transformer(args[0], args[1]), args[2]))
-            else:
-                reply = "error unknown command %r" % cmd
-        except Exception as e:  # report, keep serving
-            reply = "error %s: %s" % (type(e).__name__, str(e).replace("\n", " "))
-        sys.stdout.write(reply + "\n")
-        sys.stdout.flush()
+def param_counts():
+    """Trainable parameters of each model, to check the other peers' models against."""
+    nn = torch().nn
+    encoder = nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0, batch_first=True), 6,
+        enable_nested_tensor=False)
+    models = {"cnn": _cnn(), "mlp": _mlp(), "lstm": _lstm_model(), "transformer": encoder}
+    return {k: sum(p.numel() for p in m.parameters() if p.requires_grad) for k, m in models.items()}
+
+
+def set_threads(n):
+    torch().set_num_threads(n)
+    return "ok %d" % n
+
+
+COMMANDS = {
+    "threads": set_threads,
+    "info": lambda: "info " + info(),
+    "sgemm": sgemm,
+    "conv": conv,
+    "elementwise": elementwise,
+    "cnn_train": lambda b, reps: timed(("cnn_train", b), lambda: make_workload("cnn", b), reps),
+    "cnn_infer": lambda b, reps: timed(("cnn_forward", b), lambda: _cnn_forward(b), reps),
+    "cnn_latency": lambda reps: latencies(("cnn_forward", 1), lambda: _cnn_forward(1), reps),
+    "mlp_train": lambda b, reps: timed(("mlp_train", b), lambda: make_workload("mlp", b), reps),
+    "lstm_train": lambda b, reps: timed(("lstm_train", b), lambda: make_workload("lstm", b), reps),
+    "transformer": lambda b, s, reps: timed(("transformer", b, s), lambda: _transformer(b, s), reps),
+}
 
 
 if __name__ == "__main__":
     if "--memory-probe" in sys.argv:
         memory_probe(sys.argv[1:])
     else:
-        main()
+        serve(COMMANDS, peer="the PyTorch peer")
