@@ -56,6 +56,9 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "How activation ranges are chosen: minmax, percentile (99.99) or entropy (KL).")
     var method: CalibrationMethod = .minmax
 
+    @Flag(help: "With --quantize int8: 7-bit weights (codes in -64...64, ONNX Runtime's reduce_range), so CPUs without VNNI run the faster vpmaddubsw kernels; costs a little accuracy.")
+    var reduceRange = false
+
     @Option(help: "Calibration batches (of the config's batch_size), 1...100000.")
     var calibrationBatches = 10
 
@@ -80,6 +83,7 @@ struct CompressCommand: ParsableCommand {
         if floatEmbeddings && quantize?.lowercased() != "dynamic" {
             throw ValidationError("--float-embeddings: expected --quantize dynamic too")
         }
+        if reduceRange && !isStatic { throw ValidationError("--reduce-range: expected --quantize int8 too") }
         if structured && prune == nil { throw ValidationError("--structured: expected --prune FRACTION too") }
         if let prune, !(prune > 0 && prune < 1) {
             throw ValidationError("--prune: expected a sparsity in (0, 1), got \(prune)")
@@ -161,14 +165,17 @@ struct CompressCommand: ParsableCommand {
     func quantizedStatically(_ model: Sequential, job: TrainingConfig, splits: DatasetSplits, inputShape: [Int]) throws -> Sequential {
         let rows = min(calibrationBatches * job.batchSize, splits.trainX.shape[0])
         let data = splits.trainX.slice(axis: 0, start: 0, end: rows)
-        let result = try PostTrainingQuantizer(method: method)
+        let result = try PostTrainingQuantizer(method: method, reduceRange: reduceRange)
             .quantize(model, calibration: data, batchSize: job.batchSize, inputShape: inputShape)
         for (name, reason) in result.unsupported {
             FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
         }
         for (name, input) in result.quantized { print("int8  \(name): input \(input)") }
-        print("Quantised \(result.quantized.count) layers (\(method.rawValue) calibration on \(rows) rows, int8 kernels: "
-              + "\(Int8KernelPath.selected))")
+        print("Quantised \(result.quantized.count) layers (\(method.rawValue) calibration on \(rows) rows, "
+              + (reduceRange ? "7-bit weights, " : "") + "int8 kernels: \(Int8KernelPath.selected))")
+        if Int8KernelPath.selected == .avx2 && !reduceRange {
+            print("note: the int8 kernels run on AVX2 without VNNI here; --reduce-range (7-bit weights) lets them use the faster vpmaddubsw kernels")
+        }
         return result.model
     }
 

@@ -34,6 +34,12 @@ import Testing
         let evaluate = try LeptonExecutable.run(["evaluate", out.path, mnist, "--threads", "1"])
         #expect(evaluate.status == 0 && evaluate.stdout.contains("accuracy"), "\(evaluate.stderr)")
 
+        let narrow = try LeptonExecutable.run(["compress", folder.path, "--out", out.path, "--quantize", "int8", "--reduce-range",
+                                               "--calibration", mnist, "--calibration-batches", "2", "--overwrite"])
+        #expect(narrow.status == 0 && narrow.stdout.contains("on 64 rows, 7-bit weights, int8 kernels"), "\(narrow.stdout) \(narrow.stderr)")
+        let codes = try ModelFile.load(from: out).stateDict().filter { $0.1.dtype == .int8 }
+        #expect(!codes.isEmpty && codes.allSatisfy { _, t in (0..<t.count).allSatisfy { abs(Int(t.int8s[$0])) <= 64 } })
+
         let cases: [([String], String)] = [
             (["--quantize", "int4", "--calibration", mnist], "--quantize: \"int4\" is not supported; expected int8, qat or dynamic"),
             (["--quantize", "int8", "--calibration", mnist, "--calibration-batches", "0"], "--calibration-batches: expected an integer in 1...100000"),
@@ -43,6 +49,7 @@ import Testing
             (["--quantize", "int8"], "--calibration: expected a training config"),
             (["--prune", "1.5", "--calibration", mnist], "--prune: expected a sparsity in (0, 1), got 1.5"),
             (["--structured", "--quantize", "int8", "--calibration", mnist], "--structured: expected --prune FRACTION too"),
+            (["--reduce-range", "--quantize", "dynamic"], "--reduce-range: expected --quantize int8 too"),
         ]
         for (flags, message) in cases {
             let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path] + flags)

@@ -35,8 +35,8 @@ import LeptonTestSupport
         return out
     }
 
-    static func quantized(_ conv: Conv2D, calibration x: Tensor) throws -> QuantizedConv2D {
-        let result = try PostTrainingQuantizer().quantize(Sequential([conv]), calibration: x, batchSize: 8)
+    static func quantized(_ conv: Conv2D, calibration x: Tensor, reduceRange: Bool = false) throws -> QuantizedConv2D {
+        let result = try PostTrainingQuantizer(reduceRange: reduceRange).quantize(Sequential([conv]), calibration: x, batchSize: 8)
         return try #require(result.model.layers[0] as? QuantizedConv2D)
     }
 
@@ -64,6 +64,32 @@ import LeptonTestSupport
         #expect(actual.shape == conv(x).shape)
         let worst = TestSupport.maxRelativeError(actual.scalars, Self.reference(layer, x), floor: 1e-3)
         #expect(worst < 1e-5, "path \(path), \(test.testDescription): worst relative error \(worst)")
+    }
+
+    /// 7-bit weights run the AVX2 path's vpmaddubsw kernel (pools up to 4 wide; 5 falls back).
+    @Test(arguments: Int8KernelPath.allCases.filter(\.isSupported))
+    func narrowWeightsAreExactOnEveryPath(path: Int8KernelPath) throws {
+        for test in Self.cases {
+            let conv = Conv2D(filters: test.filters, kernelSize: test.kernel, strides: test.strides, padding: test.padding,
+                              activation: .relu, inputChannels: test.input[3])
+            let x = TestSupport.randn(test.input, seed: 15)
+            let layer = try Self.quantized(conv, calibration: x, reduceRange: true)
+            #expect(QuantizedReference.weightCodes(layer).allSatisfy { abs($0) <= 64 })
+            layer.kernelPath = path
+            let worst = TestSupport.maxRelativeError(layer(x).scalars, Self.reference(layer, x), floor: 1e-3)
+            #expect(worst < 1e-5, "path \(path), \(test.testDescription): worst relative error \(worst)")
+        }
+        for pool in [[2, 2], [3, 3], [2, 4], [2, 5]] {
+            let model = Sequential([Conv2D(filters: 36, kernelSize: [3, 3], activation: .relu, inputChannels: 2),
+                                    MaxPooling2D(poolSize: pool)])
+            let x = TestSupport.randn([2, 15, 17, 2], seed: 16)
+            model.build(inputShape: [15, 17, 2])
+            let fused = try PostTrainingQuantizer(reduceRange: true).quantize(model, calibration: x, batchSize: 2).model
+            let separate = try PostTrainingQuantizer(fusePooling: false, reduceRange: true).quantize(model, calibration: x, batchSize: 2).model
+            (fused.layers[0] as? QuantizedConv2D)?.kernelPath = path
+            (separate.layers[0] as? QuantizedConv2D)?.kernelPath = .portable
+            #expect(fused(x).scalars == separate(x).scalars, "path \(path), pool \(pool)")
+        }
     }
 
     @Test func closeToTheFloatLayer() throws {

@@ -24,8 +24,8 @@ import LeptonTestSupport
         return out
     }
 
-    static func quantized(_ dense: Dense, calibration x: Tensor) throws -> QuantizedDense {
-        let result = try PostTrainingQuantizer().quantize(Sequential([dense]), calibration: x, batchSize: 64)
+    static func quantized(_ dense: Dense, calibration x: Tensor, reduceRange: Bool = false) throws -> QuantizedDense {
+        let result = try PostTrainingQuantizer(reduceRange: reduceRange).quantize(Sequential([dense]), calibration: x, batchSize: 64)
         return try #require(result.model.layers[0] as? QuantizedDense)
     }
 
@@ -40,6 +40,22 @@ import LeptonTestSupport
         let expected = Self.reference(layer, x)
         let worst = TestSupport.maxRelativeError(layer(x).scalars, expected, floor: 1e-3)
         #expect(worst < 1e-5, "path \(path), \(size): worst relative error \(worst)")
+    }
+
+    /// 7-bit weights run the AVX2 path's vpmaddubsw kernel: inputs at the calibrated extremes
+    /// (codes 0 and 255) against codes ±64 are the worst case for its int16 pair sums.
+    @Test(arguments: Int8KernelPath.allCases.filter(\.isSupported))
+    func narrowWeightsAreExactOnEveryPath(path: Int8KernelPath) throws {
+        for (rows, depth, units) in [(1, 70, 5), (9, 200, 13), (4, 5408, 128)] {
+            let dense = Dense(units: units, activation: .relu, inputDimensions: depth)
+            let x = TestSupport.randn([rows, depth], seed: 14)
+            let layer = try Self.quantized(dense, calibration: x, reduceRange: true)
+            let codes = QuantizedReference.weightCodes(layer)
+            #expect(codes.allSatisfy { abs($0) <= 64 } && codes.contains { abs($0) == 64 })
+            layer.kernelPath = path
+            let worst = TestSupport.maxRelativeError(layer(x).scalars, Self.reference(layer, x), floor: 1e-3)
+            #expect(worst < 1e-5, "path \(path), \(rows)×\(depth)→\(units): worst relative error \(worst)")
+        }
     }
 
     @Test func closeToTheFloatLayer() throws {

@@ -8,7 +8,9 @@
 typedef enum {
     /// Plain C loops (any CPU).
     LEPTON_INT8_PORTABLE = 0,
-    /// The same loops compiled for AVX2 + FMA (the compiler widens u8 x s8 to 16 bits and uses vpmaddwd).
+    /// Hand-written AVX2 kernels: vpmaddubsw + vpmaddwd when the weights are narrow (every code in
+    /// -64...64, so the u8 x s8 pair sums cannot saturate: ONNX Runtime's reduce_range), else exact
+    /// 16-bit products (vpmaddwd).
     LEPTON_INT8_AVX2 = 1,
     /// Hand-written AVX-512 VNNI kernels (vpdpbusd: 64 u8 x s8 products summed into 16 int32 lanes).
     LEPTON_INT8_AVX512_VNNI = 2,
@@ -23,13 +25,20 @@ void lepton_int8_quantize(int path, const float *x, int64_t count, float inverse
 
 /// What turns an int32 accumulator into a float output for channel n:
 /// out = (acc - input_zero_point * weight_sums[n]) * scales[n] + bias[n], then max(0, .) when relu.
+/// narrow_weights: 1 when every weight code is in -64...64 (`lepton_int8_fits_narrow`), which lets
+/// the AVX2 kernels use vpmaddubsw; 0 is always correct.
 typedef struct {
     const int32_t *weight_sums;
     int32_t input_zero_point;
     const float *scales;
     const float *bias;  /* may be NULL */
     int relu;
+    int narrow_weights;
 } LeptonInt8Epilogue;
+
+/// 1 when every one of the count codes is in -64...64: two u8 x s8 products then sum to at most
+/// 2 * 255 * 64 = 32640, inside vpmaddubsw's saturating int16.
+int lepton_int8_fits_narrow(int path, const int8_t *w, int64_t count);
 
 /// Dense: out[r][n] for rows r in [row_begin, row_end) from x[rows][depth] (uint8) and
 /// w[units][depth] (int8, one output unit per row).

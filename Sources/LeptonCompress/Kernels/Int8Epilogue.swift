@@ -4,13 +4,15 @@ import LeptonTensor
 
 /// The dequantisation a quantised layer applies to its int32 sums: per output channel, the
 /// input's scale times the channel's weight scale, the zero-point correction, the float bias and
-/// a fused ReLU.
+/// a fused ReLU. `narrowWeights` says every weight code is in -64...64 (what `--reduce-range`
+/// makes), so the AVX2 kernels may use `vpmaddubsw`; false is always correct.
 struct Int8Epilogue {
     let scales: [Float]
     let input: ActivationQuantization
     let relu: Bool
+    let narrowWeights: Bool
 
-    init(input: ActivationQuantization, weightScales: Tensor, relu: Bool) {
+    init(input: ActivationQuantization, weightScales: Tensor, relu: Bool, narrowWeights: Bool = false) {
         let count = weightScales.count, source = weightScales.floats, scale = input.scale
         scales = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             for n in 0..<count { buffer[n] = scale * source[n] }   // a plain loop: `map` over a range did not inline (perf)
@@ -18,6 +20,13 @@ struct Int8Epilogue {
         }
         self.input = input
         self.relu = relu
+        self.narrowWeights = narrowWeights
+    }
+
+    /// Whether every one of `codes[0..<count]` is in -64...64 (one vector pass).
+    static func narrow(_ codes: UnsafePointer<Int8>, count: Int) -> Bool {
+        let path: Int8KernelPath = Int8KernelPath.avx2.isSupported ? .avx2 : .portable
+        return lepton_int8_fits_narrow(path.code, codes, Int64(count)) != 0
     }
 
     /// Calls `body` with the C kernels' view of this epilogue.
@@ -25,7 +34,7 @@ struct Int8Epilogue {
         scales.withUnsafeBufferPointer { scalePointer in
             var e = LeptonInt8Epilogue(weight_sums: UnsafePointer(sums.int32s), input_zero_point: input.zeroPoint,
                                        scales: scalePointer.baseAddress, bias: bias.map { UnsafePointer($0.floats) },
-                                       relu: relu ? 1 : 0)
+                                       relu: relu ? 1 : 0, narrow_weights: narrowWeights ? 1 : 0)
             return withUnsafePointer(to: &e) { body($0) }
         }
     }

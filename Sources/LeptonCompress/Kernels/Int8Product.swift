@@ -5,17 +5,24 @@ import LeptonTensor
 
 /// An int8 matrix `[units, depth]` (one output unit per row, as stored) in the layout the
 /// implicit-GEMM kernels read — packed as the filters of a 1×1 convolution, so 32 units are
-/// multiplied by 4 input bytes per instruction with no horizontal sums — kept until the codes change.
+/// multiplied by 4 input bytes per instruction with no horizontal sums — kept until the codes change,
+/// with whether its codes are narrow (``Int8Epilogue/narrowWeights``).
 ///
 /// Loading weights writes into the layer's tensors in place, so the packed copy is checked against
 /// the codes it was made from (one `memcmp`) on each use; a lock makes concurrent calls safe.
 final class PackedInt8Weights: @unchecked Sendable {
     private let lock = NSLock()
     private var source: [Int8] = []
-    private var packed: [Int8] = []
+    private var packed = PackedKernel(codes: [], narrow: false)
+
+    /// Packed codes and whether they are narrow.
+    struct PackedKernel {
+        let codes: [Int8]
+        let narrow: Bool
+    }
 
     /// The packed form of `kernel` (`int8 [units, depth]`).
-    func packed(_ kernel: Tensor) -> [Int8] {
+    func packed(_ kernel: Tensor) -> PackedKernel {
         lock.lock()
         defer { lock.unlock() }
         let count = kernel.count, codes = UnsafePointer(kernel.int8s)
@@ -23,8 +30,9 @@ final class PackedInt8Weights: @unchecked Sendable {
         if !same {
             source = Array(UnsafeBufferPointer(start: codes, count: count))
             var shape = Int8Product.shape(rows: 1, units: kernel.shape[0], depth: kernel.shape[1])
-            packed = [Int8](repeating: 0, count: lepton_int8_conv_packed_size(&shape))
-            lepton_int8_conv_pack(&shape, codes, &packed)
+            var codesPacked = [Int8](repeating: 0, count: lepton_int8_conv_packed_size(&shape))
+            lepton_int8_conv_pack(&shape, codes, &codesPacked)
+            packed = PackedKernel(codes: codesPacked, narrow: Int8Epilogue.narrow(codes, count: count))
         }
         return packed
     }
@@ -33,7 +41,7 @@ final class PackedInt8Weights: @unchecked Sendable {
 /// One call's int8 matrix product: uint8 input codes (one quantisation for the whole call) times
 /// packed int8 weights, dequantised per output unit with the bias and an optional fused ReLU.
 struct Int8Product {
-    let packed: [Int8]
+    let packed: PackedInt8Weights.PackedKernel
     let epilogue: Int8Epilogue
     let sums: Tensor
     let bias: Tensor?
@@ -53,7 +61,7 @@ struct Int8Product {
     func run(rows: Range<Int>, codes: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<Float>) {
         guard !rows.isEmpty else { return }
         var shape = Self.shape(rows: rows.count, units: units, depth: depth)
-        packed.withUnsafeBufferPointer { weights in
+        packed.codes.withUnsafeBufferPointer { weights in
             epilogue.withC(sums: sums, bias: bias) { e in
                 lepton_int8_conv(path.code, &shape, 0, 1, codes + rows.lowerBound * depth, weights.baseAddress!, e,
                                  out + rows.lowerBound * units)

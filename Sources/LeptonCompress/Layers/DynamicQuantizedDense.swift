@@ -59,13 +59,15 @@ public final class DynamicQuantizedDense: Module, MaskPreserving {
     }
 
     /// The kernel in the layout the int8 kernels read (packed once, then reused until the codes change).
-    var packedKernel: [Int8] { packing.packed(kernel) }
+    var packedKernel: PackedInt8Weights.PackedKernel { packing.packed(kernel) }
 
     /// The product for inputs quantised with `input`, dequantised with the bias and a ReLU when
     /// the activation is ReLU; `packed` is ``packedKernel`` (fetched once for many calls).
-    func product(input: ActivationQuantization, packed: [Int8]? = nil) -> Int8Product {
-        Int8Product(packed: packed ?? packedKernel,
-                    epilogue: Int8Epilogue(input: input, weightScales: kernelScale, relu: activation == .relu),
+    func product(input: ActivationQuantization, packed: PackedInt8Weights.PackedKernel? = nil) -> Int8Product {
+        let packed = packed ?? packedKernel
+        return Int8Product(packed: packed,
+                    epilogue: Int8Epilogue(input: input, weightScales: kernelScale, relu: activation == .relu,
+                                           narrowWeights: kernelPath == .avx2 && packed.narrow),
                     sums: kernelSum, bias: bias, units: units, depth: inputDimensions, path: kernelPath)
     }
 

@@ -40,7 +40,10 @@ public class QuantizedLayer: Module {
     }
 
     /// The dequantisation the kernels apply.
-    var epilogue: Int8Epilogue { Int8Epilogue(input: inputQuantization, weightScales: kernelScale, relu: activation == .relu) }
+    var epilogue: Int8Epilogue {
+        Int8Epilogue(input: inputQuantization, weightScales: kernelScale, relu: activation == .relu,
+                     narrowWeights: kernelPath == .avx2 && Int8Epilogue.narrow(kernel.int8s, count: kernel.count))
+    }
 
     /// The kernels' float output with the activation they do not apply themselves.
     func activated(_ output: Tensor) -> Tensor {

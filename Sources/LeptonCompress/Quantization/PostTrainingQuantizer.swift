@@ -23,11 +23,16 @@ public struct PostTrainingQuantizer: Sendable {
     public var percentile: Double
     /// Whether a max pooling after a quantised convolution is fused into it.
     public var fusePooling: Bool
+    /// 7-bit weights (codes in -64...64, ``WeightQuantization``): a little accuracy for the
+    /// `vpmaddubsw` kernels on CPUs without VNNI (on VNNI CPUs no faster).
+    public var reduceRange: Bool
 
-    public init(method: CalibrationMethod = .minmax, percentile: Double = 99.99, fusePooling: Bool = true) {
+    public init(method: CalibrationMethod = .minmax, percentile: Double = 99.99, fusePooling: Bool = true,
+                reduceRange: Bool = false) {
         self.method = method
         self.percentile = percentile
         self.fusePooling = fusePooling
+        self.reduceRange = reduceRange
     }
 
     /// What ``quantize(_:calibration:batchSize:)`` made.
@@ -84,7 +89,7 @@ public struct PostTrainingQuantizer: Sendable {
             guard let observer = targets[i] else { layers.append(layer); i += 1; continue }
             let input = observer.quantization(method, percentile: percentile)
             let pool = fusePooling && i + 1 < working.layers.count ? Self.fusablePooling(after: layer, working.layers[i + 1]) : nil
-            let replacement = Self.replacement(for: layer, input: input, poolSize: pool ?? [1, 1])
+            let replacement = Self.replacement(for: layer, input: input, poolSize: pool ?? [1, 1], reduceRange: reduceRange)
             replacement.name = folded.sources[i][0]
             layers.append(replacement)
             quantized.append((names[i] + (pool == nil ? "" : " + \(names[i + 1])"), input))
@@ -142,9 +147,9 @@ public struct PostTrainingQuantizer: Sendable {
 
     /// The quantised layer replacing a supported `layer`.
     /// `weightScales` fixes the per-channel weight scales (frozen during quantisation-aware
-    /// training); by default they come from the weights.
+    /// training); by default they come from the weights. `reduceRange`: codes in -64...64.
     static func replacement(for layer: Module, input: ActivationQuantization, poolSize: [Int] = [1, 1],
-                            weightScales: [Float]? = nil) -> Module {
+                            weightScales: [Float]? = nil, reduceRange: Bool = false) -> Module {
         if let dense = layer as? Dense, let kernel = dense.kernel {
             let (depth, units) = (kernel.shape[0], kernel.shape[1])
             let w = kernel.scalars
@@ -152,7 +157,8 @@ public struct PostTrainingQuantizer: Sendable {
             for k in 0..<depth { for n in 0..<units { rows[n * depth + k] = w[k * units + n] } }
             return QuantizedDense(units: units, inputDimensions: depth, activation: dense.activation, useBias: dense.useBias,
                                   inputQuantization: input,
-                                  weights: WeightQuantization(weights: rows, channels: units, depth: depth, scales: weightScales),
+                                  weights: WeightQuantization(weights: rows, channels: units, depth: depth, scales: weightScales,
+                                                              reduceRange: reduceRange),
                                   bias: dense.bias?.scalars)
         }
         let conv = layer as! Conv2D
@@ -166,7 +172,8 @@ public struct PostTrainingQuantizer: Sendable {
         return QuantizedConv2D(filters: f, kernelSize: [kh, kw], strides: conv.strides, padding: conv.padding, poolSize: poolSize,
                                inputChannels: c,
                                activation: conv.activation, useBias: conv.useBias, inputQuantization: input,
-                               weights: WeightQuantization(weights: rows, channels: f, depth: kh * kw * c, scales: weightScales),
+                               weights: WeightQuantization(weights: rows, channels: f, depth: kh * kw * c, scales: weightScales,
+                                                           reduceRange: reduceRange),
                                bias: conv.bias?.scalars)
     }
 }
