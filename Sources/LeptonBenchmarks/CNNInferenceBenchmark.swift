@@ -7,5 +7,5 @@ func cnnInferenceBenchmarks(batch: Int = 256) -> [Benchmark] {
         group: "cnninfer", name: "CNN inference b\(batch)", peerName: "PyTorch",
         metric: .rate(unit: "samples/s", workPerRep: Double(batch)), bar: 1.0,
         makeLepton: { cnnInference(batch: batch) },
-        peerCommand: { "cnn_infer \(batch) \($0)" }, windowFactor: 3)]
+        peerCommand: { "cnn_infer \(batch) \($0)" }, windowFactor: 3, allPeers: true)]
 }

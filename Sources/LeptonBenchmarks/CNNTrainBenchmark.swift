@@ -10,6 +10,6 @@ func cnnTrainBenchmarks(batches: [Int] = [32, 128]) -> [Benchmark] {
             group: "cnn\(batch)", name: "CNN train b\(batch)", peerName: "PyTorch",
             metric: .rate(unit: "samples/s", workPerRep: Double(batch)), bar: 1.0,
             makeLepton: { cnnTrainingStep(batch: batch) },
-            peerCommand: { "cnn_train \(batch) \($0)" }, windowFactor: 3)
+            peerCommand: { "cnn_train \(batch) \($0)" }, windowFactor: 3, allPeers: true)
     }
 }

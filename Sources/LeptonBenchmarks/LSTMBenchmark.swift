@@ -8,5 +8,5 @@ func lstmBenchmarks(batch: Int = 64) -> [Benchmark] {
         group: "lstm", name: "LSTM train b\(batch)", peerName: "PyTorch",
         metric: .rate(unit: "samples/s", workPerRep: Double(batch)), bar: 1.0,
         makeLepton: { lstmTrainingStep(batch: batch) },
-        peerCommand: { "lstm_train \(batch) \($0)" }, windowFactor: 3)]
+        peerCommand: { "lstm_train \(batch) \($0)" }, windowFactor: 3, allPeers: true)]
 }

@@ -7,5 +7,5 @@ func latencyBenchmarks() -> [Benchmark] {
         group: "latency", name: "CNN latency b1", peerName: "PyTorch",
         metric: .latency, bar: 1.0,
         makeLepton: { cnnInference(batch: 1) },
-        peerCommand: { "cnn_latency \($0)" })]
+        peerCommand: { "cnn_latency \($0)" }, allPeers: true)]
 }

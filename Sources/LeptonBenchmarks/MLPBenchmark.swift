@@ -7,5 +7,5 @@ func mlpBenchmarks(batch: Int = 128) -> [Benchmark] {
         group: "mlp", name: "MLP train b\(batch)", peerName: "PyTorch",
         metric: .rate(unit: "samples/s", workPerRep: Double(batch)), bar: 1.0,
         makeLepton: { mlpTrainingStep(batch: batch) },
-        peerCommand: { "mlp_train \(batch) \($0)" }, windowFactor: 3)]
+        peerCommand: { "mlp_train \(batch) \($0)" }, windowFactor: 3, allPeers: true)]
 }

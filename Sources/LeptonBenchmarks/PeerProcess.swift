@@ -1,44 +1,54 @@
 import Foundation
 
-/// A persistent Python worker (`python/bench_peer.py`) that times NumPy / PyTorch windows.
+/// A persistent Python worker of one ``PeerKind`` (`python/bench_peer.py`, `bench_peer_keras.py`,
+/// `bench_peer_jax.py`) that times windows of its framework's work.
 ///
-/// One worker runs per thread count: its thread count is fixed through the environment
-/// (`OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`) before NumPy and PyTorch load,
-/// and by `torch.set_num_threads`. `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` are removed from
-/// its environment: they are set on some machines for old OpenBLAS builds and slow a current
-/// NumPy down.
+/// One worker runs per peer and thread count: its thread count is fixed through the environment
+/// (`OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`) before its libraries load, and by
+/// its `threads N` command (`torch.set_num_threads`; TensorFlow's intra-op pool; JAX's
+/// `PJRT_NPROC`). `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` are removed from its environment: they
+/// are set on some machines for old OpenBLAS builds and slow a current NumPy down.
 final class PeerProcess {
+    let kind: PeerKind
     let threads: Int
+    private let python: String
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
     private var buffer = [UInt8]()
+    private var exited = false
+    /// Whether the worker has answered a command yet (a worker that dies before has failed to start).
+    private var answered = false
 
     /// The environment variables removed from the peer's environment.
     static let removedVariables = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"]
 
-    init(threads: Int) throws {
+    init(_ kind: PeerKind = .torch, threads: Int) throws {
+        self.kind = kind
         self.threads = threads
-        let (python, script) = try PeerProcess.pythonAndScript()
+        let (python, script) = try kind.pythonAndScript().get()
+        self.python = python
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, script]
         process.environment = PeerProcess.environment(threads: threads)
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        let reply = try command("threads \(threads)")
-        guard reply.hasPrefix("ok") else { throw BenchError("peer did not start: \(reply)") }
+        do {
+            let reply = try command("threads \(threads)")
+            guard reply.hasPrefix("ok") else { throw BenchError("\(kind.displayName) peer did not start: \(reply)") }
+        } catch {
+            close()
+            throw error
+        }
     }
 
-    /// The peer's Python (`LEPTON_PYTHON`, default `python3`) and the path of `bench_peer.py`.
+    /// Whether the worker has gone: its output ended, or its process is no longer running.
+    var hasExited: Bool { exited || !process.isRunning }
+
+    /// The PyTorch peer's Python (`LEPTON_PYTHON`, default `python3`) and the path of `bench_peer.py`.
     static func pythonAndScript() throws -> (python: String, script: String) {
-        let env = ProcessInfo.processInfo.environment
-        let python = env["LEPTON_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
-        guard let script = PeerProcess.locateScript() else {
-            throw BenchError("cannot find python/bench_peer.py (looked under the current directory, its parents, "
-                             + "and beside the executable); set LEPTON_BENCH_PEER to its path")
-        }
-        return (python, script)
+        try PeerKind.torch.pythonAndScript().get()
     }
 
     /// The environment of a peer process running `threads` threads.
@@ -50,35 +60,17 @@ final class PeerProcess {
         return childEnv
     }
 
-    /// Finds `python/bench_peer.py`: `LEPTON_BENCH_PEER`, then the current directory and its
-    /// parents, then the executable's directory and its parents (`.build*/release/lepton-bench`).
-    static func locateScript() -> String? {
-        let fm = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["LEPTON_BENCH_PEER"], fm.fileExists(atPath: path) {
-            return path
-        }
-        var starts = [URL(fileURLWithPath: fm.currentDirectoryPath)]
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        starts.append(exe.deletingLastPathComponent())
-        for start in starts {
-            var dir = start.standardizedFileURL
-            for _ in 0..<6 {
-                let candidate = dir.appendingPathComponent("python/bench_peer.py").path
-                if fm.fileExists(atPath: candidate) { return candidate }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }
-
     /// Sends one command line and returns the reply line.
     func command(_ line: String) throws -> String {
         let sent = (try? input.fileHandleForWriting.write(contentsOf: (line + "\n").data(using: .utf8)!)) != nil
         guard sent, let reply = readLine() else {
-            throw BenchError("the Python peer exited (command '\(line)'); is numpy/torch installed for "
-                             + "\(ProcessInfo.processInfo.environment["LEPTON_PYTHON"] ?? "python3")?")
+            exited = true
+            let hint = answered ? "" : "; does \(python) have its packages ("
+                + (kind == .torch ? "python/requirements.txt" : "scripts/bench_peers_setup.sh") + ")?"
+            throw BenchError("the \(kind.displayName) peer exited (command '\(line)')" + hint)
         }
-        if reply.hasPrefix("error") { throw BenchError("peer: \(reply) (command '\(line)')") }
+        answered = true
+        if reply.hasPrefix("error") { throw BenchError("\(kind.displayName) peer: \(reply) (command '\(line)')") }
         return reply
     }
 
@@ -86,7 +78,7 @@ final class PeerProcess {
     func timeWindow(_ command: String) throws -> Double {
         let reply = try self.command(command)
         guard let seconds = Double(reply.trimmingCharacters(in: .whitespaces)) else {
-            throw BenchError("peer replied '\(reply)' to '\(command)', expected seconds")
+            throw BenchError("\(kind.displayName) peer replied '\(reply)' to '\(command)', expected seconds")
         }
         return seconds
     }

@@ -1,9 +1,12 @@
 import Foundation
 
-/// Formats results as an aligned text table or as Markdown.
+/// Formats results as an aligned text table or as Markdown. The ratio and the bar are against
+/// the reference peer (NumPy or PyTorch); the last three columns name the fastest peer of the row
+/// (Keras and JAX included) and Lepton's ratio to it.
 enum Report {
     static let header = ["benchmark", "thr", "unit", "Lepton median", "Lepton min–max", "peer", "peer median",
-                         "peer min–max", "reps", "speed ratio", "bar", "1-thr bar"]
+                         "peer min–max", "reps", "speed ratio", "bar", "1-thr bar", "best peer", "best median", "vs best"]
+    static let leftColumns: Set<Int> = [0, 2, 5, 11, 12]
 
     static func rows(_ results: [Result]) -> [[String]] {
         results.map { r in
@@ -21,7 +24,8 @@ enum Report {
             return [r.benchmark.name, "\(r.threads)", r.benchmark.metric.unit,
                     fmt(l.median), range(l),
                     r.benchmark.peerName, fmt(p.median), range(p),
-                    "\(r.reps)", String(format: "%.2f×", r.ratio), String(format: "≥ %.1f×", r.benchmark.bar), verdict]
+                    "\(r.reps)", String(format: "%.2f×", r.ratio), String(format: "≥ %.1f×", r.benchmark.bar), verdict,
+                    r.best.name, fmt(r.best.summary.median), String(format: "%.2f×", r.bestRatio)]
         }
     }
 
@@ -34,11 +38,11 @@ enum Report {
     }
 
     static func text(_ results: [Result]) -> String {
-        table([header] + rows(results), leftColumns: [0, 2, 5, 11])
+        table([header] + rows(results), leftColumns: leftColumns)
     }
 
     static func markdown(_ results: [Result]) -> String {
-        markdownTable(header: header, rows: rows(results), leftColumns: [0, 2, 5, 11])
+        markdownTable(header: header, rows: rows(results), leftColumns: leftColumns)
     }
 
     /// An aligned text table (first row is the header); text columns left-aligned, numbers right.

@@ -9,5 +9,5 @@ func transformerBenchmarks() -> [Benchmark] {
         group: "transformer", name: "Transformer 6×d128 fwd+bwd b32", peerName: "PyTorch",
         metric: .milliseconds, bar: 1.0,
         makeLepton: { transformerForwardBackward(batch: 32, sequence: 64) },
-        peerCommand: { "transformer 32 64 \($0)" }, windowFactor: 3)]
+        peerCommand: { "transformer 32 64 \($0)" }, windowFactor: 3, allPeers: true)]
 }

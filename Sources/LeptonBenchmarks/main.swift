@@ -2,7 +2,8 @@ import Foundation
 import LeptonTensor
 
 // lepton-bench: Lepton against NumPy (sgemm) and PyTorch CPU (conv2d, element-wise, and the
-// CNN / MLP / LSTM / Transformer training and inference workloads), side by side in one run,
+// CNN / MLP / LSTM / Transformer training and inference workloads), with TensorFlow-Keras (XLA)
+// and JAX beside PyTorch on the model workloads when their venvs exist, side by side in one run,
 // interleaved windows, medians and ranges, plus peak memory of training in fresh processes.
 // See docs/BENCHMARKS.md.
 
@@ -12,6 +13,8 @@ struct Options {
     var keepOpenBLASEnv = false
     var only: Set<String> = Options.allGroups
     var threads = [1, 2]
+    /// `--peers`: the frameworks to run (PyTorch always); nil: PyTorch plus every other whose venv exists.
+    var peers: [PeerKind]?
     var windows: Int?
     var sizes = [256, 512, 1024, 2048]
     /// Fresh processes per side for each peak-memory figure.
@@ -32,12 +35,15 @@ struct Options {
     static let optionalGroups: Set<String> = ["npy"]
 
     static let usage = """
-    usage: lepton-bench [--quick] [--only GROUP[,…]] [--threads 1,2] [--windows N] [--sizes 256,512,…]
-                        [--memory-runs N] [--markdown] [--keep-openblas-env]
+    usage: lepton-bench [--quick] [--only GROUP[,…]] [--threads 1,2] [--peers torch,keras,jax] [--windows N]
+                        [--sizes 256,512,…] [--memory-runs N] [--markdown] [--keep-openblas-env]
                         [--npy-dir DIR] [--npy-data DIR] [--npy-copies N] [--keep-npy] [--batch N] [--npy-runs N]
       --only GROUP[,…]     sgemm, conv, elementwise, cnn32, cnn128, cnninfer, latency, mlp, lstm,
                            transformer, memory; or kernels (the first three), models (cnn32…transformer);
                            npy (only when named): MNIST MLP over a memory-mapped ≥ 3 GB .npy vs in memory
+      --peers P[,…]        frameworks beside Lepton on the model rows: torch (always; NumPy and PyTorch, the
+                           bars are against it), keras (TensorFlow-Keras, XLA), jax; default: torch plus
+                           those whose venv exists (scripts/bench_peers_setup.sh)
       --npy-dir DIR        where the npy benchmark writes its file (default: the temporary folder)
       --npy-data DIR       use x.npy / y.npy already in DIR (e.g. kept earlier) instead of writing them
       --npy-copies N       MNIST copies in the file (default 17: 3.2 GB)
@@ -49,7 +55,9 @@ struct Options {
       --memory-runs N      fresh processes per side for each peak-memory figure
       --markdown           also print the tables as Markdown
       --keep-openblas-env  do not re-exec without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
-    env: LEPTON_PYTHON (default python3), LEPTON_BENCH_PEER (path of python/bench_peer.py)
+    env: LEPTON_PYTHON (PyTorch's Python, default python3), LEPTON_PYTHON_KERAS, LEPTON_PYTHON_JAX
+         (default .venv-bench-keras/bin/python, .venv-bench-jax/bin/python beside python/),
+         LEPTON_BENCH_PEER (path of python/bench_peer.py; the other peers' scripts are beside it)
     """
 
     static func parse(_ args: [String]) -> Options {
@@ -86,6 +94,12 @@ struct Options {
                 guard !groups.isEmpty else { fail("--only needs at least one group") }
                 o.only = groups
             case "--threads": o.threads = ints(value(), "--threads")
+            case "--peers":
+                let list = value()
+                guard let kinds = PeerKind.parseList(list) else {
+                    fail("--peers: unknown peer in '\(list)'; known: " + PeerKind.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                o.peers = kinds
             case "--windows": o.windows = ints(value(), "--windows")[0]
             case "--sizes": o.sizes = ints(value(), "--sizes")
             case "--memory-runs": o.memoryRuns = ints(value(), "--memory-runs")[0]
@@ -144,19 +158,31 @@ print("lepton-bench  \(ISO8601DateFormatter().string(from: started))  \(settings
 print("Lepton: \(BenchEnvironment.leptonBLASDescription())")
 print("load average at start: \(BenchEnvironment.loadAverage())  (other work on this 2-core VM skews absolute figures; ratios are interleaved)")
 
+// Keras and JAX run the model rows only: without one, their workers are not started.
+let peerKinds: [PeerKind] = benchmarks.contains { $0.allPeers } ? (options.peers ?? PeerKind.allCases) : [.torch]
+var peerSummaries: [String] = []
+
 var results: [Result] = []
 var memoryResults: [MemoryResult] = []
 var npyResults: [NPYBenchmarkResult] = []
 do {
     for threads in options.threads {
         if !benchmarks.isEmpty {
-            let peer = try PeerProcess(threads: threads)
-            defer { peer.close() }
-            if let info = try? peer.command("info") { print("peer (\(threads) thr): \(info.dropFirst(5))") }
+            let peers = try PeerGroup(peerKinds, threads: threads)
+            defer { peerSummaries.append(peers.description); peers.close() }
+            print(peers.description)
+            for peer in peers.all {
+                if let info = try? peer.command("info") { print("\(peer.kind.displayName) peer (\(threads) thr): \(info.dropFirst(5))") }
+            }
             for b in benchmarks {
-                let r = try run(b, threads: threads, peer: peer, settings: settings)
-                print(String(format: "  %@ @%d thr: Lepton %@ vs %@ %@ %@ (%.2f×)", b.name, threads,
-                             Report.fmt(r.lepton.median), b.peerName, Report.fmt(r.peer.median), b.metric.unit, r.ratio))
+                let r = try run(b, threads: threads, peers: peers, settings: settings)
+                var line = String(format: "  %@ @%d thr: Lepton %@ vs %@ %@ %@ (%.2f×)", b.name, threads,
+                                  Report.fmt(r.lepton.median), b.peerName, Report.fmt(r.peer.median), b.metric.unit, r.ratio)
+                for o in r.others {
+                    line += String(format: "; %@ %@ (%.2f×)", o.kind.displayName, Report.fmt(o.summary.median),
+                                   b.metric.speedRatio(lepton: r.lepton.median, peer: o.summary.median))
+                }
+                print(line)
                 results.append(r)
             }
         }
@@ -172,8 +198,13 @@ do {
 
 if !results.isEmpty {
     print("\nspeed ratio = Lepton speed / peer speed (rate ratio, or peer time / Lepton time); "
-          + "bars apply at 1 thread; latency ranges are p10–p90 of single calls\n")
+          + "bars apply at 1 thread, against the peer column; best peer = the fastest of NumPy/PyTorch, Keras and JAX "
+          + "on the row; latency ranges are p10–p90 of single calls\n")
     print(Report.text(results))
+    if let peersTable = Report.peersText(results) {
+        print("\nmedians of every peer on the model rows (vs X = Lepton speed / X's speed; – = did not run)\n")
+        print(peersTable)
+    }
 }
 if !memoryResults.isEmpty {
     print("\npeak memory = peak RSS (VmHWM) of a fresh process running only that training workload "
@@ -187,9 +218,11 @@ if !npyResults.isEmpty {
 }
 if options.markdown {
     if !results.isEmpty { print("\n" + Report.markdown(results)) }
+    if let peersTable = Report.peersMarkdown(results) { print("\n" + peersTable) }
     if !memoryResults.isEmpty { print("\n" + Report.memoryMarkdown(memoryResults)) }
     if !npyResults.isEmpty { print("\n" + Report.npyMarkdown(npyResults)) }
 }
+if !peerSummaries.isEmpty { print("\n" + peerSummaries.joined(separator: "\n")) }
 print("\nload average at end: \(BenchEnvironment.loadAverage()); took \(Int(Date().timeIntervalSince(started))) s")
 var missed: [String] = results.filter { $0.passes == false }.map { $0.benchmark.name }
 missed += memoryResults.filter { $0.passes == false }.map { "peak RSS " + $0.workload.label }
