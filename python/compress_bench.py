@@ -3,7 +3,9 @@
 Runs, at the same thread count (1 by default):
 - Lepton: `lepton compress-bench FP32 INT8 --data CONFIG` (accuracy on the 10,000 test images,
   file size, batch-256 throughput, batch-1 median latency; prints which int8 kernels ran), and
-  the int8 model again on the AVX2 kernels (LEPTON_INT8_KERNEL=avx2: what a CPU without VNNI runs);
+  the fp32 model, the int8 model and the int8 model with 7-bit weights (`--reduce-range`) again as
+  a CPU without AVX-512 or VNNI runs them: LEPTON_INT8_KERNEL=avx2, LEPTON_KERNELS=avx2 and
+  OPENBLAS_CORETYPE=Haswell (OpenBLAS's AVX2 kernels), in one compress-bench run (models in turn);
 - ONNX Runtime: the fp32 model Lepton exported (`lepton export`), Lepton's int8 model exported in
   QDQ form (the same int8 weights and activation scales), and ORT's own static QDQ quantisation of
   the fp32 model by `onnxruntime.quantization.quantize_static` (per-channel int8 weights, uint8
@@ -188,6 +190,7 @@ def main():
     parser.add_argument("--lepton", required=True)
     parser.add_argument("--fp32", required=True, help="Lepton fp32 model folder")
     parser.add_argument("--int8", required=True, help="Lepton int8 model folder (lepton compress)")
+    parser.add_argument("--int8-narrow", help="Lepton int8 model folder with 7-bit weights (lepton compress --reduce-range)")
     parser.add_argument("--onnx", required=True, help="the fp32 model exported by lepton export")
     parser.add_argument("--qdq", required=True, help="the int8 model exported by lepton export (QDQ)")
     parser.add_argument("--config", required=True)
@@ -196,7 +199,7 @@ def main():
     parser.add_argument("--singles", type=int, default=1000)
     parser.add_argument("--calibration-rows", type=int, default=320)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--also-kernels", default="avx2", help="Lepton int8 kernel paths to measure as well (LEPTON_INT8_KERNEL)")
+    parser.add_argument("--no-avx2", action="store_true", help="skip the Lepton run on the AVX2 kernels")
     args = parser.parse_args()
     for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
         os.environ[var] = str(args.threads)
@@ -205,12 +208,22 @@ def main():
                              "--threads", str(args.threads), "--seconds", str(args.seconds), "--singles", str(args.singles)],
                             check=True, capture_output=True, text=True)
     rows = [json.loads(line) for line in lepton.stdout.splitlines() if line.startswith("{")]
-    for kernel in filter(None, args.also_kernels.split(",")):
-        # The int8 model again on another kernel path (what a CPU without VNNI runs).
-        other = subprocess.run([args.lepton, "compress-bench", args.int8, "--data", args.config, "--threads", str(args.threads),
+    if not args.no_avx2:
+        # What a CPU with AVX2 but neither AVX-512 nor VNNI runs (a Zen 3, say): every model on AVX2 kernels.
+        models = [args.fp32, args.int8] + ([args.int8_narrow] if args.int8_narrow else [])
+        avx2 = {**os.environ, "LEPTON_INT8_KERNEL": "avx2", "LEPTON_KERNELS": "avx2", "OPENBLAS_CORETYPE": "Haswell"}
+        other = subprocess.run([args.lepton, "compress-bench", *models, "--data", args.config, "--threads", str(args.threads),
                                 "--seconds", str(args.seconds), "--singles", str(args.singles)],
-                               check=True, capture_output=True, text=True, env={**os.environ, "LEPTON_INT8_KERNEL": kernel})
-        rows += [json.loads(line) for line in other.stdout.splitlines() if line.startswith("{")]
+                               check=True, capture_output=True, text=True, env=avx2)
+        for line in other.stdout.splitlines():
+            if not line.startswith("{"):
+                continue
+            row = json.loads(line)
+            if row["precision"] == "fp32":
+                row["kernel"] += " (OpenBLAS Haswell)"
+            if args.int8_narrow and row["model"] == args.int8_narrow:
+                row["precision"] = "int8, 7-bit weights"
+            rows.append(row)
     train, test, labels = load_mnist()
     rows += onnxruntime_rows(args, train, test, labels)
     rows += torch_rows(args, train, test, labels)

@@ -56,7 +56,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "How activation ranges are chosen: minmax, percentile (99.99) or entropy (KL).")
     var method: CalibrationMethod = .minmax
 
-    @Flag(help: "With --quantize int8: 7-bit weights (codes in -64...64, ONNX Runtime's reduce_range), so CPUs without VNNI run the faster vpmaddubsw kernels; costs a little accuracy.")
+    @Flag(help: "With --quantize int8 or dynamic: 7-bit weights (codes in -64...64, ONNX Runtime's reduce_range), so CPUs without VNNI run the faster vpmaddubsw kernels; costs a little accuracy.")
     var reduceRange = false
 
     @Option(help: "Calibration batches (of the config's batch_size), 1...100000.")
@@ -83,7 +83,9 @@ struct CompressCommand: ParsableCommand {
         if floatEmbeddings && quantize?.lowercased() != "dynamic" {
             throw ValidationError("--float-embeddings: expected --quantize dynamic too")
         }
-        if reduceRange && !isStatic { throw ValidationError("--reduce-range: expected --quantize int8 too") }
+        if reduceRange && !(isStatic || quantize?.lowercased() == "dynamic") {
+            throw ValidationError("--reduce-range: expected --quantize int8 or --quantize dynamic too")
+        }
         if structured && prune == nil { throw ValidationError("--structured: expected --prune FRACTION too") }
         if let prune, !(prune > 0 && prune < 1) {
             throw ValidationError("--prune: expected a sparsity in (0, 1), got \(prune)")
@@ -115,12 +117,13 @@ struct CompressCommand: ParsableCommand {
             if isQAT { compressed = try qat.quantized(compressed, job: job, splits: splits, inputShape: inputShape) }
         }
         if quantize?.lowercased() == "dynamic" {
-            let result = try DynamicQuantizer(embeddings: !floatEmbeddings).quantize(compressed)
+            let result = try DynamicQuantizer(embeddings: !floatEmbeddings, reduceRange: reduceRange).quantize(compressed)
             for (name, reason) in result.kept {
                 FileHandle.standardError.write(Data("warning: layer \(name) stays float32: \(reason)\n".utf8))
             }
             for (name, layer) in result.quantized { print("int8  \(name): \(layer)") }
-            print("Quantised \(result.quantized.count) layers dynamically (int8 kernels: \(Int8KernelPath.selected))")
+            print("Quantised \(result.quantized.count) layers dynamically (" + (reduceRange ? "7-bit weights, " : "")
+                  + "int8 kernels: \(Int8KernelPath.selected))")
             compressed = result.model
         }
         try ModelFile.save(compressed, to: URL(fileURLWithPath: out), inputShape: inputShape,

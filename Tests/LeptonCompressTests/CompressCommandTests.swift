@@ -49,7 +49,7 @@ import Testing
             (["--quantize", "int8"], "--calibration: expected a training config"),
             (["--prune", "1.5", "--calibration", mnist], "--prune: expected a sparsity in (0, 1), got 1.5"),
             (["--structured", "--quantize", "int8", "--calibration", mnist], "--structured: expected --prune FRACTION too"),
-            (["--reduce-range", "--quantize", "dynamic"], "--reduce-range: expected --quantize int8 too"),
+            (["--reduce-range", "--quantize", "qat", "--calibration", mnist], "--reduce-range: expected --quantize int8 or --quantize dynamic too"),
         ]
         for (flags, message) in cases {
             let run = try LeptonExecutable.run(["compress", folder.path, "--out", out.path] + flags)

@@ -59,14 +59,16 @@ import LeptonTestSupport
         }
     }
 
-    @Test(arguments: Int8KernelPath.allCases.filter(\.isSupported))
-    func everyPathAgrees(path: Int8KernelPath) {
-        let int8 = DynamicQuantizedRecurrent(Self.layer("lstm", units: 33, features: 70, returnSequences: true, seed: 6))
+    /// With 7-bit weights (`reduceRange`) the AVX2 path runs its vpmaddubsw kernel.
+    @Test(arguments: Int8KernelPath.allCases.filter(\.isSupported), [false, true])
+    func everyPathAgrees(path: Int8KernelPath, reduceRange: Bool) {
+        let int8 = DynamicQuantizedRecurrent(Self.layer("lstm", units: 33, features: 70, returnSequences: true, seed: 6),
+                                             reduceRange: reduceRange)
         let x = TestSupport.randn([5, 6, 70], seed: 7)
         let reference = int8(x).scalars
         int8.kernelPath = path
         let worst = TestSupport.maxRelativeError(int8(x).scalars, reference, floor: 1e-3)
-        #expect(worst < 1e-4, "path \(path) against \(Int8KernelPath.selected): \(worst)")
+        #expect(worst < 1e-4, "path \(path) against \(Int8KernelPath.selected), reduceRange \(reduceRange): \(worst)")
     }
 
     @Test func batchRowsAreIndependentOfOneAnother() {

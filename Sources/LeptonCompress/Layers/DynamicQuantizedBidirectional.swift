@@ -25,9 +25,10 @@ public final class DynamicQuantizedBidirectional: Module, MaskAware {
         super.init()
     }
 
-    /// The int8 form of a built `Bidirectional`.
-    public convenience init(_ layer: Bidirectional) {
-        self.init(forward: DynamicQuantizedRecurrent(layer.forwardLayer), backward: DynamicQuantizedRecurrent(layer.backwardLayer),
+    /// The int8 form of a built `Bidirectional` (`reduceRange`: codes in -64...64).
+    public convenience init(_ layer: Bidirectional, reduceRange: Bool = false) {
+        self.init(forward: DynamicQuantizedRecurrent(layer.forwardLayer, reduceRange: reduceRange),
+                  backward: DynamicQuantizedRecurrent(layer.backwardLayer, reduceRange: reduceRange),
                   mergeMode: layer.mergeMode)
     }
 

@@ -50,12 +50,12 @@ public final class DynamicQuantizedDense: Module, MaskPreserving {
         super.init()
     }
 
-    /// The int8 form of a built `dense`.
-    public convenience init(_ dense: Dense) {
+    /// The int8 form of a built `dense` (`reduceRange`: codes in -64...64, ``WeightQuantization``).
+    public convenience init(_ dense: Dense, reduceRange: Bool = false) {
         let kernel = dense.kernel!
         let (depth, units) = (kernel.shape[0], kernel.shape[1])
         self.init(units: units, inputDimensions: depth, activation: dense.activation, useBias: dense.useBias,
-                  weights: WeightQuantization(transposing: kernel), bias: dense.bias?.scalars)
+                  weights: WeightQuantization(transposing: kernel, reduceRange: reduceRange), bias: dense.bias?.scalars)
     }
 
     /// The kernel in the layout the int8 kernels read (packed once, then reused until the codes change).
@@ -88,12 +88,12 @@ public final class DynamicQuantizedDense: Module, MaskPreserving {
 
 extension WeightQuantization {
     /// Per-channel quantisation of a float `[depth, channels]` kernel (Keras's layout), stored transposed.
-    init(transposing kernel: Tensor) {
+    init(transposing kernel: Tensor, reduceRange: Bool = false) {
         let (depth, channels) = (kernel.shape[0], kernel.shape[1])
         let w = kernel.scalars
         var rows = [Float](repeating: 0, count: channels * depth)
         for k in 0..<depth { for n in 0..<channels { rows[n * depth + k] = w[k * channels + n] } }
-        self.init(weights: rows, channels: channels, depth: depth)
+        self.init(weights: rows, channels: channels, depth: depth, reduceRange: reduceRange)
     }
 }
 

@@ -51,13 +51,14 @@ public final class DynamicQuantizedRecurrent: Module, MaskAware {
         super.init()
     }
 
-    /// The int8 form of a built recurrent layer (`SimpleRNN`, `LSTM` or `GRU`).
-    public convenience init(_ layer: RecurrentLayer) {
+    /// The int8 form of a built recurrent layer (`SimpleRNN`, `LSTM` or `GRU`); `reduceRange`:
+    /// codes in -64...64 (``WeightQuantization``).
+    public convenience init(_ layer: RecurrentLayer, reduceRange: Bool = false) {
         let width = layer.cell.gates * layer.units, kernel = layer.kernel!
         let input = DynamicQuantizedDense(units: width, inputDimensions: kernel.shape[0], useBias: layer.useBias,
-                                          weights: WeightQuantization(transposing: kernel), bias: layer.bias?.scalars)
+                                          weights: WeightQuantization(transposing: kernel, reduceRange: reduceRange), bias: layer.bias?.scalars)
         let recurrent = DynamicQuantizedDense(units: width, inputDimensions: layer.units, useBias: layer.recurrentBias != nil,
-                                              weights: WeightQuantization(transposing: layer.recurrentKernel!),
+                                              weights: WeightQuantization(transposing: layer.recurrentKernel!, reduceRange: reduceRange),
                                               bias: layer.recurrentBias?.scalars)
         self.init(cell: layer.cell, units: layer.units, inputDimensions: kernel.shape[0], returnSequences: layer.returnSequences,
                   goBackwards: layer.goBackwards, useBias: layer.useBias, inputProjection: input, recurrentProjection: recurrent)

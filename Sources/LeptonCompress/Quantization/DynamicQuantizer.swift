@@ -18,9 +18,13 @@ public struct DynamicQuantizer: Sendable {
     /// Whether embedding tables are stored in int8 too (weight-only; PyTorch needs
     /// `float_qparams_weight_only_qconfig` for the same).
     public var embeddings: Bool
+    /// 7-bit weights for the matrix products (codes in -64...64, ``WeightQuantization``): the
+    /// `vpmaddubsw` kernels on CPUs without VNNI. Embedding tables keep the full range.
+    public var reduceRange: Bool
 
-    public init(embeddings: Bool = true) {
+    public init(embeddings: Bool = true, reduceRange: Bool = false) {
         self.embeddings = embeddings
+        self.reduceRange = reduceRange
     }
 
     /// What ``quantize(_:)`` made.
@@ -64,15 +68,15 @@ public struct DynamicQuantizer: Sendable {
             return QuantizedEmbedding(embedding)
         case let dense as Dense:
             guard dense.kernel != nil else { throw Self.unbuilt(name, "Dense") }
-            return DynamicQuantizedDense(dense)
+            return DynamicQuantizedDense(dense, reduceRange: reduceRange)
         case let recurrent as RecurrentLayer:
             guard recurrent.kernel != nil else { throw Self.unbuilt(name, "\(type(of: recurrent))") }
-            return DynamicQuantizedRecurrent(recurrent)
+            return DynamicQuantizedRecurrent(recurrent, reduceRange: reduceRange)
         case let bidirectional as Bidirectional:
             guard bidirectional.forwardLayer.kernel != nil, bidirectional.backwardLayer.kernel != nil else {
                 throw Self.unbuilt(name, "Bidirectional")
             }
-            return DynamicQuantizedBidirectional(bidirectional)
+            return DynamicQuantizedBidirectional(bidirectional, reduceRange: reduceRange)
         default:
             return nil
         }
