@@ -13,7 +13,8 @@ round) and batch-1 latency (median of the rounds' medians), and which kernels ra
 
 Lepton fp32 is measured a second time with OPENBLAS_CORETYPE (--fp32-coretype, default SkylakeX):
 OpenBLAS may not recognise a CPU and fall back to old kernels; and the int8 model a second time on
-the AVX2 kernels (--also-kernels). (scripts/bench_dynamic.sh makes those folders and runs this.) The PyTorch peer is
+the AVX2 kernels (--also-kernels),
+beside the model with 7-bit weights (--int8-narrow, `--reduce-range`), which runs vpmaddubsw there. (scripts/bench_dynamic.sh makes those folders and runs this.) The PyTorch peer is
 Embedding → LSTM(bidirectional, batch_first) → [h_forward, h_backward] → Linear → sigmoid, with
 Lepton's weights (weight_ih = kernelᵀ, weight_hh = recurrentKernelᵀ, bias_ih = bias, bias_hh = 0);
 Dropout is the identity at inference.
@@ -100,6 +101,8 @@ def main():
     parser.add_argument("--lepton", required=True)
     parser.add_argument("--fp32", required=True, help="Lepton fp32 model folder (lepton train examples/sentiment-lstm.yaml)")
     parser.add_argument("--int8", required=True, help="Lepton dynamic int8 model folder (lepton compress --quantize dynamic)")
+    parser.add_argument("--int8-narrow", help="Lepton dynamic int8 model folder with 7-bit weights (--reduce-range), "
+                        "measured with the int8 model on the --also-kernels paths")
     parser.add_argument("--config", required=True)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds of batch-256 inference per model and round")
@@ -132,7 +135,8 @@ def main():
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         for kernel in filter(None, args.also_kernels.split(",")):
             # The int8 model again on another kernel path (what a CPU without VNNI runs).
-            other = [args.lepton, "compress-bench", args.int8] + command[4:command.index("--rounds") + 2]
+            other = [args.lepton, "compress-bench", args.int8] + ([args.int8_narrow] if args.int8_narrow else []) \
+                + command[4:command.index("--rounds") + 2]
             out += subprocess.run(other, check=True, capture_output=True, text=True,
                                   env={**os.environ, "LEPTON_INT8_KERNEL": kernel}).stdout
         if args.fp32_coretype:
@@ -144,6 +148,8 @@ def main():
         for line in out.splitlines():
             if line.startswith("{"):
                 row = json.loads(line)
+                if args.int8_narrow and row["model"] == args.int8_narrow:
+                    row["precision"] += ", 7-bit weights"
                 lepton_runs.setdefault((row["precision"], row["kernel"]), []).append(row)
         if x is None:
             data = json.load(open(test_file))

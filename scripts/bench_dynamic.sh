@@ -11,6 +11,8 @@ LEPTON=.build/release/lepton
 THREADS=${THREADS:-1}
 [ -d out/sentiment-lstm ] || "$LEPTON" train examples/sentiment-lstm.yaml
 "$LEPTON" compress out/sentiment-lstm --out out/sentiment-lstm-dynamic --quantize dynamic --overwrite
+"$LEPTON" compress out/sentiment-lstm --out out/sentiment-lstm-dynamic-7bit --quantize dynamic --reduce-range --overwrite
 "$LEPTON" inspect out/sentiment-lstm-dynamic
 python3 python/dynamic_bench.py --lepton "$LEPTON" --fp32 out/sentiment-lstm --int8 out/sentiment-lstm-dynamic \
+    --int8-narrow out/sentiment-lstm-dynamic-7bit \
     --config examples/sentiment-lstm.yaml --threads "$THREADS" --rounds "${ROUNDS:-5}" --seconds "${SECONDS_PER_MODEL:-2}"
