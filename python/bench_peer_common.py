@@ -13,6 +13,7 @@ one line back on stdout (see bench_peer.py's docstring for the commands):
 Timed commands build (and warm up) their workload on first use, outside the timing; then they
 time a window of REPS calls with `time.perf_counter`.
 """
+import os
 import sys
 import time
 
@@ -88,6 +89,18 @@ def serve(commands, peer="this peer", unsupported=(), why=""):
             reply = "error %s: %s" % (type(e).__name__, str(e).replace("\n", " "))
         sys.stdout.write(reply + "\n")
         sys.stdout.flush()
+
+
+def pin_to_cores(n):
+    """Restricts this process to `n` of the CPUs it may run on, when that is fewer than all of them.
+
+    XLA's CPU runtime (JAX, TensorFlow with jit_compile) runs independent parts of a program on the
+    calling thread and on its pool at once, so its thread settings alone do not hold it to `n`
+    cores; the affinity does, whatever its threads. Returns the CPUs now allowed."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if 0 < n < len(allowed):
+        os.sched_setaffinity(0, allowed[:n])
+    return sorted(os.sched_getaffinity(0))
 
 
 def peak_rss_kb():
