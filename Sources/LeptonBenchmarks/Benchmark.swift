@@ -29,4 +29,8 @@ struct RunSettings {
     var windowSeconds = 0.3
     /// Single calls timed per side for ``Metric/latency`` benchmarks, over all windows.
     var latencyCalls = 1000
+    /// Pause before each window at more than one thread, so that worker threads one side left
+    /// spinning after its window (OpenBLAS's, OpenMP's, Eigen's: up to ~0.1 s) have gone to sleep
+    /// and do not take cores from the next side's window.
+    var settleSeconds = 0.25
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LeptonTensor
 
 /// Times one benchmark: windows alternate Lepton, PyTorch (or NumPy), Keras, JAX, Lepton, … with
@@ -14,6 +15,7 @@ func run(_ b: Benchmark, threads: Int, peers: PeerGroup, settings: RunSettings) 
     let others = warmUpOthers(b, peers: peers) { _ = try $0.timeWindow(b.peerCommand(1)) }
     let reps = max(1, Int((settings.windowSeconds * b.windowFactor / max(once, 1e-6)).rounded()))
     let samples = try interleave(b, peers: peers, others: others, windows: settings.windows,
+                                 settle: threads > 1 ? settings.settleSeconds : 0,
                                  lepton: { [b.metric.value(seconds: time { for _ in 0..<reps { step() } }, reps: reps)] },
                                  peer: { [b.metric.value(seconds: try $0.timeWindow(b.peerCommand(reps)), reps: reps)] })
     return Result(benchmark: b, threads: threads, reps: reps, lepton: samples.lepton, peer: samples.peer, others: samples.others)
@@ -29,7 +31,8 @@ func runLatency(_ b: Benchmark, threads: Int, peers: PeerGroup, settings: RunSet
     _ = try peers.torch.command(b.peerCommand(20))
     let others = warmUpOthers(b, peers: peers) { _ = try $0.command(b.peerCommand(20)) }
     let perWindow = max(1, settings.latencyCalls / settings.windows)
-    let samples = try interleave(b, peers: peers, others: others, windows: settings.windows, lepton: {
+    let samples = try interleave(b, peers: peers, others: others, windows: settings.windows,
+                                 settle: threads > 1 ? settings.settleSeconds : 0, lepton: {
         var values: [Double] = []
         values.reserveCapacity(perWindow)
         for _ in 0..<perWindow {
@@ -58,18 +61,23 @@ private func warmUpOthers(_ b: Benchmark, peers: PeerGroup, _ warmUp: (PeerProce
     }
 }
 
-/// `windows` rounds of Lepton, PyTorch, then each of `others`; the samples of every side. An error
-/// of PyTorch's worker ends the run; one of another peer drops that peer from the row.
-private func interleave(_ b: Benchmark, peers: PeerGroup, others: [PeerProcess], windows: Int,
+/// `windows` rounds of Lepton, PyTorch, then each of `others`, each window after a pause of
+/// `settle` seconds; the samples of every side. An error of PyTorch's worker ends the run; one of
+/// another peer drops that peer from the row.
+private func interleave(_ b: Benchmark, peers: PeerGroup, others: [PeerProcess], windows: Int, settle: Double,
                         lepton: () -> [Double], peer: (PeerProcess) throws -> [Double])
     throws -> (lepton: Summary, peer: Summary, others: [PeerSummary]) {
     var leptonValues: [Double] = [], peerValues: [Double] = []
     var active = others.map { (process: $0, values: [Double]()) }
+    func pause() { if settle > 0 { usleep(UInt32(settle * 1e6)) } }
     for _ in 0..<windows {
+        pause()
         leptonValues += lepton()
+        pause()
         peerValues += try peer(peers.torch)
         var failed: [Int] = []
         for i in active.indices {
+            pause()
             do { active[i].values += try peer(active[i].process) } catch {
                 reportFailure(b, peer: active[i].process, peers: peers, error)
                 failed.append(i)

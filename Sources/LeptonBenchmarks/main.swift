@@ -16,6 +16,7 @@ struct Options {
     /// `--peers`: the frameworks to run (PyTorch always); nil: PyTorch plus every other whose venv exists.
     var peers: [PeerKind]?
     var windows: Int?
+    var settle: Double?
     var sizes = [256, 512, 1024, 2048]
     /// Fresh processes per side for each peak-memory figure.
     var memoryRuns: Int?
@@ -36,6 +37,7 @@ struct Options {
 
     static let usage = """
     usage: lepton-bench [--quick] [--only GROUP[,…]] [--threads 1,2] [--peers torch,keras,jax] [--windows N]
+                        [--settle SECONDS]
                         [--sizes 256,512,…] [--memory-runs N] [--markdown] [--keep-openblas-env]
                         [--npy-dir DIR] [--npy-data DIR] [--npy-copies N] [--keep-npy] [--batch N] [--npy-runs N]
       --only GROUP[,…]     sgemm, conv, elementwise, cnn32, cnn128, cnninfer, latency, mlp, lstm,
@@ -52,6 +54,8 @@ struct Options {
       --npy-runs N         fresh processes per path, alternating (default 1)
       --quick              3 windows of ~0.1 s each, 300 latency calls, 1 memory run
                            (default: 5 windows of ~0.3 s, 1,000 latency calls, 3 memory runs)
+      --settle SECONDS     pause before each window at 2+ threads, so one side's spinning worker threads
+                           sleep before the next side's window (default 0.25; 0: none)
       --memory-runs N      fresh processes per side for each peak-memory figure
       --markdown           also print the tables as Markdown
       --keep-openblas-env  do not re-exec without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
@@ -101,6 +105,10 @@ struct Options {
                 }
                 o.peers = kinds
             case "--windows": o.windows = ints(value(), "--windows")[0]
+            case "--settle":
+                let text = value()
+                guard let s = Double(text), s >= 0, s <= 10 else { fail("--settle expects seconds in 0...10, got '\(text)'") }
+                o.settle = s
             case "--sizes": o.sizes = ints(value(), "--sizes")
             case "--memory-runs": o.memoryRuns = ints(value(), "--memory-runs")[0]
             case "--memory-probe": o.memoryProbe = value()
@@ -139,6 +147,7 @@ if let path = options.npyProbe {
 var settings = RunSettings()
 if options.quick { settings.windows = 3; settings.windowSeconds = 0.1; settings.latencyCalls = 300 }
 if let w = options.windows { settings.windows = w }
+if let s = options.settle { settings.settleSeconds = s }
 let memoryRuns = options.memoryRuns ?? (options.quick ? 1 : 3)
 
 var benchmarks: [Benchmark] = []
