@@ -84,14 +84,16 @@ public enum Parallel {
             if count > 0 { withKernelFloatMode { body(0..<count) } }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
-                let lo = count * t / threads, hi = count * (t + 1) / threads
-                let outer = pthread_getspecific(regionKey)
-                pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1))
-                if lo < hi { withKernelFloatMode { body(lo..<hi) } }
-                pthread_setspecific(regionKey, outer)
-            }
+        let chunk = { (t: Int) in
+            let lo = count * t / threads, hi = count * (t + 1) / threads
+            let outer = pthread_getspecific(regionKey)
+            pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1))
+            if lo < hi { withKernelFloatMode { body(lo..<hi) } }
+            pthread_setspecific(regionKey, outer)
+        }
+        // The pool's workers start at once; when another thread's loop holds them, libdispatch's.
+        if !WorkerPool.shared.run(threads, chunk) {
+            DispatchQueue.concurrentPerform(iterations: threads, execute: chunk)
         }
     }
 
