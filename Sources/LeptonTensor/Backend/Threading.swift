@@ -8,8 +8,8 @@ import Synchronization
 /// The thread count is the one piece of global configuration: it starts from the
 /// `LEPTON_NUM_THREADS` environment variable (all cores when unset) and can be changed with
 /// ``threadCount``. OpenBLAS itself always runs on the calling thread: the CPU backend splits
-/// large matrix products over its own threads (one pool for every kind of work, so no BLAS
-/// threads spin while element-wise work waits for a core).
+/// large matrix products over its own threads (one pool for every kind of work, ``WorkerPool``,
+/// so no second set of BLAS threads spins while element-wise work waits for a core).
 ///
 /// ```swift
 /// Lepton.threadCount = 1   // stable single-core timings
