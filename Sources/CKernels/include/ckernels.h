@@ -26,6 +26,28 @@ void lepton_direct_conv_run(int path, const float *corner, int64_t step, int64_t
                             int64_t taps, const float *weights, int64_t channels, const float *bias,
                             float *out, int64_t out_step, int relu);
 
+/// One Adam step's constants (see `lepton_adam`).
+typedef struct {
+    float beta1, beta2, one_minus_beta1, one_minus_beta2;
+    /// 1 / sqrt(1 - beta2^step).
+    float inverse_sqrt_correction2;
+    float epsilon;
+    /// learning_rate / (1 - beta1^step).
+    float step_size;
+    float weight_decay;
+    /// 1 - learning_rate * weight_decay (AdamW's decoupled decay of the weights).
+    float decay;
+    /// weight_decay != 0: added to the gradient as an L2 penalty (l2) or decoupled (AdamW).
+    int l2, decoupled;
+} LeptonAdamStep;
+
+/// One Adam / AdamW step over n parameters, in place, with the moments m and v:
+/// g = grad (+ weight_decay * p when l2); p *= decay when decoupled;
+/// m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g²;
+/// p -= (m / (sqrt(v) * inverse_sqrt_correction2 + epsilon)) * step_size.
+/// Every path rounds each operation as written (no fused multiply-add), so all give the same bits.
+void lepton_adam(int path, const LeptonAdamStep *s, float *param, const float *grad, float *m, float *v, int64_t n);
+
 /// `p[i] = 1 / (1 + exp(-p[i]))` for i < n, in place (exp: Cephes' float32 polynomial).
 void lepton_sigmoid(int path, float *p, int64_t n);
 

@@ -1,5 +1,6 @@
 import Foundation
 import CBLAS
+import CKernels
 
 /// The CPU backend: OpenBLAS `sgemm` for matrix products and convolutions (im2col + GEMM),
 /// element-wise and reduction loops spread over ``Lepton/threadCount`` threads, and a caching
@@ -275,7 +276,13 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public func adamUpdate(_ p: AdamParameters, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                            m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forRanges(count, grain: Self.elementGrain) { OptimizerKernels.adam(p, parameter, gradient, m, v, $0) }
+        // In C (CKernels/optimizer.c): the Swift loop, which the reference backend keeps, did not vectorise.
+        var step = OptimizerKernels.adamStep(p)
+        let path = KernelPath.current.code
+        Parallel.forRanges(count, grain: Self.elementGrain) { r in
+            lepton_adam(path, &step, parameter + r.lowerBound, gradient + r.lowerBound, m + r.lowerBound, v + r.lowerBound,
+                        Int64(r.count))
+        }
     }
 
     public func indexSelect(_ x: UnsafeRawPointer, outer: Int, axis: Int, inner: Int, elementSize: Int,

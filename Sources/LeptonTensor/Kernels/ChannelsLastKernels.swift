@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Loops for channels-last (NHWC) convolution and pooling.
@@ -226,17 +227,24 @@ enum ChannelsLastKernels {
 /// arithmetic follows the composed tensor formula step by step (same float32 roundings):
 /// `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `p ← p − m / (√v / √c₂ + ε) · (lr / c₁)`.
 enum OptimizerKernels {
-    static func adam(_ a: AdamParameters, _ param: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                     _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-        let b1 = a.beta1, b2 = a.beta2, ob1 = 1 - a.beta1, ob2 = 1 - a.beta2, eps = a.epsilon
+    /// The constants of one Adam step as the C kernel takes them (the same values ``adam`` computes).
+    static func adamStep(_ a: AdamParameters) -> LeptonAdamStep {
         let c1 = 1 - Float(Foundation.pow(Double(a.beta1), Double(a.step)))
         let c2 = 1 - Float(Foundation.pow(Double(a.beta2), Double(a.step)))
-        let invSqrtC2 = 1 / c2.squareRoot()
-        let stepSize = a.learningRate / c1
         let wd = a.weightDecay
-        let decay: Float = 1 - a.learningRate * wd
-        let l2 = wd != 0 && !a.decoupledWeightDecay
-        let decoupled = wd != 0 && a.decoupledWeightDecay
+        return LeptonAdamStep(beta1: a.beta1, beta2: a.beta2, one_minus_beta1: 1 - a.beta1, one_minus_beta2: 1 - a.beta2,
+                              inverse_sqrt_correction2: 1 / c2.squareRoot(), epsilon: a.epsilon, step_size: a.learningRate / c1,
+                              weight_decay: wd, decay: 1 - a.learningRate * wd,
+                              l2: wd != 0 && !a.decoupledWeightDecay ? 1 : 0, decoupled: wd != 0 && a.decoupledWeightDecay ? 1 : 0)
+    }
+
+    static func adam(_ a: AdamParameters, _ param: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                     _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        let s = adamStep(a)
+        let b1 = s.beta1, b2 = s.beta2, ob1 = s.one_minus_beta1, ob2 = s.one_minus_beta2, eps = s.epsilon
+        let invSqrtC2 = s.inverse_sqrt_correction2, stepSize = s.step_size
+        let wd = s.weight_decay, decay = s.decay
+        let l2 = s.l2 != 0, decoupled = s.decoupled != 0
         if !l2 && !decoupled {
             for i in range {
                 let g = grad[i]
