@@ -4,9 +4,9 @@ import Synchronization
 import Testing
 
 /// The worker pool behind `Parallel.forRanges` (Backend/WorkerPool.swift): every index of every
-/// loop runs exactly once — loops back to back, after the workers went to sleep, from several
-/// threads at once (one holds the pool, the others run their loops on libdispatch's threads) and
-/// nested in a chunk.
+/// loop runs exactly once — loops back to back (as wide as the cores, or wider, which libdispatch
+/// runs), after the workers went to sleep, from several threads at once (one holds the pool, the
+/// others run their loops on libdispatch's threads) and nested in a chunk.
 @Suite(.serialized) struct WorkerPoolTests {
     /// Runs `body` with `threads` threads, restoring the thread count after.
     static func with(threads: Int, _ body: () -> Void) {

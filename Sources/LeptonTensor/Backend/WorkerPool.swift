@@ -6,8 +6,9 @@ import Synchronization
 /// threads do) before they sleep, so a loop of a few microseconds per thread — one time step of an
 /// LSTM, a small matrix product — starts on every thread at once instead of after a wake-up.
 ///
-/// One loop runs at a time: a caller that finds the pool busy (another thread's loop) gets
-/// `false` from ``run(_:_:)`` and runs its loop another way.
+/// One loop runs at a time, at most as wide as the machine's cores: a caller that finds the pool
+/// busy (another thread's loop) or asks for more threads gets `false` from ``run(_:_:)`` and runs
+/// its loop another way.
 ///
 /// A loop is posted as a generation number; its chunks are claimed through one atomic ticket
 /// holding the generation (high 32 bits) and the next chunk (low 32 bits), so a worker that wakes
@@ -18,6 +19,10 @@ final class WorkerPool: @unchecked Sendable {
 
     /// How long an idle worker polls for the next loop before it sleeps.
     static let spinSeconds = 100e-6
+
+    /// Loops wider than the cores are left to libdispatch: polling workers on a core that another
+    /// of them needs would only slow each other down.
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     private let busy = Mutex(false)
     private let generation = Atomic<UInt64>(0)
@@ -43,9 +48,10 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs `chunk(0)`, …, `chunk(count - 1)` on the calling thread and up to `count - 1` workers,
-    /// and returns when all have finished; `false` (nothing run) when another loop is running.
+    /// and returns when all have finished; `false` (nothing run) when another loop is running or
+    /// `count` exceeds the cores.
     func run(_ count: Int, _ chunk: (Int) -> Void) -> Bool {
-        guard count > 1, count < Int(UInt32.max) else { return false }
+        guard count > 1, count <= Self.cores else { return false }
         let acquired = busy.withLock { taken -> Bool in
             if taken { return false }
             taken = true
