@@ -277,11 +277,14 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public func adamUpdate(_ p: AdamParameters, parameter: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                            m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int) {
         // In C (CKernels/optimizer.c): the Swift loop, which the reference backend keeps, did not vectorise.
-        var step = OptimizerKernels.adamStep(p)
+        // One pointer to the constants for every thread (an `&step` per chunk would be a write
+        // access to a shared variable from several threads at once).
         let path = KernelPath.current.code
-        Parallel.forRanges(count, grain: Self.elementGrain) { r in
-            lepton_adam(path, &step, parameter + r.lowerBound, gradient + r.lowerBound, m + r.lowerBound, v + r.lowerBound,
-                        Int64(r.count))
+        withUnsafePointer(to: OptimizerKernels.adamStep(p)) { step in
+            Parallel.forRanges(count, grain: Self.elementGrain) { r in
+                lepton_adam(path, step, parameter + r.lowerBound, gradient + r.lowerBound, m + r.lowerBound,
+                            v + r.lowerBound, Int64(r.count))
+            }
         }
     }
 
