@@ -111,3 +111,26 @@ def peak_rss_kb():
                 return int(line.split()[1])
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+
+
+def model_peer(peer, set_threads, info, make_workload, cnn_forward, transformer, finish, transformer_finish=None):
+    """Serves the model rows of a framework peer (Keras, JAX): training steps made by
+    `make_workload(name, batch)`, CNN inference and latency by `cnn_forward(batch)`, the Transformer
+    by `transformer(batch, seq)`; `finish(out)` waits for a training window's last result (and
+    `transformer_finish` for the Transformer's). The kernel rows are refused."""
+    def train(name):
+        return lambda b, reps: timed((name, b), lambda: make_workload(name, b), reps, finish=finish)
+
+    commands = {
+        "threads": set_threads,
+        "info": lambda: "info " + info(),
+        "cnn_train": train("cnn"),
+        "cnn_infer": lambda b, reps: timed(("cnn_forward", b), lambda: cnn_forward(b), reps),
+        "cnn_latency": lambda reps: latencies(("cnn_forward", 1), lambda: cnn_forward(1), reps),
+        "mlp_train": train("mlp"),
+        "lstm_train": train("lstm"),
+        "transformer": lambda b, s, reps: timed(("transformer", b, s), lambda: transformer(b, s), reps,
+                                                finish=transformer_finish),
+    }
+    serve(commands, peer=peer, unsupported=("sgemm", "conv", "elementwise"),
+          why="the kernel rows compare against NumPy and PyTorch only")

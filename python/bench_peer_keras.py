@@ -44,7 +44,7 @@ Building, tracing and XLA compilation happen in the untimed warm-up, on first us
 import json
 import os
 
-from bench_peer_common import latencies, pin_to_cores, serve, timed
+from bench_peer_common import model_peer, pin_to_cores
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up lines would fill the report
 os.environ["KERAS_BACKEND"] = "tensorflow"
@@ -212,21 +212,5 @@ def _finish(out):
     out.numpy()
 
 
-def _train(name):
-    return lambda b, reps: timed((name, b), lambda: make_workload(name, b), reps, finish=_finish)
-
-
-COMMANDS = {
-    "threads": set_threads,
-    "info": lambda: "info " + info(),
-    "cnn_train": _train("cnn"),
-    "cnn_infer": lambda b, reps: timed(("cnn_forward", b), lambda: _cnn_forward(b), reps),
-    "cnn_latency": lambda reps: latencies(("cnn_forward", 1), lambda: _cnn_forward(1), reps),
-    "mlp_train": _train("mlp"),
-    "lstm_train": _train("lstm"),
-    "transformer": lambda b, s, reps: timed(("transformer", b, s), lambda: _transformer(b, s), reps),
-}
-
 if __name__ == "__main__":
-    serve(COMMANDS, peer="the Keras peer", unsupported=("sgemm", "conv", "elementwise"),
-          why="the kernel rows compare against NumPy and PyTorch only")
+    model_peer("the Keras peer", set_threads, info, make_workload, _cnn_forward, _transformer, _finish)
