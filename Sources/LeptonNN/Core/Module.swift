@@ -79,15 +79,32 @@ open class Module {
         return result
     }
 
+    /// Calls `body` with each stored property that may hold a tensor or a module (see
+    /// ``ModuleFieldTable``; every property when the class has no table).
     private func forEachStoredProperty(_ body: (String, Any) -> Void) {
+        if let table = ModuleFieldTable.table(for: self) {
+            table.visit(self) { label, value in body(Module.propertyName(label), value) }
+        } else {
+            forEveryStoredProperty(body)
+        }
+    }
+
+    /// Calls `body` with every stored property, through the instance's mirror.
+    private func forEveryStoredProperty(_ body: (String, Any) -> Void) {
         var mirror: Mirror? = Mirror(reflecting: self)
         while let m = mirror {
             for child in m.children {
                 guard let label = child.label else { continue }
-                body(label.hasPrefix("_") ? String(label.dropFirst()) : label, child.value)
+                body(Module.propertyName(label), child.value)
             }
             mirror = m.superclassMirror
         }
+    }
+
+    /// A stored property's name as parameters are named: a property wrapper's storage
+    /// (`_weight`) by its property (`weight`).
+    private static func propertyName(_ label: String) -> String {
+        label.hasPrefix("_") ? String(label.dropFirst()) : label
     }
 
     /// Every module in the tree (this one first), with its dotted path.
