@@ -54,4 +54,15 @@ void lepton_sigmoid(int path, float *p, int64_t n);
 /// `p[i] = tanh(p[i]) = 1 - 2 / (exp(2 p[i]) + 1)` for i < n, in place.
 void lepton_tanh(int path, float *p, int64_t n);
 
+/// Softmax in place of `rows` rows of `n` attention scores (row r at `s + r * n`), over the
+/// entries whose keep value `keep[r * keep_row_stride + j * keep_stride]` is non-zero (every
+/// entry when `keep` is NULL): masked entries become 0, and a row with nothing kept becomes all
+/// zeros. exp is Cephes' polynomial; all paths give the same bits.
+void lepton_attention_softmax(int path, float *s, int64_t rows, int64_t n, const float *keep,
+                              int64_t keep_row_stride, int64_t keep_stride);
+
+/// The softmax's gradient for `rows` rows of `n`, in place: with the weights `w` and the
+/// weights' gradient `d`, `d[j] = w[j] * (d[j] - sum_k w[k] * d[k])`.
+void lepton_attention_softmax_backward(int path, const float *w, float *d, int64_t rows, int64_t n);
+
 #endif

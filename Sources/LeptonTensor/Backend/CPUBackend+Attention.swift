@@ -12,10 +12,11 @@ extension CPUBackend {
     public func attention(_ p: AttentionParameters, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
                           value: UnsafePointer<Float>, keep: UnsafePointer<Float>?, dropout: UnsafePointer<Float>?,
                           weights: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        let path = KernelPath.current.code
         Parallel.forRanges(p.items, grain: Self.attentionGrain(p)) { items in
             let scratch = dropout == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: p.queryLength * p.keyLength)
             defer { scratch?.deallocate() }
-            AttentionKernels.forward(p, gemm: self, query: query, key: key, value: value, keep: keep, dropout: dropout,
+            AttentionKernels.forward(p, path: path, gemm: self, query: query, key: key, value: value, keep: keep, dropout: dropout,
                                      weights: weights, output: output, scratch: scratch, items)
         }
     }
@@ -25,10 +26,11 @@ extension CPUBackend {
                                   weights: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                   dQuery: UnsafeMutablePointer<Float>, dKey: UnsafeMutablePointer<Float>,
                                   dValue: UnsafeMutablePointer<Float>) {
+        let path = KernelPath.current.code
         Parallel.forRanges(p.items, grain: Self.attentionGrain(p)) { items in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, 2 * p.queryLength * p.keyLength))
             defer { scratch.deallocate() }
-            AttentionKernels.backward(p, gemm: self, query: query, key: key, value: value, dropout: dropout,
+            AttentionKernels.backward(p, path: path, gemm: self, query: query, key: key, value: value, dropout: dropout,
                                       weights: weights, dy: dy, dQuery: dQuery, dKey: dKey, dValue: dValue,
                                       scratch: scratch, items)
         }
