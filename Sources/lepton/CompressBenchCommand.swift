@@ -94,7 +94,7 @@ struct CompressBenchCommand: ParsableCommand {
 
     /// `fp32`, `int8` (static) or `dynamic-int8`.
     static func precision(of model: Sequential) -> String {
-        if model.layers.contains(where: { $0 is DynamicQuantizedDense || $0 is DynamicQuantizedRecurrent || $0 is DynamicQuantizedBidirectional }) {
+        if model.layers.contains(where: { $0 is DynamicInt8Layer }) {
             return "dynamic-int8"
         }
         return model.stateDict().contains { $0.1.dtype == .int8 } ? "int8" : "fp32"

@@ -16,8 +16,7 @@ public enum ModelFolderExport {
         QuantizedLayers.register()
         let model = try ModelFile.load(from: folder)
         let dynamic = model.layers.enumerated().filter {
-            $0.element is DynamicQuantizedDense || $0.element is DynamicQuantizedRecurrent || $0.element is DynamicQuantizedBidirectional
-                || $0.element is QuantizedEmbedding
+            $0.element is DynamicInt8Layer || $0.element is QuantizedEmbedding
         }
         if let first = dynamic.first {
             throw CompressError("layer \(model.layerNames[first.offset]) (\(type(of: first.element))) is dynamically (or weight-only) "

@@ -52,10 +52,15 @@ public final class DynamicQuantizedDense: Module, MaskPreserving {
 
     /// The int8 form of a built `dense` (`reduceRange`: codes in -64...64, ``WeightQuantization``).
     public convenience init(_ dense: Dense, reduceRange: Bool = false) {
-        let kernel = dense.kernel!
+        self.init(kernel: dense.kernel!, bias: dense.bias, activation: dense.activation, reduceRange: reduceRange)
+    }
+
+    /// The int8 form of the affine map `x · kernel + bias` (`kernel` float32 `[inputDimensions, units]`,
+    /// as ``Dense`` stores it), then `activation`.
+    public convenience init(kernel: Tensor, bias: Tensor?, activation: ActivationFunction = .linear, reduceRange: Bool = false) {
         let (depth, units) = (kernel.shape[0], kernel.shape[1])
-        self.init(units: units, inputDimensions: depth, activation: dense.activation, useBias: dense.useBias,
-                  weights: WeightQuantization(transposing: kernel, reduceRange: reduceRange), bias: dense.bias?.scalars)
+        self.init(units: units, inputDimensions: depth, activation: activation, useBias: bias != nil,
+                  weights: WeightQuantization(transposing: kernel, reduceRange: reduceRange), bias: bias?.scalars)
     }
 
     /// The kernel in the layout the int8 kernels read (packed once, then reused until the codes change).
@@ -74,15 +79,38 @@ public final class DynamicQuantizedDense: Module, MaskPreserving {
     public override func forward(_ input: Tensor) -> Tensor {
         quantizedRequire(input.dtype == .float32 && input.rank >= 1 && input.shape.last == inputDimensions,
                          "DynamicQuantizedDense: input is \(input.dtype) \(input.shape), expected float32 [..., \(inputDimensions)]")
+        return callAsFunction(QuantizedInput(input, path: kernelPath))
+    }
+
+    /// The layer applied to an input quantised already (several layers reading one input quantise it once).
+    func callAsFunction(_ input: QuantizedInput) -> Tensor {
+        quantizedRequire(input.shape.last == inputDimensions,
+                         "DynamicQuantizedDense: input is float32 \(input.shape), expected float32 [..., \(inputDimensions)]")
         let rows = input.count / inputDimensions
-        let q = ActivationQuantization.measured(input.floats, count: input.count, path: kernelPath)
-        let codes = q.codes(input.floats, count: input.count, path: kernelPath)
         let output = Tensor(uninitializedShape: Array(input.shape.dropLast()) + [units])
-        let product = product(input: q), out = output.floats
-        codes.withUnsafeBufferPointer { x in
+        let product = product(input: input.quantization), out = output.floats
+        input.codes.withUnsafeBufferPointer { x in
             Parallel.forRanges(rows, grain: product.rowGrain) { range in product.run(rows: range, codes: x.baseAddress!, into: out) }
         }
         return QuantizedLayerConfig.fuses(activation) ? output : activation(output)
+    }
+}
+
+/// A float32 input quantised per tensor on its own range, as the dynamic layers read it.
+struct QuantizedInput {
+    let shape: [Int]
+    /// Number of elements (``codes`` holds 64 bytes more: the kernels read whole groups).
+    let count: Int
+    let quantization: ActivationQuantization
+    let codes: [UInt8]
+
+    init(_ input: Tensor, path: Int8KernelPath) {
+        quantizedRequire(input.dtype == .float32 && input.rank >= 1,
+                         "dynamic int8 layer: input is \(input.dtype) \(input.shape), expected float32 [..., features]")
+        shape = input.shape
+        count = input.count
+        quantization = ActivationQuantization.measured(input.floats, count: input.count, path: path)
+        codes = quantization.codes(input.floats, count: input.count, path: path)
     }
 }
 

@@ -3,8 +3,10 @@ import LeptonTensor
 
 /// Dynamic int8 quantisation of a ``Sequential`` model (PyTorch's
 /// `torch.ao.quantization.quantize_dynamic`): each built ``Dense`` becomes a
-/// ``DynamicQuantizedDense``, each ``SimpleRNN``/``LSTM``/``GRU`` a ``DynamicQuantizedRecurrent``
-/// and each ``Bidirectional`` a ``DynamicQuantizedBidirectional``. Weights become per-channel
+/// ``DynamicQuantizedDense``, each ``SimpleRNN``/``LSTM``/``GRU`` a ``DynamicQuantizedRecurrent``,
+/// each ``Bidirectional`` a ``DynamicQuantizedBidirectional``, and each ``MultiHeadAttention``,
+/// ``TransformerEncoderLayer`` and ``TransformerEncoder`` its dynamic int8 form (the attention's
+/// four projections and the feed-forward products in int8; PyTorch keeps attention in float32). Weights become per-channel
 /// symmetric `int8` now; inputs are quantised per call on their own range, so no calibration data
 /// is needed. An ``Embedding`` becomes a ``QuantizedEmbedding`` (int8 rows, one scale each)
 /// unless ``embeddings`` is false. Other layers stay float32; those with weights are reported in
@@ -56,7 +58,7 @@ public struct DynamicQuantizer: Sendable {
         guard !quantized.isEmpty else {
             let types = model.layers.map { "\(type(of: $0))" }.joined(separator: ", ")
             throw CompressError("the model has no layer dynamic quantisation applies to (its layers: \(types.isEmpty ? "none" : types)); "
-                                + "expected at least one Dense, SimpleRNN, LSTM, GRU or Bidirectional layer")
+                                + "expected at least one Dense, SimpleRNN, LSTM, GRU, Bidirectional, MultiHeadAttention or TransformerEncoder layer")
         }
         return Result(model: Sequential(layers), quantized: quantized, kept: kept)
     }
@@ -72,6 +74,13 @@ public struct DynamicQuantizer: Sendable {
         case let recurrent as RecurrentLayer:
             guard recurrent.kernel != nil else { throw Self.unbuilt(name, "\(type(of: recurrent))") }
             return DynamicQuantizedRecurrent(recurrent, reduceRange: reduceRange)
+        case let attention as MultiHeadAttention:
+            guard attention.queryKernel != nil else { throw Self.unbuilt(name, "MultiHeadAttention") }
+            return DynamicQuantizedMultiHeadAttention(attention, reduceRange: reduceRange)
+        case let block as TransformerEncoderLayer:
+            return DynamicQuantizedTransformerEncoderLayer(block, reduceRange: reduceRange)
+        case let encoder as TransformerEncoder:
+            return DynamicQuantizedTransformerEncoder(encoder, reduceRange: reduceRange)
         case let bidirectional as Bidirectional:
             guard bidirectional.forwardLayer.kernel != nil, bidirectional.backwardLayer.kernel != nil else {
                 throw Self.unbuilt(name, "Bidirectional")

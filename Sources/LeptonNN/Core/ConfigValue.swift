@@ -77,7 +77,8 @@ public struct ConfigReader {
         self.init(o, path: path)
     }
 
-    func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
+    /// `k` with this config's path in front, as error messages name a key (`layers.2.units`).
+    public func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
 
     /// The raw value of `key`, if present and not null.
     public func raw(_ key: String) -> ConfigValue? {

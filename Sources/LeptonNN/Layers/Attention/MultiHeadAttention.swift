@@ -168,9 +168,8 @@ public final class MultiHeadAttention: Module {
             layerRequire(x.shape[2] == w.shape[0],
                          "MultiHeadAttention: \(name) has \(x.shape[2]) features (shape \(x.shape)), expected \(w.shape[0])")
         }
-        let keep = AttentionMask.combine([attentionMask.map { mask(attentionMask: $0, batch: b, tq: tq, tk: tk) },
-                                          keyPaddingMask.map { mask(keyPadding: $0, batch: b, tk: tk) },
-                                          causal ? AttentionMask.causal(tq, tk) : nil])
+        let keep = AttentionMask.keep(attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal,
+                                      batch: b, heads: heads, tq: tq, tk: tk, op: "MultiHeadAttention")
 
         let (h, dk, dv) = (heads, keyDimensions, valueDimensions)
         let scale = 1 / Float(dk).squareRoot(), rate = isTraining ? dropout : 0
@@ -209,31 +208,6 @@ public final class MultiHeadAttention: Module {
 
     private func project(_ x: Tensor, _ kernel: Tensor, _ bias: Tensor?) -> Tensor {
         x.dense(kernel, bias: bias)
-    }
-
-    /// An attention mask as `[batch or 1, heads or 1, tq, tk]`.
-    private func mask(attentionMask m: Tensor, batch: Int, tq: Int, tk: Int) -> Tensor {
-        let checked = AttentionMask.validated(m, tq: tq, tk: tk, op: "MultiHeadAttention")
-        switch m.rank {
-        case 2: return checked
-        case 3:
-            layerRequire(m.shape[0] == batch || m.shape[0] == 1,
-                         "MultiHeadAttention: attention mask \(m.shape) must be [batch (\(batch)), tq, tk]")
-            return checked.unsqueeze(1)
-        case 4:
-            layerRequire((m.shape[0] == batch || m.shape[0] == 1) && (m.shape[1] == heads || m.shape[1] == 1),
-                         "MultiHeadAttention: attention mask \(m.shape) does not broadcast to [\(batch), \(heads), \(tq), \(tk)]")
-            return checked
-        default:
-            fatalError("MultiHeadAttention: attention mask \(m.shape) must be [tq, tk], [batch, tq, tk] or [batch, heads, tq, tk]")
-        }
-    }
-
-    /// A key-padding mask `[batch, tk]` as `[batch, 1, 1, tk]`.
-    private func mask(keyPadding m: Tensor, batch: Int, tk: Int) -> Tensor {
-        layerRequire(m.shape == [batch, tk],
-                     "MultiHeadAttention: key padding mask must be [batch, tk] = [\(batch), \(tk)], got \(m.shape)")
-        return AttentionMask.binary(m).reshape([batch, 1, 1, tk])
     }
 }
 

@@ -50,8 +50,49 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
 }
 
 /// Helpers for attention masks (1 = attend, 0 = masked) and the attention kernel shared by
-/// ``scaledDotProductAttention(query:key:value:mask:causal:scale:)`` and ``MultiHeadAttention``.
-enum AttentionMask {
+/// ``scaledDotProductAttention(query:key:value:mask:causal:scale:)``, ``MultiHeadAttention`` and
+/// the layers that stand in for it (LeptonCompress's int8 attention).
+public enum AttentionMask {
+    /// The mask a multi-head attention of `heads` heads applies, `[batch or 1, heads or 1, tq, tk]`
+    /// float32, made from its three optional parts; nil when none is given. Stops with a message
+    /// naming `op` when a mask does not fit.
+    ///
+    /// - Parameters:
+    ///   - attentionMask: 1 = attend, 0 = masked; `[tq, tk]`, `[batch, tq, tk]` or
+    ///     `[batch, heads, tq, tk]` (each axis may be 1).
+    ///   - keyPaddingMask: `[batch, tk]`, 1 for real keys and 0 for padding.
+    ///   - causal: hide keys after each query's position.
+    public static func keep(attentionMask: Tensor?, keyPaddingMask: Tensor?, causal: Bool, batch: Int, heads: Int,
+                            tq: Int, tk: Int, op: String) -> Tensor? {
+        combine([attentionMask.map { headed($0, batch: batch, heads: heads, tq: tq, tk: tk, op: op) },
+                 keyPaddingMask.map { padding($0, batch: batch, tk: tk, op: op) },
+                 causal ? AttentionMask.causal(tq, tk) : nil])
+    }
+
+    /// An attention mask as `[batch or 1, heads or 1, tq, tk]`.
+    private static func headed(_ m: Tensor, batch: Int, heads: Int, tq: Int, tk: Int, op: String) -> Tensor {
+        let checked = validated(m, tq: tq, tk: tk, op: op)
+        switch m.rank {
+        case 2: return checked
+        case 3:
+            layerRequire(m.shape[0] == batch || m.shape[0] == 1,
+                         "\(op): attention mask \(m.shape) must be [batch (\(batch)), tq, tk]")
+            return checked.unsqueeze(1)
+        case 4:
+            layerRequire((m.shape[0] == batch || m.shape[0] == 1) && (m.shape[1] == heads || m.shape[1] == 1),
+                         "\(op): attention mask \(m.shape) does not broadcast to [\(batch), \(heads), \(tq), \(tk)]")
+            return checked
+        default:
+            fatalError("\(op): attention mask \(m.shape) must be [tq, tk], [batch, tq, tk] or [batch, heads, tq, tk]")
+        }
+    }
+
+    /// A key-padding mask `[batch, tk]` as `[batch, 1, 1, tk]`.
+    private static func padding(_ m: Tensor, batch: Int, tk: Int, op: String) -> Tensor {
+        layerRequire(m.shape == [batch, tk], "\(op): key padding mask must be [batch, tk] = [\(batch), \(tk)], got \(m.shape)")
+        return binary(m).reshape([batch, 1, 1, tk])
+    }
+
     /// The score given to masked positions before the softmax (Keras uses the same value).
     static let maskedScore: Float = -1e9
 
