@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-APT_PACKAGES=(libopenblas-dev zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev postgresql pkg-config wrk curl binutils openmpi-bin libopenmpi-dev chromium chromium-driver nginx-light slurm-wlm munge)
+APT_PACKAGES=(libopenblas-dev libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev libsqlite3-dev postgresql pkg-config wrk curl binutils openmpi-bin libopenmpi-dev chromium chromium-driver nginx-light slurm-wlm munge)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -208,14 +208,16 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             return
         }
         // Large products are split over the threads along the longer side of C, in blocks of
-        // whole 16-wide panels; each part is one single-threaded OpenBLAS call.
+        // whole 16-wide panels; each part is one single-threaded call of the library chosen for
+        // the whole product (GEMMLibrary).
+        let library = GEMMLibrary.choose(n: n, k: k)
         let threads = Parallel.threads(for: m * n * k, grain: Self.gemmGrain)
         let alongRows = m >= n
         let extent = alongRows ? m : n
         let panels = (extent + 15) / 16
         let parts = Swift.min(threads, panels)
         if parts <= 1 {
-            Parallel.withKernelFloatMode { Self.sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+            Parallel.withKernelFloatMode { library.sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
             return
         }
         Parallel.forRanges(parts, grain: 1) { range in
@@ -223,10 +225,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
                 let lo = Swift.min(extent, 16 * (panels * part / parts))
                 let hi = Swift.min(extent, 16 * (panels * (part + 1) / parts))
                 if alongRows {
-                    Self.sgemm(transposeA, transposeB, hi - lo, n, k, alpha, a + (transposeA ? lo : lo * lda), lda,
+                    library.sgemm(transposeA, transposeB, hi - lo, n, k, alpha, a + (transposeA ? lo : lo * lda), lda,
                                b, ldb, beta, c + lo * ldc, ldc)
                 } else {
-                    Self.sgemm(transposeA, transposeB, m, hi - lo, k, alpha, a, lda,
+                    library.sgemm(transposeA, transposeB, m, hi - lo, k, alpha, a, lda,
                                b + (transposeB ? lo * ldb : lo), ldb, beta, c + lo, ldc)
                 }
             }
@@ -235,16 +237,6 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     /// Multiply-adds per thread below which a product stays on one thread (about 25 µs of work).
     static let gemmGrain = 1 << 21
-
-    /// One row-major `cblas_sgemm` call on the calling thread (OpenBLAS is kept single-threaded).
-    @inline(__always)
-    static func sgemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
-                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-    }
 
     public func pool2d(_ p: Pool2DParameters, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                        indices: UnsafeMutablePointer<Int32>?) {
