@@ -4,8 +4,9 @@ Runs, at the same thread count (1 by default):
 - Lepton: `lepton compress-bench FP32 INT8 --data CONFIG` (accuracy on the 10,000 test images,
   file size, batch-256 throughput, batch-1 median latency; prints which int8 kernels ran), and
   the fp32 model, the int8 model and the int8 model with 7-bit weights (`--reduce-range`) again as
-  a CPU without AVX-512 or VNNI runs them: LEPTON_INT8_KERNEL=avx2, LEPTON_KERNELS=avx2 and
-  OPENBLAS_CORETYPE=Haswell (OpenBLAS's AVX2 kernels), in one compress-bench run (models in turn);
+  a CPU without AVX-512 or VNNI runs them: LEPTON_INT8_KERNEL=avx2, LEPTON_KERNELS=avx2,
+  OPENBLAS_CORETYPE=Haswell (OpenBLAS's AVX2 kernels) and DNNL_MAX_CPU_ISA=AVX2 (oneDNN's), in one
+  compress-bench run (models in turn);
 - ONNX Runtime: the fp32 model Lepton exported (`lepton export`), Lepton's int8 model exported in
   QDQ form (the same int8 weights and activation scales), and ORT's own static QDQ quantisation of
   the fp32 model by `onnxruntime.quantization.quantize_static` (per-channel int8 weights, uint8
@@ -211,7 +212,8 @@ def main():
     if not args.no_avx2:
         # What a CPU with AVX2 but neither AVX-512 nor VNNI runs (a Zen 3, say): every model on AVX2 kernels.
         models = [args.fp32, args.int8] + ([args.int8_narrow] if args.int8_narrow else [])
-        avx2 = {**os.environ, "LEPTON_INT8_KERNEL": "avx2", "LEPTON_KERNELS": "avx2", "OPENBLAS_CORETYPE": "Haswell"}
+        avx2 = {**os.environ, "LEPTON_INT8_KERNEL": "avx2", "LEPTON_KERNELS": "avx2", "OPENBLAS_CORETYPE": "Haswell",
+                "DNNL_MAX_CPU_ISA": "AVX2"}
         other = subprocess.run([args.lepton, "compress-bench", *models, "--data", args.config, "--threads", str(args.threads),
                                 "--seconds", str(args.seconds), "--singles", str(args.singles)],
                                check=True, capture_output=True, text=True, env=avx2)
@@ -220,7 +222,7 @@ def main():
                 continue
             row = json.loads(line)
             if row["precision"] == "fp32":
-                row["kernel"] += " (OpenBLAS Haswell)"
+                row["kernel"] += " (OpenBLAS Haswell, oneDNN AVX2)"
             if args.int8_narrow and row["model"] == args.int8_narrow:
                 row["precision"] = "int8, 7-bit weights"
             rows.append(row)

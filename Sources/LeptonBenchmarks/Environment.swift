@@ -25,7 +25,8 @@ enum BenchEnvironment {
         fputs("lepton-bench: re-exec without \(set) failed (errno \(errno)); measuring as is\n", stderr)
     }
 
-    /// A line describing Lepton's OpenBLAS, the overrides in force, and which C kernels run.
+    /// A line describing Lepton's OpenBLAS, the overrides in force, which library runs which
+    /// products, and which C kernels run.
     static func leptonBLASDescription() -> String {
         let core = BLASCore.name
         let config = openblas_get_config().map { String(cString: $0) } ?? "?"
@@ -33,7 +34,9 @@ enum BenchEnvironment {
         var note = overrideNames.map { "\($0)=\(env[$0] ?? "unset")" }.joined(separator: ", ")
         if let dropped = env[marker] { note += " (re-executed without \(dropped))" }
         let kernels = "C kernels \(KernelPath.selected), subnormals \(Lepton.flushesDenormals ? "flushed to zero" : "kept")"
-        return "OpenBLAS \(config), core \(core); \(note); \(kernels)"
+        let gemm = GEMMLibrary.forced.map { "every product on \($0) (LEPTON_GEMM)" }
+            ?? "products with n·k ≥ \(GEMMLibrary.minimumDNNLWeights) on oneDNN, smaller on OpenBLAS"
+        return "OpenBLAS \(config), core \(core); \(note); \(gemm); \(kernels)"
     }
 
     /// The 1-, 5- and 15-minute load averages from /proc/loadavg.

@@ -23,7 +23,8 @@ struct SummaryCommand: ParsableCommand {
         } else {
             let job = try TrainingConfig.load(path)
             let model = try job.buildModel()
-            let dtype: DType = model.layers.first is Embedding || model.layers.first is MatrixFactorization ? .int32 : .float32
+            let first = model.layers.first
+            let dtype: DType = first is Embedding || first is TokenAndPositionEmbedding || first is MatrixFactorization ? .int32 : .float32
             print(model.summary(inputShape: job.inputShape, dtype: dtype))
         }
     }

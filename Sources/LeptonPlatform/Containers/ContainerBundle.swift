@@ -74,10 +74,10 @@ public struct ContainerSpec: Sendable, Equatable {
 public struct ContainerBundle: Sendable {
     /// The port `lepton serve` listens on in the container.
     public static let port = 8000
-    /// Debian packages of the shared libraries `lepton` links (OpenBLAS, image codecs, SQLite,
-    /// OpenMPI) and the Swift runtime needs (libcurl, libstdc++).
+    /// Debian packages of the shared libraries `lepton` links (OpenBLAS, oneDNN, image codecs,
+    /// SQLite, OpenMPI) and the Swift runtime needs (libcurl, libstdc++).
     public static let runtimePackages = [
-        "libopenblas0-pthread", "libpng16-16", "libturbojpeg0", "libsqlite3-0", "libopenmpi3", "zlib1g",
+        "libopenblas0-pthread", "libdnnl2", "libpng16-16", "libturbojpeg0", "libsqlite3-0", "libopenmpi3", "zlib1g",
         "libcurl4", "libstdc++6", "libgcc-s1",
     ]
     /// The readiness probe's path (`lepton serve` answers 200 once every model is loaded).
