@@ -35,7 +35,7 @@ enum BenchEnvironment {
         if let dropped = env[marker] { note += " (re-executed without \(dropped))" }
         let kernels = "C kernels \(KernelPath.selected), subnormals \(Lepton.flushesDenormals ? "flushed to zero" : "kept")"
         let gemm = GEMMLibrary.forced.map { "every product on \($0) (LEPTON_GEMM)" }
-            ?? "products with n·k ≥ \(GEMMLibrary.minimumDNNLWeights) on oneDNN, smaller on OpenBLAS"
+            ?? "products with n·k ≥ \(GEMMLibrary.minimumDNNLWeights) and m·n·k ≥ \(GEMMLibrary.minimumDNNLWork) on oneDNN, others on OpenBLAS"
         return "OpenBLAS \(config), core \(core); \(note); \(gemm); \(kernels)"
     }
 

@@ -4,7 +4,7 @@ import LeptonTestSupport
 
 /// `GEMMLibrary` (Backend/GEMMLibrary.swift): OpenBLAS and oneDNN give the same products (to
 /// float rounding), on every transpose, with leading dimensions wider than the matrices and
-/// with alpha and beta, split over threads or not; and which library a shape goes to.
+/// with alpha and beta, split over threads or not; and which library a product goes to.
 @Suite struct GEMMLibraryTests {
     /// `C = alpha · op(A) · op(B) + beta · C` in Double, row-major.
     static func reference(_ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float], lda: Int,
@@ -52,12 +52,14 @@ import LeptonTestSupport
         }
     }
 
-    @Test func theWeightsShapeChoosesTheLibrary() {
+    @Test func theShapeChoosesTheLibrary() {
         if GEMMLibrary.forced == nil {
-            #expect(GEMMLibrary.choose(n: 64, k: 32) == .openblas)            // an attention head
-            #expect(GEMMLibrary.choose(n: 256, k: 784) == .onednn)            // a dense layer
+            #expect(GEMMLibrary.choose(m: 64, n: 64, k: 32) == .openblas)     // an attention head
+            #expect(GEMMLibrary.choose(m: 128, n: 256, k: 784) == .onednn)    // a dense layer
+            #expect(GEMMLibrary.choose(m: 1, n: 256, k: 64) == .openblas)     // one LSTM step of one sequence
+            #expect(GEMMLibrary.choose(m: 1, n: 128, k: 5408) == .onednn)     // the MNIST CNN's dense layer at batch 1
         }
-        #expect(GEMMLibrary.with(.openblas) { GEMMLibrary.choose(n: 256, k: 784) } == .openblas)
-        #expect(GEMMLibrary.with(.onednn) { GEMMLibrary.choose(n: 4, k: 4) } == .onednn)
+        #expect(GEMMLibrary.with(.openblas) { GEMMLibrary.choose(m: 128, n: 256, k: 784) } == .openblas)
+        #expect(GEMMLibrary.with(.onednn) { GEMMLibrary.choose(m: 1, n: 4, k: 4) } == .onednn)
     }
 }

@@ -210,7 +210,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         // Large products are split over the threads along the longer side of C, in blocks of
         // whole 16-wide panels; each part is one single-threaded call of the library chosen for
         // the whole product (GEMMLibrary).
-        let library = GEMMLibrary.choose(n: n, k: k)
+        let library = GEMMLibrary.choose(m: m, n: n, k: k)
         let threads = Parallel.threads(for: m * n * k, grain: Self.gemmGrain)
         let alongRows = m >= n
         let extent = alongRows ? m : n

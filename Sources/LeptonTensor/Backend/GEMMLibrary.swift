@@ -10,16 +10,19 @@ import Foundation
 /// Debian's oneDNN 2.6.3 ran the MLP's and the Transformer's training products 1.12–1.29× as
 /// fast as Debian's OpenBLAS 0.3.21 at one thread, and the attention's 64-token per-head
 /// products 0.78–0.86× as fast. So products whose `n · k` (the shape of `op(B)`, the weights
-/// in a dense layer) reaches ``minimumDNNLWeights`` go to oneDNN, the others to OpenBLAS. The
-/// choice depends on `n` and `k` only, never on the batch rows `m`, so a row's result does not
-/// change with the batch it is in. `LEPTON_GEMM=openblas` (or `onednn`) sends every product to
-/// one library.
+/// in a dense layer) reaches ``minimumDNNLWeights`` go to oneDNN, the others to OpenBLAS, except
+/// tiny ones (under ``minimumDNNLWork`` multiply-adds, such as one recurrent step of one
+/// sequence), where oneDNN's cost per call outweighs its speed: a batch-1 pass of the sentiment
+/// LSTM took 144 µs with every step on oneDNN and 115 on OpenBLAS. `LEPTON_GEMM=openblas` (or
+/// `onednn`) sends every product to one library.
 public enum GEMMLibrary: String, CaseIterable, Sendable {
     case openblas
     case onednn
 
-    /// `n · k` from which ``automatic`` products run on oneDNN.
+    /// `n · k` from which products run on oneDNN.
     public static let minimumDNNLWeights = 4096
+    /// Multiply-adds (`m · n · k`) from which products run on oneDNN.
+    public static let minimumDNNLWork = 1 << 17
 
     /// The library forced by `LEPTON_GEMM`, or nil to choose per product.
     public static let forced: GEMMLibrary? = {
@@ -30,9 +33,9 @@ public enum GEMMLibrary: String, CaseIterable, Sendable {
         return library
     }()
 
-    /// The library for a product whose `op(B)` is `k × n`.
-    public static func choose(n: Int, k: Int) -> GEMMLibrary {
-        override ?? forced ?? (n * k >= minimumDNNLWeights ? .onednn : .openblas)
+    /// The library for an `m × n` product over `k`.
+    public static func choose(m: Int, n: Int, k: Int) -> GEMMLibrary {
+        override ?? forced ?? (n * k >= minimumDNNLWeights && m * n * k >= minimumDNNLWork ? .onednn : .openblas)
     }
 
     /// Runs `body` with every product of this task on `library` (tests compare the two).
