@@ -13,6 +13,7 @@ import Testing
 /// refused by `export`, and a model it cannot quantise refused.
 @Suite struct CompressCommandTests {
     @Test func compressesAndReportsUserErrors() throws {
+        QuantizedLayers.register()   // the test loads the int8 folder itself
         let dir = try LeptonExecutable.scratchFolder("lepton-compress-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = Sequential([Rescaling(scale: 1 / 255), Conv2D(filters: 4, kernelSize: [3, 3], activation: .relu),
@@ -39,6 +40,17 @@ import Testing
         #expect(narrow.status == 0 && narrow.stdout.contains("on 64 rows, 7-bit weights, int8 kernels"), "\(narrow.stdout) \(narrow.stderr)")
         let codes = try ModelFile.load(from: out).stateDict().filter { $0.1.dtype == .int8 }
         #expect(!codes.isEmpty && codes.allSatisfy { _, t in (0..<t.count).allSatisfy { abs(Int(t.int8s[$0])) <= 64 } })
+        #expect(!narrow.stdout.contains("note: the int8 kernels run on AVX2"), "\(narrow.stdout)")
+
+        // On AVX2 without VNNI (forced here) an 8-bit compression points to --reduce-range.
+        if Int8KernelPath.avx2.isSupported {
+            let hinted = try LeptonExecutable.run(["compress", folder.path, "--out", out.path, "--quantize", "int8",
+                                                   "--calibration", mnist, "--calibration-batches", "2", "--overwrite"],
+                                                  environment: ["LEPTON_INT8_KERNEL": "avx2"])
+            #expect(hinted.status == 0 && hinted.stdout.contains("int8 kernels: avx2")
+                    && hinted.stdout.contains("note: the int8 kernels run on AVX2 without VNNI here; --reduce-range (7-bit weights)"),
+                    "\(hinted.stdout) \(hinted.stderr)")
+        }
 
         let cases: [([String], String)] = [
             (["--quantize", "int4", "--calibration", mnist], "--quantize: \"int4\" is not supported; expected int8, qat or dynamic"),
