@@ -5,7 +5,8 @@ import LeptonTensor
 /// products (``DynamicQuantizedDense``: per-channel int8 weights, inputs quantised per call); the
 /// attention between them (scores, masked softmax, weighted values) stays float32, as ONNX
 /// Runtime's dynamic quantisation of attention does. In self-attention the input is quantised
-/// once for the three input projections. Inference only. PyTorch's `quantize_dynamic` leaves
+/// once for the three input projections (in cross-attention over one memory tensor, once for the
+/// key and value projections). Inference only. PyTorch's `quantize_dynamic` leaves
 /// `nn.MultiheadAttention` in float32.
 ///
 /// Made by ``DynamicQuantizer``; saved and loaded like any registered layer.
@@ -90,6 +91,9 @@ public final class DynamicQuantizedMultiHeadAttention: Module {
         if query === k && k === v {
             let input = QuantizedInput(query, path: path)
             (q, projectedKey, projectedValue) = (self.query(input), self.key(input), self.value(input))
+        } else if k === v {
+            let memory = QuantizedInput(k, path: path)
+            (q, projectedKey, projectedValue) = (self.query(query), self.key(memory), self.value(memory))
         } else {
             (q, projectedKey, projectedValue) = (self.query(query), self.key(k), self.value(v))
         }
