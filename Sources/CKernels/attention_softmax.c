@@ -3,7 +3,7 @@
 // compiled for several CPUs; the Swift loops it replaced ran at about 4 ns per score. Sums and
 // maxima are taken over 16 fixed lanes and contraction into fused multiply-adds is off, so every
 // build gives the same bits.
-#include "ckernels.h"
+#include "kernel_paths.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -82,25 +82,13 @@ static inline float lane_sum(const float *lanes) {
         }                                                                                                     \
     }
 
-DEFINE_ATTENTION_ROWS(portable, )
-#if defined(__x86_64__)
-DEFINE_ATTENTION_ROWS(avx2, __attribute__((target("avx2,fma"))))
-DEFINE_ATTENTION_ROWS(avx512, __attribute__((target("avx512f,fma"))))
-#endif
+LEPTON_DEFINE_PATHS(DEFINE_ATTENTION_ROWS)
 
 void lepton_attention_softmax(int path, float *s, int64_t rows, int64_t n, const float *keep,
                               int64_t keep_row_stride, int64_t keep_stride) {
-#if defined(__x86_64__)
-    if (path == LEPTON_KERNELS_AVX512) { softmax_avx512(s, rows, n, keep, keep_row_stride, keep_stride); return; }
-    if (path == LEPTON_KERNELS_AVX2) { softmax_avx2(s, rows, n, keep, keep_row_stride, keep_stride); return; }
-#endif
-    softmax_portable(s, rows, n, keep, keep_row_stride, keep_stride);
+    LEPTON_DISPATCH(path, softmax, s, rows, n, keep, keep_row_stride, keep_stride);
 }
 
 void lepton_attention_softmax_backward(int path, const float *w, float *d, int64_t rows, int64_t n) {
-#if defined(__x86_64__)
-    if (path == LEPTON_KERNELS_AVX512) { softmax_backward_avx512(w, d, rows, n); return; }
-    if (path == LEPTON_KERNELS_AVX2) { softmax_backward_avx2(w, d, rows, n); return; }
-#endif
-    softmax_backward_portable(w, d, rows, n);
+    LEPTON_DISPATCH(path, softmax_backward, w, d, rows, n);
 }

@@ -2,7 +2,7 @@
 // that they can be compiled for several CPUs and chosen at run time: Swift builds for the
 // baseline x86-64 (SSE2), which has no FMA and too few registers for the accumulators. The
 // loops are plain C; the compiler vectorises them for each target.
-#include "ckernels.h"
+#include "kernel_paths.h"
 
 int lepton_kernels_path_supported(int path) {
     switch (path) {
@@ -91,24 +91,10 @@ static inline void tail(const float *c0, const int64_t *offsets, int64_t taps, c
         }                                                                                                  \
     }
 
-DEFINE_RUN(portable, )
-#if defined(__x86_64__)
-DEFINE_RUN(avx2, __attribute__((target("avx2,fma"))))
-DEFINE_RUN(avx512, __attribute__((target("avx512f,fma"))))
-#endif
+LEPTON_DEFINE_PATHS(DEFINE_RUN)
 
 void lepton_direct_conv_run(int path, const float *corner, int64_t step, int64_t count, const int64_t *offsets,
                             int64_t taps, const float *weights, int64_t channels, const float *bias,
                             float *out, int64_t out_step, int relu) {
-#if defined(__x86_64__)
-    if (path == LEPTON_KERNELS_AVX512) {
-        run_avx512(corner, step, count, offsets, taps, weights, channels, bias, out, out_step, relu);
-        return;
-    }
-    if (path == LEPTON_KERNELS_AVX2) {
-        run_avx2(corner, step, count, offsets, taps, weights, channels, bias, out, out_step, relu);
-        return;
-    }
-#endif
-    run_portable(corner, step, count, offsets, taps, weights, channels, bias, out, out_step, relu);
+    LEPTON_DISPATCH(path, run, corner, step, count, offsets, taps, weights, channels, bias, out, out_step, relu);
 }

@@ -2,7 +2,7 @@
 // can be compiled for several CPUs; the Swift loop it replaced did not vectorise (3.5x slower).
 // Contraction into fused multiply-adds is off, so every build rounds exactly as the Swift
 // reference backend does.
-#include "ckernels.h"
+#include "kernel_paths.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -48,16 +48,8 @@
         }                                                                                                      \
     }
 
-DEFINE_ADAM(portable, )
-#if defined(__x86_64__)
-DEFINE_ADAM(avx2, __attribute__((target("avx2,fma"))))
-DEFINE_ADAM(avx512, __attribute__((target("avx512f,fma"))))
-#endif
+LEPTON_DEFINE_PATHS(DEFINE_ADAM)
 
 void lepton_adam(int path, const LeptonAdamStep *s, float *param, const float *grad, float *m, float *v, int64_t n) {
-#if defined(__x86_64__)
-    if (path == LEPTON_KERNELS_AVX512) { adam_avx512(s, param, grad, m, v, n); return; }
-    if (path == LEPTON_KERNELS_AVX2) { adam_avx2(s, param, grad, m, v, n); return; }
-#endif
-    adam_portable(s, param, grad, m, v, n);
+    LEPTON_DISPATCH(path, adam, s, param, grad, m, v, n);
 }
