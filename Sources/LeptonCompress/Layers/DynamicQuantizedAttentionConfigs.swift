@@ -65,49 +65,33 @@ extension DynamicQuantizedMultiHeadAttention: ConfigurableLayer {
     }
 }
 
-/// The settings of a dynamic int8 encoder block, read from a config.
-private struct EncoderSettings {
-    static let keys = ["model_dim", "num_heads", "intermediate_dim", "activation", "layer_norm_epsilon", "normalize_first"]
-    let modelDimensions: Int, heads: Int, feedForwardDimensions: Int
-    let activation: ActivationFunction, epsilon: Float, normFirst: Bool
+/// The weights of one dynamic int8 encoder block of `s`'s sizes: four attention products, two
+/// feed-forward products, two normalisations.
+private func blockWeights(_ s: TransformerSettings) -> [[Int]] {
+    let (d, f) = (s.modelDimensions, s.feedForwardDimensions)
+    return (0..<4).flatMap { _ in productWeights(d, d) } + productWeights(d, f) + productWeights(f, d) + [[d], [d], [d], [d]]
+}
 
-    init(_ c: ConfigReader) throws {
-        modelDimensions = try c.requiredSize("model_dim")
-        heads = try c.requiredSize("num_heads")
-        guard modelDimensions % heads == 0 else {
-            throw ConfigError("\(c.key("num_heads")): \(heads) does not divide model_dim \(modelDimensions)")
-        }
-        feedForwardDimensions = try c.requiredSize("intermediate_dim")
-        activation = try c.choice("activation", default: .relu)
-        epsilon = try c.positiveFloat("layer_norm_epsilon", default: 1e-5)
-        normFirst = try c.bool("normalize_first", default: false)
-    }
-
-    /// The weights of one block: four attention products, two feed-forward products, two normalisations.
-    var blockWeights: [[Int]] {
-        let (d, f) = (modelDimensions, feedForwardDimensions)
-        return (0..<4).flatMap { _ in productWeights(d, d) } + productWeights(d, f) + productWeights(f, d) + [[d], [d], [d], [d]]
-    }
-
-    static func config(of block: DynamicQuantizedTransformerEncoderLayer) -> [String: ConfigValue] {
-        ["model_dim": .int(block.modelDimensions), "num_heads": .int(block.selfAttention.heads),
-         "intermediate_dim": .int(block.feedForward1.units), "activation": .string(block.feedForward1.activation.rawValue),
-         "layer_norm_epsilon": .float(block.norm1.epsilon), "normalize_first": .bool(block.normFirst)]
-    }
+/// The config of an int8 `block`, with the float block's keys (no dropout: inference only).
+private func blockConfig(_ block: DynamicQuantizedTransformerEncoderLayer) -> [String: ConfigValue] {
+    ["model_dim": .int(block.modelDimensions), "num_heads": .int(block.selfAttention.heads),
+     "intermediate_dim": .int(block.feedForward1.units), "activation": .string(block.feedForward1.activation.rawValue),
+     "layer_norm_epsilon": .float(block.norm1.epsilon), "normalize_first": .bool(block.normFirst)]
 }
 
 extension DynamicQuantizedTransformerEncoderLayer: ConfigurableLayer {
     public static let typeName = "DynamicQuantizedTransformerEncoderLayer"
-    public static var configKeys: [String] { EncoderSettings.keys }
+    /// The float block's keys; `dropout` is read and ignored (inference only).
+    public static var configKeys: [String] { TransformerSettings.keys }
 
     public convenience init(config c: ConfigReader) throws {
-        let s = try EncoderSettings(c)
-        try c.checkWeights(s.blockWeights, sizedBy: "model_dim")
+        let s = try TransformerSettings(c)
+        try c.checkWeights(blockWeights(s), sizedBy: "model_dim")
         self.init(modelDimensions: s.modelDimensions, heads: s.heads, feedForwardDimensions: s.feedForwardDimensions,
                   activation: s.activation, layerNormEpsilon: s.epsilon, normFirst: s.normFirst)
     }
 
-    public var config: [String: ConfigValue] { EncoderSettings.config(of: self) }
+    public var config: [String: ConfigValue] { blockConfig(self) }
 
     /// `[batch, seq, modelDimensions]` → the same shape.
     public func inferShape(_ input: TensorSpec) throws -> ShapeInference {
@@ -115,33 +99,28 @@ extension DynamicQuantizedTransformerEncoderLayer: ConfigurableLayer {
         return ShapeInference(output: input)
     }
 
-    /// Checks the input and the cost of `count` blocks like this one.
+    /// Checks the input and the cost of `count` blocks like this one (as the float block does).
     func checkBlocks(_ input: TensorSpec, count: Int) throws {
-        let d = modelDimensions, f = feedForward1.units, heads = selfAttention.heads
-        let (b, t) = try checkSelfAttention(input, features: d, heads: heads, width: Swift.max(3 * d, f), key: "model_dim")
-        try LayerLimits.checkOperations([count, b, t, d, 4 * d + 2 * f], "the blocks' products")
-        try LayerLimits.checkOperations([count, b, heads, t, t, 2 * (d / heads)], "the blocks' attention")
+        try TransformerEncoderLayer.checkBlocks(input, count: count, modelDimensions: modelDimensions,
+                                                heads: selfAttention.heads, feedForwardDimensions: feedForward1.units)
     }
 }
 
 extension DynamicQuantizedTransformerEncoder: ConfigurableLayer {
     public static let typeName = "DynamicQuantizedTransformerEncoder"
-    public static var configKeys: [String] { EncoderSettings.keys + ["num_layers", "final_norm"] }
+    public static var configKeys: [String] { TransformerSettings.keys + ["num_layers", "final_norm"] }
 
     public convenience init(config c: ConfigReader) throws {
-        let s = try EncoderSettings(c)
-        let layers = try c.requiredInt("num_layers", minimum: 1)
-        guard layers <= LayerLimits.maxLayers else {
-            throw ConfigError("\(c.key("num_layers")): expected at most \(LayerLimits.maxLayers) (LayerLimits.maxLayers), got \(layers)")
-        }
-        try c.checkWeights(s.blockWeights, copies: layers, sizedBy: "num_layers")
+        let s = try TransformerSettings(c)
+        let layers = try TransformerSettings.layerCount(c)
+        try c.checkWeights(blockWeights(s), copies: layers, sizedBy: "num_layers")
         self.init(layers: layers, modelDimensions: s.modelDimensions, heads: s.heads,
                   feedForwardDimensions: s.feedForwardDimensions, activation: s.activation, layerNormEpsilon: s.epsilon,
                   normFirst: s.normFirst, finalNorm: try c.bool("final_norm", default: false))
     }
 
     public var config: [String: ConfigValue] {
-        var c = EncoderSettings.config(of: blocks[0])
+        var c = blockConfig(blocks[0])
         c["num_layers"] = .int(layers.count)
         c["final_norm"] = .bool(finalNorm != nil)
         return c

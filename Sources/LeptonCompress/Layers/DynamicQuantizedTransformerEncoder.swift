@@ -67,16 +67,9 @@ public final class DynamicQuantizedTransformerEncoderLayer: Module {
         quantizedRequire(input.rank == 3 && input.shape[2] == modelDimensions,
                          "DynamicQuantizedTransformerEncoderLayer: expected input [batch, seq, \(modelDimensions)], got \(input.shape)")
         return Tensor.withoutGrad {
-            func attention(_ x: Tensor) -> Tensor {
-                selfAttention(x, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal)
-            }
-            func feedForward(_ x: Tensor) -> Tensor { feedForward2(feedForward1(x)) }
-            if normFirst {
-                let x = input + attention(norm1(input))
-                return x + feedForward(norm2(x))
-            }
-            let x = norm1(input + attention(input))
-            return norm2(x + feedForward(x))
+            TransformerEncoderLayer.residualBlock(input, normFirst: normFirst, norm1: norm1, norm2: norm2, attention: {
+                self.selfAttention($0, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal)
+            }, feedForward: { self.feedForward2(self.feedForward1($0)) })
         }
     }
 }

@@ -49,14 +49,15 @@ extension MultiHeadAttention: ConfigurableLayer {
     }
 }
 
-/// The settings shared by ``TransformerEncoderLayer`` and ``TransformerEncoder`` configs.
-struct TransformerSettings {
-    static let keys = ["model_dim", "num_heads", "intermediate_dim", "dropout", "activation", "layer_norm_epsilon",
-                       "normalize_first"]
-    let modelDimensions: Int, heads: Int, feedForwardDimensions: Int
-    let dropout: Float, activation: ActivationFunction, epsilon: Float, normFirst: Bool
+/// The settings shared by ``TransformerEncoderLayer`` and ``TransformerEncoder`` configs (and the
+/// layers that stand in for them, such as LeptonCompress's int8 encoder), read and checked.
+public struct TransformerSettings {
+    public static let keys = ["model_dim", "num_heads", "intermediate_dim", "dropout", "activation", "layer_norm_epsilon",
+                              "normalize_first"]
+    public let modelDimensions: Int, heads: Int, feedForwardDimensions: Int
+    public let dropout: Float, activation: ActivationFunction, epsilon: Float, normFirst: Bool
 
-    init(_ c: ConfigReader) throws {
+    public init(_ c: ConfigReader) throws {
         modelDimensions = try c.requiredSize("model_dim")
         heads = try c.requiredSize("num_heads")
         guard modelDimensions % heads == 0 else {
@@ -67,6 +68,15 @@ struct TransformerSettings {
         activation = try c.choice("activation", default: .relu)
         epsilon = try c.positiveFloat("layer_norm_epsilon", default: 1e-5)
         normFirst = try c.bool("normalize_first", default: false)
+    }
+
+    /// A stack's `num_layers`, at least 1 and at most ``LayerLimits/maxLayers``.
+    public static func layerCount(_ c: ConfigReader) throws -> Int {
+        let layers = try c.requiredInt("num_layers", minimum: 1)
+        guard layers <= LayerLimits.maxLayers else {
+            throw ConfigError("\(c.key("num_layers")): expected at most \(LayerLimits.maxLayers) (LayerLimits.maxLayers), got \(layers)")
+        }
+        return layers
     }
 
     /// The weights of one block: attention, feed-forward network and the two normalisations.
@@ -101,10 +111,7 @@ extension TransformerEncoder: ConfigurableLayer {
     public static var configKeys: [String] { TransformerSettings.keys + ["num_layers", "final_norm"] }
     public convenience init(config c: ConfigReader) throws {
         let s = try TransformerSettings(c)
-        let layers = try c.requiredInt("num_layers", minimum: 1)
-        guard layers <= LayerLimits.maxLayers else {
-            throw ConfigError("\(c.key("num_layers")): expected at most \(LayerLimits.maxLayers) (LayerLimits.maxLayers), got \(layers)")
-        }
+        let layers = try TransformerSettings.layerCount(c)
         try c.checkWeights(s.blockWeights, copies: layers, sizedBy: "num_layers")
         self.init(layers: layers, modelDimensions: s.modelDimensions, heads: s.heads,
                   feedForwardDimensions: s.feedForwardDimensions, dropout: s.dropout, activation: s.activation,

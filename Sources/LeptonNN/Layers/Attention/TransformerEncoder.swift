@@ -87,12 +87,19 @@ public final class TransformerEncoderLayer: Module {
                                causal: Bool = false) -> Tensor {
         layerRequire(input.rank == 3 && input.shape[2] == modelDimensions,
                      "TransformerEncoderLayer: expected input [batch, seq, \(modelDimensions)], got \(input.shape)")
-        func attention(_ x: Tensor) -> Tensor {
-            dropout1(selfAttention(x, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal))
-        }
-        func feedForward(_ x: Tensor) -> Tensor {
-            dropout2(feedForward2(feedForwardDropout(feedForward1(x))))
-        }
+        return Self.residualBlock(input, normFirst: normFirst, norm1: norm1, norm2: norm2, attention: {
+            self.dropout1(self.selfAttention($0, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal))
+        }, feedForward: {
+            self.dropout2(self.feedForward2(self.feedForwardDropout(self.feedForward1($0))))
+        })
+    }
+
+    /// An encoder block's residual structure around its two sub-layers: post-norm
+    /// `x = norm1(x + attention(x))`, `norm2(x + feedForward(x))`, or pre-norm
+    /// `x = x + attention(norm1(x))`, `x + feedForward(norm2(x))` (shared with the layers that
+    /// stand in for this one, such as LeptonCompress's int8 block).
+    public static func residualBlock(_ input: Tensor, normFirst: Bool, norm1: LayerNormalization, norm2: LayerNormalization,
+                                     attention: (Tensor) -> Tensor, feedForward: (Tensor) -> Tensor) -> Tensor {
         if normFirst {
             let x = input + attention(norm1(input))
             return x + feedForward(norm2(x))

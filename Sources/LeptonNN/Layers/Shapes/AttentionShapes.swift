@@ -44,11 +44,18 @@ extension TransformerEncoderLayer {
 
     /// Checks the input and the cost of `count` blocks like this one.
     func checkBlocks(_ input: TensorSpec, count: Int) throws {
+        try Self.checkBlocks(input, count: count, modelDimensions: modelDimensions, heads: selfAttention.heads,
+                             feedForwardDimensions: feedForwardDimensions)
+    }
+
+    /// Checks `input` and the cost of `count` encoder blocks of these sizes (shared with the
+    /// layers that stand in for this one, such as LeptonCompress's int8 block).
+    public static func checkBlocks(_ input: TensorSpec, count: Int, modelDimensions: Int, heads: Int,
+                                   feedForwardDimensions: Int) throws {
         let (b, t, f) = try input.sequence()
         guard f == modelDimensions else {
             throw ConfigError("the input has \(f) features; expected \(modelDimensions) (model_dim)")
         }
-        let heads = selfAttention.heads
         try LayerLimits.checkTensor([b, heads, t, t], "the attention weights of shape")
         try LayerLimits.checkTensor([b, t, Swift.max(3 * f, feedForwardDimensions)], "the projections of shape")
         try LayerLimits.checkOperations([count, b, t, f, 4 * f + 2 * feedForwardDimensions], "the blocks' products")
