@@ -54,22 +54,22 @@ struct ModuleFieldTable: @unchecked Sendable {
         if module is CustomReflectable { return nil }
         var fields: [Field] = []
         var mirror: Mirror? = Mirror(reflecting: module)
+        // A class's fields list its superclasses' first; the superclass's list is the next level's.
+        guard var declared = declaredFields(of: type(of: module)) else { return nil }
         while let m = mirror {
-            guard let declared = declaredFields(of: m.subjectType) else { return nil }
-            let inherited: Int
+            var inherited: [DeclaredField] = []
             if let superMirror = m.superclassMirror {
                 guard let fields = declaredFields(of: superMirror.subjectType) else { return nil }
-                inherited = fields.count
-            } else {
-                inherited = 0
+                inherited = fields
             }
-            let own = Array(declared.dropFirst(inherited))
+            let own = Array(declared.dropFirst(inherited.count))
             let labels = m.children.map(\.label)
             guard own.count == labels.count, zip(own, labels).allSatisfy({ $0.name == $1 }) else { return nil }
             for field in own where mayHold(field.type, kind: field.kind) {
                 guard field.isStrong else { return nil }
                 fields.append(Field(label: field.name, offset: field.offset, load: _openExistential(field.type, do: fieldLoader)))
             }
+            declared = inherited
             mirror = m.superclassMirror
         }
         return ModuleFieldTable(fields: fields)

@@ -1,10 +1,9 @@
 import Foundation
-import CBLAS
 import CKernels
 
-/// The CPU backend: OpenBLAS `sgemm` for matrix products and convolutions (im2col + GEMM),
-/// element-wise and reduction loops spread over ``Lepton/threadCount`` threads, and a caching
-/// allocator that reuses large blocks between steps.
+/// The CPU backend: OpenBLAS's or oneDNN's `sgemm` (``GEMMLibrary``) for matrix products and
+/// convolutions (im2col + GEMM), element-wise and reduction loops spread over
+/// ``Lepton/threadCount`` threads, and a caching allocator that reuses large blocks between steps.
 public final class CPUBackend: Backend, @unchecked Sendable {
     /// The shared instance, the default backend.
     public static let shared = CPUBackend()
