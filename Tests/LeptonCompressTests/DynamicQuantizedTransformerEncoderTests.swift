@@ -66,4 +66,29 @@ import LeptonTestSupport
         let x = TestSupport.randn([2, 6, 16], seed: 8)
         #expect(DynamicQuantizedMultiHeadAttentionTests.relativeError(int8(x), Tensor.withoutGrad { block(x) }) < 0.05)
     }
+
+    @Test func badConfigsAreRefusedBeforeAnythingIsBuilt() {
+        QuantizedLayers.register()
+        let block: [String: ConfigValue] = ["model_dim": 32, "num_heads": 4, "intermediate_dim": 64]
+        var heads = block
+        heads["num_heads"] = .int(5)
+        var layers = block
+        layers["num_layers"] = .int(LayerLimits.maxLayers + 1)
+        var huge = block
+        huge["model_dim"] = .int(1 << 20)
+        huge["num_layers"] = .int(1)
+        for (config, message) in [(heads, "layers.1.num_heads: 5 does not divide model_dim 32"),
+                                  (layers, "layers.1.num_layers: expected at most"),
+                                  (huge, "layers.1.num_layers: a weight of shape [1048576, 1048576]")] {
+            #expect {
+                if config["num_layers"] == nil {
+                    _ = try DynamicQuantizedTransformerEncoderLayer(config: ConfigReader(config, path: "layers.1"))
+                } else {
+                    _ = try DynamicQuantizedTransformerEncoder(config: ConfigReader(config, path: "layers.1"))
+                }
+            } throws: { error in
+                "\(error)".contains(message)
+            }
+        }
+    }
 }
