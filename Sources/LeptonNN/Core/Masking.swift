@@ -29,13 +29,13 @@ extension MaskAware {
 
 extension Module {
     /// The mask of this layer's output when its input carries `mask` (see ``MaskAware``).
-    func propagatedMask(for input: Tensor, mask: Tensor?) -> Tensor? {
+    package func propagatedMask(for input: Tensor, mask: Tensor?) -> Tensor? {
         if let aware = self as? MaskAware { return aware.outputMask(for: input, mask: mask) }
         return self is MaskPreserving ? mask : nil
     }
 
     /// The layer applied to `input`, passing `mask` to a layer that uses it.
-    func applied(to input: Tensor, mask: Tensor?) -> Tensor {
+    package func applied(to input: Tensor, mask: Tensor?) -> Tensor {
         if let mask, let aware = self as? MaskAware { return aware.forward(input, mask: mask) }
         return self(input)
     }

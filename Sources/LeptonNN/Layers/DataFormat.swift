@@ -13,7 +13,7 @@ public enum PaddingMode: String, Sendable, Codable, CaseIterable {
     case same
 
     /// `(before, after)` padding for one spatial axis.
-    func amounts(input: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, Int) {
+    package func amounts(input: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, Int) {
         guard self == .same else { return (0, 0) }
         let span = dilation * (kernel - 1) + 1
         let out = (input + stride - 1) / stride

@@ -6,7 +6,7 @@ public class Pooling2D: Module {
     public let strides: [Int]
     public let padding: PaddingMode
     public let dataFormat: DataFormat
-    let isMax: Bool
+    package let isMax: Bool
 
     init(isMax: Bool, poolSize: [Int], strides: [Int]?, padding: PaddingMode, dataFormat: DataFormat) {
         layerRequire(poolSize.count == 2 && (strides?.count ?? 2) == 2, "Pooling2D: poolSize and strides take two values")

@@ -54,7 +54,7 @@ extension Tensor {
 
     /// Checks a convolution's input and weight and resolves its geometry, for either layout
     /// (`[N, C, H, W]` or channels-last `[N, H, W, C]`); the weight is `[O, C/groups, KH, KW]`.
-    func conv2dParameters(_ weight: Tensor, channelsLast: Bool, stride: [Int], padding: [Int],
+    package func conv2dParameters(_ weight: Tensor, channelsLast: Bool, stride: [Int], padding: [Int],
                                   dilation: [Int], groups: Int) -> Conv2DParameters {
         let layout = channelsLast ? "[N, H, W, C]" : "[N, C, H, W]"
         require(rank == 4 && weight.rank == 4, "conv2d", "expected input \(layout) and weight [O, C/groups, KH, KW], got \(shape) and \(weight.shape)")

@@ -20,6 +20,8 @@ final class TrainingSetup {
     var metrics: [Metric] = []
     var shuffleSeed: UInt64?
     var distribution: DistributionStrategy?
+    /// The whole-step compiler's steps when `compile` asked for `jit: true`.
+    var jit: JITState?
 }
 
 /// A model with Keras's workflow: ``compile(optimizer:loss:metrics:)``,
@@ -71,20 +73,26 @@ extension TrainableModel {
     /// ```swift
     /// try model.compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])
     /// ```
+    /// - Parameter jit: capture each training and inference step of a ``LeptonNN/Sequential``
+    ///   once per input shape and run it compiled (Keras's `jit_compile=True`): layers lowered
+    ///   onto one planned arena with bias and activation fused into their GEMM or convolution,
+    ///   no graph or allocation per step; layers it cannot lower run eagerly inside the step
+    ///   (see ``jitSummary``). The results are the eager model's.
     /// - Throws: ``TrainingError`` for an unknown optimizer, loss or metric name, listing the known ones.
-    public func compile(optimizer: OptimizerSpec = "adam", loss: LossFunction, metrics: [MetricSpec] = []) throws {
-        try compile(optimizer: optimizer.make(for: self), loss: loss, metrics: metrics)
+    public func compile(optimizer: OptimizerSpec = "adam", loss: LossFunction, metrics: [MetricSpec] = [], jit: Bool = false) throws {
+        try compile(optimizer: optimizer.make(for: self), loss: loss, metrics: metrics, jit: jit)
     }
 
     /// Compiles with an optimizer built by the caller (for the model's parameters).
     /// - Throws: ``TrainingError`` for an unknown loss or metric name, listing the known ones.
-    public func compile(optimizer: Optimizer, loss: LossFunction, metrics: [MetricSpec] = []) throws {
+    public func compile(optimizer: Optimizer, loss: LossFunction, metrics: [MetricSpec] = [], jit: Bool = false) throws {
         if let error = loss.unknownNameError { throw error }
         let made = try metrics.map { try $0.make() }
         let setup = self.setup
         setup.metrics = made
         setup.optimizer = optimizer
         setup.loss = loss
+        setup.jit = jit ? JITState() : nil
     }
 
     func requireCompiled(_ method: String) throws -> (Optimizer, LossFunction) {
@@ -96,6 +104,9 @@ extension TrainableModel {
 
     /// The step of Keras's `fit`: forward, loss, backward, optimizer step.
     public func standardTrainStep(x: Tensor, y: Tensor) -> (loss: Float, prediction: Tensor) {
+        if let step = compiledStep(for: x, training: true) {
+            return step.train(x: x, y: y, loss: loss!, optimizer: optimizer!)
+        }
         let prediction = forward(x)
         let value = loss!(prediction, y)
         optimizer!.zeroGrad()
@@ -337,7 +348,7 @@ extension TrainableModel {
             let batches = data.batches(epoch: 0)
             for batch in batches {
                 let (bx, by) = try TrainingBatch.fields(batch, method: "evaluate")
-                let prediction = forward(bx)
+                let prediction = inferenceForward(bx)
                 lossSum += Double(loss(prediction, by).item()) * Double(bx.shape[0])
                 n += bx.shape[0]
                 evaluationMetrics.forEach { $0.update(prediction: prediction, target: by) }
@@ -362,7 +373,7 @@ extension TrainableModel {
         return Tensor.withoutGrad {
             var outputs: [Tensor] = []
             for start in stride(from: 0, to: n, by: batchSize) {
-                outputs.append(forward(x.slice(axis: 0, start: start, end: min(start + batchSize, n))))
+                outputs.append(inferenceForward(x.slice(axis: 0, start: start, end: min(start + batchSize, n))))
             }
             return outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, axis: 0)
         }
@@ -378,7 +389,7 @@ extension TrainableModel {
         var outputs: [Tensor] = []
         try Tensor.withoutGrad {
             let batches = data.batches(epoch: 0)
-            for batch in batches where !batch.isEmpty { outputs.append(forward(batch[0])) }
+            for batch in batches where !batch.isEmpty { outputs.append(inferenceForward(batch[0])) }
             try batches.rethrowError()
         }
         guard !outputs.isEmpty else { throw TrainingError("predict: the data hold no samples") }
