@@ -91,7 +91,7 @@ func measureMemory(threads: Int, runs: Int) throws -> [MemoryResult] {
         var lepton: [Double] = [], peer: [Double] = []
         for _ in 0..<runs {
             lepton.append(try probe(executable: exe,
-                                    arguments: ["--memory-probe", w.name, "--threads", "\(threads)", "--steps", "\(w.steps)"],
+                                    arguments: ["--memory-probe", w.name, "--threads", "\(threads)", "--steps", "\(w.steps)"] + (BenchMode.jit ? ["--jit"] : []),
                                     environment: ProcessInfo.processInfo.environment))
             peer.append(try probe(executable: "/usr/bin/env",
                                   arguments: [python, script, "--memory-probe", w.name, "--threads", "\(threads)",

@@ -51,10 +51,21 @@ func makeLSTMModel() -> Sequential {
     ])
 }
 
-/// One optimisation step, as a user writes it: forward, loss, zeroGrad, backward, optimizer step.
-func trainingStep(model: Module, optimizer: Optimizer, x: Tensor, loss: @escaping (Tensor) -> Tensor) -> () -> Void {
-    {
-        let value = loss(model(x))
+/// How the Lepton side of the model rows runs (`--jit`: compiled steps).
+enum BenchMode {
+    /// Whether the model rows run through `compile(..., jit: true)`.
+    nonisolated(unsafe) static var jit = false
+}
+
+/// One optimisation step: as a user writes it (forward, loss, zeroGrad, backward, optimizer
+/// step), or with `--jit` the model's compiled `trainStep` (forward, loss, backward, step).
+func trainingStep(model: Sequential, optimizer: Optimizer, x: Tensor, y: Tensor, loss: LossFunction) -> () -> Void {
+    if BenchMode.jit {
+        do { try model.compile(optimizer: optimizer, loss: loss, jit: true) } catch { fail("compile: \(error)") }
+        return { _ = model.trainStep(x: x, y: y) }
+    }
+    return {
+        let value = loss(model(x), y)
         optimizer.zeroGrad()
         value.backward()
         optimizer.step()
@@ -69,7 +80,7 @@ func cnnTrainingStep(batch: Int) -> () -> Void {
     let y = Tensor.randint([batch], high: 10, generator: &g)
     let model = makeCNN()
     let optimizer = Adam(model, learningRate: 1e-3)
-    return trainingStep(model: model, optimizer: optimizer, x: x) { sparseCategoricalCrossEntropy(logits: $0, y) }
+    return trainingStep(model: model, optimizer: optimizer, x: x, y: y, loss: .sparseCategoricalCrossEntropy(fromLogits: true))
 }
 
 /// CNN forward pass without gradients, evaluation mode, on `[batch, 28, 28, 1]`.
@@ -77,6 +88,10 @@ func cnnInference(batch: Int) -> () -> Void {
     var g = RandomGenerator(seed: BenchSeed.data)
     let x = Tensor.normal([batch, 28, 28, 1], generator: &g)
     let model = makeCNN()
+    if BenchMode.jit {
+        do { try model.compile(loss: .sparseCategoricalCrossEntropy(fromLogits: true), jit: true) } catch { fail("compile: \(error)") }
+        return { _ = model.predict(x, batchSize: batch) }
+    }
     model.eval()
     return { Tensor.withoutGrad { _ = model(x) } }
 }
@@ -88,7 +103,7 @@ func mlpTrainingStep(batch: Int) -> () -> Void {
     let y = Tensor.randint([batch], high: 10, generator: &g)
     let model = makeMLP()
     let optimizer = Adam(model, learningRate: 1e-3)
-    return trainingStep(model: model, optimizer: optimizer, x: x) { sparseCategoricalCrossEntropy(logits: $0, y) }
+    return trainingStep(model: model, optimizer: optimizer, x: x, y: y, loss: .sparseCategoricalCrossEntropy(fromLogits: true))
 }
 
 /// LSTM training: int32 token ids `[batch, 100]`, binary labels `[batch, 1]`, sigmoid
@@ -99,7 +114,7 @@ func lstmTrainingStep(batch: Int) -> () -> Void {
     let y = Tensor.randint([batch, 1], high: 2, generator: &g).cast(to: .float32)
     let model = makeLSTMModel()
     let optimizer = Adam(model, learningRate: 1e-3)
-    return trainingStep(model: model, optimizer: optimizer, x: x) { binaryCrossEntropy(logits: $0, y) }
+    return trainingStep(model: model, optimizer: optimizer, x: x, y: y, loss: .binaryCrossEntropy(fromLogits: true))
 }
 
 /// TransformerEncoder (6 blocks, d = 128, 4 heads, feed-forward 512, dropout 0) forward and

@@ -11,6 +11,8 @@ struct Options {
     var quick = false
     var markdown = false
     var keepOpenBLASEnv = false
+    /// `--jit`: the model rows' Lepton side runs compiled steps (`compile(..., jit: true)`).
+    var jit = false
     var only: Set<String> = Options.allGroups
     var threads = [1, 2]
     /// `--peers`: the frameworks to run (PyTorch always); nil: PyTorch plus every other whose venv exists.
@@ -37,7 +39,7 @@ struct Options {
 
     static let usage = """
     usage: lepton-bench [--quick] [--only GROUP[,…]] [--threads 1,2] [--peers torch,keras,jax] [--windows N]
-                        [--settle SECONDS]
+                        [--settle SECONDS] [--jit]
                         [--sizes 256,512,…] [--memory-runs N] [--markdown] [--keep-openblas-env]
                         [--npy-dir DIR] [--npy-data DIR] [--npy-copies N] [--keep-npy] [--batch N] [--npy-runs N]
       --only GROUP[,…]     sgemm, conv, elementwise, cnn32, cnn128, cnninfer, latency, mlp, lstm,
@@ -58,6 +60,9 @@ struct Options {
                            sleep before the next side's window (default 0.25; 0: none)
       --memory-runs N      fresh processes per side for each peak-memory figure
       --markdown           also print the tables as Markdown
+      --jit                the Lepton side of the CNN, MLP and LSTM rows runs compiled steps
+                           (compile(..., jit: true): fit's trainStep, predict); the Transformer row's
+                           encoder loop stays eager
       --keep-openblas-env  do not re-exec without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
     env: LEPTON_PYTHON (PyTorch's Python, default python3), LEPTON_PYTHON_KERAS, LEPTON_PYTHON_JAX
          (default .venv-bench-keras/bin/python, .venv-bench-jax/bin/python beside python/),
@@ -80,6 +85,7 @@ struct Options {
         while i < args.count {
             switch args[i] {
             case "--quick": o.quick = true
+            case "--jit": o.jit = true
             case "--markdown": o.markdown = true
             case "--keep-openblas-env": o.keepOpenBLASEnv = true
             case "--only":
@@ -137,6 +143,7 @@ func fail(_ message: String) -> Never {
 
 signal(SIGPIPE, SIG_IGN)  // a dead peer must give an error message, not kill the benchmark
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+BenchMode.jit = options.jit
 BenchEnvironment.dropOpenBLASOverridesByReexec(keep: options.keepOpenBLASEnv)
 if let name = options.memoryProbe { runMemoryProbe(name, threads: options.threads[0], steps: options.probeSteps) }
 if let path = options.npyProbe {
@@ -165,6 +172,7 @@ if options.only.contains("transformer") { benchmarks += transformerBenchmarks() 
 let started = Date()
 print("lepton-bench  \(ISO8601DateFormatter().string(from: started))  \(settings.windows) windows of ~\(settings.windowSeconds) s per side, interleaved")
 print("Lepton: \(BenchEnvironment.leptonBLASDescription())")
+print("Lepton model rows: \(options.jit ? "compiled steps (compile(..., jit: true)); the Transformer row eager" : "eager")")
 print("load average at start: \(BenchEnvironment.loadAverage())  (other work on this 2-core VM skews absolute figures; ratios are interleaved)")
 
 // Keras and JAX run the model rows only: without one, their workers are not started.

@@ -33,11 +33,14 @@ public struct TrainingConfig {
     /// How `lepton train` spreads the job over processes (`distributed:`), checked; the
     /// command line's flags override it.
     public var distributed: DistributionSettings?
+    /// Whether training and evaluation run compiled steps (`jit: true`; see
+    /// ``LeptonTrain/TrainableModel/compile(optimizer:loss:metrics:jit:)``).
+    public var jit: Bool
     public var file: String
 
     /// The top-level keys a config may have.
     public static let keys = ["dataset", "model", "optimizer", "loss", "metrics", "epochs", "batch_size", "validation_split",
-                       "seed", "callbacks", "output", "augmentation", "distillation", "embedding", "distributed"]
+                       "seed", "callbacks", "output", "augmentation", "distillation", "embedding", "distributed", "jit"]
 
     /// Reads and checks a YAML training config.
     /// - Throws: ``ConfigError`` naming the file, the key, the value and what was expected.
@@ -104,6 +107,7 @@ public struct TrainingConfig {
             throw ConfigError("callbacks: expected a list, got \(c)")
         } else { callbacks = [] }
         output = try root.string("output")
+        jit = try root.bool("jit", default: false)
         augmentation = try root.raw("augmentation").map { try Self.augmentation($0) }
         distillation = try root.raw("distillation").map { try DistillationSettings.read($0) }
         embedding = root.raw("embedding")

@@ -38,6 +38,8 @@ public final class TrainingJob: @unchecked Sendable {
         public var verbosity: Verbosity = .silent
         /// Report a `batchEnded` event for every batch (they are many; off by default).
         public var batchEvents = false
+        /// Replaces the config's `jit` (compiled training and evaluation steps).
+        public var jit: Bool?
         public init() {}
     }
     public let options: Options
@@ -151,7 +153,8 @@ public final class TrainingJob: @unchecked Sendable {
         trainer.distribution = distribution
         let chief = distribution?.isChief ?? true
         model.build(inputShape: inputShape, dtype: dtype)
-        try trainer.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) })
+        try trainer.compile(optimizer: config.optimizer, loss: config.loss, metrics: config.metrics.map { MetricSpec(named: $0) },
+                            jit: options.jit ?? config.jit)
         if options.verbosity != .silent && chief {
             print(model.summary(inputShape: inputShape, dtype: dtype))
             let ranks = distribution.map { d in
@@ -184,7 +187,10 @@ public final class TrainingJob: @unchecked Sendable {
         let seconds = Date().timeIntervalSince(start)
         let test = try trainer.evaluate(DataLoader(data.test, batchSize: 256))
         onEvent(.evaluated(test))
-        if options.verbosity != .silent && chief { print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description) }
+        if options.verbosity != .silent && chief {
+            print(String(format: "Trained in %.1f s. Test: ", seconds) + test.description)
+            if let summary = trainer.jitSummary { print("Compiled steps:\n" + summary) }
+        }
         if let path = outputPath, chief {
             try ModelFile.save(model, to: URL(fileURLWithPath: path), inputShape: inputShape, inputDType: dtype,
                                classNames: data.classNames, overwrite: options.overwrite)

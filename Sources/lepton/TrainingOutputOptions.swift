@@ -13,6 +13,9 @@ struct TrainingOutputOptions: ParsableArguments {
     @Flag(help: "Replace a Lepton model folder already at the output path (anything else there is never replaced).")
     var overwrite = false
 
+    @Flag(help: "Run compiled training and evaluation steps (as the config's jit: true): layers lowered onto planned memory with fused epilogues, the rest eager.")
+    var jit = false
+
     /// Job options with these set, the seed of `common` and automatic progress.
     func jobOptions(_ common: CommonOptions) -> TrainingJob.Options {
         var options = TrainingJob.Options()
@@ -20,6 +23,7 @@ struct TrainingOutputOptions: ParsableArguments {
         options.seed = common.seed
         options.output = output
         options.overwrite = overwrite
+        if jit { options.jit = true }
         options.verbosity = .auto
         return options
     }
