@@ -191,6 +191,8 @@ def unary(op, x, attrs):
             return _gelu_tanh(x)
         if op == "sigmoid":
             return _sigmoid(x)
+        if op == "silu":
+            return x * _sigmoid(x)
         if op == "tanh":
             return np.tanh(x)
         if op == "softplus":
@@ -203,7 +205,7 @@ def unary(op, x, attrs):
 
 
 _UNARY = {"neg", "abs", "exp", "log", "sqrt", "square", "sign", "clamp", "relu", "leaky_relu", "elu",
-          "gelu", "gelu_tanh", "sigmoid", "tanh", "softplus", "pow_scalar", "affine"}
+          "gelu", "gelu_tanh", "sigmoid", "silu", "tanh", "softplus", "pow_scalar", "affine"}
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// The recurrent cells' logistic sigmoid and hyperbolic tangent (LeptonTensor's RecurrentMath), in
+// The logistic sigmoid (the recurrent cells' and the element-wise op's) and the recurrent cells'
+// hyperbolic tangent (LeptonTensor's RecurrentMath, CPUBackend.unary), in
 // C so that they can be compiled for several CPUs: the same Cephes exponential as the Swift code
 // (round-to-nearest range reduction, a degree-5 polynomial), vectorised by the compiler.
 #include "kernel_paths.h"
@@ -8,19 +9,26 @@
 #include <stdint.h>
 
 #define DEFINE_ACTIVATIONS(SUFFIX, ATTR)                                                          \
-    ATTR static void sigmoid_##SUFFIX(float *p, int64_t n) {                                      \
-        for (int64_t i = 0; i < n; i++) p[i] = 1.0f / (1.0f + exp_cephes(-p[i]));                 \
+    ATTR static void sigmoid_##SUFFIX(const float *x, float *y, int64_t n) {                      \
+        for (int64_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_cephes(-x[i]));                 \
     }                                                                                             \
-    ATTR static void tanh_##SUFFIX(float *p, int64_t n) {                                         \
-        for (int64_t i = 0; i < n; i++) p[i] = 1.0f - 2.0f / (exp_cephes(2.0f * p[i]) + 1.0f);    \
+    ATTR static void silu_##SUFFIX(const float *x, float *y, int64_t n) {                         \
+        for (int64_t i = 0; i < n; i++) y[i] = x[i] * (1.0f / (1.0f + exp_cephes(-x[i])));        \
+    }                                                                                             \
+    ATTR static void tanh_##SUFFIX(const float *x, float *y, int64_t n) {                         \
+        for (int64_t i = 0; i < n; i++) y[i] = 1.0f - 2.0f / (exp_cephes(2.0f * x[i]) + 1.0f);    \
     }
 
 LEPTON_DEFINE_PATHS(DEFINE_ACTIVATIONS)
 
-void lepton_sigmoid(int path, float *p, int64_t n) {
-    LEPTON_DISPATCH(path, sigmoid, p, n);
+void lepton_sigmoid(int path, const float *x, float *y, int64_t n) {
+    LEPTON_DISPATCH(path, sigmoid, x, y, n);
 }
 
-void lepton_tanh(int path, float *p, int64_t n) {
-    LEPTON_DISPATCH(path, tanh, p, n);
+void lepton_silu(int path, const float *x, float *y, int64_t n) {
+    LEPTON_DISPATCH(path, silu, x, y, n);
+}
+
+void lepton_tanh(int path, const float *x, float *y, int64_t n) {
+    LEPTON_DISPATCH(path, tanh, x, y, n);
 }

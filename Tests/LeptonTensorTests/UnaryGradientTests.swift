@@ -31,6 +31,7 @@ import LeptonTestSupport
         Case(name: "gelu") { $0.gelu() },
         Case(name: "gelu(approximate)") { $0.gelu(approximate: true) },
         Case(name: "sigmoid", low: -5, high: 5) { $0.sigmoid() },
+        Case(name: "silu", low: -5, high: 5) { $0.silu() },
         Case(name: "tanh") { $0.tanh() },
         Case(name: "softplus", low: -5, high: 5) { $0.softplus() },
         Case(name: "softplus, linear region", low: 21, high: 30) { $0.softplus() },

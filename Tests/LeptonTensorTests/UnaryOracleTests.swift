@@ -44,6 +44,7 @@ struct UnaryOracleTests {
         UnaryCase(name: "gelu", oracle: "gelu", apply: { $0.gelu() }),
         UnaryCase(name: "gelu(approximate)", oracle: "gelu_tanh", apply: { $0.gelu(approximate: true) }),
         UnaryCase(name: "sigmoid", oracle: "sigmoid", apply: { $0.sigmoid() }),
+        UnaryCase(name: "silu", oracle: "silu", apply: { $0.silu() }),
         UnaryCase(name: "tanh", oracle: "tanh", apply: { $0.tanh() }),
         UnaryCase(name: "softplus", oracle: "softplus", apply: { $0.softplus() }),
     ]

@@ -48,11 +48,15 @@ typedef struct {
 /// Every path rounds each operation as written (no fused multiply-add), so all give the same bits.
 void lepton_adam(int path, const LeptonAdamStep *s, float *param, const float *grad, float *m, float *v, int64_t n);
 
-/// `p[i] = 1 / (1 + exp(-p[i]))` for i < n, in place (exp: Cephes' float32 polynomial).
-void lepton_sigmoid(int path, float *p, int64_t n);
+/// `y[i] = 1 / (1 + exp(-x[i]))` for i < n (exp: Cephes' float32 polynomial); `y` may be `x`.
+void lepton_sigmoid(int path, const float *x, float *y, int64_t n);
 
-/// `p[i] = tanh(p[i]) = 1 - 2 / (exp(2 p[i]) + 1)` for i < n, in place.
-void lepton_tanh(int path, float *p, int64_t n);
+/// `y[i] = x[i] * (1 / (1 + exp(-x[i])))` for i < n (SiLU, rounded as a sigmoid then a product);
+/// `y` may be `x`.
+void lepton_silu(int path, const float *x, float *y, int64_t n);
+
+/// `y[i] = tanh(x[i]) = 1 - 2 / (exp(2 x[i]) + 1)` for i < n; `y` may be `x`.
+void lepton_tanh(int path, const float *x, float *y, int64_t n);
 
 /// Softmax in place of `rows` rows of `n` attention scores (row r at `s + r * n`), over the
 /// entries whose keep value `keep[r * keep_row_stride + j * keep_stride]` is non-zero (every

@@ -28,7 +28,7 @@ struct CompiledGraph {
 
 /// Compiles checked graphs (``ONNXGraph``): builds each node's kernel through the operator
 /// table (so attribute and type errors surface at import), infers every value's element type,
-/// folds `Constant` nodes, assigns slots and schedules their release.
+/// folds `Constant` nodes, fuses patterns (``ONNXFusion``), assigns slots and schedules their release.
 enum ONNXGraphCompiler {
     /// Compiles `graph`; `outerTypes` are the values visible from enclosing graphs.
     static func compile(_ graph: ONNXGraph, outerTypes: [String: ONNXElementType]) throws -> CompiledGraph {
@@ -94,6 +94,7 @@ enum ONNXGraphCompiler {
             outputTypes.append(computed)
         }
         let outputSlots = graph.outputs.map { slot($0.name) }
+        ONNXFusion.fuse(&steps, outputs: Set(outputSlots))
         var lastReader: [Int: Int] = [:]
         for (i, step) in steps.enumerated() {
             for case let s? in step.inputs { lastReader[s] = i }

@@ -3,6 +3,8 @@ import Foundation
 /// An element-wise function of one tensor, with its scalar parameters.
 public enum UnaryOp: Sendable, Equatable {
     case neg, abs, exp, log, sqrt, square, sigmoid, tanh, relu, gelu, geluTanh, softplus, sign
+    /// `x · sigmoid(x)` (SiLU, swish with β = 1)
+    case silu
     /// `x < 0 ? slope·x : x`
     case leakyRelu(Float)
     /// `x < 0 ? alpha·(eˣ − 1) : x`
@@ -38,6 +40,7 @@ public enum ScalarMath {
         case .sqrt: return x.squareRoot()
         case .square: return x * x
         case .sigmoid: return sigmoid(x)
+        case .silu: return x * sigmoid(x)
         case .tanh: return Foundation.tanh(x)
         case .relu: return x > 0 ? x : 0
         // erfc and the sigmoid form keep full relative precision in the negative tail, where
@@ -67,6 +70,9 @@ public enum ScalarMath {
         case .sqrt: return 0.5 / y
         case .square: return 2 * x
         case .sigmoid: return y * (1 - y)
+        case .silu:
+            let s = sigmoid(x)
+            return s + x * s * (1 - s)
         case .tanh: return 1 - y * y
         case .relu: return x > 0 ? 1 : 0
         case .gelu:

@@ -410,10 +410,10 @@ public enum RecurrentMath {
     /// Logistic sigmoid of `n` values in place, with ``exp(_:)``'s polynomial (in C, built for
     /// the CPU: ``KernelPath``).
     public static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-        lepton_sigmoid(KernelPath.current.code, p, Int64(n))
+        lepton_sigmoid(KernelPath.current.code, p, p, Int64(n))
     }
     /// Hyperbolic tangent of `n` values in place, `1 − 2 / (e²ˣ + 1)` (in C, built for the CPU).
     public static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
-        lepton_tanh(KernelPath.current.code, p, Int64(n))
+        lepton_tanh(KernelPath.current.code, p, p, Int64(n))
     }
 }

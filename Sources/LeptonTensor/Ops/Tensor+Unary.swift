@@ -45,6 +45,8 @@ extension Tensor {
     }
     /// `1 / (1 + e⁻ˣ)`.
     public func sigmoid() -> Tensor { unary(.sigmoid, name: "sigmoid") }
+    /// `x · sigmoid(x)` (SiLU; swish with β = 1), in one pass.
+    public func silu() -> Tensor { unary(.silu, name: "silu") }
     /// Hyperbolic tangent.
     public func tanh() -> Tensor { unary(.tanh, name: "tanh") }
     /// `log(1 + eˣ)` (linear above 20, as PyTorch).
