@@ -35,6 +35,23 @@ import LeptonTestSupport
         }
     }
 
+    /// `matmul(transposed:)` against `matmul` of the made transpose, and its gradients.
+    @Test(arguments: TestSupport.backendNames)
+    func transposedOperand(backend: String) {
+        Device.with(TestSupport.backend(named: backend)) {
+            for (i, (sa, sb)) in [([3, 4], [2, 4]), ([2, 3, 5], [4, 5]), ([5], [3, 5]), ([1, 1], [1, 1])].enumerated() {
+                let a = TestSupport.randn(sa, seed: UInt64(200 + i)), b = TestSupport.randn(sb, seed: UInt64(300 + i))
+                let fused = a.matmul(transposed: b).scalars, made = a.matmul(b.transposed()).scalars
+                #expect(fused.count == made.count && zip(fused, made).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) },
+                        "\(sa) · \(sb)ᵀ: \(fused) vs \(made)")
+                let result = GradientChecker.check([a, b]) { $0[0].matmul(transposed: $0[1]) }
+                #expect(result.passed, "matmul(transposed:) \(sa) · \(sb)ᵀ: \(result)")
+            }
+            let empty = Tensor.zeros([2, 0]).matmul(transposed: Tensor.zeros([3, 0]))
+            #expect(empty.shape == [2, 3] && empty.scalars.allSatisfy { $0 == 0 }, "k = 0 gives zeros")
+        }
+    }
+
     @Test(arguments: TestSupport.backendNames)
     func randomShapes(backend: String) {
         Device.with(TestSupport.backend(named: backend)) {

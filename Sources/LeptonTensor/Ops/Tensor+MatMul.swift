@@ -85,6 +85,50 @@ extension Tensor {
         }
     }
 
+    /// `self · otherᵀ` without making the transpose: `self` is `[…, k]` and `other` `[n, k]` (a
+    /// weight as PyTorch's `Linear` and ONNX's `Gemm` with `transB` store it); the result is
+    /// `[…, n]`. One GEMM reading `other` transposed, and one per gradient.
+    ///
+    /// ```swift
+    /// let y = x.matmul(transposed: weight)   // [32, 784] · [128, 784]ᵀ → [32, 128]
+    /// ```
+    public func matmul(transposed other: Tensor) -> Tensor {
+        require(rank >= 1 && other.rank == 2 && dtype == .float32 && other.dtype == .float32, "matmul(transposed:)",
+                "expected float32 [..., k] and [n, k], got \(dtype) \(shape) and \(other.dtype) \(other.shape)")
+        let (n, k) = (other.shape[0], other.shape[1])
+        require(shape[rank - 1] == k, "matmul(transposed:)",
+                "inner dimensions differ: \(shape) and \(other.shape)ᵀ (expected a.shape[-1] == b.shape[1])")
+        let m = Shape.count(Array(shape.dropLast()))
+        let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [n], backend: backend)
+        if m > 0 && n > 0 {
+            if k == 0 {
+                backend.fill(out.floats, count: m * n, value: 0)
+            } else {
+                backend.gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, floats, lda: k,
+                             other.floats, ldb: k, beta: 0, out.floats, ldc: n)
+            }
+        }
+        let x = self
+        return Tensor.record("matmulTransposed", out, inputs: [x, other]) { g in
+            var dx: Tensor?, dw: Tensor?
+            if x.requiresGrad {
+                dx = Tensor(uninitializedShape: x.shape, backend: x.backend)
+                if m > 0 && k > 0 {
+                    x.backend.gemm(transposeA: false, transposeB: false, m: m, n: k, k: n, alpha: 1, g.floats, lda: n,
+                                   other.floats, ldb: k, beta: 0, dx!.floats, ldc: k)
+                }
+            }
+            if other.requiresGrad {
+                dw = Tensor.gradientBuffer(for: other)
+                if n > 0 && k > 0 {
+                    x.backend.gemm(transposeA: true, transposeB: false, m: n, n: k, k: m, alpha: 1, g.floats, lda: n,
+                                   x.floats, ldb: k, beta: 0, dw!.floats, ldc: k)
+                }
+            }
+            return [dx, dw]
+        }
+    }
+
     /// `op(a) · op(b)` for every batch position, no recording; `a` and `b` hold the stored
     /// (untransposed) matrices with the full batch shape; the result goes into `out` when given
     /// (`batch + [m, n]` floats).

@@ -66,12 +66,14 @@ extension ONNXOperators {
         return ONNXKernel(type) { inputs in
             let (a, b) = (inputs[0]!, inputs[1]!)
             guard a.rank == 2, b.rank == 2 else { throw ONNXError("A and B must be matrices, got \(a.shape) and \(b.shape)") }
-            let ta = transA ? a.tensor.transposed() : a.tensor, tb = transB ? b.tensor.transposed() : b.tensor
-            guard ta.shape[1] == tb.shape[0] else {
-                throw ONNXError("op(A) is \(ta.shape) and op(B) is \(tb.shape): inner dimensions differ")
+            // B transposed is read in place by the GEMM (a `Linear` weight is exported that way).
+            let ta = transA ? a.tensor.transposed() : a.tensor
+            let (k, n) = transB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+            guard ta.shape[1] == k else {
+                throw ONNXError("op(A) is \(ta.shape) and op(B) is \([k, n]): inner dimensions differ")
             }
-            let (m, n) = (ta.shape[0], tb.shape[1])
-            var y = ta.shape[1] == 0 || m == 0 || n == 0 ? Tensor.zeros([m, n]) : ta.matmul(tb)
+            let m = ta.shape[0]
+            var y = k == 0 || m == 0 || n == 0 ? Tensor.zeros([m, n]) : (transB ? ta.matmul(transposed: b.tensor) : ta.matmul(b.tensor))
             if alpha != 1 { y = y * alpha }
             if inputs.count > 2, let c = inputs[2] {
                 guard try broadcastShape([c.shape, [m, n]]) == [m, n] else {

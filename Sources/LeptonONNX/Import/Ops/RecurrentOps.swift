@@ -127,7 +127,7 @@ struct RecurrentCellSpec {
         // No time steps: no outputs, and the final states are the initial ones (as ONNX Runtime gives).
         guard steps > 0 else { return (Tensor.zeros([0, batch, hidden]), h0, c0) }
         let g = kind.gates * hidden
-        var projected = x.reshape([steps * batch, features]).matmul(w.transposed())
+        var projected = x.reshape([steps * batch, features]).matmul(transposed: w)
         if let b { projected = projected + b.slice(axis: 0, start: 0, end: g) }
         projected = projected.reshape([steps, batch, g])
         let recurrentBias = b?.slice(axis: 0, start: g, end: 2 * g)
@@ -199,7 +199,7 @@ extension RecurrentCellSpec {
         func reorder(_ t: Tensor) -> Tensor {
             Tensor.concatenate(order.map { t.slice(axis: 0, start: $0 * hidden, end: ($0 + 1) * hidden) }, axis: 0)
         }
-        let projection = x.permute([1, 0, 2]).reshape([batch * steps, features]).matmul(reorder(w).transposed())
+        let projection = x.permute([1, 0, 2]).reshape([batch * steps, features]).matmul(transposed: reorder(w))
             .reshape([batch, steps, width])
         var bias: Tensor?, recurrentBias: Tensor?
         if let b {
