@@ -50,12 +50,12 @@ extension CPUBackend {
         let weightCount = p.outChannels * k
         let threads = Swift.max(1, Swift.min(Lepton.threadCount, p.batch))
         // One partial gradient per thread, summed at the end.
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: weightCount * threads)
-        defer { partials.deallocate() }
+        let partials = scratch(floats: weightCount * threads)
+        defer { release(partials, floats: weightCount * threads) }
         partials.update(repeating: 0, count: weightCount * threads)
         let colCount = direct ? 0 : p.patchSize * plane
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, colCount * threads))
-        defer { cols.deallocate() }
+        let cols = scratch(floats: colCount * threads)
+        defer { release(cols, floats: colCount * threads) }
         Parallel.forRanges(threads, grain: 1) { ts in
             for t in ts {
                 let lo = p.batch * t / threads, hi = p.batch * (t + 1) / threads
@@ -90,8 +90,8 @@ extension CPUBackend {
                            _ body: (Range<Int>, UnsafeMutablePointer<Float>?) -> Void) {
         let colCount = direct ? 0 : p.patchSize * p.outPlane
         let threads = Swift.max(1, Swift.min(Lepton.threadCount, p.batch))
-        let cols = direct ? nil : UnsafeMutablePointer<Float>.allocate(capacity: colCount * threads)
-        defer { cols?.deallocate() }
+        let cols = direct ? nil : scratch(floats: colCount * threads)
+        defer { if let cols { release(cols, floats: colCount * threads) } }
         Parallel.forRanges(threads, grain: 1) { ts in
             for t in ts {
                 let lo = p.batch * t / threads, hi = p.batch * (t + 1) / threads
@@ -118,10 +118,8 @@ extension CPUBackend {
         let chunk = nhwcChunk(p)
         let threads = Swift.max(1, Swift.min(Lepton.threadCount, (p.batch + chunk - 1) / chunk))
         let size = Swift.max(1, perImage * Swift.min(chunk, p.batch))
-        let bytes = size * threads * MemoryLayout<Float>.stride
-        let raw = allocate(byteCount: bytes)
-        defer { deallocate(raw, byteCount: bytes) }
-        let buffers = raw.bindMemory(to: Float.self, capacity: size * threads)
+        let buffers = scratch(floats: size * threads)
+        defer { release(buffers, floats: size * threads) }
         Parallel.forRanges(threads, grain: 1) { ts in
             for t in ts {
                 let lo = p.batch * t / threads, hi = p.batch * (t + 1) / threads
@@ -139,8 +137,8 @@ extension CPUBackend {
     func withPackedWeights<R>(_ p: Conv2DParameters, _ w: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> R) -> R {
         let n = p.outChannels * p.patchSize
         if p.groupInChannels == 1 || p.kernelHeight * p.kernelWidth == 1 { return body(w) }
-        let wp = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        defer { wp.deallocate() }
+        let wp = scratch(floats: n)
+        defer { release(wp, floats: n) }
         ChannelsLastKernels.packWeights(p, w, wp)
         return body(wp)
     }
@@ -149,8 +147,8 @@ extension CPUBackend {
                            bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
         let k = p.patchSize, og = p.groupOutChannels, oc = p.outChannels, plane = p.outPlane
         if DirectConvKernels.suits(p) {
-            let wt = UnsafeMutablePointer<Float>.allocate(capacity: oc * k)
-            defer { wt.deallocate() }
+            let wt = scratch(floats: oc * k)
+            defer { release(wt, floats: oc * k) }
             DirectConvKernels.transposeWeights(p, w, wt)
             let path = KernelPath.current          // read on this thread: a task's choice does not reach the workers
             forImageChunks(p, perImage: 0) { _, images, _ in
@@ -222,8 +220,8 @@ extension CPUBackend {
         let chunk = nhwcChunk(p)
         let threads = Swift.max(1, Swift.min(Lepton.threadCount, (p.batch + chunk - 1) / chunk))
         // One partial gradient per thread (in the packed layout), summed at the end.
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: weightCount * threads)
-        defer { partials.deallocate() }
+        let partials = scratch(floats: weightCount * threads)
+        defer { release(partials, floats: weightCount * threads) }
         partials.update(repeating: 0, count: weightCount * threads)
         forImageChunks(p, perImage: direct ? 0 : plane * k) { t, images, col in
             let rows = images.count * plane
