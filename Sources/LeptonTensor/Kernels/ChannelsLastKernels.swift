@@ -39,8 +39,17 @@ enum ChannelsLastKernels {
                 for ox in 0..<p.outWidth {
                     let dst = col + row * k
                     var t = 0
+                    let iw0 = ox * p.strideWidth - p.padLeft
+                    // A window row inside the image is one run of KW · C floats (one group, no dilation).
+                    let rowInside = cg == c && p.dilationWidth == 1 && iw0 >= 0 && iw0 + p.kernelWidth <= w
                     for kh in 0..<p.kernelHeight {
                         let ih = oy * p.strideHeight - p.padTop + kh * p.dilationHeight
+                        if rowInside && ih >= 0 && ih < h {
+                            let src = image + (ih * w + iw0) * c, seg = dst + t * cg, run = p.kernelWidth * c
+                            for i in 0..<run { seg[i] = src[i] }
+                            t += p.kernelWidth
+                            continue
+                        }
                         for kw in 0..<p.kernelWidth {
                             let iw = ox * p.strideWidth - p.padLeft + kw * p.dilationWidth
                             let seg = dst + t * cg

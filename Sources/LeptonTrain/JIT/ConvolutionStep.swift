@@ -10,6 +10,9 @@ final class ConvolutionStep: StepNode {
     let parameters: Conv2DParameters
     let x: Int, y: Int
     let dy: Int?, dx: Int?
+    /// Set when the max pooling after it masks its gradient by the ReLU on the pooled map
+    /// (``PoolingStep/masksReLU``): the full map's ReLU pass is then skipped.
+    var reluMaskedDownstream = false
     private let gradients = GradientSlots()
 
     init(_ layer: Conv2D, parameters: Conv2DParameters, x: Int, y: Int, dy: Int?, dx: Int?) {
@@ -33,7 +36,7 @@ final class ConvolutionStep: StepNode {
         guard let dy else { return }
         let backend = run.backend, p = parameters, kernel = layer.kernel!
         let g = run.floats(dy)
-        if p.fusedReLU {
+        if p.fusedReLU && !reluMaskedDownstream {
             let out = run.floats(y)
             backend.unaryBackward(.relu, x: out, y: out, dy: g, dx: g, count: p.batch * p.outPlane * p.outChannels)
         }
@@ -55,6 +58,10 @@ final class PoolingStep: StepNode {
     let channels: Int
     let x: Int, y: Int
     let indices: Int?, dy: Int?, dx: Int?
+    /// Whether the gradient is masked by a ReLU before the pooling (the convolution's): a
+    /// pooled value > 0 exactly where its window's maximum was, so the mask runs over the pooled
+    /// map before the scatter instead of over the full map after it — the same values.
+    var masksReLU = false
 
     init(parameters: Pool2DParameters, channels: Int, x: Int, y: Int, indices: Int?, dy: Int?, dx: Int?) {
         (self.parameters, self.channels, self.x, self.y, self.indices, self.dy, self.dx) = (parameters, channels, x, y, indices, dy, dx)
@@ -62,9 +69,10 @@ final class PoolingStep: StepNode {
 
     var label: String {
         "\(parameters.kind == .max ? "max" : "average")pool \(parameters.kernelHeight)×\(parameters.kernelWidth)"
+            + (masksReLU ? " +relu gradient" : "")
     }
     var forwardValues: [Int] { [x, y] + [indices].compactMap { $0 } }
-    var backwardValues: [Int] { [indices, dy, dx].compactMap { $0 } }
+    var backwardValues: [Int] { [y] + [indices, dy, dx].compactMap { $0 } }
 
     func forward(_ run: StepRun) {
         run.backend.pool2dNHWC(parameters, channels: channels, run.floats(x), run.floats(y), indices: indices.map(run.int32s))
@@ -72,6 +80,11 @@ final class PoolingStep: StepNode {
 
     func backward(_ run: StepRun) {
         guard let dy, let dx else { return }
+        if masksReLU {
+            let (pooled, g) = (run.floats(y), run.floats(dy))
+            run.backend.unaryBackward(.relu, x: pooled, y: pooled, dy: g, dx: g,
+                                      count: parameters.planes * parameters.outHeight * parameters.outWidth * channels)
+        }
         run.backend.pool2dNHWCBackward(parameters, channels: channels, run.floats(dy),
                                        indices: indices.map { UnsafePointer(run.int32s($0)) }, run.floats(dx))
     }

@@ -83,6 +83,13 @@ struct StepCompiler {
                 if let node = makeNode(lowering, x: x, y: y, dy: dy, dx: dx, graph: &graph) { nodes.append(node) }
             }
         }
+        // A ReLU convolution's gradient is masked on the max-pooled map after it, not on its own.
+        for (conv, pool) in zip(nodes, nodes.dropFirst()) {
+            if let conv = conv as? ConvolutionStep, let pool = pool as? PoolingStep, conv.parameters.fusedReLU,
+               !conv.parameters.fusedMaxPool, pool.parameters.kind == .max, pool.dx != nil, pool.x == conv.y {
+                (conv.reluMaskedDownstream, pool.masksReLU) = (true, true)
+            }
+        }
         // Schedule: forward passes at 0..<n, the loss at n, backward passes from n + 1 in reverse.
         let n = nodes.count
         for (k, node) in nodes.enumerated() {
