@@ -31,3 +31,42 @@ import Testing
         #expect(close(outputs[2].tensor.scalars, xs.map(silu)))
     }
 }
+
+/// Conv + BatchNormalization folded for inference: the same outputs, one node fewer; not folded
+/// where the convolution's map is needed elsewhere, nor for a model imported to train.
+@Suite struct BatchNormFoldingTests {
+    typealias B = ModelBuilder
+
+    static func model(convOutputIsAlsoAnOutput: Bool = false, statisticsAsConstants: Bool = false) -> Onnx_ModelProto {
+        var g = RandomGenerator(seed: 11)
+        let w = Onnx_TensorProto(Tensor.normal([4, 3, 3, 3], generator: &g), name: "w")
+        let b = Onnx_TensorProto(Tensor.normal([4], generator: &g), name: "b")
+        let stats = [("scale", Tensor.uniform([4], low: 0.5, high: 2, generator: &g)), ("shift", Tensor.normal([4], generator: &g)),
+                     ("mean", Tensor.normal([4], generator: &g)), ("var", Tensor.uniform([4], low: 0.1, high: 3, generator: &g))]
+        let statTensors = stats.map { Onnx_TensorProto($0.1, name: $0.0) }
+        let constants = statisticsAsConstants ? statTensors.map { B.node("Constant", [], [$0.name], [B.tensor("value", $0)]) } : []
+        return B.model(nodes: constants + [B.node("Conv", ["x", "w", "b"], ["c"], [B.ints("pads", [1, 1, 1, 1])]),
+                                           B.node("BatchNormalization", ["c", "scale", "shift", "mean", "var"], ["y"], [B.float("epsilon", 1e-3)]),
+                                           B.node("Relu", ["y"], ["z"])],
+                       inputs: [B.value("x", .float, [-1, 3, 9, 9])],
+                       outputs: [B.value("z", .float)] + (convOutputIsAlsoAnOutput ? [B.value("c", .float)] : []),
+                       initializers: [w, b] + (statisticsAsConstants ? [] : statTensors))
+    }
+
+    @Test(arguments: [false, true]) func foldsForInferenceWithTheSameOutputs(statisticsAsConstants: Bool) throws {
+        let proto = Self.model(statisticsAsConstants: statisticsAsConstants)
+        let trained = try ONNXImporter.importModel(proto), served = try ONNXImporter.importModel(proto, forInference: true)
+        #expect(trained.nodes.contains { $0.opType == "BatchNormalization" })
+        #expect(!served.nodes.contains { $0.opType == "BatchNormalization" }, "\(served.nodes)")
+        var g = RandomGenerator(seed: 3)
+        let x = Tensor.normal([2, 3, 9, 9], generator: &g)
+        let a = try trained.run([x])[0].tensor.scalars, b = try served.run([x])[0].tensor.scalars
+        let scale = a.map(abs).max()!
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 * scale }, "largest difference \(zip(a, b).map { abs($0 - $1) }.max()!)")
+    }
+
+    @Test func aMapNeededElsewhereIsNotFolded() throws {
+        let served = try ONNXImporter.importModel(Self.model(convOutputIsAlsoAnOutput: true), forInference: true)
+        #expect(served.nodes.contains { $0.opType == "BatchNormalization" })
+    }
+}

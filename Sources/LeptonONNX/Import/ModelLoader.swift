@@ -69,12 +69,12 @@ public enum ModelLoader {
             throw ONNXError("not found (expected a Lepton model folder, an imported-ONNX folder or an .onnx file)", context: url.path)
         }
         if !isDirectory.boolValue {
-            let model = try ONNXImporter.load(url)
+            let model = try ONNXImporter.load(url, forInference: true)
             return LoadedModel(model: model, format: .onnx, inputs: model.inputSpecs, outputs: model.outputSpecs)
         }
         switch ONNXModelFolder.format(of: url) {
         case ONNXModelFolder.formatName?:
-            let model = try ONNXModelFolder.load(url)
+            let model = try ONNXModelFolder.load(url, forInference: true)
             return LoadedModel(model: model, format: .importedONNX, inputs: model.inputSpecs, outputs: model.outputSpecs)
         case ModelFile.formatName?:
             return try loadLeptonFolder(url)

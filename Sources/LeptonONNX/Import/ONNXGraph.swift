@@ -25,6 +25,13 @@ struct ONNXGraph {
         return node.name.isEmpty ? "node #\(index) (\(type))" : "node #\(index) '\(node.name)' (\(type))"
     }
 
+    /// A graph from checked parts (a rewrite of a checked graph, ``foldingBatchNorms()``).
+    init(opset: Int, inputs: [ONNXTensorSpec], outputs: [ONNXTensorSpec], outputTypeDeclared: [Bool],
+         initializers: [(name: String, value: ONNXValue)], nodes: [(index: Int, node: Onnx_NodeProto)]) {
+        (self.opset, self.inputs, self.outputs, self.outputTypeDeclared) = (opset, inputs, outputs, outputTypeDeclared)
+        (self.initializers, self.nodes) = (initializers, nodes)
+    }
+
     /// Checks and orders `model`'s graph.
     /// - Throws: ``ONNXError`` naming the first structural problem found.
     init(_ model: Onnx_ModelProto) throws {

@@ -14,18 +14,23 @@ import LeptonTensor
 /// ```
 public enum ONNXImporter {
     /// Reads and imports an `.onnx` file.
+    /// - Parameter forInference: fold each `BatchNormalization` after a `Conv` into the
+    ///   convolution's weights (``ONNXGraph/foldingBatchNorms()``) — for models that only
+    ///   predict (`lepton predict`, `lepton serve`); a model to fine-tune keeps its nodes, so its
+    ///   initializers stay the ones it trains.
     /// - Throws: ``ONNXError`` naming the file, node or value that could not be imported.
-    public static func load(_ url: URL) throws -> ONNXGraphModel {
-        try importModel(ONNXModelFile.read(url))
+    public static func load(_ url: URL, forInference: Bool = false) throws -> ONNXGraphModel {
+        try importModel(ONNXModelFile.read(url), forInference: forInference)
     }
 
-    /// Imports a parsed model.
+    /// Imports a parsed model (see ``load(_:forInference:)`` for `forInference`).
     /// - Throws: ``ONNXError`` naming the node or value that could not be imported.
-    public static func importModel(_ model: Onnx_ModelProto) throws -> ONNXGraphModel {
+    public static func importModel(_ model: Onnx_ModelProto, forInference: Bool = false) throws -> ONNXGraphModel {
         let graph = try ONNXGraph(model)
         try checkOperatorsAreSupported(model.graph)
-        let compiled = try ONNXGraphCompiler.compile(graph, outerTypes: [:])
-        return ONNXGraphModel(proto: model, graph: graph, program: compiled.program, frozen: statisticsInitializers(graph))
+        let used = forInference ? graph.foldingBatchNorms() : graph
+        let compiled = try ONNXGraphCompiler.compile(used, outerTypes: [:])
+        return ONNXGraphModel(proto: model, graph: used, program: compiled.program, frozen: statisticsInitializers(used))
     }
 
     /// One error listing every operator the model uses that Lepton does not implement, with

@@ -59,10 +59,10 @@ public enum ONNXModelFolder {
         return object["format"] as? String
     }
 
-    /// Loads an imported-ONNX folder.
+    /// Loads an imported-ONNX folder (`forInference`: see ``ONNXImporter/load(_:forInference:)``).
     /// - Throws: ``ONNXError`` for a missing or malformed graph file.
-    public static func load(_ url: URL) throws -> ONNXGraphModel {
-        try ONNXImporter.load(url.appendingPathComponent(graphName))
+    public static func load(_ url: URL, forInference: Bool = false) throws -> ONNXGraphModel {
+        try ONNXImporter.load(url.appendingPathComponent(graphName), forInference: forInference)
     }
 
     /// The contents of `model.json`.
