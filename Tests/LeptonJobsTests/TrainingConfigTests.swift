@@ -44,6 +44,13 @@ import LeptonNN
         }
     }
 
+    @Test func jitIsOffUnlessTheConfigTurnsItOn() throws {
+        let plain = try write(base), compiled = try write(base + "\njit: true")
+        defer { for path in [plain, compiled] { try? FileManager.default.removeItem(atPath: path) } }
+        #expect(try TrainingConfig.load(plain).jit == false)
+        #expect(try TrainingConfig.load(compiled).jit == true)
+    }
+
     @Test func aLossMayBeAMappingWithItsMarginAndScale() throws {
         let path = try write(base.replacingOccurrences(of: "loss: sparse_categorical_crossentropy", with: "loss: {name: arcface, margin: 0.4, scale: 32}"))
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -61,6 +68,7 @@ import LeptonNN
             (base.replacingOccurrences(of: "type: Dense", with: "type: Dence"), "model.layers[1].type: unknown layer type \"Dence\""),
             (base.replacingOccurrences(of: "activation: softmax", with: "activation: softmx"), "model.layers[1].activation: unknown value \"softmx\""),
             (base + "\nepochs: 0", "epochs: expected an integer ≥ 1, got 0"),
+            (base + "\njit: maybe", "jit: expected"),
             (base + "\noptimizer: adamm", "optimizer: unknown optimizer 'adamm'"),
             (base.replacingOccurrences(of: "sparse_categorical_crossentropy", with: "crossentropy"), "loss: unknown loss 'crossentropy'"),
             (base + "\nmetrics: [acuracy]", "metrics: unknown metric 'acuracy'"),
