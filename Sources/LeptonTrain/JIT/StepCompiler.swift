@@ -156,12 +156,18 @@ struct StepCompiler {
     // MARK: Lowering
 
     /// Consecutive layers that cannot be lowered form one island; a layer that receives a mask
-    /// joins the island of the layer that made it.
+    /// joins the island of the layer that made it. A layer sharing a parameter with another (one
+    /// layer applied twice, tied weights) stays eager, so that the tape sums its gradients.
     private func segment(_ trace: Trace) -> [Segment] {
+        var owners: [ObjectIdentifier: Int] = [:]
+        for layer in model.layers {
+            for (_, p) in layer.namedParameters() { owners[ObjectIdentifier(p), default: 0] += 1 }
+        }
+        let shares = model.layers.map { layer in layer.namedParameters().contains { owners[ObjectIdentifier($0.1)]! > 1 } }
         var segments: [Segment] = []
         var i = 0
         while i < model.layers.count {
-            if !trace.masked[i], let (lowering, width) = lower(i, trace) {
+            if !trace.masked[i], !shares[i], let (lowering, width) = lower(i, trace), !shares[i..<(i + width)].contains(true) {
                 segments.append(.lowered(lowering, layers: i..<(i + width)))
                 i += width
                 continue

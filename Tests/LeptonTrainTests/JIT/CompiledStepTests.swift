@@ -97,6 +97,17 @@ import LeptonTrain
         #expect(summary.contains("eager Embedding, LSTM; dense 6→6 +bias +relu"), "\(summary)")
     }
 
+    @Test func aLayerAppliedTwiceStaysEagerSoItsGradientsAdd() throws {
+        var g = RandomGenerator(seed: 8)
+        let x = Tensor.normal([32, 6], generator: &g), y = Tensor.randint([32], high: 3, generator: &g)
+        let model = try compareBothWays({
+            let shared = Dense(units: 6, activation: .tanh)
+            return Sequential([shared, Dense(units: 6, activation: .relu), shared, Dense(units: 3)])
+        }, x: x, y: y, loss: .sparseCategoricalCrossEntropy(fromLogits: true))
+        let summary = try #require(model.jitSummary)
+        #expect(summary.contains("eager Dense; dense 6→6 +bias +relu; eager Dense; dense 6→3 +bias"), "\(summary)")
+    }
+
     @Test func frozenLayersAreNotUpdated() throws {
         let first = Dense(units: 8, activation: .relu, inputDimensions: 6)
         let model = Sequential([first, Dense(units: 3)])
