@@ -55,7 +55,12 @@ void lepton_sigmoid(int path, const float *x, float *y, int64_t n);
 /// `y` may be `x`.
 void lepton_silu(int path, const float *x, float *y, int64_t n);
 
-/// `y[i] = tanh(x[i]) = 1 - 2 / (exp(2 x[i]) + 1)` for i < n; `y` may be `x`.
+/// `y[i] = tanh(x[i])` to a few ulp for i < n (Cephes' tanhf: an odd polynomial below |x| = 0.625,
+/// `1 - 2 / (exp(2|x|) + 1)` above); the element-wise op's. `y` may be `x`.
+void lepton_tanh_precise(int path, const float *x, float *y, int64_t n);
+
+/// `y[i] = tanh(x[i]) = 1 - 2 / (exp(2 x[i]) + 1)` for i < n (the recurrent cells' form: exact to
+/// an absolute 1e-7 but not relatively near zero); `y` may be `x`.
 void lepton_tanh(int path, const float *x, float *y, int64_t n);
 
 /// Softmax in place of `rows` rows of `n` attention scores (row r at `s + r * n`), over the

@@ -62,13 +62,17 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     }
 
     public func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        if op == .sigmoid || op == .silu {
+        if op == .sigmoid || op == .silu || op == .tanh {
             // The C kernels' polynomial exponential, vectorised for the CPU (libm's `expf` one
             // element at a time was half of a YOLO model's time, its SiLUs).
-            let path = KernelPath.current.code, silu = op == .silu
+            let path = KernelPath.current.code
             Parallel.forRanges(count, grain: Self.elementGrain) { r in
                 let (from, to, n) = (x + r.lowerBound, y + r.lowerBound, Int64(r.count))
-                if silu { lepton_silu(path, from, to, n) } else { lepton_sigmoid(path, from, to, n) }
+                switch op {
+                case .silu: lepton_silu(path, from, to, n)
+                case .tanh: lepton_tanh_precise(path, from, to, n)
+                default: lepton_sigmoid(path, from, to, n)
+                }
             }
             return
         }
