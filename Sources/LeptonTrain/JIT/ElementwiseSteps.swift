@@ -54,9 +54,9 @@ final class DropoutStep: StepNode {
             out.update(from: input, count: count)
             return
         }
-        let p = layer.rate, scale = 1 / (1 - p), m = run.floats(mask)
+        let m = run.floats(mask)
         var generator = layer.randomState
-        for i in 0..<count { m[i] = generator.nextFloat() >= p ? scale : 0 }
+        Tensor.drawDropoutMask(m, count: count, rate: layer.rate, generator: &generator)
         layer.randomState = generator
         run.backend.binary(.mul, input, aStrides: [1], m, bStrides: [1], out, shape: [count])
     }
