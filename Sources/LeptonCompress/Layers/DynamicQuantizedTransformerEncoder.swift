@@ -117,13 +117,12 @@ public final class DynamicQuantizedTransformerEncoder: Module {
     /// The stack applied to `input`, every block with the same masks.
     public func callAsFunction(_ input: Tensor, attentionMask: Tensor? = nil, keyPaddingMask: Tensor? = nil,
                                causal: Bool = false) -> Tensor {
-        var x = input
-        for block in blocks {
-            x = block(x, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal)
-        }
-        return finalNorm.map { $0(x) } ?? x
+        TransformerEncoder.stack(blocks, finalNorm: finalNorm, input, attentionMask: attentionMask,
+                                 keyPaddingMask: keyPaddingMask, causal: causal)
     }
 }
+
+extension DynamicQuantizedTransformerEncoderLayer: MaskedEncoderBlock {}
 
 extension DynamicQuantizedTransformerEncoderLayer: MaskAware {
     /// The block with padded keys masked.

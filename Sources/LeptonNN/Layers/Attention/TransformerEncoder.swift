@@ -151,6 +151,14 @@ public final class TransformerEncoder: Module {
     /// ``TransformerEncoderLayer/callAsFunction(_:attentionMask:keyPaddingMask:causal:)``).
     public func callAsFunction(_ input: Tensor, attentionMask: Tensor? = nil, keyPaddingMask: Tensor? = nil,
                                causal: Bool = false) -> Tensor {
+        Self.stack(blocks, finalNorm: finalNorm, input, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask,
+                   causal: causal)
+    }
+
+    /// `blocks` applied in turn to `input`, each with the same masks, then `finalNorm` — this
+    /// encoder's stack, and that of encoders made of other blocks (LeptonCompress's int8 one).
+    public static func stack<Block: MaskedEncoderBlock>(_ blocks: [Block], finalNorm: LayerNormalization?, _ input: Tensor,
+                                                        attentionMask: Tensor?, keyPaddingMask: Tensor?, causal: Bool) -> Tensor {
         var x = input
         for block in blocks {
             x = block(x, attentionMask: attentionMask, keyPaddingMask: keyPaddingMask, causal: causal)
@@ -158,3 +166,11 @@ public final class TransformerEncoder: Module {
         return finalNorm.map { $0(x) } ?? x
     }
 }
+
+/// A block of a Transformer encoder stack: a function of its input and the masks every block
+/// of the stack receives (``TransformerEncoder/stack(_:finalNorm:_:attentionMask:keyPaddingMask:causal:)``).
+public protocol MaskedEncoderBlock: Module {
+    func callAsFunction(_ input: Tensor, attentionMask: Tensor?, keyPaddingMask: Tensor?, causal: Bool) -> Tensor
+}
+
+extension TransformerEncoderLayer: MaskedEncoderBlock {}
