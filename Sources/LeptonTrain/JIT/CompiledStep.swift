@@ -7,16 +7,15 @@ import LeptonTensor
 final class CompiledStep: CustomStringConvertible {
     /// The layers captured (the step is compiled again when the model's layers change).
     let layers: [ObjectIdentifier]
-    let training: Bool
     let nodes: [StepNode]
     let run: StepRun
     let input: Int, output: Int
     /// The prediction's gradient (nil when no layer has parameters).
     let outputGradient: Int?
 
-    init(model: Sequential, training: Bool, nodes: [StepNode], run: StepRun, input: Int, output: Int, outputGradient: Int?) {
+    init(model: Sequential, nodes: [StepNode], run: StepRun, input: Int, output: Int, outputGradient: Int?) {
         layers = model.layers.map(ObjectIdentifier.init)
-        (self.training, self.nodes, self.run, self.input, self.output, self.outputGradient) = (training, nodes, run, input, output, outputGradient)
+        (self.nodes, self.run, self.input, self.output, self.outputGradient) = (nodes, run, input, output, outputGradient)
     }
 
     /// Whether `model` still has the layers this step captured.

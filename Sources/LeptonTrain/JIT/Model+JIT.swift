@@ -35,12 +35,12 @@ extension TrainableModel {
     func compiledStep(for x: Tensor, training: Bool) -> CompiledStep? {
         guard let state = (trainingSetup as? TrainingSetup)?.jit else { return nil }
         let key = JITState.Key(shape: x.shape, dtype: x.dtype, training: training)
+        if state.eager[key] != nil { return nil }
         guard let sequential = self as? Sequential else {
             state.eager[key] = "only Sequential models are captured; \(type(of: self)) runs its own forward"
             return nil
         }
         if let step = state.steps[key], step.matches(sequential) { return step }
-        if state.eager[key] != nil { return nil }
         if training, let distribution, distribution.size > 1 {
             state.eager[key] = "data-parallel training all-reduces gradients on the eager tape"
             return nil

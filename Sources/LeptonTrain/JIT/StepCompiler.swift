@@ -49,25 +49,22 @@ struct StepCompiler {
             case .eager: activations.append(graph.value(shape, external: true))
             }
         }
-        // A boundary needs a gradient when a segment before it has parameters.
         let hasParameters = segments.map { seg in seg.layers.contains { !model.layers[$0].namedParameters().isEmpty } }
         var gradients = [Int?](repeating: nil, count: activations.count)
         if training {
-            var seen = false
-            for b in 1..<activations.count {
-                seen = seen || hasParameters[b - 1]
-                if seen { gradients[b] = -1 }
-            }
+            // Boundary b > 0 needs a gradient when a segment before it has parameters.
+            var needed = [false]
+            for b in 1..<activations.count { needed.append(needed[b - 1] || hasParameters[b - 1]) }
             // From the prediction back: the loss's gradient comes from outside; a view's input
             // gradient is a view of its output's; an island's input gradient comes from autodiff.
-            if gradients[activations.count - 1] != nil {
+            if needed.last! {
                 gradients[activations.count - 1] = graph.value(trace.outputs.last!, external: true)
             }
-            for s in segments.indices.reversed() where gradients[s] != nil {
+            for s in segments.indices.reversed() where needed[s] {
                 let shape = graph.values[activations[s]].shape
                 switch segments[s] {
                 case .lowered(.view, _):
-                    if let g = gradients[s + 1] { gradients[s] = graph.alias(of: g, shape: shape) } else { gradients[s] = nil }
+                    gradients[s] = graph.alias(of: gradients[s + 1]!, shape: shape)   // needed after s too
                 case .lowered: gradients[s] = graph.value(shape)
                 case .eager: gradients[s] = graph.value(shape, external: true)
                 }
@@ -98,7 +95,7 @@ struct StepCompiler {
         }
         graph.use([activations.last!] + [gradients.last!].compactMap { $0 }, at: n)
         let run = StepRun(graph: graph, plan: BufferPlan(graph), backend: input.backend)
-        return CompiledStep(model: model, training: training, nodes: nodes, run: run, input: activations[0],
+        return CompiledStep(model: model, nodes: nodes, run: run, input: activations[0],
                             output: activations.last!, outputGradient: gradients.last!)
     }
 
