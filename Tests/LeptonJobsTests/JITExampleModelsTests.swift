@@ -39,7 +39,14 @@ import LeptonTrain
         let (eager, eagerLosses) = try train(jit: false)
         let (compiled, jitLosses) = try train(jit: true)
         let summary = compiled.jitSummary ?? "nil"
-        #expect(summary.contains("train ["), "\(name): the training step was compiled: \(summary)")
+        let trainLines = summary.split(separator: "\n").filter { $0.hasPrefix("train [") }
+        if name == "movielens-mf" {
+            // Its one layer (MatrixFactorization) has no lowering: the step stays eager and says why.
+            #expect(trainLines.count == 1 && trainLines[0].contains(": eager (no layer could be lowered"), "\(summary)")
+        } else {
+            #expect(!trainLines.isEmpty && trainLines.allSatisfy { !$0.contains(": eager (") },
+                    "\(name): the training step was compiled: \(summary)")
+        }
         func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-4) -> Bool {
             a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($0)) }
         }
